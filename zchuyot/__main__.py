@@ -1,0 +1,3 @@
+from zchuyot.cli import main
+
+main()

@@ -1,0 +1,416 @@
+"""The command line: parse, call one core function, render. No logic lives here.
+
+Exit codes: 0 done; 1 the user's input or data is wrong (one line on stderr saying what to
+do); 2 the command line itself is wrong (usage).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Optional
+
+import typer
+from typer.core import TyperGroup
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from zchuyot.render import Renderer
+    from zchuyot.store import Workspace
+
+GLOBAL_OPTIONS = ("--root", "--worker", "--lang", "--bidi")
+
+
+class _State:
+    root: str | None = None
+    worker: str | None = None
+    lang: str = "he"
+    bidi: str | None = None
+
+
+STATE = _State()
+
+
+def _err_console() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
+def _say_error(text: str) -> None:
+    from zchuyot import rtl
+
+    err = _err_console()
+    mode = rtl.choose_mode(STATE.bidi, sys.stderr.isatty())
+    line = rtl.visual(text) if mode == "visual" else text
+    err.print(line, markup=False, highlight=False, soft_wrap=True, style="red" if sys.stderr.isatty() else None)
+
+
+class ZGroup(TyperGroup):
+    """Turns the core's errors into one clear line and an exit code — never a traceback."""
+
+    def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
+        from zchuyot.errors import ZError
+
+        try:
+            return super().invoke(ctx)
+        except ZError as e:
+            _say_error(e.render())
+            ctx.exit(e.exit_code)
+        except (typer.Exit, typer.Abort):
+            raise
+        except KeyboardInterrupt:
+            from zchuyot.labels import t
+
+            _say_error(t("ui.cancelled"))
+            ctx.exit(1)
+        except Exception as e:  # the last guard: no traceback for a social worker
+            if os.environ.get("ZCHUYOT_DEBUG") or type(e).__module__.startswith(("click", "typer")):
+                raise
+            from zchuyot.labels import t
+
+            _say_error(t("err.internal", what=type(e).__name__))
+            ctx.exit(1)
+
+
+app = typer.Typer(
+    cls=ZGroup,
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    help="zchuyot (זכויות) – מעקב סוגיות למיצוי זכויות אקטיבי. / A case tracker for active rights exhaustion.",
+)
+family_app = typer.Typer(cls=ZGroup, no_args_is_help=True, help="פרטי המשפחה (שם, טלפון, ת.ז.) – רק ב-family.yaml.")
+app.add_typer(family_app, name="family")
+
+
+@app.callback()
+def _globals(
+    root: Annotated[Optional[str], typer.Option("--root", help="תיקיית סביבת העבודה (ZCHUYOT_ROOT).")] = None,
+    worker: Annotated[Optional[str], typer.Option("--worker", help="קוד העובדת (ZCHUYOT_WORKER).")] = None,
+    lang: Annotated[Optional[str], typer.Option("--lang", help="he | en (ZCHUYOT_LANG).")] = None,
+    bidi: Annotated[Optional[str], typer.Option("--bidi", help="auto | visual | logical (ZCHUYOT_BIDI).")] = None,
+) -> None:
+    from zchuyot import labels
+
+    lang = lang or os.environ.get("ZCHUYOT_LANG") or "he"
+    if lang not in labels.LANGS:
+        raise typer.BadParameter("he | en", param_hint="--lang")
+    if bidi is not None and bidi not in ("auto", "visual", "logical"):
+        raise typer.BadParameter("auto | visual | logical", param_hint="--bidi")
+    labels.set_lang(lang)
+    STATE.root, STATE.worker, STATE.lang, STATE.bidi = root, worker, lang, bidi
+
+
+# ------------------------------------------------------------------ helpers
+def _ws() -> Workspace:
+    from zchuyot.store import Workspace
+
+    return Workspace.find(STATE.root, STATE.worker)
+
+
+def _out() -> tuple[Console, Renderer]:
+    from rich.console import Console
+
+    from zchuyot import rtl
+    from zchuyot.render import Renderer
+
+    console = Console(highlight=False, soft_wrap=False)
+    mode = rtl.choose_mode(STATE.bidi, sys.stdout.isatty())
+    return console, Renderer(console, mode, STATE.lang)
+
+
+def _json(obj: Any) -> None:
+    import datetime as dt
+
+    def default(o: Any) -> Any:
+        if isinstance(o, dt.date):
+            return o.isoformat()
+        raise TypeError(type(o).__name__)
+
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=default) + "\n")
+
+
+def _notes(result: Any) -> None:
+    from zchuyot.labels import t
+
+    for key, params in getattr(result, "notes", []):
+        _say_error(t(key, **params))
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty() and not os.environ.get("CI")
+
+
+# ------------------------------------------------------------------ init
+@app.command()
+def init(
+    path: Annotated[Path, typer.Argument(help="איפה ליצור (ברירת מחדל: כאן).")] = Path("."),
+    department: Annotated[Optional[str], typer.Option("--department", help="שם המחלקה.")] = None,
+    name: Annotated[Optional[str], typer.Option("--name", help="השם שלך לתצוגה (בעברית).")] = None,
+    role: Annotated[Optional[str], typer.Option("--role", help="family | rights | volunteer | student | lawyer | other")] = None,
+    remote: Annotated[Optional[str], typer.Option("--remote", help="מאגר ה-git של המחלקה.")] = None,
+) -> None:
+    """יצירת סביבת עבודה (git, הגדרות, העובדת של המחשב הזה). / Create a workspace."""
+    from zchuyot import core, store
+    from zchuyot.labels import t
+
+    worker = STATE.worker or os.environ.get("ZCHUYOT_WORKER")
+    if not worker:
+        raise typer.BadParameter("--worker W", param_hint="--worker")
+    r = core.choice("role", role, "--role") if role else None
+    ws = store.init_workspace(path, worker, department, name, r, remote)
+    console, rnd = _out()
+    rnd.line(t("ui.workspace_created", path=str(ws.root), worker=worker))
+
+
+# ------------------------------------------------------------------ new
+@app.command()
+def new(
+    family: Annotated[Optional[str], typer.Option("--family", help="קוד המשפחה.")] = None,
+    subject: Annotated[Optional[str], typer.Option("--subject", help="נושא הפניה.")] = None,
+    domain: Annotated[Optional[str], typer.Option("--domain", help="תחום הפניה (housing, debts, ... או בעברית).")] = None,
+    domain_other: Annotated[Optional[str], typer.Option("--domain-other", help="בתחום 'אחר': איזה.")] = None,
+    description: Annotated[Optional[str], typer.Option("--description", help="תיאור.")] = None,
+    body: Annotated[Optional[list[str]], typer.Option("--body", help='גוף רלוונטי: "ארגון|איש קשר|פרטים" (אפשר כמה).')] = None,
+    date: Annotated[Optional[str], typer.Option("--date", help="תאריך הפניה (ברירת מחדל: היום).")] = None,
+    need: Annotated[Optional[str], typer.Option("--need", help="הצורך, במילים של המשפחה.")] = None,
+    right: Annotated[Optional[str], typer.Option("--right", help="הזכות שהצורך מתורגם אליה.")] = None,
+    source: Annotated[Optional[str], typer.Option("--source", help="asked | reported")] = None,
+    priority: Annotated[Optional[int], typer.Option("--priority", help="סדר העדיפות של המשפחה (1 = ראשון).")] = None,
+    urgency: Annotated[Optional[str], typer.Option("--urgency", help="now | later")] = None,
+) -> None:
+    """פתיחת סוגיה חדשה לפי טופס התיעוד; מדפיס את המזהה. / Open an issue; prints its id."""
+    from zchuyot import core
+    from zchuyot.errors import InputError
+    from zchuyot.labels import t
+
+    intake = core.Intake(family, subject, domain, domain_other, description, list(body or []), date, need,
+                         right, source, priority, urgency)
+    ws = _ws()
+    ws.require_worker()
+    missing = core.missing_for_new(intake)
+    if missing:
+        if _interactive():
+            from zchuyot.prompts import Asker, fill_intake
+
+            console, rnd = _out()
+            fill_intake(Asker(console, rnd), intake)
+        else:
+            raise InputError("err.required_tty", what=t(f"field.{missing[0]}"), flag=core.FLAG_OF[missing[0]])
+    result = core.open_issue(ws, intake)
+    _notes(result)
+    if sys.stdout.isatty():
+        console, rnd = _out()
+        rnd.line(t("ui.new_opened"))
+    sys.stdout.write(result.id + "\n")
+
+
+# ------------------------------------------------------------------ family
+@family_app.command("add")
+def family_add(
+    family: Annotated[str, typer.Argument(help="קוד המשפחה.")],
+    name: Annotated[Optional[str], typer.Option("--name", help="שם המשפחה / הפונה.")] = None,
+    phone: Annotated[Optional[str], typer.Option("--phone", help="טלפון.")] = None,
+    id_number: Annotated[Optional[str], typer.Option("--id-number", help="מספר תעודת זהות (נבדקת ספרת ביקורת).")] = None,
+) -> None:
+    """רישום או עדכון פרטי המשפחה (המקום היחיד למידע מזהה). / The family record."""
+    from zchuyot import core
+    from zchuyot.labels import t
+
+    result = core.add_family(_ws(), family, name, phone, id_number)
+    _notes(result)
+    console, rnd = _out()
+    rnd.line(t("ui.family_saved", family=family))
+
+
+@family_app.command("show")
+def family_show(
+    family: Annotated[str, typer.Argument(help="קוד המשפחה.")],
+    as_json: Annotated[bool, typer.Option("--json", help="JSON.")] = False,
+) -> None:
+    """הצגת פרטי המשפחה. / Show the family record."""
+    from zchuyot import core
+    from zchuyot.errors import NotFound
+    from zchuyot.labels import t
+
+    fam = core.get_family(_ws(), family)
+    if fam is None:
+        raise NotFound("err.unknown_family", value=family)
+    data = fam.model_dump(exclude_none=True)
+    if as_json:
+        _json(data)
+        return
+    console, rnd = _out()
+    rnd.kv([(t(f"field.{k}"), str(v)) for k, v in data.items()])
+
+
+# ------------------------------------------------------------------ treat / close
+@app.command()
+def treat(
+    issue_id: Annotated[str, typer.Argument(metavar="ID", help="מזהה הסוגיה.")],
+    text: Annotated[str, typer.Argument(help="מה נעשה.")],
+    kind: Annotated[Optional[str], typer.Option("--kind", help="meeting, call, letter, documents, contact, accompaniment, simulation, refusal, escalation, appeal, answer, note")] = None,
+    date: Annotated[Optional[str], typer.Option("--date", help="מתי (ברירת מחדל: היום).")] = None,
+    done: Annotated[Optional[str], typer.Option("--done", help="מספר פעולה מהתכנית שבוצעה.")] = None,
+    next_date: Annotated[Optional[str], typer.Option("--next", help="תאריך המעקב הבא.")] = None,
+) -> None:
+    """תיעוד פעולה בסוגיה (נוסף לתיעוד, לא נמחק). / Log an action."""
+    from zchuyot import core
+    from zchuyot.labels import t
+
+    result = core.treat(_ws(), issue_id, text, kind, date, done, next_date)
+    _notes(result)
+    console, rnd = _out()
+    rnd.line(t("ui.logged", id=result.id))
+
+
+@app.command()
+def close(
+    issue_id: Annotated[str, typer.Argument(metavar="ID", help="מזהה הסוגיה.")],
+    ended: Annotated[bool, typer.Option("--ended", help="סיום טיפול.")] = False,
+    stopped: Annotated[Optional[str], typer.Option("--stopped", help="הפסקה – מדוע?")] = None,
+    referred: Annotated[Optional[str], typer.Option("--referred", help="הפניה לגורם אחר – איזה?")] = None,
+    insights: Annotated[Optional[str], typer.Option("--insights", help="תובנות והמלצות.")] = None,
+    benefit: Annotated[Optional[str], typer.Option("--benefit", help="הזכות שהושגה (למשל קצבת נכות כללית).")] = None,
+    amount: Annotated[Optional[str], typer.Option("--amount", help="סכום בש\"ח.")] = None,
+    period: Annotated[Optional[str], typer.Option("--period", help="monthly | one_off")] = None,
+    kind: Annotated[Optional[str], typer.Option("--kind", help="recovery | avoidance")] = None,
+    date: Annotated[Optional[str], typer.Option("--date", help="תאריך הסגירה (ברירת מחדל: היום).")] = None,
+) -> None:
+    """סגירת סוגיה כפי שהטופס דורש. / Close an issue as the form requires."""
+    from zchuyot import core
+    from zchuyot.labels import choice_label, t
+
+    result = core.close(_ws(), issue_id, ended=ended, stopped=stopped, referred=referred, insights=insights,
+                        benefit=benefit, amount=amount, period=period, kind=kind, date=date)
+    _notes(result)
+    console, rnd = _out()
+    status = result.issue.status if result.issue else ""
+    rnd.line(t("ui.closed", id=result.id, status=choice_label("status", status)))
+
+
+# ------------------------------------------------------------------ read commands
+@app.command()
+def show(
+    issue_id: Annotated[str, typer.Argument(metavar="ID", help="מזהה הסוגיה (או הקיצור שלו).")],
+    as_json: Annotated[bool, typer.Option("--json", help="JSON: המיפוי של הקובץ.")] = False,
+) -> None:
+    """הטופס, התכנית, התיעוד ושמונת השלבים. / The form, plan, log and the eight steps."""
+    from zchuyot import core
+
+    rec = core.show_issue(_ws(), issue_id)
+    if as_json:
+        _json(core.issue_json(rec.data))
+        return
+    console, rnd = _out()
+    rnd.issue(rec)
+
+
+@app.command("list")
+def list_(
+    family: Annotated[Optional[str], typer.Option("--family", help="רק משפחה אחת (בסדר העדיפות שלה).")] = None,
+    status: Annotated[Optional[str], typer.Option("--status", help="open | ended | stopped | referred")] = None,
+    domain: Annotated[Optional[str], typer.Option("--domain", help="תחום.")] = None,
+    all_workers: Annotated[bool, typer.Option("--all-workers", help="גם סוגיות של עובדות אחרות.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON: רשימת המיפויים.")] = False,
+) -> None:
+    """הסוגיות כטבלה. / Issues as a table."""
+    from zchuyot import core
+
+    ws = _ws()
+    res = core.list_issues(ws, family=family, status=status, domain=domain, all_workers=all_workers)
+    if as_json:
+        _json([core.issue_json(r.data) for r in res.issues])
+        if res.errors:
+            for p in res.errors:
+                _say_error(f"{p.file}:{p.line}: {p.message()}")
+        return
+    console, rnd = _out()
+    rnd.issue_list(res.issues, all_workers or not ws.worker)
+    if res.errors:
+        rnd.blank()
+        rnd.problems(res.errors)
+
+
+@app.command()
+def check(
+    as_json: Annotated[bool, typer.Option("--json", help="JSON: errors ו-warnings.")] = False,
+) -> None:
+    """בדיקת כל הקבצים: קובץ:שורה, מה לא תקין ומה לעשות. / Validate every file."""
+    from zchuyot import core
+    from zchuyot.labels import t
+
+    res = core.check(_ws())
+    if as_json:
+        _json({
+            "errors": [{"file": p.file, "line": p.line, "message": p.message(), "fix": p.fix_text()} for p in res.errors],
+            "warnings": [{"file": p.file, "line": p.line, "message": p.message(), "fix": p.fix_text()}
+                         for p in res.warnings],
+        })
+    else:
+        console, rnd = _out()
+        for p in res.errors + res.warnings:
+            label = t("ui.error") if p.severity == "error" else t("ui.warning")
+            rnd.line(f"{p.file}:{p.line}: {label}: {p.message()}", style="red" if p.severity == "error" else "yellow")
+            src = _source_line(p.file, p.line)
+            if src is not None:
+                rnd.line(f"    {p.line} | {src}", style="dim")
+            rnd.line(f"    {t('ui.fix')}: {p.fix_text()}")
+        if res.errors or res.warnings:
+            rnd.line(t("ui.check_summary", errors=len(res.errors), warnings=len(res.warnings), n=res.files))
+        else:
+            rnd.line(t("ui.check_ok", n=res.files))
+    if res.errors:
+        raise typer.Exit(1)
+
+
+def _source_line(rel: str, line: int) -> str | None:
+    ws_root = _ws().root
+    try:
+        with open(ws_root / rel, encoding="utf-8", errors="replace") as f:
+            for i, text in enumerate(f, 1):
+                if i == line:
+                    return text.rstrip("\n")[:200]
+    except OSError:
+        return None
+    return None
+
+
+# ------------------------------------------------------------------ entry point
+def hoist_globals(argv: list[str]) -> list[str]:
+    """Allow the global options anywhere: `zchuyot list --root X` = `zchuyot --root X list`."""
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a == "--":
+            rest.extend(argv[i:])
+            break
+        name = a.split("=", 1)[0]
+        if name in GLOBAL_OPTIONS and rest:
+            if "=" in a:
+                front.append(a)
+                i += 1
+                continue
+            if i + 1 < len(argv):
+                front.extend([a, argv[i + 1]])
+                i += 2
+                continue
+        rest.append(a)
+        i += 1
+    # `init --worker W` keeps working: --worker is global but hoisting it is harmless
+    return front + rest
+
+
+def main() -> None:
+    app(args=hoist_globals(sys.argv[1:]), prog_name="zchuyot")
+
+
+if __name__ == "__main__":
+    main()

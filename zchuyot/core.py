@@ -1,0 +1,351 @@
+"""The case operations: intake, family record, documenting, closing, listing, checking.
+
+Each function takes plain arguments, returns data, and raises `ZError`s. It never prints.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from zchuyot import dates, flow, yamlio
+from zchuyot.errors import InputError
+from zchuyot.labels import choice_label, options_text, t
+from zchuyot.model import DOMAINS, FIELD_KEYS, SUBKEYS, VOCABULARIES, Family, normalize_phone, valid_israeli_id
+from zchuyot.store import IssueRecord, ReadResult, Workspace, WriteResult, check_slug
+from zchuyot.validate import Problem
+
+
+# ------------------------------------------------------------------ input helpers
+def choice(vocab: str, value: str | None, flag: str) -> str:
+    """A vocabulary value given by key or by its Hebrew/English name (`--domain דיור` works)."""
+    v = (value or "").strip()
+    if v in VOCABULARIES[vocab]:
+        return v
+    low = v.lower()
+    for key in VOCABULARIES[vocab]:
+        if low in (key.lower(), choice_label(vocab, key, "he").lower(), choice_label(vocab, key, "en").lower()):
+            return key
+    raise InputError("err.bad_choice", value=v, what=flag, options=options_text(vocab))
+
+
+def text_required(value: str | None, what_key: str, flag: str) -> str:
+    v = (value or "").strip()
+    if not v:
+        raise InputError("err.required", what=t(what_key), flag=flag)
+    return v
+
+
+def parse_body(spec: str) -> dict[str, str]:
+    """`org|contact|details` (contact and details may be empty)."""
+    parts = [p.strip() for p in spec.split("|")]
+    if not parts[0] or len(parts) > 3:
+        raise InputError("err.bad_body", value=spec)
+    parts += [""] * (3 - len(parts))
+    return {"org": parts[0], "contact": parts[1] or None, "details": parts[2] or None}
+
+
+_AMOUNT_JUNK = re.compile(r"[₪\s,]|ש\"ח|שח|nis|ils", re.I)
+
+
+def parse_amount(text: str | float | int) -> float | int:
+    if isinstance(text, (int, float)):
+        value = float(text)
+    else:
+        s = _AMOUNT_JUNK.sub("", str(text))
+        try:
+            value = float(s)
+        except ValueError:
+            raise InputError("err.bad_amount", value=text) from None
+    if value < 0 or value != value or value > 1e9:
+        raise InputError("err.bad_amount", value=text)
+    return int(value) if value.is_integer() else round(value, 2)
+
+
+def past_date(text: str | None, base: dt.date | None = None) -> dt.date:
+    """A date that must not be after today (a log entry, an opening date)."""
+    today = base or dates.today()
+    d = dates.parse_date(text or "today", today)
+    if d > today:
+        raise InputError("err.future_date", value=d.isoformat())
+    return d
+
+
+# ------------------------------------------------------------------ intake
+@dataclass
+class Intake:
+    """What `zchuyot new` collects (from flags or from the prompts)."""
+
+    family: str | None = None
+    subject: str | None = None
+    domain: str | None = None
+    domain_other: str | None = None
+    description: str | None = None
+    bodies: list[str] = field(default_factory=list)
+    date: str | None = None
+    need: str | None = None
+    right: str | None = None
+    source: str | None = None
+    priority: int | None = None
+    urgency: str | None = None
+
+
+def missing_for_new(intake: Intake) -> list[str]:
+    """The form fields still missing before an issue can be opened."""
+    out = []
+    if not (intake.family or "").strip():
+        out.append("family")
+    if not (intake.subject or "").strip():
+        out.append("subject")
+    if not (intake.domain or "").strip():
+        out.append("domain")
+    elif intake.domain.strip() in ("other", "אחר", "Other") and not (intake.domain_other or "").strip():
+        out.append("domain_other")
+    return out
+
+
+FLAG_OF = {"family": "--family", "subject": "--subject", "domain": "--domain", "domain_other": "--domain-other"}
+
+
+def open_issue(ws: Workspace, intake: Intake) -> WriteResult:
+    worker = ws.require_worker()
+    family = check_slug((intake.family or "").strip(), "family")
+    subject = text_required(intake.subject, "field.subject", "--subject")
+    domain = choice("domain", text_required(intake.domain, "field.domain", "--domain"), "--domain")
+    domain_other = (intake.domain_other or "").strip() or None
+    if domain == "other" and not domain_other:
+        raise InputError("err.domain_other")
+    opened = past_date(intake.date)
+    bodies = [parse_body(b) for b in intake.bodies]
+    if intake.priority is not None and intake.priority < 1:
+        raise InputError("err.bad_priority")
+    values: dict[str, Any] = {
+        "opened": opened,
+        "subject": subject,
+        "worker": ws.worker_info(worker),
+        "domain": domain,
+        "domain_other": domain_other if domain == "other" else None,
+        "description": (intake.description or "").strip() or None,
+    }
+    if intake.need:
+        values["need"] = intake.need.strip()
+    if intake.right:
+        values["right"] = intake.right.strip()
+    if intake.source:
+        values["source"] = choice("source", intake.source, "--source")
+    if intake.priority is not None:
+        values["priority"] = intake.priority
+    if intake.urgency:
+        values["urgency"] = choice("urgency", intake.urgency, "--urgency")
+    values["step"] = "list"
+    values["status"] = "open"
+    # bodies go in as a list of mappings
+    values["bodies"] = bodies
+    return ws.create_issue(worker, family, values, "zchuyot new: {id}")
+
+
+# ------------------------------------------------------------------ family record
+def add_family(ws: Workspace, family: str, name: str | None, phone: str | None, id_number: str | None) -> WriteResult:
+    worker = ws.require_worker()
+    check_slug(family, "family")
+    if phone is not None and phone.strip() and normalize_phone(phone) is None:
+        raise InputError("err.bad_phone")
+    if id_number is not None and id_number.strip() and not valid_israeli_id(id_number.strip()):
+        raise InputError("err.bad_id_number")
+    values = {
+        "name": name.strip() if name and name.strip() else None,
+        "phone": phone.strip() if phone and phone.strip() else None,
+        "id_number": id_number.strip() if id_number and id_number.strip() else None,
+    }
+    return ws.write_family(family, worker, values)
+
+
+def get_family(ws: Workspace, family: str) -> Family | None:
+    check_slug(family, "family")
+    return ws.read_family(family)
+
+
+# ------------------------------------------------------------------ documenting (treat)
+PERSIST_KINDS = ("refusal", "escalation", "appeal")
+
+
+def treat(ws: Workspace, issue_id: str, text: str, kind: str | None = None, date: str | None = None,
+          done: str | None = None, next_date: str | None = None) -> WriteResult:
+    worker = ws.require_worker()
+    body = (text or "").strip()
+    if not body:
+        raise InputError("err.empty_text")
+    k = choice("kind", kind, "--kind") if kind else "note"
+    when = past_date(date)
+    nxt = dates.parse_date(next_date) if next_date else None
+    notes: list[tuple[str, dict[str, Any]]] = []
+
+    def change(doc: Any, issue: Any) -> None:
+        entry: dict[str, Any] = {"date": when, "kind": k, "text": body, "by": worker}
+        if done is not None:
+            ids = [str(a.id) for a in issue.actions]
+            if str(done) not in ids:
+                raise InputError("err.unknown_action", value=done, options=", ".join(ids) or t("ui.none"))
+            idx = ids.index(str(done))
+            yamlio.set_key(doc["actions"][idx], "done", when, SUBKEYS["actions"])
+            entry["action"] = doc["actions"][idx]["id"]
+        yamlio.append(doc, "log", entry)
+        if nxt is not None:
+            yamlio.set_key(doc, "next_followup", nxt, FIELD_KEYS)
+        step = "persist" if k in PERSIST_KINDS else "treat"
+        if nxt is not None:
+            step = flow.furthest(step, "followup")
+        yamlio.set_key(doc, "step", flow.furthest(issue.step, step), FIELD_KEYS)
+        if issue.status != "open":
+            notes.append(("ui.closed_issue_note", {}))
+
+    result = ws.edit_issue(issue_id, change, "zchuyot treat: {id}")
+    result.notes = notes + result.notes
+    return result
+
+
+# ------------------------------------------------------------------ closing
+def close(ws: Workspace, issue_id: str, *, ended: bool = False, stopped: str | None = None,
+          referred: str | None = None, insights: str | None = None, benefit: str | None = None,
+          amount: str | None = None, period: str | None = None, kind: str | None = None,
+          date: str | None = None) -> WriteResult:
+    worker = ws.require_worker()
+    chosen = [x for x in (ended or None, stopped, referred) if x is not None]
+    if len(chosen) != 1:
+        raise InputError("err.close_one")
+    if stopped is not None and not stopped.strip():
+        raise InputError("err.stopped_reason")
+    if referred is not None and not referred.strip():
+        raise InputError("err.referred_to")
+    status = "ended" if ended else "stopped" if stopped is not None else "referred"
+    reason = (stopped or referred or "").strip() or None
+    when = past_date(date)
+    outcome: dict[str, Any] | None = None
+    given = [x for x in (benefit, amount, period, kind) if x not in (None, "")]
+    if given:
+        if len(given) != 4 or not (benefit or "").strip():
+            raise InputError("err.outcome_partial")
+        outcome = {
+            "benefit": benefit.strip(),  # type: ignore[union-attr]
+            "kind": choice("outcome_kind", kind, "--kind"),
+            "amount": parse_amount(amount),  # type: ignore[arg-type]
+            "period": choice("period", period, "--period"),
+            "from": when,
+        }
+
+    def change(doc: Any, issue: Any) -> None:
+        if issue.status != "open":
+            raise InputError("err.already_closed", id=issue.id, status=choice_label("status", issue.status))
+        yamlio.set_key(doc, "status", status, FIELD_KEYS)
+        yamlio.set_key(doc, "status_reason", reason, FIELD_KEYS)
+        if insights and insights.strip():
+            yamlio.set_key(doc, "insights", insights.strip(), FIELD_KEYS)
+        if outcome:
+            yamlio.set_key(doc, "outcome", outcome, FIELD_KEYS)
+        text = t(f"status.{status}", "he") + (f": {reason}" if reason else "")
+        yamlio.append(doc, "log", {"date": when, "kind": "note", "text": text, "by": worker})
+
+    return ws.edit_issue(issue_id, change, "zchuyot close: {id}")
+
+
+# ------------------------------------------------------------------ reading
+def list_issues(ws: Workspace, *, family: str | None = None, status: str | None = None,
+                domain: str | None = None, all_workers: bool = False) -> ReadResult:
+    if family:
+        check_slug(family, "family")
+    st = choice("status", status, "--status") if status else None
+    dm = choice("domain", domain, "--domain") if domain else None
+    scope = None if (all_workers or not ws.worker) else ws.worker
+    res = ws.read_issues(scope)
+    keep = [r for r in res.issues
+            if (family is None or r.issue.family == family)
+            and (st is None or r.issue.status == st)
+            and (dm is None or r.issue.domain == dm)]
+    if family:
+        keep.sort(key=lambda r: (r.issue.priority is None, r.issue.priority or 0, r.issue.opened, r.issue.id))
+    else:
+        keep.sort(key=lambda r: (r.worker_dir, r.issue.family, r.issue.priority is None, r.issue.priority or 0,
+                                 r.issue.opened, r.issue.id))
+    return ReadResult(keep, res.errors, res.warnings)
+
+
+def show_issue(ws: Workspace, issue_id: str) -> IssueRecord:
+    return ws.get_issue(issue_id)
+
+
+# ------------------------------------------------------------------ check
+@dataclass
+class CheckResult:
+    files: int
+    errors: list[Problem]
+    warnings: list[Problem]
+
+
+def check(ws: Workspace) -> CheckResult:
+    """Every file of the workspace: issues, family records, stray files. Nothing is skipped."""
+    from zchuyot.store import FAMILY_FILE, load_yaml_file
+    from zchuyot.validate import family_from_doc
+
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    files = 0
+    seen_ids: dict[str, str] = {}
+    for path in ws.issue_files():
+        files += 1
+        _, issue, problems = ws.load_issue_file(path)
+        errors += [p for p in problems if p.severity == "error"]
+        warnings += [p for p in problems if p.severity != "error"]
+        if issue is not None:
+            if issue.id in seen_ids:
+                errors.append(Problem(ws.rel(path), 1, "err.file.id_mismatch",
+                                      {"value": issue.id, "expected": seen_ids[issue.id]}, "fix.id_mismatch"))
+            seen_ids[issue.id] = ws.rel(path)
+    if ws.cases.is_dir():
+        for fam_file in sorted(ws.cases.glob(f"*/*/{FAMILY_FILE}")):
+            files += 1
+            rel = ws.rel(fam_file)
+            try:
+                doc = load_yaml_file(fam_file)
+            except Exception as e:  # DataError
+                from zchuyot.errors import DataError
+
+                if isinstance(e, DataError):
+                    errors.append(Problem(rel, e.line or 1, e.key, {k: v for k, v in e.params.items() if k != "fix"},
+                                          e.params.get("fix", "fix.generic")))
+                    continue
+                raise
+            _, problems = family_from_doc(doc, rel, family_dir=fam_file.parent.name)
+            errors += [p for p in problems if p.severity == "error"]
+            warnings += [p for p in problems if p.severity != "error"]
+        # anything else under cases/ that is not where an issue belongs
+        for p in sorted(ws.cases.rglob("*")):
+            if p.is_file() and not p.name.startswith("."):
+                depth = len(p.relative_to(ws.cases).parts)
+                if depth != 3 or p.suffix != ".yaml":
+                    warnings.append(Problem(ws.rel(p), 1, "err.file.bad_path", {}, "fix.generic", "warning"))
+    return CheckResult(files, errors, warnings)
+
+
+def domains() -> tuple[str, ...]:
+    return DOMAINS
+
+
+def issue_json(data: dict[str, Any]) -> dict[str, Any]:
+    """An issue's mapping for --json: keys as in the file, dates as YYYY-MM-DD."""
+    def conv(v: Any) -> Any:
+        if isinstance(v, dt.date):
+            return v.isoformat()
+        if isinstance(v, dict):
+            return {k: conv(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [conv(x) for x in v]
+        return v
+
+    return conv(data)
+
+
+def workspace_path(ws: Workspace) -> Path:
+    return ws.root

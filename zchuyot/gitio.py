@@ -1,0 +1,76 @@
+"""Thin, quiet helpers around the git command line. Messages name issue ids only."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from zchuyot.errors import WorkspaceError
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["LC_ALL"] = "C"
+    env["GIT_TERMINAL_PROMPT"] = "0"
+    return env
+
+
+def available() -> bool:
+    return shutil.which("git") is not None
+
+
+def run(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    if not available():
+        raise WorkspaceError("err.no_git")
+    proc = subprocess.run(
+        ["git", "-C", str(root), *args], capture_output=True, text=True, env=_env(), stdin=subprocess.DEVNULL
+    )
+    if check and proc.returncode != 0:
+        why = (proc.stderr or proc.stdout).strip().splitlines()
+        raise WorkspaceError("err.git", why=why[-1] if why else f"git {args[0]} exit {proc.returncode}")
+    return proc
+
+
+def is_repo(root: Path) -> bool:
+    if not available():
+        return False
+    p = root
+    while True:
+        if (p / ".git").exists():
+            return True
+        if p.parent == p:
+            return False
+        p = p.parent
+
+
+def init(root: Path) -> None:
+    run(root, "init", "-q")
+    # a branch name that does not depend on the machine's git defaults
+    run(root, "symbolic-ref", "HEAD", "refs/heads/main")
+
+
+def ensure_identity(root: Path, name: str) -> None:
+    """Give this clone a commit identity (the worker's code) when git has none."""
+    if not run(root, "config", "user.email", check=False).stdout.strip():
+        run(root, "config", "user.email", f"{name}@zchuyot.invalid")
+    if not run(root, "config", "user.name", check=False).stdout.strip():
+        run(root, "config", "user.name", name)
+
+
+def commit(root: Path, paths: list[Path], message: str, worker: str | None = None) -> None:
+    """Stage exactly these paths (added, changed or removed) and commit them alone."""
+    rel = [str(p.relative_to(root)) if p.is_absolute() else str(p) for p in paths]
+    run(root, "add", "-A", "--", *rel)
+    staged = run(root, "diff", "--cached", "--name-only", "--", *rel).stdout.strip()
+    if not staged:
+        return
+    args = ["commit", "-q", "--no-verify", "-m", message, "--", *rel]
+    proc = run(root, *args, check=False)
+    if proc.returncode != 0 and ("identity" in proc.stderr or "tell me who you are" in proc.stderr.lower()):
+        who = worker or "zchuyot"
+        proc = run(root, "-c", f"user.name={who}", "-c", f"user.email={who}@zchuyot.invalid", *args, check=False)
+    if proc.returncode != 0:
+        why = (proc.stderr or proc.stdout).strip().splitlines()
+        raise WorkspaceError("err.git", why=why[-1] if why else "commit failed")

@@ -1,0 +1,337 @@
+"""Every word zchuyot shows a person, in Hebrew and English, in one place.
+
+`t(key, lang, **params)` returns the text in the UI language (`set_lang` is called by the CLI
+from `--lang` / `ZCHUYOT_LANG`). Keys:
+- `field.<key>` / `prompt.<key>`: the form's labels and the questions asked at intake;
+- `<vocab>.<value>`: the Hebrew name of a domain, role, status, log kind... (see model.VOCABULARIES);
+- `step.<key>` / `guide.<key>`: the eight steps and their guidance;
+- `err.*`, `msg.*`, `ui.*`: messages.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+LANGS = ("he", "en")
+_lang: str | None = None
+
+
+def set_lang(lang: str | None) -> None:
+    global _lang
+    _lang = lang
+
+
+def current_lang() -> str:
+    lang = _lang or os.environ.get("ZCHUYOT_LANG") or "he"
+    return lang if lang in LANGS else "he"
+
+
+T: dict[str, tuple[str, str]] = {
+    # ------------------------------------------------------------ the form's fields
+    "field.id": ("מזהה", "ID"),
+    "field.family": ("משפחה", "Family"),
+    "field.opened": ("תאריך", "Date opened"),
+    "field.subject": ("נושא הפניה", "Subject"),
+    "field.worker": ("שם העובדת ותפקיד", "Worker and role"),
+    "field.domain": ("תחום הפניה", "Domain"),
+    "field.domain_other": ("תחום אחר – איזה?", "Other domain – which?"),
+    "field.description": ("תיאור", "Description"),
+    "field.bodies": ("גופים רלוונטיים", "Relevant bodies"),
+    "field.need": ("הצורך", "Need"),
+    "field.right": ("הזכות", "Right"),
+    "field.source": ("איך עלה", "How it came up"),
+    "field.priority": ("סדר עדיפות", "Priority"),
+    "field.urgency": ("דחיפות", "Urgency"),
+    "field.problem": ("מהי הבעיה?", "What is the problem?"),
+    "field.history": ("היסטוריית הטיפול", "Treatment history"),
+    "field.barrier": ("איפה נמצא החסם?", "Where is the barrier?"),
+    "field.actions": ("תכנית פעולה משותפת", "Joint action plan"),
+    "field.log": ("תיעוד הטיפול", "Treatment log"),
+    "field.deadlines": ("מועדים חוקיים", "Legal deadlines"),
+    "field.next_followup": ("מעקב הבא", "Next follow-up"),
+    "field.policy": ("פרקטיקת מדיניות", "Policy practice"),
+    "field.step": ("שלב", "Step"),
+    "field.status": ("סטטוס", "Status"),
+    "field.status_reason": ("סיבה / לאן הופנה", "Reason / referred to"),
+    "field.insights": ("תובנות והמלצות", "Insights and recommendations"),
+    "field.outcome": ("מה הושג", "Outcome"),
+    "field.org": ("ארגון", "Organisation"),
+    "field.contact": ("איש/ת קשר", "Contact person"),
+    "field.details": ("פרטי יצירת קשר", "Contact details"),
+    "field.date": ("תאריך", "Date"),
+    "field.kind": ("סוג", "Kind"),
+    "field.text": ("כלל הפעולות שנעשו", "What was done"),
+    "field.by": ("מי", "By"),
+    "field.what": ("פעולה", "Action"),
+    "field.who": ("מי מבצע", "Who does it"),
+    "field.due": ("עד מתי", "Due"),
+    "field.done": ("בוצע", "Done"),
+    "field.agreed": ("סוכם עם המשפחה", "Agreed with family"),
+    "field.name": ("שם", "Name"),
+    "field.phone": ("טלפון", "Phone"),
+    "field.id_number": ("מספר תעודת זהות", "ID number"),
+    "field.code": ("קוד משפחה", "Family code"),
+    "field.benefit": ("הזכות שהושגה", "Benefit won"),
+    "field.amount": ("סכום", "Amount"),
+    "field.period": ("תדירות", "Period"),
+    "field.last": ("פעילות אחרונה", "Last activity"),
+    # ------------------------------------------------------------ intake prompts
+    "prompt.family": ("קוד המשפחה (אותיות אנגליות קטנות וספרות, למשל f102)", "Family code (lowercase letters and digits, e.g. f102)"),
+    "prompt.subject": ("נושא הפניה (במילים של המשפחה)", "Subject (in the family's words)"),
+    "prompt.domain": ("תחום הפניה – הקלידי מספר מהרשימה", "Domain – type a number from the list"),
+    "prompt.domain_other": ("איזה תחום? (תארי במילים)", "Which domain? (describe it)"),
+    "prompt.description": ("תיאור קצר (Enter לדלג)", "Short description (Enter to skip)"),
+    "prompt.body_org": ("גוף רלוונטי – שם הארגון (Enter לסיום)", "Relevant body – organisation (Enter when done)"),
+    "prompt.body_contact": ("  איש/ת קשר (Enter אם אין)", "  Contact person (Enter if none)"),
+    "prompt.body_details": ("  פרטי יצירת קשר (Enter אם אין)", "  Contact details (Enter if none)"),
+    "prompt.intro_new": ("פתיחת סוגיה חדשה – טופס תיעוד תהליך עבודה. Ctrl-C מבטל בלי לשמור.",
+                         "Opening a new issue – the documentation form. Ctrl-C cancels without saving."),
+    "prompt.choose_number": ("יש להקליד מספר בין 1 ל-{n}", "Type a number from 1 to {n}"),
+    "prompt.required": ("זה שדה חובה בטופס – נא למלא", "This field of the form is required – please fill it in"),
+    # ------------------------------------------------------------ vocabularies
+    "domain.housing": ("דיור", "Housing"),
+    "domain.employment": ("תעסוקה", "Employment"),
+    "domain.rehab_basket": ("סל שיקום", "Rehabilitation basket"),
+    "domain.national_insurance": ("ביטוח לאומי", "National Insurance"),
+    "domain.material_aid": ("סיוע חומרי", "Material aid"),
+    "domain.health": ("בריאות", "Health"),
+    "domain.debts": ("חובות", "Debts"),
+    "domain.education": ("חינוך", "Education"),
+    "domain.personal_status": ("מעמד אישי", "Personal status"),
+    "domain.other": ("אחר", "Other"),
+    "role.family": ('עו"ס משפחה', "Family social worker"),
+    "role.rights": ('עו"ס מיצוי זכויות', "Rights worker"),
+    "role.volunteer": ("מתנדב/ת", "Volunteer"),
+    "role.student": ("סטודנט/ית", "Student"),
+    "role.lawyer": ('עו"ד / קליניקה משפטית', "Lawyer / legal clinic"),
+    "role.other": ("אחר", "Other"),
+    "status.open": ("בטיפול", "Open"),
+    "status.ended": ("סיום טיפול", "Ended"),
+    "status.stopped": ("הפסקה", "Stopped"),
+    "status.referred": ("הפניה לגורם אחר", "Referred"),
+    "source.asked": ("עלה משאלה ישירה", "Asked directly"),
+    "source.reported": ("הפונה סיפר/ה", "Reported by the client"),
+    "urgency.now": ("מיידי", "Now"),
+    "urgency.later": ("בהמשך", "Later"),
+    "history.never": ("לא טופל מעולם", "Never treated"),
+    "history.stopped": ("החל טיפול ונפסק", "Started and stopped"),
+    "history.refused": ("טופל והתקבלה תשובה שלילית", "Treated and refused"),
+    "history.unclear": ("התמונה אינה ברורה", "Unclear"),
+    "kind.meeting": ("פגישה", "Meeting"),
+    "kind.call": ("שיחה", "Call"),
+    "kind.letter": ("מכתב", "Letter"),
+    "kind.documents": ("איסוף מסמכים", "Documents"),
+    "kind.contact": ("הפעלת קשר", "Contact activated"),
+    "kind.accompaniment": ("ליווי", "Accompaniment"),
+    "kind.simulation": ("סימולציה", "Simulation"),
+    "kind.refusal": ("סירוב", "Refusal"),
+    "kind.escalation": ("פנייה לקומה מעל", "Escalation"),
+    "kind.appeal": ("ערר / ערעור", "Appeal"),
+    "kind.answer": ("תשובה", "Answer"),
+    "kind.note": ("הערה", "Note"),
+    "who.client": ("הפונה לבד", "Client alone"),
+    "who.client_advised": ("הפונה בייעוץ והכוונה", "Client, advised"),
+    "who.simulation": ("סימולציה ואז הפונה", "Simulation, then client"),
+    "who.accompanied": ("ליווי פיזי", "Physical accompaniment"),
+    "who.worker": ('העו"ס', "The social worker"),
+    "who.rights_worker": ('עו"ס מיצוי זכויות', "Rights worker"),
+    "who.volunteer": ("מתנדב/ת / סטודנט/ית", "Volunteer / student"),
+    "barrier.information": ("לא ידעו על הזכות", "Did not know of the right"),
+    "barrier.bureaucracy": ("ביורוקרטיה", "Bureaucracy"),
+    "barrier.documents": ("מסמכים חסרים", "Missing documents"),
+    "barrier.eligibility": ("כללי זכאות", "Eligibility rules"),
+    "barrier.attitude": ("יחס הפקיד", "Clerk's attitude"),
+    "barrier.digital": ("פער דיגיטלי", "Digital gap"),
+    "barrier.language": ("שפה", "Language"),
+    "barrier.cost": ("עלות", "Cost"),
+    "barrier.stuck": ("תהליך תקוע", "Stuck process"),
+    "barrier.other": ("אחר", "Other"),
+    "outcome_kind.recovery": ("כסף שהתקבל", "Money gained"),
+    "outcome_kind.avoidance": ("חוב או חיוב שנמנע", "Debt or charge avoided"),
+    "period.monthly": ("חודשי", "Monthly"),
+    "period.one_off": ("חד-פעמי", "One-off"),
+    # ------------------------------------------------------------ the eight steps
+    "step.listen": ("הקשבה אקטיבית", "Active listening"),
+    "step.list": ("רשימת סוגיות", "Listing the issues"),
+    "step.collect": ("איסוף נתונים", "Collecting data"),
+    "step.plan": ("תכנית פעולה משותפת", "Joint action plan"),
+    "step.treat": ("טיפול ותיעוד", "Treatment and documentation"),
+    "step.persist": ("התעקשות", "Persistence"),
+    "step.followup": ("מעקב פרואקטיבי", "Proactive follow-up"),
+    "step.policy": ("פרקטיקת מדיניות", "Policy practice"),
+    "guide.listen": ("שאלי שאלות ישירות על צרכים שאינם מסופקים ותרגמי צורך לזכות; הקשיבי לסיפורים על זכויות שלא מומשו. התייצבי לצד הפונה ואמרי במילים שנעשה לו/ה אי צדק.",
+                     "Ask direct questions about unmet needs and translate needs into rights; listen to stories of rights not exhausted. Stand by the client and name the injustice."),
+    "guide.list": ("המשפחה מגדירה את הבעיות ואת סדרן – מה מיידי ומה בהמשך.",
+                   "The family defines the problems and their order – what is immediate and what can wait."),
+    "guide.collect": ("חמש שאלות: מהי הבעיה; היסטוריית הטיפול; אילו גופים מעורבים (התייעצי עם עו\"ס מיצוי זכויות); איפה החסם; מה צריך לעשות.",
+                      "Five questions: the problem; its history; the bodies involved (consult the rights worker); where the barrier is; what must be done."),
+    "guide.plan": ("תכנית משותפת, לעתים כמה פעולות במקביל; לכל פעולה – מי מבצע: הפונה לבד, בייעוץ, אחרי סימולציה, או בליווי פיזי.",
+                   "A joint plan, often several actions in parallel; for each, who does it: the client alone, advised, after a simulation, or accompanied."),
+    "guide.treat": ("אספי מסמכים, כתבי מכתבים, הפעילי קשרים, לווי – ותעדי כל פעולה עד סיום הטיפול.",
+                    "Collect documents, write letters, activate contacts, accompany – and document every action until the end."),
+    "guide.persist": ('"לא" אינו תשובה סופית: תעדי את הסירוב, פני לקומה מעל או לגוף הערר, ושמרי על המועדים החוקיים.',
+                      'A "no" is not final: record the refusal, go to the floor above or to the appeal body, and watch the legal deadlines.'),
+    "guide.followup": ("מעקב יזום ורציף: זכויות נשארות לא ממוצות אם אף אחד לא מתעקש.",
+                       "Proactive, continuous follow-up: rights stay unexhausted unless someone insists."),
+    "guide.policy": ("בדקי עם עו\"ס מיצוי זכויות אם הסוגיה משותפת למשפחות נוספות – ואם כן, העלי אותה להנהלה.",
+                     "Check with the rights worker whether other families share the issue – if so, raise it to management."),
+    # ------------------------------------------------------------ UI words
+    "ui.issues": ("סוגיות", "Issues"),
+    "ui.no_issues": ("אין סוגיות להצגה.", "No issues to show."),
+    "ui.steps": ("שמונת השלבים", "The eight steps"),
+    "ui.none": ("—", "—"),
+    "ui.yes": ("כן", "yes"),
+    "ui.no": ("לא", "no"),
+    "ui.count": ("{n} סוגיות", "{n} issues"),
+    "ui.errors_found": ("קבצים שלא ניתן לקרוא:", "Files that could not be read:"),
+    "ui.fix": ("מה לעשות", "Fix"),
+    "ui.check_ok": ("הכול תקין: {n} קבצים נבדקו.", "All good: {n} files checked."),
+    "ui.check_summary": ("{errors} שגיאות, {warnings} אזהרות ב-{n} קבצים.", "{errors} errors, {warnings} warnings in {n} files."),
+    "ui.warning": ("אזהרה", "warning"),
+    "ui.error": ("שגיאה", "error"),
+    "ui.family_saved": ("פרטי המשפחה {family} נשמרו (רק בקובץ family.yaml).", "Family {family} saved (in family.yaml only)."),
+    "ui.logged": ("התיעוד נוסף לסוגיה {id}.", "Logged on issue {id}."),
+    "ui.closed": ("הסוגיה {id} נסגרה: {status}.", "Issue {id} closed: {status}."),
+    "ui.workspace_created": ("נוצרה סביבת עבודה ב-{path} עבור {worker}.", "Workspace created at {path} for {worker}."),
+    "ui.not_committed": ("הערה: השינוי נשמר אך לא נרשם ב-git ({why}).", "Note: saved, but not committed to git ({why})."),
+    "ui.closed_issue_note": ("הערה: הסוגיה סגורה; התיעוד נוסף בכל זאת.", "Note: the issue is closed; the entry was added anyway."),
+    "ui.current": ("◄ כאן", "◄ here"),
+    "ui.reached": ("✓", "✓"),
+    "ui.cancelled": ("בוטל – שום דבר לא נשמר.", "Cancelled – nothing was saved."),
+    "ui.new_opened": ("נפתחה סוגיה חדשה:", "New issue opened:"),
+    "ui.bodies_none": ("לא צוינו גופים.", "No bodies listed."),
+    "ui.log_none": ("אין עדיין תיעוד.", "Nothing logged yet."),
+    "ui.actions_none": ("אין עדיין פעולות בתכנית.", "No actions planned yet."),
+    "ui.form_title": ("טופס תיעוד תהליך עבודה – {id}", "Documentation form – {id}"),
+    # ------------------------------------------------------------ errors
+    "err.internal": ("תקלה פנימית בתוכנה ({what}). שום קובץ לא נפגע; נא לדווח לעו\"ס מיצוי הזכויות או לצוות התמיכה.",
+                     "Internal error ({what}). No file was damaged; please report it."),
+    "err.no_workspace": ("לא נמצאה סביבת עבודה של zchuyot כאן. הריצי 'zchuyot init --worker <שם>' או הוסיפי --root.",
+                         "No zchuyot workspace here. Run 'zchuyot init --worker <name>' or pass --root."),
+    "err.root_missing": ("התיקייה {path} אינה סביבת עבודה של zchuyot (אין בה .zchuyot.yaml).",
+                         "{path} is not a zchuyot workspace (no .zchuyot.yaml)."),
+    "err.no_worker": ("לא הוגדרה עובדת לעותק הזה. הוסיפי --worker <קוד> או הגדירי ZCHUYOT_WORKER.",
+                      "No worker is set for this copy. Pass --worker <code> or set ZCHUYOT_WORKER."),
+    "err.already_workspace": ("כבר קיימת סביבת עבודה ב-{path}.", "There is already a workspace at {path}."),
+    "err.bad_slug": ("'{value}' אינו קוד תקין ל{what}: רק אותיות אנגליות קטנות, ספרות, - ו-_ (עד 32 תווים), למשל f102.",
+                     "'{value}' is not a valid {what} code: lowercase letters, digits, - and _ only (up to 32), e.g. f102."),
+    "err.what.worker": ("עובדת", "worker"),
+    "err.what.family": ("משפחה", "family"),
+    "err.bad_date": ("'{value}' אינו תאריך תקין. כתבי למשל 2026-11-23, ‏23/11/2026, היום, מחר או +7.",
+                     "'{value}' is not a valid date. Write e.g. 2026-11-23, 23/11/2026, today, tomorrow or +7."),
+    "err.bad_today": ("ZCHUYOT_TODAY='{value}' אינו תאריך בפורמט YYYY-MM-DD.", "ZCHUYOT_TODAY='{value}' is not a YYYY-MM-DD date."),
+    "err.future_date": ("התאריך {value} עוד לא הגיע; תיעוד נרשם על דברים שכבר קרו.", "{value} is in the future; the log records what already happened."),
+    "err.bad_choice": ("'{value}' אינו {what} מוכר. האפשרויות: {options}.", "'{value}' is not a known {what}. Options: {options}."),
+    "err.required": ("חסר {what}. הוסיפי {flag}.", "Missing {what}. Add {flag}."),
+    "err.required_tty": ("חסר {what}. הוסיפי {flag} (או הריצי בטרמינל כדי שאשאל).", "Missing {what}. Add {flag} (or run in a terminal and I will ask)."),
+    "err.empty": ("{what} לא יכול להיות ריק.", "{what} cannot be empty."),
+    "err.domain_other": ('בתחום "אחר" יש לכתוב איזה תחום: הוסיפי --domain-other "...".', 'For domain "other", say which: add --domain-other "...".'),
+    "err.bad_body": ('גוף רלוונטי כותבים "ארגון|איש קשר|פרטים", למשל "ביטוח לאומי|רינה|08-6293111". קיבלתי: {value}',
+                     'Write a body as "org|contact|details", e.g. "National Insurance|Rina|08-6293111". Got: {value}'),
+    "err.bad_priority": ("סדר עדיפות הוא מספר שלם מ-1 ומעלה.", "Priority is a whole number from 1 up."),
+    "err.unknown_id": ("לא נמצאה סוגיה '{value}'. 'zchuyot list' מציג את המזהים.", "No issue '{value}'. 'zchuyot list' shows the ids."),
+    "err.ambiguous_id": ("'{value}' מתאים לכמה סוגיות ({matches}); כתבי את המזהה המלא.", "'{value}' matches several issues ({matches}); type the full id."),
+    "err.bad_id_arg": ("'{value}' אינו מזהה סוגיה תקין (למשל dana-k7m3p).", "'{value}' is not a valid issue id (e.g. dana-k7m3p)."),
+    "err.issue_broken": ("לא ניתן לקרוא את הסוגיה {id}: {file}:{line}: {why}. תקני את הקובץ (zchuyot check מפרט).",
+                         "Cannot read issue {id}: {file}:{line}: {why}. Fix the file (zchuyot check explains)."),
+    "err.close_one": ("בחרי בדיוק אחד: --ended (סיום טיפול), --stopped \"מדוע\" (הפסקה) או --referred \"לאיזה גורם\" (הפניה).",
+                      "Choose exactly one: --ended, --stopped \"why\" or --referred \"to whom\"."),
+    "err.stopped_reason": ("בהפסקת טיפול הטופס דורש לכתוב מדוע: --stopped \"הסיבה\".", "Stopping requires a reason: --stopped \"why\"."),
+    "err.referred_to": ("בהפניה לגורם אחר הטופס דורש לכתוב לאיזה גורם: --referred \"הגורם\".", "A referral requires a target: --referred \"to whom\"."),
+    "err.already_closed": ("הסוגיה {id} כבר סגורה ({status}).", "Issue {id} is already closed ({status})."),
+    "err.outcome_partial": ("כדי לתעד מה הושג צריך את כל אלה: --benefit, --amount, --period ו---kind.",
+                            "To record what was won, give all of --benefit, --amount, --period and --kind."),
+    "err.bad_amount": ("'{value}' אינו סכום תקין בשקלים (למשל 1250 או 1,250.50).", "'{value}' is not a valid amount in ₪ (e.g. 1250)."),
+    "err.bad_id_number": ("מספר תעודת הזהות אינו תקין (ספרת הביקורת לא מתאימה). בדקי את המספר שוב.",
+                          "The ID number is not valid (check digit mismatch). Check the number again."),
+    "err.bad_phone": ("מספר הטלפון אינו נראה כמו מספר ישראלי (למשל 050-1234567 או 08-6463000).",
+                      "The phone number does not look Israeli (e.g. 050-1234567 or 08-6463000)."),
+    "err.unknown_action": ("אין בתכנית פעולה '{value}'. הפעולות: {options}.", "No action '{value}' in the plan. Actions: {options}."),
+    "err.empty_text": ("מה נעשה? כתבי את תיאור הפעולה.", "What was done? Write the text of the entry."),
+    "err.git": ("git נכשל: {why}", "git failed: {why}"),
+    "err.no_git": ("git אינו מותקן במחשב. התקיני git (למשל apt-get install git) ונסי שוב.", "git is not installed. Install git and try again."),
+    "err.locked": ("הקובץ {file} נעול על ידי פקודה אחרת כבר {seconds} שניות. נסי שוב בעוד רגע.",
+                   "{file} is locked by another command for {seconds}s. Try again in a moment."),
+    "err.family_exists_elsewhere": ("המשפחה {family} כבר רשומה אצל {worker}.", "Family {family} is already with worker {worker}."),
+    "err.unknown_family": ("אין משפחה '{value}'.", "No family '{value}'."),
+    "err.not_tty": ("הפקודה הזו צריכה טרמינל כדי לשאול שאלות; הוסיפי את הדגלים החסרים.", "This needs a terminal to ask; pass the missing flags."),
+    # file problems (check and loaders)
+    "err.file.read": ("לא ניתן לקרוא את הקובץ ({why}).", "The file cannot be read ({why})."),
+    "err.file.too_big": ("הקובץ גדול מדי ({size} בתים; המרבי {max}).", "The file is too big ({size} bytes; max {max})."),
+    "err.file.encoding": ("הקובץ אינו בקידוד UTF-8.", "The file is not UTF-8."),
+    "err.file.tab": ("יש בשורה תו טאב; YAML מקבל רק רווחים להזחה.", "There is a tab on this line; YAML indents with spaces only."),
+    "err.file.syntax": ("שגיאת תחביר YAML: {why}.", "YAML syntax error: {why}."),
+    "err.file.duplicate": ("המפתח '{key}' מופיע פעמיים.", "The key '{key}' appears twice."),
+    "err.file.tag": ("תגית YAML '{tag}' אסורה בקבצי zchuyot.", "The YAML tag '{tag}' is not allowed in zchuyot files."),
+    "err.file.alias": ("עוגנים וכינויים (& ו-*) אסורים בקבצי zchuyot.", "Anchors and aliases (& and *) are not allowed in zchuyot files."),
+    "err.file.not_mapping": ("הקובץ צריך להיות מיפוי של שדות (מפתח: ערך).", "The file must be a mapping of fields (key: value)."),
+    "err.file.field": ("השדה '{field}': {why}", "Field '{field}': {why}"),
+    "err.file.id_mismatch": ("המזהה בקובץ ('{value}') אינו תואם לשם הקובץ ('{expected}').", "The id in the file ('{value}') does not match the file name ('{expected}')."),
+    "err.file.family_mismatch": ("המשפחה בקובץ ('{value}') אינה תואמת לתיקייה ('{expected}').", "The family in the file ('{value}') does not match its folder ('{expected}')."),
+    "err.file.bad_path": ("קובץ במקום לא צפוי; סוגיות נשמרות ב-cases/<עובדת>/<משפחה>/<מזהה>.yaml.", "Unexpected file; issues live at cases/<worker>/<family>/<id>.yaml."),
+    "err.file.unknown_key": ("מפתח לא מוכר '{key}'{suggest}; הוא נשמר כמו שהוא.", "Unknown key '{key}'{suggest}; it is kept as is."),
+    "err.file.suggest": (" – אולי התכוונת ל-'{key}'?", " – did you mean '{key}'?"),
+    "err.file.bad_date": ("התאריך {value} אינו קיים בלוח השנה.", "The date {value} does not exist."),
+    "err.file.merge_markers": ("בקובץ נשארו סימני קונפליקט של git (<<<<<<<).", "The file contains git conflict markers (<<<<<<<)."),
+    "why.required": ("שדה חובה חסר או ריק", "required field is missing or empty"),
+    "why.choice": ("הערך '{value}' אינו מוכר; האפשרויות: {options}", "'{value}' is not known; options: {options}"),
+    "why.date": ("תאריך לא תקין '{value}'; כותבים YYYY-MM-DD", "invalid date '{value}'; write YYYY-MM-DD"),
+    "why.int": ("צריך מספר שלם", "must be a whole number"),
+    "why.number": ("צריך מספר", "must be a number"),
+    "why.bool": ("צריך true או false", "must be true or false"),
+    "why.list": ("צריך רשימה (שורות שמתחילות ב-'- ')", "must be a list (lines starting with '- ')"),
+    "why.map": ("צריך מיפוי של שדות", "must be a mapping of fields"),
+    "why.text": ("צריך טקסט", "must be text"),
+    "why.bad_id": ("מזהה סוגיה לא תקין", "not a valid issue id"),
+    "why.bad_slug": ("קוד לא תקין (אותיות אנגליות קטנות, ספרות, - ו-_)", "not a valid code (lowercase letters, digits, - and _)"),
+    "why.bad_phone": ("מספר טלפון לא תקין", "not a valid phone number"),
+    "why.bad_id_number": ("מספר תעודת זהות לא תקין (ספרת ביקורת)", "not a valid ID number (check digit)"),
+    "why.negative_amount": ("סכום לא יכול להיות שלילי", "an amount cannot be negative"),
+    "why.rule:domain_other": ('בתחום "אחר" יש למלא domain_other', 'with domain "other", fill in domain_other'),
+    "why.rule:status_reason_stopped": ("בהפסקה יש לכתוב מדוע ב-status_reason", "a stopped issue needs status_reason (why)"),
+    "why.rule:status_reason_referred": ("בהפניה יש לכתוב לאיזה גורם ב-status_reason", "a referred issue needs status_reason (to whom)"),
+    "why.rule:priority": ("סדר עדיפות מתחיל מ-1", "priority starts at 1"),
+    "why.other": ("{why}", "{why}"),
+    "fix.generic": ("פתחי את הקובץ בעורך, תקני את השורה, והריצי שוב zchuyot check.", "Open the file, fix the line, and run zchuyot check again."),
+    "fix.bad_date": ("כתבי תאריך קיים בפורמט YYYY-MM-DD (שנה-חודש-יום).", "Write a real date as YYYY-MM-DD."),
+    "fix.tab": ("החליפי את הטאב ברווחים.", "Replace the tab with spaces."),
+    "fix.syntax": ("בדקי הזחה, נקודתיים ומירכאות בשורה הזו ובזו שלפניה.", "Check indentation, colons and quotes on this line and the one before."),
+    "fix.duplicate": ("מחקי אחד משני המופעים (אחרי שהעברת את התוכן החשוב).", "Delete one of the two (after moving what matters)."),
+    "fix.tag": ("מחקי את התגית (המילה שמתחילה ב-!).", "Remove the tag (the word starting with !)."),
+    "fix.alias": ("כתבי את הערך במלואו במקום & ו-*.", "Write the value out in full instead of & and *."),
+    "fix.choice": ("כתבי אחד מהערכים המוכרים.", "Write one of the known values."),
+    "fix.unknown_key": ("אם זו טעות הקלדה – תקני את שם המפתח.", "If it is a typo, fix the key."),
+    "fix.id_mismatch": ("שני את שם הקובץ או את id כך שיתאימו.", "Rename the file or change id so they match."),
+    "fix.merge_markers": ("בחרי את הגרסה הנכונה, מחקי את שורות <<<<<<<, ======= ו->>>>>>>.", "Keep the right version and delete the <<<<<<<, ======= and >>>>>>> lines."),
+    "fix.encoding": ("שמרי את הקובץ מחדש בקידוד UTF-8.", "Save the file again as UTF-8."),
+    "fix.too_big": ("פצלי את התיעוד או העבירי מסמכים מצורפים אל מחוץ לקובץ.", "Move attachments out of the file."),
+}
+
+
+def t(key: str, lang: str | None = None, /, **params: Any) -> str:
+    """The text of `key` in `lang` (default: the UI language), filled with `params`."""
+    lang = lang or current_lang()
+    pair = T.get(key)
+    text = key if pair is None else pair[1] if lang == "en" else pair[0]
+    if params:
+        try:
+            return text.format(**params)
+        except (KeyError, IndexError, ValueError):
+            return text
+    return text
+
+
+def choice_label(vocab: str, value: str | None, lang: str | None = None) -> str:
+    """The Hebrew (or English) name of a vocabulary value; the raw value if unknown."""
+    if value is None or value == "":
+        return ""
+    key = f"{vocab}.{value}"
+    return t(key, lang) if key in T else str(value)
+
+
+def options_text(vocab: str, lang: str | None = None) -> str:
+    """All values of a vocabulary with their names, for error messages: `housing (דיור), ...`."""
+    from zchuyot.model import VOCABULARIES
+
+    return ", ".join(f"{v} ({choice_label(vocab, v, lang)})" for v in VOCABULARIES[vocab])

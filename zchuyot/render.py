@@ -1,0 +1,233 @@
+"""Rich output for people: tables, the form, the steps — in logical or visual Hebrew (rtl.py).
+
+This module only formats; it never reads files and never decides anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from rich.align import Align
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from zchuyot import flow, rtl
+from zchuyot.labels import choice_label, t
+from zchuyot.model import STEPS
+
+
+def fmt_date(d: Any, short: bool = False) -> str:
+    """Israeli order: 23/11/2026 (short: 23/11/26)."""
+    if isinstance(d, dt.date):
+        return d.strftime("%d/%m/%y" if short else "%d/%m/%Y")
+    return "" if d is None else str(d)
+
+
+def fmt_shekel(amount: Any) -> str:
+    """₪1,250 / ₪1,250.50 — the Israeli way (sign before the number)."""
+    if amount is None or amount == "":
+        return ""
+    a = float(amount)
+    s = f"{a:,.0f}" if a.is_integer() else f"{a:,.2f}"
+    return f"₪{s}"
+
+
+class Renderer:
+    def __init__(self, console: Console, mode: str, lang: str) -> None:
+        self.console = console
+        self.visual = mode == "visual"
+        self.lang = lang
+        self.rtl = lang == "he"
+
+    # ---------------------------------------------------------- primitives
+    def line(self, text: str, style: str | None = None) -> None:
+        if self.visual:
+            for ln in rtl.wrap(text, self.console.width):
+                vis = rtl.visual(ln)
+                self.console.print(Text(vis, style=style or ""), justify="right" if rtl.has_hebrew(ln) else "left",
+                                   no_wrap=True, overflow="ignore", crop=False)
+        else:
+            self.console.print(Text(text, style=style or ""), soft_wrap=True)
+
+    def blank(self) -> None:
+        self.console.print()
+
+    def table(self, headers: Sequence[str], rows: Sequence[Sequence[str]], title: str | None = None,
+              styles: Sequence[str | None] | None = None, show_header: bool = True,
+              nowrap: Sequence[int] = ()) -> None:
+        """A table. Visual mode: we wrap and reorder each line ourselves, first column on the right.
+
+        `nowrap`: columns that must never be cut (ids, dates, codes)."""
+        if title:
+            self.line(title, style="bold")
+        if not self.visual:
+            tb = Table(show_header=show_header, header_style="bold", expand=False)
+            for j, h in enumerate(headers):
+                tb.add_column(h, overflow="fold", no_wrap=j in nowrap)
+            for i, r in enumerate(rows):
+                tb.add_row(*[Text(c) for c in r], style=(styles[i] if styles else None))
+            self.console.print(tb)
+            return
+        ncol = len(headers)
+        cells = [list(headers)] + [list(r) for r in rows]
+        widths = self._widths(cells, ncol, nowrap)
+        tb = Table(show_header=show_header, header_style="bold", expand=False, padding=(0, 1))
+        order = list(range(ncol))[::-1] if self.rtl else list(range(ncol))
+        for j in order:
+            hebrew_col = any(rtl.has_hebrew(str(r[j])) for r in cells)
+            tb.add_column(self._vcell(headers[j], widths[j]), width=widths[j], no_wrap=True,
+                          overflow="ignore", justify="right" if hebrew_col and self.rtl else "left")
+        for i, r in enumerate(rows):
+            tb.add_row(*[self._vcell(str(r[j]), widths[j]) for j in order], style=(styles[i] if styles else None))
+        self.console.print(Align.right(tb) if self.rtl else tb)
+
+    def _vcell(self, text: str, width: int) -> str:
+        return "\n".join(rtl.visual(ln) for ln in rtl.wrap(text, width))
+
+    def _widths(self, cells: list[list[str]], ncol: int, nowrap: Sequence[int] = (), border: int = 3) -> list[int]:
+        """Column widths that fit the terminal: shrink the widest wrappable column first."""
+        def longest(j: int, words: bool) -> int:
+            parts = (p for r in cells for p in (str(r[j]).split() if words else str(r[j]).split("\n")))
+            return max((rtl.cell_width(p) for p in parts), default=1)
+
+        natural = [max(longest(j, False), 1) for j in range(ncol)]
+        floor = [natural[j] if j in nowrap else min(natural[j], max(4, min(10, longest(j, True))))
+                 for j in range(ncol)]
+        avail = self.console.width - (border * ncol + 1)
+        if sum(floor) > avail:  # a narrow terminal: cut long words rather than ids and dates
+            floor = [f if j in nowrap else min(f, 3) for j, f in enumerate(floor)]
+        avail = max(avail, sum(floor))
+        widths = natural[:]
+        while sum(widths) > avail:
+            j = max(range(ncol), key=lambda k: widths[k] - floor[k])
+            if widths[j] <= floor[j]:
+                break
+            widths[j] -= 1
+        return widths
+
+    def kv(self, pairs: Sequence[tuple[str, str]], title: str | None = None) -> None:
+        """Label: value lines, as a borderless two-column table."""
+        if title:
+            self.line(title, style="bold")
+        rows = [(k, v) for k, v in pairs]
+        if not self.visual:
+            tb = Table(show_header=False, box=None, padding=(0, 1))
+            tb.add_column(style="bold", no_wrap=True)
+            tb.add_column(overflow="fold")
+            for k, v in rows:
+                tb.add_row(Text(k + ":"), Text(v))
+            self.console.print(tb)
+            return
+        cells = [[k + ":", v] for k, v in rows]
+        widths = self._widths(cells, 2, nowrap=(0,), border=2)
+        tb = Table(show_header=False, box=None, padding=(0, 1))
+        order = [1, 0] if self.rtl else [0, 1]
+        for j in order:
+            tb.add_column(width=widths[j], no_wrap=True, overflow="ignore",
+                          justify="right" if self.rtl else "left", style="bold" if j == 0 else None)
+        for r in cells:
+            tb.add_row(*[self._vcell(r[j], widths[j]) for j in order])
+        self.console.print(Align.right(tb) if self.rtl else tb)
+
+    # ---------------------------------------------------------- views
+    def issue_rows(self, records: Sequence[Any], all_workers: bool) -> tuple[list[str], list[list[str]]]:
+        headers = [t("field.id"), t("field.family"), t("field.subject"), t("field.domain"), t("field.status"),
+                   t("field.step"), t("field.next_followup")]
+        if all_workers:
+            headers.insert(2, t("field.by"))
+        rows = []
+        for r in records:
+            i = r.issue
+            domain = choice_label("domain", i.domain) + (f" – {i.domain_other}" if i.domain_other else "")
+            row = [i.id, i.family, i.subject, domain, choice_label("status", i.status),
+                   choice_label("step", i.step), fmt_date(i.next_followup, short=True)]
+            if all_workers:
+                row.insert(2, r.worker_dir)
+            rows.append(row)
+        return headers, rows
+
+    def issue_list(self, records: Sequence[Any], all_workers: bool) -> None:
+        if not records:
+            self.line(t("ui.no_issues"))
+            return
+        headers, rows = self.issue_rows(records, all_workers)
+        nowrap = (0, 1, 2, len(headers) - 1) if all_workers else (0, 1, len(headers) - 1)
+        self.table(headers, rows, title=t("ui.count", n=len(records)), nowrap=nowrap)
+
+    def problems(self, problems: Sequence[Any], title_key: str = "ui.errors_found") -> None:
+        if not problems:
+            return
+        self.line(t(title_key), style="bold red")
+        for p in problems:
+            self.line(f"{p.file}:{p.line}: {p.message()}", style="red" if p.severity == "error" else "yellow")
+
+    def issue(self, rec: Any) -> None:
+        i = rec.issue
+        self.line(t("ui.form_title", id=i.id), style="bold")
+        worker = " – ".join(x for x in (i.worker.name or "", choice_label("role", i.worker.role)) if x)
+        domain = choice_label("domain", i.domain) + (f" – {i.domain_other}" if i.domain_other else "")
+        status = choice_label("status", i.status) + (f" – {i.status_reason}" if i.status_reason else "")
+        pairs = [
+            (t("field.opened"), fmt_date(i.opened)),
+            (t("field.subject"), i.subject),
+            (t("field.worker"), worker),
+            (t("field.family"), i.family),
+            (t("field.domain"), domain),
+            (t("field.description"), i.description or ""),
+        ]
+        extra = [
+            ("need", i.need), ("right", i.right), ("source", choice_label("source", i.source)),
+            ("priority", str(i.priority) if i.priority else ""), ("urgency", choice_label("urgency", i.urgency)),
+            ("problem", i.problem), ("history", choice_label("history", i.history)),
+            ("barrier", " – ".join(x for x in (choice_label("barrier", i.barrier.kind) if i.barrier else "",
+                                               (i.barrier.where or "") if i.barrier else "") if x)),
+            ("next_followup", fmt_date(i.next_followup)),
+        ]
+        pairs += [(t(f"field.{k}"), v) for k, v in extra if v]
+        pairs += [(t("field.status"), status)]
+        if i.insights:
+            pairs.append((t("field.insights"), i.insights))
+        if i.outcome and i.outcome.benefit:
+            o = i.outcome
+            pairs.append((t("field.outcome"), f"{o.benefit} – {fmt_shekel(o.amount)} "
+                          f"{choice_label('period', o.period)} ({choice_label('outcome_kind', o.kind)})"))
+        if i.policy and i.policy.flag:
+            pairs.append((t("field.policy"), i.policy.note or t("ui.yes")))
+        self.kv(pairs)
+        self.blank()
+        self.steps(i)
+        self.blank()
+        if i.bodies:
+            self.table([t("field.org"), t("field.contact"), t("field.details")],
+                       [[b.org or "", b.contact or "", b.details or ""] for b in i.bodies], title=t("field.bodies"))
+        else:
+            self.line(f"{t('field.bodies')}: {t('ui.bodies_none')}")
+        if i.actions:
+            self.table(["#", t("field.what"), t("field.who"), t("field.due"), t("field.org"), t("field.done")],
+                       [[str(a.id), a.what, choice_label("who", a.who), fmt_date(a.due), a.body or "",
+                         fmt_date(a.done) if a.done else ""] for a in i.actions], title=t("field.actions"),
+                       nowrap=(0, 3, 5))
+        if i.deadlines:
+            self.table([t("field.name"), t("field.date"), t("field.due")],
+                       [[d.name or d.key, fmt_date(d.from_), fmt_date(d.due)] for d in i.deadlines],
+                       title=t("field.deadlines"))
+        if i.log:
+            self.table([t("field.date"), t("field.kind"), t("field.text"), t("field.by")],
+                       [[fmt_date(e.date), choice_label("kind", e.kind), e.text, e.by or ""]
+                        for e in sorted(i.log, key=lambda e: e.date)],
+                       title=t("field.log"), nowrap=(0, 3))
+        else:
+            self.line(f"{t('field.log')}: {t('ui.log_none')}")
+
+    def steps(self, issue: Any) -> None:
+        reached = set(flow.reached_steps(issue))
+        current = issue.step if issue.step in STEPS else "listen"
+        rows, styles = [], []
+        for s in flow.STEP_LIST:
+            mark = t("ui.current") if s.key == current else (t("ui.reached") if s.key in reached else "")
+            rows.append([str(s.number), t(f"step.{s.key}"), mark])
+            styles.append("bold reverse" if s.key == current else (None if s.key in reached else "dim"))
+        self.table(["#", t("ui.steps"), ""], rows, styles=styles, nowrap=(0, 1, 2))

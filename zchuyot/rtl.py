@@ -1,0 +1,107 @@
+"""Hebrew in the terminal (DESIGN §5).
+
+`logical`: text as stored (pipes, files, JSON, terminals that reorder by themselves).
+`visual`: for terminals that do not reorder — wrap first, then reorder each line with the
+Unicode bidi algorithm (base direction RTL), only for text holding a Hebrew letter, brackets
+mirrored, niqqud kept after its letter; the caller right-justifies and puts the first column
+on the right.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+
+HEBREW = re.compile(r"[\u05d0-\u05ea\ufb1d-\ufb4f]")
+MODES = ("auto", "visual", "logical")
+_REORDERING_TERMS = ("Apple_Terminal", "mintty")
+
+
+def has_hebrew(text: str) -> bool:
+    return bool(HEBREW.search(text))
+
+
+def choose_mode(option: str | None, isatty: bool) -> str:
+    """`visual` or `logical` for --bidi / ZCHUYOT_BIDI (auto: see module doc)."""
+    mode = (option or os.environ.get("ZCHUYOT_BIDI") or "auto").lower()
+    if mode in ("visual", "logical"):
+        return mode
+    if not isatty:
+        return "logical"
+    env = os.environ
+    if env.get("KONSOLE_VERSION") or env.get("MLTERM") or env.get("TERM_PROGRAM") in _REORDERING_TERMS:
+        return "logical"
+    if env.get("VTE_VERSION"):  # GNOME Terminal and friends reorder by themselves
+        return "logical"
+    return "visual"
+
+
+def cell_width(text: str) -> int:
+    from rich.cells import cell_len
+
+    return cell_len(text)
+
+
+def visual(line: str) -> str:
+    """One line in visual order (only if it holds Hebrew); combining marks stay after their letter."""
+    if not has_hebrew(line):
+        return line
+    from bidi import get_display
+
+    out = get_display(line, base_dir="R")
+    return _marks_after_base(out)
+
+
+def _marks_after_base(s: str) -> str:
+    """python-bidi reverses a run character by character; put each niqqud mark back after its letter."""
+    chars = list(s)
+    out: list[str] = []
+    pending: list[str] = []
+    for ch in chars:
+        if unicodedata.combining(ch):
+            pending.append(ch)
+            continue
+        out.append(ch)
+        if pending:
+            # marks that came *before* a base char after reversal belong to it
+            out.extend(reversed(pending))
+            pending = []
+    if pending:
+        out.extend(reversed(pending))
+    return "".join(out)
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """Wrap by words to `width` terminal cells (long words are cut). Keeps explicit newlines."""
+    width = max(width, 1)
+    lines: list[str] = []
+    for para in str(text).split("\n"):
+        words = para.split(" ")
+        cur = ""
+        for w in words:
+            cand = f"{cur} {w}" if cur else w
+            if cell_width(cand) <= width:
+                cur = cand
+                continue
+            if cur:
+                lines.append(cur)
+            while cell_width(w) > width:
+                cut = _cut(w, width)
+                lines.append(w[:cut])
+                w = w[cut:]
+            cur = w
+        lines.append(cur)
+    return lines
+
+
+def _cut(word: str, width: int) -> int:
+    n = 0
+    for i in range(1, len(word) + 1):
+        if cell_width(word[:i]) > width:
+            break
+        n = i
+    # never split a letter from its niqqud
+    while n < len(word) and unicodedata.combining(word[n]):
+        n += 1
+    return max(n, 1)

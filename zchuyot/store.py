@@ -1,0 +1,530 @@
+"""The workspace on disk: discovery, settings, paths, ids, every file read and write, locks, git.
+
+Nothing else in zchuyot opens a case file. Reads go through `read_issues` (one path, so a cache
+can slot in); writes go through `edit_issue` / `create_issue` / `write_family`, which hold a
+per-file lock, validate the result, write atomically (temp file, fsync, rename; 0600 files,
+0700 folders) and commit to git with a message that names ids only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import secrets
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from zchuyot import gitio, yamlio
+from zchuyot.errors import DataError, InputError, NotFound, WorkspaceError
+from zchuyot.model import FIELD_KEYS, ID_RE, ID_SUFFIX_ALPHABET, ID_SUFFIX_LEN, SLUG_RE, Family, Issue
+from zchuyot.validate import Problem, family_from_doc, issue_from_doc
+
+SETTINGS_FILE = ".zchuyot.yaml"
+LOCAL_DIR = ".zchuyot"
+CASES = "cases"
+FAMILY_FILE = "family.yaml"
+DEFAULT_SETTINGS: dict[str, Any] = {
+    "department": "",
+    "stale_after": 5,
+    "refusal_grace": 3,
+    "deadline_warning": 14,
+    "calendar": "israel",
+    "retention_years": 7,
+}
+PACKAGE_TEMPLATES = Path(__file__).resolve().parent / "templates"
+SOURCE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+LOCK_TIMEOUT = 30.0
+
+
+def check_slug(value: str, what: str) -> str:
+    if not SLUG_RE.match(value or ""):
+        from zchuyot.labels import t
+
+        raise InputError("err.bad_slug", value=value, what=t(f"err.what.{what}"))
+    return value
+
+
+def user_config_dir() -> Path:
+    env = os.environ.get("ZCHUYOT_CONFIG_DIR")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "zchuyot"
+
+
+# ------------------------------------------------------------------ file primitives
+def read_bytes(path: Path) -> bytes:
+    try:
+        with open(path, "rb") as f:
+            data = f.read(yamlio.MAX_BYTES + 1)
+    except OSError as e:
+        raise DataError("err.file.read", line=1, why=e.strerror or type(e).__name__) from None
+    return data
+
+
+def make_private_dirs(path: Path, stop: Path) -> None:
+    """Create path's folders with mode 0700 (whatever the umask), up to `stop`."""
+    missing: list[Path] = []
+    p = path
+    while not p.exists() and p != stop and p.parent != p:
+        missing.append(p)
+        p = p.parent
+    for d in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            d.mkdir()
+        os.chmod(d, 0o700)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write text so that a crash leaves either the old file or the new one, never half."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    with contextlib.suppress(OSError):
+        dfd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+
+
+def template_path(name: str, root: Path | None = None) -> Path:
+    """A template: the workspace's own `templates/` first, then the shipped ones."""
+    for base in ([root / "templates"] if root else []) + [PACKAGE_TEMPLATES, SOURCE_TEMPLATES]:
+        p = base / name
+        if p.is_file():
+            return p
+    raise WorkspaceError("err.file.read", why=f"template {name} not found")
+
+
+def load_yaml_file(path: Path) -> Any:
+    return yamlio.parse(yamlio.decode(read_bytes(path)))
+
+
+# ------------------------------------------------------------------ records
+@dataclass
+class IssueRecord:
+    path: Path
+    rel: str
+    worker_dir: str
+    issue: Issue
+    data: dict[str, Any] = field(default_factory=dict)  # the file's mapping, in its own key order
+    warnings: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class ReadResult:
+    issues: list[IssueRecord]
+    errors: list[Problem]
+    warnings: list[Problem]
+
+
+@dataclass
+class WriteResult:
+    id: str
+    path: Path
+    notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    issue: Issue | None = None
+
+
+# ------------------------------------------------------------------ the workspace
+@dataclass
+class Workspace:
+    root: Path
+    settings: dict[str, Any]
+    worker: str | None
+
+    # ---------------------------------------------------------- discovery
+    @classmethod
+    def find(cls, root: str | None = None, worker: str | None = None) -> Workspace:
+        """--root > ZCHUYOT_ROOT > nearest ancestor with .zchuyot.yaml > the user's default."""
+        chosen = root or os.environ.get("ZCHUYOT_ROOT")
+        if chosen:
+            base = Path(chosen).expanduser().resolve()
+            if not (base / SETTINGS_FILE).is_file():
+                raise WorkspaceError("err.root_missing", path=str(base))
+        else:
+            base = None
+            p = Path.cwd().resolve()
+            for cand in (p, *p.parents):
+                if (cand / SETTINGS_FILE).is_file():
+                    base = cand
+                    break
+            if base is None:
+                base = cls._default_root()
+            if base is None:
+                raise WorkspaceError("err.no_workspace")
+        settings = dict(DEFAULT_SETTINGS)
+        try:
+            loaded = load_yaml_file(base / SETTINGS_FILE)
+        except DataError as e:
+            e.file = SETTINGS_FILE
+            raise DataError("err.issue_broken", file=SETTINGS_FILE, line=e.line, id=SETTINGS_FILE,
+                            why=e.render()) from None
+        if isinstance(loaded, dict):
+            settings.update(yamlio.to_plain(loaded))
+        w = worker or os.environ.get("ZCHUYOT_WORKER") or cls._local_worker(base)
+        if w:
+            check_slug(w, "worker")
+        return cls(base, settings, w or None)
+
+    @staticmethod
+    def _default_root() -> Path | None:
+        cfg = user_config_dir() / "config.yaml"
+        if cfg.is_file():
+            with contextlib.suppress(DataError):
+                data = load_yaml_file(cfg)
+                if isinstance(data, dict) and data.get("root"):
+                    p = Path(str(data["root"])).expanduser()
+                    if (p / SETTINGS_FILE).is_file():
+                        return p.resolve()
+        return None
+
+    @staticmethod
+    def _local_worker(root: Path) -> str | None:
+        p = root / LOCAL_DIR / "local.yaml"
+        if p.is_file():
+            with contextlib.suppress(DataError):
+                data = load_yaml_file(p)
+                if isinstance(data, dict) and data.get("worker"):
+                    return str(data["worker"])
+        return None
+
+    def require_worker(self) -> str:
+        if not self.worker:
+            raise WorkspaceError("err.no_worker")
+        return self.worker
+
+    def worker_info(self, worker: str | None = None) -> dict[str, Any]:
+        w = worker or self.worker or ""
+        info = (self.settings.get("workers") or {}).get(w) or {}
+        return {"name": info.get("name") or w, "role": info.get("role") or "family"}
+
+    # ---------------------------------------------------------- paths
+    @property
+    def cases(self) -> Path:
+        return self.root / CASES
+
+    @property
+    def local_dir(self) -> Path:
+        d = self.root / LOCAL_DIR
+        if not d.is_dir():
+            make_private_dirs(d, self.root)
+        return d
+
+    def rel(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.root))
+        except ValueError:
+            return str(path)
+
+    def issue_files(self, worker: str | None = None) -> list[Path]:
+        """Every issue file (cases/<worker>/<family>/<id>.yaml), sorted; never a temp file."""
+        out: list[Path] = []
+        if not self.cases.is_dir():
+            return out
+        workers = [self.cases / worker] if worker else sorted(self.cases.iterdir())
+        for wd in workers:
+            if not wd.is_dir() or wd.name.startswith("."):
+                continue
+            for fd in sorted(wd.iterdir()):
+                if not fd.is_dir() or fd.name.startswith("."):
+                    continue
+                for f in sorted(fd.iterdir()):
+                    if f.suffix == ".yaml" and f.name != FAMILY_FILE and not f.name.startswith("."):
+                        out.append(f)
+        return out
+
+    def family_dirs(self, family: str) -> list[Path]:
+        return sorted(p for p in self.cases.glob(f"*/{family}") if p.is_dir()) if self.cases.is_dir() else []
+
+    # ---------------------------------------------------------- ids
+    def resolve_id(self, text: str) -> Path:
+        """The file of an issue, by full id (dana-k7m3p) or by its unambiguous short form (k7m3p)."""
+        s = (text or "").strip().lower()
+        if not s or "/" in s or "\\" in s or s.startswith(".") or not all(c.isalnum() or c in "-_" for c in s):
+            raise InputError("err.bad_id_arg", value=text)
+        if not self.cases.is_dir():
+            raise NotFound("err.unknown_id", value=text)
+        if ID_RE.match(s):
+            hits = sorted(self.cases.glob(f"*/*/{s}.yaml"))
+        else:
+            hits = sorted(self.cases.glob(f"*/*/*-{s}.yaml")) if len(s) >= 3 else []
+            hits = [h for h in hits if ID_RE.match(h.stem)]
+        if not hits:
+            raise NotFound("err.unknown_id", value=text)
+        ids = sorted({h.stem for h in hits})
+        if len(ids) > 1:
+            raise InputError("err.ambiguous_id", value=text, matches=", ".join(ids))
+        return hits[0]
+
+    def new_id(self, worker: str) -> str:
+        """`<worker>-<5 random letters/digits>`: unique without asking anyone (28 million per worker)."""
+        for _ in range(100):
+            suffix = "".join(secrets.choice(ID_SUFFIX_ALPHABET) for _ in range(ID_SUFFIX_LEN))
+            cand = f"{worker}-{suffix}"
+            if not self.cases.is_dir() or not any(self.cases.glob(f"*/*/*-{suffix}.yaml")):
+                return cand
+        raise WorkspaceError("err.internal", what="id space")
+
+    # ---------------------------------------------------------- locks
+    @contextlib.contextmanager
+    def lock(self, name: str) -> Iterator[None]:
+        from filelock import FileLock, Timeout
+
+        d = self.local_dir / "locks"
+        if not d.is_dir():
+            make_private_dirs(d, self.root)
+        lk = FileLock(str(d / f"{name}.lock"), timeout=LOCK_TIMEOUT)
+        try:
+            with lk:
+                yield
+        except Timeout:
+            raise WorkspaceError("err.locked", file=name, seconds=int(LOCK_TIMEOUT)) from None
+
+    # ---------------------------------------------------------- reading
+    def load_issue_file(self, path: Path, today: dt.date | None = None) -> tuple[Any, Issue | None, list[Problem]]:
+        rel = self.rel(path)
+        try:
+            doc = load_yaml_file(path)
+        except DataError as e:
+            return None, None, [Problem(rel, e.line or 1, e.key, {k: v for k, v in e.params.items() if k != "fix"},
+                                        e.params.get("fix", "fix.generic"))]
+        issue, problems = issue_from_doc(doc, rel, stem=path.stem, family_dir=path.parent.name, today=today)
+        return doc, issue, problems
+
+    def read_issues(self, worker: str | None = None) -> ReadResult:
+        """Every issue (of one worker, or all): the good ones, and every problem — none skipped."""
+        issues: list[IssueRecord] = []
+        errors: list[Problem] = []
+        warnings: list[Problem] = []
+        for path in self.issue_files(worker):
+            doc, issue, problems = self.load_issue_file(path)
+            errs = [p for p in problems if p.severity == "error"]
+            warns = [p for p in problems if p.severity != "error"]
+            warnings.extend(warns)
+            if issue is None:
+                errors.extend(errs or [Problem(self.rel(path), 1, "err.file.not_mapping")])
+            else:
+                issues.append(IssueRecord(path, self.rel(path), path.parent.parent.name, issue,
+                                          yamlio.to_plain(doc), warns))
+        return ReadResult(issues, errors, warnings)
+
+    def get_issue(self, text: str) -> IssueRecord:
+        path = self.resolve_id(text)
+        doc, issue, problems = self.load_issue_file(path)
+        if issue is None:
+            p = next(p for p in problems if p.severity == "error")
+            raise DataError("err.issue_broken", file=p.file, line=p.line, id=path.stem, why=p.message())
+        return IssueRecord(path, self.rel(path), path.parent.parent.name, issue, yamlio.to_plain(doc),
+                           [p for p in problems if p.severity != "error"])
+
+    # ---------------------------------------------------------- writing
+    def _commit(self, paths: list[Path], message: str, result: WriteResult) -> None:
+        if not gitio.is_repo(self.root):
+            return
+        try:
+            with self.lock("git"):
+                gitio.commit(self.root, paths, message, self.worker)
+        except WorkspaceError as e:
+            result.notes.append(("ui.not_committed", {"why": e.render()}))
+
+    def _validated(self, doc: Any, path: Path) -> Issue:
+        issue, problems = issue_from_doc(doc, self.rel(path), stem=path.stem, family_dir=path.parent.name)
+        if issue is None:
+            p = next(p for p in problems if p.severity == "error")
+            raise InputError("err.issue_broken", file=p.file, line=p.line, id=path.stem, why=p.message())
+        return issue
+
+    def create_issue(self, worker: str, family: str, values: dict[str, Any], message: str) -> WriteResult:
+        check_slug(worker, "worker")
+        check_slug(family, "family")
+        folder = self.cases / worker / family
+        new_id = self.new_id(worker)
+        path = folder / f"{new_id}.yaml"
+        doc = load_yaml_file(template_path("case.yaml", self.root))
+        values = {"id": new_id, "family": family, **values}
+        for k, v in values.items():
+            yamlio.set_key(doc, k, v, FIELD_KEYS)
+        issue = self._validated(doc, path)  # nothing is written unless the form is whole
+        text = yamlio.dump(doc)
+        make_private_dirs(folder, self.root)
+        with self.lock(new_id):
+            if path.exists():
+                raise WorkspaceError("err.internal", what="id collision")
+            write_atomic(path, text)
+        result = WriteResult(new_id, path, issue=issue)
+        self._commit([path], message.format(id=new_id), result)
+        return result
+
+    def edit_issue(self, text_id: str, change: Callable[[Any, Issue], None], message: str) -> WriteResult:
+        """Read-modify-write one issue under its lock. `change(doc, issue)` edits the round-trip doc."""
+        path = self.resolve_id(text_id)
+        issue_id = path.stem
+        with self.lock(issue_id):
+            doc, issue, problems = self.load_issue_file(path)
+            if issue is None:
+                p = next(p for p in problems if p.severity == "error")
+                raise DataError("err.issue_broken", file=p.file, line=p.line, id=issue_id, why=p.message())
+            change(doc, issue)
+            new_issue = self._validated(doc, path)
+            write_atomic(path, yamlio.dump(doc))
+        result = WriteResult(issue_id, path, issue=new_issue)
+        self._commit([path], message.format(id=issue_id), result)
+        return result
+
+    def family_path(self, family: str, worker: str) -> Path:
+        """Where a family's record is: where it already exists, else in this worker's folder."""
+        check_slug(family, "family")
+        for d in self.family_dirs(family):
+            if (d / FAMILY_FILE).is_file():
+                return d / FAMILY_FILE
+        return self.cases / worker / family / FAMILY_FILE
+
+    def write_family(self, family: str, worker: str, values: dict[str, Any]) -> WriteResult:
+        path = self.family_path(family, worker)
+        make_private_dirs(path.parent, self.root)
+        with self.lock(f"family-{family}"):
+            if path.is_file():
+                doc = load_yaml_file(path)
+                if not isinstance(doc, dict):
+                    raise DataError("err.issue_broken", file=self.rel(path), line=1, id=family,
+                                    why="not a mapping")
+            else:
+                doc = load_yaml_file(template_path(FAMILY_FILE, self.root))
+            yamlio.set_key(doc, "code", family)
+            for k, v in values.items():
+                if v is not None:
+                    yamlio.set_key(doc, k, v)
+            fam, problems = family_from_doc(doc, self.rel(path), family_dir=family)
+            if fam is None:
+                p = next(p for p in problems if p.severity == "error")
+                raise InputError("err.issue_broken", file=p.file, line=p.line, id=family, why=p.message())
+            write_atomic(path, yamlio.dump(doc))
+        result = WriteResult(family, path)
+        self._commit([path], "zchuyot family: record updated", result)
+        return result
+
+    def read_family(self, family: str) -> Family | None:
+        for d in self.family_dirs(family):
+            p = d / FAMILY_FILE
+            if p.is_file():
+                fam, _ = family_from_doc(load_yaml_file(p), self.rel(p), family_dir=family)
+                return fam
+        return None
+
+    def family_exists(self, family: str) -> bool:
+        return bool(self.family_dirs(family))
+
+
+# ------------------------------------------------------------------ creating a workspace
+GITIGNORE = """# zchuyot: machine-local files (this computer's worker, locks, caches)
+.zchuyot/
+# temp files of an interrupted write
+.*.tmp
+"""
+GITATTRIBUTES = """# zchuyot: issue files are merged field by field, never with conflict markers
+cases/**/*.yaml merge=zchuyot
+"""
+
+
+def init_workspace(path: Path, worker: str, department: str | None = None, name: str | None = None,
+                   role: str | None = None, remote: str | None = None) -> Workspace:
+    """A new workspace, or (with `remote`) this computer's copy of the department's repository."""
+    check_slug(worker, "worker")
+    root = path.expanduser().resolve()
+    if (root / SETTINGS_FILE).exists():
+        raise WorkspaceError("err.already_workspace", path=str(root))
+    cloned = False
+    if remote:
+        heads = gitio.run(Path.cwd(), "ls-remote", "--heads", remote).stdout.strip()
+        if heads:
+            if root.exists() and any(root.iterdir()):
+                raise WorkspaceError("err.already_workspace", path=str(root))
+            gitio.run(Path.cwd(), "clone", "-q", remote, str(root))
+            cloned = True
+    root.mkdir(parents=True, exist_ok=True)
+    changed: list[Path] = []
+    if (root / SETTINGS_FILE).is_file():
+        doc = load_yaml_file(root / SETTINGS_FILE)
+        workers = doc.get("workers") if isinstance(doc, dict) else None
+        if isinstance(doc, dict) and (not isinstance(workers, dict) or worker not in workers):
+            from ruamel.yaml.comments import CommentedMap
+
+            if not isinstance(workers, dict):
+                yamlio.set_key(doc, "workers", CommentedMap())
+            w = CommentedMap()
+            w["name"] = name or worker
+            w["role"] = role or "family"
+            doc["workers"][worker] = w
+            write_atomic(root / SETTINGS_FILE, yamlio.dump(doc))
+            os.chmod(root / SETTINGS_FILE, 0o644)
+            changed.append(root / SETTINGS_FILE)
+    else:
+        write_atomic(root / SETTINGS_FILE, _settings_text(department or "", worker, name or worker, role or "family"))
+        os.chmod(root / SETTINGS_FILE, 0o644)
+        changed.append(root / SETTINGS_FILE)
+    for fname, text in ((".gitignore", GITIGNORE), (".gitattributes", GITATTRIBUTES)):
+        p = root / fname
+        if not p.exists():
+            write_atomic(p, text)
+            os.chmod(p, 0o644)
+            changed.append(p)
+    make_private_dirs(root / CASES, root)
+    if not any((root / CASES).iterdir()):
+        (root / CASES / ".gitkeep").touch()
+        changed.append(root / CASES / ".gitkeep")
+    make_private_dirs(root / LOCAL_DIR, root)
+    write_atomic(root / LOCAL_DIR / "local.yaml", f"# this computer's worker (not synced)\nworker: {worker}\n")
+    ws = Workspace.find(str(root), worker)
+    if gitio.available():
+        if not gitio.is_repo(root):
+            gitio.init(root)
+        gitio.ensure_identity(root, worker)
+        if remote and not cloned:
+            gitio.run(root, "remote", "add", "origin", remote)
+        result = WriteResult("", root)
+        if changed:
+            ws._commit(changed, "zchuyot init: workspace settings", result)
+    return ws
+
+
+def _settings_text(department: str, worker: str, name: str, role: str) -> str:
+    doc = yamlio.parse(
+        "# הגדרות סביבת העבודה של zchuyot – משותפות לכל העובדות במחלקה\n"
+        "# שם המחלקה\n"
+        "department: ''\n"
+        "# כמה ימי עבודה בלי תיעוד עד שסוגיה נחשבת 'שקטה' (א'-ה', בלי חגים)\n"
+        "stale_after: 5\n"
+        "# כמה ימים מותר לסירוב לעמוד בלי פנייה לקומה מעל או ערר\n"
+        "refusal_grace: 3\n"
+        "# כמה ימים לפני מועד חוקי להתריע\n"
+        "deadline_warning: 14\n"
+        "# לוח השנה: ימי עבודה א'-ה' וחגי ישראל\n"
+        "calendar: israel\n"
+        "# כמה שנים לשמור תיק משפחה אחרי סיום הטיפול\n"
+        "retention_years: 7\n"
+        "# העובדות: קוד, שם ותפקיד (family | rights | volunteer | student | lawyer | other)\n"
+        "workers: {}\n"
+    )
+    doc["department"] = department
+    from ruamel.yaml.comments import CommentedMap
+
+    w = CommentedMap()
+    w["name"] = name
+    w["role"] = role
+    doc["workers"] = CommentedMap({worker: w})
+    return yamlio.dump(doc)

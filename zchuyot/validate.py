@@ -1,0 +1,180 @@
+"""From a parsed document to a model, or to problems with their lines (one rule set for all).
+
+Every loader and `zchuyot check` go through `issue_from_doc` / `family_from_doc`, so a file
+that `check` accepts is exactly a file the commands can use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from zchuyot import yamlio
+from zchuyot.model import FAMILY_KEYS, FIELD_KEYS, SUBKEYS, VOCABULARIES, Family, Issue
+
+
+@dataclass
+class Problem:
+    """One thing wrong (or worth a warning) in one file."""
+
+    file: str
+    line: int
+    key: str  # a labels key: err.file.*
+    params: dict[str, Any] = field(default_factory=dict)
+    fix: str = "fix.generic"
+    severity: str = "error"
+
+    def message(self, lang: str | None = None) -> str:
+        from zchuyot.labels import t
+
+        params = dict(self.params)
+        if "why_key" in params:
+            why_params = params.pop("why_params", {})
+            params["why"] = t(params.pop("why_key"), lang, **why_params)
+        if "suggest_key" in params:
+            params["suggest"] = t("err.file.suggest", lang, key=params.pop("suggest_key"))
+        params.setdefault("suggest", "")
+        return t(self.key, lang, **params)
+
+    def fix_text(self, lang: str | None = None) -> str:
+        from zchuyot.labels import t
+
+        return t(self.fix, lang)
+
+
+_TYPE_WHY = {
+    "missing": "why.required",
+    "date_parsing": "why.date", "date_type": "why.date", "date_from_datetime_parsing": "why.date",
+    "date_from_datetime_inexact": "why.date",
+    "int_parsing": "why.int", "int_type": "why.int", "int_from_float": "why.int",
+    "float_parsing": "why.number", "float_type": "why.number",
+    "bool_parsing": "why.bool", "bool_type": "why.bool",
+    "list_type": "why.list", "model_type": "why.map", "dict_type": "why.map",
+    "model_attributes_type": "why.map", "string_type": "why.text",
+}
+_RULE_FIELD = {
+    "rule:domain_other": "domain",
+    "rule:status_reason_stopped": "status",
+    "rule:status_reason_referred": "status",
+    "rule:priority": "priority",
+}
+
+
+def _value_at(doc: Any, loc: tuple[Any, ...]) -> Any:
+    node = doc
+    for part in loc:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return node
+
+
+def _problems_from(e: ValidationError, doc: Any, rel: str) -> list[Problem]:
+    out: list[Problem] = []
+    for err in e.errors():
+        loc = tuple(p if p != "from_" else "from" for p in err["loc"])
+        etype = err["type"]
+        why_key, why_params, fix = "why.other", {"why": err.get("msg", "")}, "fix.generic"
+        if etype in _TYPE_WHY:
+            why_key, why_params = _TYPE_WHY[etype], {"value": _value_at(doc, loc)}
+        elif etype == "value_error":
+            code = str(err.get("ctx", {}).get("error", ""))
+            if code.startswith("choice:"):
+                vocab = code.split(":", 1)[1]
+                from zchuyot.labels import options_text
+
+                why_key = "why.choice"
+                why_params = {"value": _value_at(doc, loc), "options": options_text(vocab)}
+                fix = "fix.choice"
+            elif code in _RULE_FIELD:
+                why_key, why_params = f"why.{code}", {}
+                loc = (_RULE_FIELD[code],)
+            else:
+                why_key, why_params = f"why.{code}", {}
+        name = ".".join(str(p) for p in loc) or "-"
+        out.append(Problem(rel, yamlio.line_of_path(doc, loc), "err.file.field",
+                           {"field": name, "why_key": why_key, "why_params": why_params}, fix))
+    return out
+
+
+def _suggest(key: str, known: tuple[str, ...]) -> str | None:
+    got = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
+    return got[0] if got else None
+
+
+def _unknown_keys(doc: Any, rel: str, known: tuple[str, ...], nested: dict[str, tuple[str, ...]]) -> list[Problem]:
+    out: list[Problem] = []
+    for k in doc:
+        if k not in known:
+            s = _suggest(k, known)
+            params: dict[str, Any] = {"key": k}
+            if s:
+                params["suggest_key"] = s
+            out.append(Problem(rel, yamlio.line_of_path(doc, (k,)), "err.file.unknown_key", params,
+                               "fix.unknown_key", "warning"))
+    for k, sub in nested.items():
+        v = doc.get(k) if hasattr(doc, "get") else None
+        items: list[tuple[Any, Any]] = []
+        if isinstance(v, dict):
+            items = [(k, v)]
+        elif isinstance(v, list):
+            items = [((k, i), x) for i, x in enumerate(v)]
+        for path, m in items:
+            if not isinstance(m, dict):
+                continue
+            base = path if isinstance(path, tuple) else (path,)
+            for kk in m:
+                if kk not in sub:
+                    s = _suggest(kk, sub)
+                    params = {"key": f"{k}.{kk}"}
+                    if s:
+                        params["suggest_key"] = s
+                    out.append(Problem(rel, yamlio.line_of_path(doc, (*base, kk)), "err.file.unknown_key",
+                                       params, "fix.unknown_key", "warning"))
+    return out
+
+
+def issue_from_doc(doc: Any, rel: str, stem: str | None = None, family_dir: str | None = None,
+                   today: dt.date | None = None) -> tuple[Issue | None, list[Problem]]:
+    """Validate a parsed issue document. Returns the model (None if invalid) and all problems."""
+    if not isinstance(doc, dict):
+        return None, [Problem(rel, 1, "err.file.not_mapping")]
+    problems = _unknown_keys(doc, rel, FIELD_KEYS, SUBKEYS)
+    try:
+        issue: Issue | None = Issue.model_validate(yamlio.to_plain(doc))
+    except ValidationError as e:
+        return None, _problems_from(e, doc, rel) + problems
+    assert issue is not None
+    if stem is not None and issue.id != stem:
+        problems.append(Problem(rel, yamlio.line_of_path(doc, ("id",)), "err.file.id_mismatch",
+                                {"value": issue.id, "expected": stem}, "fix.id_mismatch"))
+    if family_dir is not None and issue.family != family_dir:
+        problems.append(Problem(rel, yamlio.line_of_path(doc, ("family",)), "err.file.family_mismatch",
+                                {"value": issue.family, "expected": family_dir}, "fix.id_mismatch"))
+    if any(p.severity == "error" for p in problems):
+        return None, problems
+    return issue, problems
+
+
+def family_from_doc(doc: Any, rel: str, family_dir: str | None = None) -> tuple[Family | None, list[Problem]]:
+    if not isinstance(doc, dict):
+        return None, [Problem(rel, 1, "err.file.not_mapping")]
+    problems = _unknown_keys(doc, rel, FAMILY_KEYS, {})
+    try:
+        fam = Family.model_validate(yamlio.to_plain(doc))
+    except ValidationError as e:
+        return None, _problems_from(e, doc, rel) + problems
+    if family_dir is not None and fam.code != family_dir:
+        problems.append(Problem(rel, yamlio.line_of_path(doc, ("code",)), "err.file.family_mismatch",
+                                {"value": fam.code, "expected": family_dir}, "fix.id_mismatch"))
+        return None, problems
+    return fam, problems
+
+
+def vocab_ok(vocab: str, value: str) -> bool:
+    return value in VOCABULARIES[vocab]
