@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from zchuyot import dates, flow, yamlio
-from zchuyot.errors import InputError
+from zchuyot.errors import DataError, InputError
 from zchuyot.labels import choice_label, options_text, t
 from zchuyot.model import DOMAINS, FIELD_KEYS, SUBKEYS, VOCABULARIES, Family, normalize_phone, valid_israeli_id
 from zchuyot.store import IssueRecord, ReadResult, Workspace, WriteResult, check_slug
@@ -286,7 +286,7 @@ class CheckResult:
 
 def check(ws: Workspace) -> CheckResult:
     """Every file of the workspace: issues, family records, stray files. Nothing is skipped."""
-    from zchuyot.store import FAMILY_FILE, load_yaml_file
+    from zchuyot.store import FAMILY_FILE, load_yaml_file, problem_of
     from zchuyot.validate import family_from_doc
 
     errors: list[Problem] = []
@@ -309,14 +309,9 @@ def check(ws: Workspace) -> CheckResult:
             rel = ws.rel(fam_file)
             try:
                 doc = load_yaml_file(fam_file)
-            except Exception as e:  # DataError
-                from zchuyot.errors import DataError
-
-                if isinstance(e, DataError):
-                    errors.append(Problem(rel, e.line or 1, e.key, {k: v for k, v in e.params.items() if k != "fix"},
-                                          e.params.get("fix", "fix.generic")))
-                    continue
-                raise
+            except DataError as e:
+                errors.append(problem_of(e, rel))
+                continue
             _, problems = family_from_doc(doc, rel, family_dir=fam_file.parent.name)
             errors += [p for p in problems if p.severity == "error"]
             warnings += [p for p in problems if p.severity != "error"]

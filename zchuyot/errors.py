@@ -37,7 +37,7 @@ class DataError(ZError):
     """A file on disk is broken; `file` and `line` say where."""
 
     def __init__(self, key: str, file: str = "", line: int = 0, **params: Any) -> None:
-        super().__init__(key, **params)
+        super().__init__(key, file=file, line=line, **params)
         self.file = file
         self.line = line
 

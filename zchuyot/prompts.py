@@ -20,7 +20,7 @@ class Asker:
         self.r = renderer
 
     def _prompt_text(self, text: str) -> str:
-        return (rtl.visual(text) if self.r.visual else text) + ": "
+        return (rtl.visual(text + ":") if self.r.visual else text + ":") + " "
 
     def ask(self, key: str, required: bool = False, check: Callable[[str], str | None] | None = None) -> str:
         """Ask one question until the answer is acceptable. `check` returns an error text or None."""

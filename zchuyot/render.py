@@ -57,23 +57,24 @@ class Renderer:
 
     def table(self, headers: Sequence[str], rows: Sequence[Sequence[str]], title: str | None = None,
               styles: Sequence[str | None] | None = None, show_header: bool = True,
-              nowrap: Sequence[int] = ()) -> None:
+              nowrap: Sequence[int] = (), prefer: int | None = None) -> None:
         """A table. Visual mode: we wrap and reorder each line ourselves, first column on the right.
 
-        `nowrap`: columns that must never be cut (ids, dates, codes)."""
+        `nowrap`: columns that must never be cut (ids, dates, codes); `prefer`: the column that keeps
+        its width longest when the terminal is narrow (the subject, the log text)."""
         if title:
             self.line(title, style="bold")
+        ncol = len(headers)
+        cells = [list(headers)] + [list(r) for r in rows]
+        widths = self._widths(cells, ncol, nowrap, prefer=prefer)
         if not self.visual:
             tb = Table(show_header=show_header, header_style="bold", expand=False)
             for j, h in enumerate(headers):
-                tb.add_column(h, overflow="fold", no_wrap=j in nowrap)
+                tb.add_column(h, overflow="fold", no_wrap=j in nowrap, width=widths[j])
             for i, r in enumerate(rows):
                 tb.add_row(*[Text(c) for c in r], style=(styles[i] if styles else None))
             self.console.print(tb)
             return
-        ncol = len(headers)
-        cells = [list(headers)] + [list(r) for r in rows]
-        widths = self._widths(cells, ncol, nowrap)
         tb = Table(show_header=show_header, header_style="bold", expand=False, padding=(0, 1))
         order = list(range(ncol))[::-1] if self.rtl else list(range(ncol))
         for j in order:
@@ -87,7 +88,8 @@ class Renderer:
     def _vcell(self, text: str, width: int) -> str:
         return "\n".join(rtl.visual(ln) for ln in rtl.wrap(text, width))
 
-    def _widths(self, cells: list[list[str]], ncol: int, nowrap: Sequence[int] = (), border: int = 3) -> list[int]:
+    def _widths(self, cells: list[list[str]], ncol: int, nowrap: Sequence[int] = (), border: int = 3,
+                prefer: int | None = None) -> list[int]:
         """Column widths that fit the terminal: shrink the widest wrappable column first."""
         def longest(j: int, words: bool) -> int:
             parts = (p for r in cells for p in (str(r[j]).split() if words else str(r[j]).split("\n")))
@@ -101,8 +103,9 @@ class Renderer:
             floor = [f if j in nowrap else min(f, 3) for j, f in enumerate(floor)]
         avail = max(avail, sum(floor))
         widths = natural[:]
+        share = [2.5 if k == prefer else 1.0 for k in range(ncol)]
         while sum(widths) > avail:
-            j = max(range(ncol), key=lambda k: widths[k] - floor[k])
+            j = max(range(ncol), key=lambda k: (widths[k] - floor[k]) / share[k])
             if widths[j] <= floor[j]:
                 break
             widths[j] -= 1
@@ -134,16 +137,17 @@ class Renderer:
 
     # ---------------------------------------------------------- views
     def issue_rows(self, records: Sequence[Any], all_workers: bool) -> tuple[list[str], list[list[str]]]:
-        headers = [t("field.id"), t("field.family"), t("field.subject"), t("field.domain"), t("field.status"),
-                   t("field.step"), t("field.next_followup")]
+        headers = [t("field.id"), t("field.family"), t("field.subject"), t("field.domain"), t("field.state"),
+                   t("field.next_followup")]
         if all_workers:
-            headers.insert(2, t("field.by"))
+            headers.insert(2, t("field.worker_code"))
         rows = []
         for r in records:
             i = r.issue
-            domain = choice_label("domain", i.domain) + (f" – {i.domain_other}" if i.domain_other else "")
-            row = [i.id, i.family, i.subject, domain, choice_label("status", i.status),
-                   choice_label("step", i.step), fmt_date(i.next_followup, short=True)]
+            # an open issue is described by its step; a closed one by how it ended
+            state = choice_label("step", i.step) if i.is_open else choice_label("status", i.status)
+            row = [i.id, i.family, i.subject, choice_label("domain", i.domain), state,
+                   fmt_date(i.next_followup, short=True) if i.is_open else ""]
             if all_workers:
                 row.insert(2, r.worker_dir)
             rows.append(row)
@@ -155,7 +159,8 @@ class Renderer:
             return
         headers, rows = self.issue_rows(records, all_workers)
         nowrap = (0, 1, 2, len(headers) - 1) if all_workers else (0, 1, len(headers) - 1)
-        self.table(headers, rows, title=t("ui.count", n=len(records)), nowrap=nowrap)
+        self.table(headers, rows, title=t("ui.count", n=len(records)), nowrap=nowrap,
+                   prefer=3 if all_workers else 2)
 
     def problems(self, problems: Sequence[Any], title_key: str = "ui.errors_found") -> None:
         if not problems:
@@ -218,7 +223,7 @@ class Renderer:
             self.table([t("field.date"), t("field.kind"), t("field.text"), t("field.by")],
                        [[fmt_date(e.date), choice_label("kind", e.kind), e.text, e.by or ""]
                         for e in sorted(i.log, key=lambda e: e.date)],
-                       title=t("field.log"), nowrap=(0, 3))
+                       title=t("field.log"), nowrap=(0, 3), prefer=2)
         else:
             self.line(f"{t('field.log')}: {t('ui.log_none')}")
 

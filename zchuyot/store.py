@@ -114,6 +114,12 @@ def load_yaml_file(path: Path) -> Any:
     return yamlio.parse(yamlio.decode(read_bytes(path)))
 
 
+def problem_of(e: DataError, rel: str) -> Problem:
+    """A parse error of one file as a Problem of `check`."""
+    params = {k: v for k, v in e.params.items() if k not in ("fix", "file", "line")}
+    return Problem(rel, e.line or 1, e.key, params, e.params.get("fix", "fix.generic"))
+
+
 # ------------------------------------------------------------------ records
 @dataclass
 class IssueRecord:
@@ -301,8 +307,7 @@ class Workspace:
         try:
             doc = load_yaml_file(path)
         except DataError as e:
-            return None, None, [Problem(rel, e.line or 1, e.key, {k: v for k, v in e.params.items() if k != "fix"},
-                                        e.params.get("fix", "fix.generic"))]
+            return None, None, [problem_of(e, rel)]
         issue, problems = issue_from_doc(doc, rel, stem=path.stem, family_dir=path.parent.name, today=today)
         return doc, issue, problems
 

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Rebuilds the demo caseload in cases/ (fictional families only) by running zchuyot itself.
+# Usage: bash scripts/make_demo.sh   (from the repository root; needs `zchuyot` installed)
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export ZCHUYOT_CONFIG_DIR="$tmp/config"
+z() { zchuyot --root "$tmp/ws" "$@"; }
+on() { export ZCHUYOT_TODAY="$1"; }
+
+on 2026-09-01
+zchuyot init "$tmp/ws" --worker dana --name "דנה (עו\"ס משפחה)" --role family \
+  --department "מחלקה לשירותים חברתיים – סביבת הדגמה (כל המשפחות בדויות)" >/dev/null
+python - "$tmp/ws/.zchuyot.yaml" <<'PY'
+import sys
+p = sys.argv[1]
+s = open(p, encoding="utf-8").read()
+s = s.rstrip("\n") + "\n  miri:\n    name: מירי (עו\"ס מיצוי זכויות)\n    role: rights\n  noa:\n    name: נועה (סטודנטית, קליניקה משפטית)\n    role: student\n"
+open(p, "w", encoding="utf-8").write(s)
+PY
+export ZCHUYOT_WORKER=dana
+
+# --- family f101: a single mother of three (fictional) ---------------------------------
+z family add f101 --name "משפחת אלון (בדויה)" --phone 050-0000101 --id-number 000000018 >/dev/null
+a1=$(z new --family f101 --date 2026-09-01 --domain housing --subject "הנחה בארנונה" \
+  --description "אם יחידנית לשלושה ילדים; החוב לעירייה גדל כל חודש. לא ידעה שמגיעה לה הנחה." \
+  --need "לא מצליחה לשלם ארנונה" --right "הנחה בארנונה" --source asked --priority 2 --urgency later \
+  --body "עירייה – ועדת הנחות בארנונה||מוקד 106")
+on 2026-09-08; z treat "$a1" "איסוף תלושי שכר ואישור הורה יחיד מביטוח לאומי" --kind documents >/dev/null
+on 2026-09-10; z treat "$a1" "מכתב בקשה לוועדת ההנחות בעירייה, כולל בקשה להנחה רטרואקטיבית" --kind letter --next 2026-10-01 >/dev/null
+on 2026-10-20; z treat "$a1" "הוועדה אישרה 70% הנחה; החוב הישן נפרס לתשלומים" --kind answer >/dev/null
+z close "$a1" --ended --date 2026-10-20 --insights "לשאול כל הורה יחיד על הנחה בארנונה – רובן לא יודעות שזו זכות." \
+  --benefit "הנחה בארנונה" --amount 310 --period monthly --kind avoidance >/dev/null
+
+on 2026-10-04
+a2=$(z new --family f101 --date 2026-10-04 --domain education --subject "הבן עומד להישלח הביתה מהמעון בגלל חוב" \
+  --description "המעון הודיע שבסוף החודש הילד לא יתקבל עד שיוסדר חוב של ₪2,400." \
+  --need "הילד צריך להישאר במעון כדי שהאם תוכל לעבוד" --right "סבסוד מעונות יום" --source reported \
+  --priority 1 --urgency now --body "מעון יום (רשת מעונות)|מנהלת המעון|" --body "משרד העבודה – אגף מעונות יום||")
+on 2026-10-05; z treat "$a2" "שיחה עם מנהלת המעון: הסכימה לדחות עד שתתקבל החלטה על סבסוד" --kind call >/dev/null
+on 2026-10-12; z treat "$a2" "הוגשה בקשה לסבסוד מעון לפי דרגת הכנסה; הגשה מקוונת יחד עם האם" --kind accompaniment --next 2026-11-16 >/dev/null
+
+# --- family f102: a four-year bank debt and income support (fictional) -------------------
+on 2026-08-03
+z family add f102 --name "משפחת ברק (בדויה)" --phone 052-0000102 >/dev/null
+b1=$(z new --family f102 --date 2026-08-03 --domain debts --subject "חוב לבנק בהוצאה לפועל כבר ארבע שנים" \
+  --description "תיק בהוצאה לפועל עם עיקול משכורת והגבלה בבנק; ניסיונות להסדר לא נענו." \
+  --need "להפסיק את העיקולים" --right "איחוד תיקים בהוצאה לפועל" --source reported --priority 1 --urgency now \
+  --body "רשות האכיפה והגבייה (הוצאה לפועל)|מנהלת לשכת ההוצאה לפועל|" --body "הבנק||" --body "הסיוע המשפטי||")
+on 2026-08-10; z treat "$b1" "פגישה: מיפוי כל החובות והתיקים; הפונה הביא את כל המכתבים" --kind meeting >/dev/null
+on 2026-08-24; z treat "$b1" "פנייה בכתב למנהלת לשכת ההוצאה לפועל, בליווי העו\"ס" --kind accompaniment >/dev/null
+on 2026-09-14; z treat "$b1" "המנהלת הפנתה לגישור מול הבנק" --kind answer >/dev/null
+on 2026-11-02; z treat "$b1" "בגישור הושג הסדר; התיק בהוצאה לפועל נסגר והעיקולים הוסרו" --kind answer >/dev/null
+z close "$b1" --ended --date 2026-11-02 --insights "פנייה ישירה למנהלת הלשכה פתחה דלת שהייתה סגורה ארבע שנים. לשקול גישור מוקדם." \
+  --benefit "סגירת תיק הוצאה לפועל בגישור" --amount 38000 --period one_off --kind avoidance >/dev/null
+
+on 2026-10-15
+b2=$(z new --family f102 --date 2026-10-15 --domain national_insurance --subject "קצבת הבטחת הכנסה בוטלה" \
+  --description "הקצבה הופסקה אחרי שהבן התחיל לעבוד; לא ברור אם ההכנסה שלו נחשבת." \
+  --need "אין הכנסה לקיום בסיסי" --right "הבטחת הכנסה" --source reported --priority 2 --urgency now \
+  --body "ביטוח לאומי – סניף באר שבע|פקידת הבטחת הכנסה|*6050")
+on 2026-10-20; z treat "$b2" "ביטוח לאומי דחה את הבקשה לחידוש: 'הכנסת משק הבית מעל הסף'" --kind refusal >/dev/null
+
+# --- family f103: a disabled child and a public-housing flat (fictional) -----------------
+on 2026-09-20
+z family add f103 --name "משפחת גל (בדויה)" --phone 08-0000103 >/dev/null
+c1=$(z new --family f103 --date 2026-09-20 --domain education \
+  --subject "הסעה לבן עם מוגבלות מהפנימייה הביתה בחופשות" \
+  --description "הבן שוהה בפנימייה; אין מימון להסעות בחופשות, וההורים לא יכולים לממן." \
+  --need "להביא את הבן הביתה בחופשות" --right "הסעות לתלמידים" --source asked --priority 1 --urgency now \
+  --body "משרד החינוך – אגף חינוך מיוחד||" --body "עירייה – מחלקת חינוך||")
+on 2026-09-27; z treat "$c1" "בירור עם מחלקת החינוך: אין סעיף להסעות בחופשות לילדים בפנימיות" --kind call >/dev/null
+on 2026-10-08; z treat "$c1" "התייעצות עם עו\"ס מיצוי זכויות: ייתכן שזו סוגיה של משפחות נוספות" --kind contact >/dev/null
+
+on 2026-10-01
+c2=$(z new --family f103 --date 2026-10-01 --domain housing --subject "סירוב לשיפוץ דירה בדיור הציבורי" \
+  --description "רטיבות קשה בחדר הילדים; החברה המשכנת סירבה לתקן." \
+  --need "דירה בטוחה לילדים" --right "התאמת דירה בדיור הציבורי" --source reported --priority 2 --urgency later \
+  --body "עמידר|מנהל האזור|" --body "משרד הבינוי והשיכון||")
+on 2026-10-06; z treat "$c2" "צילומי הרטיבות ואישור רופא על אסתמה של הילד" --kind documents >/dev/null
+on 2026-10-13; z treat "$c2" "עמידר: 'התיקון אינו באחריות החברה'" --kind refusal >/dev/null
+on 2026-10-15; z treat "$c2" "מכתב למנהל האזור בעמידר (הקומה מעל) עם המסמכים הרפואיים" --kind escalation --next 2026-11-05 >/dev/null
+
+# --- the rights worker's own issue (other worker's folder) --------------------------------
+export ZCHUYOT_WORKER=miri
+on 2026-10-10
+m1=$(z new --family f103 --date 2026-10-10 --domain other --domain-other "מדיניות – הסעות לילדים בפנימיות" \
+  --subject "הסעות בחופשות לילדים בפנימיות – סוגיה של כמה משפחות" \
+  --description "שלוש משפחות במחלקה באותו מצב; בדיקה מול משרד החינוך והעירייה." \
+  --body "משרד החינוך||" --body "עירייה – מחלקת חינוך||")
+on 2026-10-22; z treat "$m1" "פגישה עם מנהלת מחלקת החינוך בעירייה" --kind meeting --next 2026-11-19 >/dev/null
+
+rm -rf "$repo/cases"
+mkdir -p "$repo/cases"
+cp -r "$tmp/ws/cases/." "$repo/cases/"
+rm -f "$repo/cases/.gitkeep"
+cp "$tmp/ws/.zchuyot.yaml" "$repo/.zchuyot.yaml"
+echo "demo rebuilt: $(find "$repo/cases" -name '*.yaml' ! -name family.yaml | wc -l) issues"

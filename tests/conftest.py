@@ -1,0 +1,92 @@
+"""Shared fixtures: every test gets its own workspace in tmp_path, a pinned "today", real git."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from zchuyot.cli import app, hoist_globals
+
+TODAY = "2026-11-23"
+REPO = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("ZCHUYOT_ROOT", "ZCHUYOT_WORKER", "ZCHUYOT_LANG", "ZCHUYOT_BIDI", "ZCHUYOT_DEBUG", "CI"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("ZCHUYOT_TODAY", TODAY)
+    monkeypatch.setenv("ZCHUYOT_CONFIG_DIR", str(tmp_path / "_config"))
+    monkeypatch.setenv("COLUMNS", "120")
+    # git must work on a machine with no global identity, and must not read the user's config
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "_gitconfig"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+
+
+def run(*args: str, cwd: Path | None = None, input: str | None = None, env: dict[str, str] | None = None) -> Result:
+    """Run the real CLI in-process (Typer's CliRunner), stdout and stderr kept apart."""
+    runner = CliRunner()
+    old = os.getcwd()
+    if cwd is not None:
+        os.chdir(cwd)
+    try:
+        r = runner.invoke(app, hoist_globals(list(args)), input=input, env=env, catch_exceptions=False)
+    finally:
+        os.chdir(old)
+    return Result(r.exit_code, r.stdout, r.stderr)
+
+
+def zchuyot_subprocess(*args: str, cwd: Path, env: dict[str, str] | None = None,
+                       input: str | None = None) -> subprocess.CompletedProcess[str]:
+    """The installed console script, as a user runs it."""
+    exe = shutil.which("zchuyot") or ""
+    cmd = [exe, *args] if exe else [sys.executable, "-m", "zchuyot", *args]
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    return subprocess.run(cmd, cwd=cwd, env=full_env, capture_output=True, text=True, input=input, timeout=60)
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Path:
+    """A fresh workspace for worker `dana`, a real git repository."""
+    root = tmp_path / "ws"
+    r = run("init", str(root), "--worker", "dana", "--department", "מחלקה לדוגמה", "--name", "דנה")
+    assert r.exit_code == 0, r.stderr
+    return root
+
+
+def new_issue(root: Path, *extra: str, family: str = "f1", subject: str = "הנחה בארנונה",
+              domain: str = "housing") -> str:
+    r = run("--root", str(root), "new", "--family", family, "--subject", subject, "--domain", domain, *extra)
+    assert r.exit_code == 0, r.stderr
+    return r.stdout.strip().splitlines()[-1]
+
+
+def issue_path(root: Path, issue_id: str) -> Path:
+    hits = list((root / "cases").glob(f"*/*/{issue_id}.yaml"))
+    assert len(hits) == 1, hits
+    return hits[0]
+
+
+def git_log(root: Path) -> list[str]:
+    out = subprocess.run(["git", "-C", str(root), "log", "--format=%s"], capture_output=True, text=True, check=True)
+    return out.stdout.splitlines()
+
+
+def git_status(root: Path) -> str:
+    return subprocess.run(["git", "-C", str(root), "status", "--porcelain"], capture_output=True, text=True,
+                          check=True).stdout
