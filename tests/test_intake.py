@@ -270,3 +270,40 @@ def test_installed_console_script_runs(ws: Path) -> None:
     assert re.match(r"^dana-[a-z0-9]{5}$", p.stdout.strip())
     p = zchuyot_subprocess("--root", str(ws), "show", "nope1", cwd=ws)
     assert p.returncode == 1 and "Traceback" not in p.stderr and p.stderr.count("\n") == 1
+
+
+def test_first_workspace_becomes_the_default(ws: Path, tmp_path: Path) -> None:
+    new_issue(ws)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    r = run("list", "--json", cwd=elsewhere)
+    assert r.exit_code == 0, r.stderr
+    assert len(__import__("json").loads(r.stdout)) == 1
+
+
+def test_init_with_remote(tmp_path: Path) -> None:
+    import subprocess
+
+    remote = tmp_path / "dept.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True)
+    # an empty remote: a new workspace with origin set
+    a = tmp_path / "a"
+    r = run("init", str(a), "--worker", "dana", "--remote", str(remote))
+    assert r.exit_code == 0, r.stderr
+    url = subprocess.run(["git", "-C", str(a), "remote", "get-url", "origin"], capture_output=True, text=True)
+    assert url.stdout.strip() == str(remote)
+    i = new_issue(a)
+    subprocess.run(["git", "-C", str(a), "push", "-q", "origin", "main"], check=True)
+    # a remote with commits: cloned, and this worker added to the settings
+    b = tmp_path / "b"
+    r = run("init", str(b), "--worker", "miri", "--remote", str(remote), "--role", "rights")
+    assert r.exit_code == 0, r.stderr
+    assert issue_path(b, i).is_file()
+    settings = load(b / ".zchuyot.yaml")
+    assert set(settings["workers"]) == {"dana", "miri"} and settings["workers"]["miri"]["role"] == "rights"
+    assert load(b / ".zchuyot" / "local.yaml")["worker"] == "miri"
+    assert git_status(b) == ""
+    # an unreachable remote: one clear line, nothing made
+    r = run("init", str(tmp_path / "c"), "--worker", "noa", "--remote", str(tmp_path / "nope.git"))
+    assert r.exit_code == 1 and "git" in r.stderr
+    assert not (tmp_path / "c" / ".zchuyot.yaml").exists()

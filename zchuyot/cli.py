@@ -143,7 +143,7 @@ def _notes(result: Any) -> None:
 
 
 def _interactive() -> bool:
-    return sys.stdin.isatty() and sys.stdout.isatty() and not os.environ.get("CI")
+    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 # ------------------------------------------------------------------ init

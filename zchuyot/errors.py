@@ -14,7 +14,7 @@ class ZError(Exception):
 
     exit_code = 1
 
-    def __init__(self, key: str, **params: Any) -> None:
+    def __init__(self, key: str, /, **params: Any) -> None:
         super().__init__(key)
         self.key = key
         self.params = params
@@ -36,7 +36,7 @@ class NotFound(ZError):
 class DataError(ZError):
     """A file on disk is broken; `file` and `line` say where."""
 
-    def __init__(self, key: str, file: str = "", line: int = 0, **params: Any) -> None:
+    def __init__(self, key: str, /, file: str = "", line: int = 0, **params: Any) -> None:
         super().__init__(key, file=file, line=line, **params)
         self.file = file
         self.line = line

@@ -51,6 +51,18 @@ def init(root: Path) -> None:
     run(root, "symbolic-ref", "HEAD", "refs/heads/main")
 
 
+def checkout_default_branch(root: Path) -> None:
+    """After a clone whose remote HEAD names a branch that does not exist: check out main (or the first)."""
+    if run(root, "rev-parse", "--verify", "-q", "HEAD", check=False).returncode == 0:
+        return
+    branches = [b.strip() for b in run(root, "branch", "-r", "--format=%(refname:short)").stdout.splitlines()]
+    branches = [b for b in branches if b and not b.endswith("/HEAD")]
+    if not branches:
+        return
+    pick = "origin/main" if "origin/main" in branches else branches[0]
+    run(root, "checkout", "-q", "-b", pick.split("/", 1)[1], "--track", pick)
+
+
 def ensure_identity(root: Path, name: str) -> None:
     """Give this clone a commit identity (the worker's code) when git has none."""
     if not run(root, "config", "user.email", check=False).stdout.strip():

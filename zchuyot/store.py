@@ -460,6 +460,7 @@ def init_workspace(path: Path, worker: str, department: str | None = None, name:
             if root.exists() and any(root.iterdir()):
                 raise WorkspaceError("err.already_workspace", path=str(root))
             gitio.run(Path.cwd(), "clone", "-q", remote, str(root))
+            gitio.checkout_default_branch(root)
             cloned = True
     root.mkdir(parents=True, exist_ok=True)
     changed: list[Path] = []
@@ -504,7 +505,20 @@ def init_workspace(path: Path, worker: str, department: str | None = None, name:
         result = WriteResult("", root)
         if changed:
             ws._commit(changed, "zchuyot init: workspace settings", result)
+    _remember_default_root(root)
     return ws
+
+
+def _remember_default_root(root: Path) -> None:
+    """The first workspace made on this computer becomes the default, so commands work from anywhere."""
+    cfg = user_config_dir() / "config.yaml"
+    if cfg.exists():
+        return
+    with contextlib.suppress(OSError):
+        cfg.parent.mkdir(parents=True, exist_ok=True)
+        doc = yamlio.parse("# zchuyot: this computer's default workspace\nroot: ''\n")
+        doc["root"] = str(root)
+        write_atomic(cfg, yamlio.dump(doc))
 
 
 def _settings_text(department: str, worker: str, name: str, role: str) -> str:

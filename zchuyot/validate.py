@@ -155,7 +155,7 @@ def issue_from_doc(doc: Any, rel: str, stem: str | None = None, family_dir: str 
                                 {"value": issue.id, "expected": stem}, "fix.id_mismatch"))
     if family_dir is not None and issue.family != family_dir:
         problems.append(Problem(rel, yamlio.line_of_path(doc, ("family",)), "err.file.family_mismatch",
-                                {"value": issue.family, "expected": family_dir}, "fix.id_mismatch"))
+                                {"value": issue.family, "expected": family_dir}, "fix.family_mismatch"))
     if any(p.severity == "error" for p in problems):
         return None, problems
     return issue, problems
@@ -171,7 +171,7 @@ def family_from_doc(doc: Any, rel: str, family_dir: str | None = None) -> tuple[
         return None, _problems_from(e, doc, rel) + problems
     if family_dir is not None and fam.code != family_dir:
         problems.append(Problem(rel, yamlio.line_of_path(doc, ("code",)), "err.file.family_mismatch",
-                                {"value": fam.code, "expected": family_dir}, "fix.id_mismatch"))
+                                {"value": fam.code, "expected": family_dir}, "fix.family_mismatch"))
         return None, problems
     return fam, problems
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from collections import deque
 from typing import Any
 
 from ruamel.yaml import YAML
@@ -114,9 +115,9 @@ def _where(parent: Any, key: Any) -> int:
 def _guard(doc: Any) -> None:
     """Walk the tree once: no tags, no binary/sets, no shared (aliased) nodes. Fails fast."""
     seen: set[int] = set()
-    stack: list[tuple[Any, Any, Any]] = [(None, None, doc)]
+    stack: deque[tuple[Any, Any, Any]] = deque([(None, None, doc)])  # in document order
     while stack:
-        parent, key, node = stack.pop()
+        parent, key, node = stack.popleft()
         line = _where(parent, key) if parent is not None else 1
         if isinstance(node, (TaggedScalar, bytes, bytearray, set, frozenset)):
             tag = getattr(getattr(node, "tag", None), "value", None) or type(node).__name__
@@ -179,11 +180,18 @@ def dump(doc: Any) -> str:
     return buf.getvalue()
 
 
+def _literal_ok(s: str) -> bool:
+    """Can this text be written as a `|` block exactly as it is?"""
+    if not s.strip() or s[0] in " \n" or "\r" in s or "\t" in s:
+        return False
+    return all(ch.isprintable() or ch == "\n" for ch in s) and not any(ln.endswith(" ") for ln in s.split("\n"))
+
+
 def prepare(value: Any) -> Any:
     """A Python value as it should be written: long or multi-line text as a block scalar."""
     if isinstance(value, str) and not isinstance(value, LiteralScalarString):
-        if "\n" in value.strip("\n") or len(value) > 80:
-            return LiteralScalarString(value.rstrip("\n") + ("\n" if "\n" in value.strip("\n") else ""))
+        if ("\n" in value.strip("\n") or len(value) > 80) and _literal_ok(value):
+            return LiteralScalarString(value)
         return value
     if isinstance(value, dict) and not isinstance(value, CommentedMap):
         m = CommentedMap()

@@ -1,0 +1,48 @@
+"""The repository root is a demo workspace: read commands work there with no worker configured."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import REPO, run
+
+
+def test_demo_workspace_reads_without_a_worker() -> None:
+    r = run("list", "--json", cwd=REPO)
+    assert r.exit_code == 0, r.stderr
+    items = json.loads(r.stdout)
+    families = {x["family"] for x in items}
+    assert len(families) >= 3 and len(items) >= 6
+    subjects = " ".join(x["subject"] for x in items)
+    for word in ("ארנונה", "הוצאה לפועל", "הסעה", "הבטחת הכנסה", "דיור הציבורי", "מעון"):
+        assert word in subjects, word
+    r = run("list", cwd=REPO)
+    assert r.exit_code == 0 and "ארנונה" in r.stdout
+    r = run("show", items[0]["id"], cwd=REPO)
+    assert r.exit_code == 0 and "שמונת השלבים" in r.stdout
+    r = run("check", cwd=REPO)
+    assert r.exit_code == 0, r.stdout
+
+
+def test_demo_needs_a_worker_to_write() -> None:
+    r = run("new", "--family", "f101", "--subject", "x", "--domain", "debts", cwd=REPO)
+    assert r.exit_code == 1
+    assert "ZCHUYOT_WORKER" in r.stderr
+
+
+def test_demo_issue_files_carry_no_personal_data() -> None:
+    names, phones = set(), set()
+    for fam in (REPO / "cases").glob("*/*/family.yaml"):
+        text = fam.read_text(encoding="utf-8")
+        for line in text.splitlines():
+            if line.startswith("name:"):
+                names.update(w for w in line[5:].split() if len(w) > 2 and "(" not in w)
+            if line.startswith("phone:"):
+                phones.add(line[6:].strip().strip("'\""))
+    assert names and phones
+    for issue in (REPO / "cases").glob("*/*/*.yaml"):
+        if issue.name == "family.yaml":
+            continue
+        text = issue.read_text(encoding="utf-8")
+        for pii in names | phones:
+            assert pii not in text, (issue.name, pii)

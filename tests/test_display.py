@@ -1,0 +1,147 @@
+"""What a worker sees: list/show tables, JSON for scripts, Hebrew in visual and logical order."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from pathlib import Path
+
+from bidi import get_display
+from conftest import new_issue, run
+
+from zchuyot import rtl
+from zchuyot.model import FIELD_KEYS
+
+
+def test_show_json_is_the_file_mapping(ws: Path) -> None:
+    i = new_issue(ws, "--body", "עירייה|רינה|08-6463000")
+    run("--root", str(ws), "treat", i, "שיחה", "--kind", "call", "--next", "2026-12-01")
+    data = json.loads(run("--root", str(ws), "show", i, "--json").stdout)
+    assert list(data) == list(FIELD_KEYS)
+    assert data["opened"] == "2026-11-23" and data["next_followup"] == "2026-12-01"
+    assert data["log"][0] == {"date": "2026-11-23", "kind": "call", "text": "שיחה", "by": "dana"}
+    # --bidi never touches JSON
+    assert json.loads(run("--root", str(ws), "--bidi", "visual", "show", i, "--json").stdout) == data
+
+
+def test_list_filters_and_family_order(ws: Path) -> None:
+    a = new_issue(ws, "--priority", "2", family="f5", subject="חוב לבנק", domain="debts")
+    b = new_issue(ws, "--priority", "1", family="f5", subject="מעון יום", domain="education")
+    c = new_issue(ws, family="f6", subject="ארנונה", domain="housing")
+    run("--root", str(ws), "close", c, "--ended")
+
+    def ids(*args: str) -> list[str]:
+        r = run("--root", str(ws), "list", "--json", *args)
+        assert r.exit_code == 0, r.stderr
+        return [x["id"] for x in json.loads(r.stdout)]
+
+    assert ids("--family", "f5") == [b, a]  # the family's own order
+    assert set(ids()) == {a, b, c}
+    assert ids("--status", "ended") == [c]
+    assert ids("--status", "סיום טיפול") == [c]
+    assert set(ids("--status", "open")) == {a, b}
+    assert ids("--domain", "debts") == [a]
+    r = run("--root", str(ws), "list", "--status", "done")
+    assert r.exit_code == 1 and "open (בטיפול)" in r.stderr
+    r = run("--root", str(ws), "list", "--family", "../x")
+    assert r.exit_code == 1
+
+
+def test_list_scope_is_the_worker_unless_all_workers(ws: Path) -> None:
+    mine = new_issue(ws)
+    r = run("--root", str(ws), "--worker", "miri", "new", "--family", "f1", "--subject", "x", "--domain", "debts")
+    theirs = r.stdout.strip()
+    ids = [x["id"] for x in json.loads(run("--root", str(ws), "list", "--json").stdout)]
+    assert ids == [mine]
+    ids = [x["id"] for x in json.loads(run("--root", str(ws), "list", "--json", "--all-workers").stdout)]
+    assert set(ids) == {mine, theirs}
+    r = run("--root", str(ws), "list", "--all-workers")
+    assert "miri" in r.stdout
+
+
+def test_show_table_in_hebrew_and_english(ws: Path) -> None:
+    i = new_issue(ws, "--body", "ביטוח לאומי|פקידת הבטחת הכנסה|*6050", subject="קצבת הבטחת הכנסה בוטלה",
+                  domain="national_insurance")
+    run("--root", str(ws), "treat", i, "ביטוח לאומי דחה את הבקשה", "--kind", "refusal")
+    r = run("--root", str(ws), "show", i)
+    assert r.exit_code == 0
+    for text in ("טופס תיעוד תהליך עבודה", "נושא הפניה", "קצבת הבטחת הכנסה בוטלה", "ביטוח לאומי", "*6050",
+                 "שמונת השלבים", "הקשבה אקטיבית", "פרקטיקת מדיניות", "◄ כאן", "סירוב", "23/11/2026"):
+        assert text in r.stdout, text
+    r = run("--root", str(ws), "--lang", "en", "show", i)
+    for text in ("Documentation form", "Subject", "National Insurance", "The eight steps", "Persistence", "Refusal"):
+        assert text in r.stdout, text
+
+
+def rows(out: str) -> list[str]:
+    return [ln for ln in out.splitlines() if "│" in ln]
+
+
+def test_visual_and_logical_hebrew(ws: Path) -> None:
+    subject = "הנחה בארנונה (לאם יחידנית)"
+    i = new_issue(ws, "--body", "עירייה|שָׁלוֹם לֵוִי|-25%", subject=subject)
+    logical = run("--root", str(ws), "--bidi", "logical", "list").stdout
+    visual = run("--root", str(ws), "--bidi", "visual", "list", env={"COLUMNS": "140"}).stdout
+    # logical: as stored
+    assert subject in logical
+    # visual: the bidi algorithm's display order, brackets mirrored, first column on the right
+    expected = get_display(subject, base_dir="R")
+    assert ")תינדיחי םאל(" in expected
+    row = next(ln for ln in rows(visual) if i in ln)
+    assert expected in row and subject not in row
+    assert row.index(expected) < row.index(i)  # the id (first column) is at the right
+    # ZCHUYOT_BIDI does the same as --bidi
+    assert run("--root", str(ws), "list", env={"ZCHUYOT_BIDI": "visual", "COLUMNS": "140"}).stdout == visual
+    # auto on a pipe is logical
+    assert run("--root", str(ws), "list").stdout == logical
+    # show: cells with no Hebrew stay as they are; niqqud stays on its letter
+    shown = run("--root", str(ws), "--bidi", "visual", "show", i, env={"COLUMNS": "140"}).stdout
+    assert "-25%" in shown and "25%-" not in shown
+    name = "שָׁלוֹם לֵוִי"
+    assert rtl.visual(name) in shown
+    for n, ch in enumerate(shown):
+        if unicodedata.combining(ch):
+            prev = shown[n - 1]
+            assert "\u05d0" <= prev <= "\u05ea" or unicodedata.combining(prev), repr(shown[n - 3: n + 2])
+
+
+def test_visual_wraps_first_then_reorders(ws: Path) -> None:
+    long_subject = "בקשה לסבסוד מעון יום לפי דרגת הכנסה לאחר שהמעון הודיע על חוב"
+    i = new_issue(ws, subject=long_subject)
+    out = run("--root", str(ws), "--bidi", "visual", "list", env={"COLUMNS": "70"}).stdout
+    lines = [ln for ln in rows(out)]
+    start = next(n for n, ln in enumerate(lines) if i in ln)
+    cell_lines = []
+    for ln in lines[start:]:
+        cells = [c.strip() for c in ln.strip("│").split("│")]
+        subject_cell = cells[-3]  # columns are mirrored: id, family, subject from the right
+        if not subject_cell:
+            break
+        cell_lines.append(subject_cell)
+    assert len(cell_lines) > 1  # it had to wrap
+    # each visual line is one logical line reordered: read back right-to-left they give the words in order
+    back = " ".join(get_display(c, base_dir="R") for c in cell_lines)
+    assert back.split() == long_subject.split()
+
+
+def test_rtl_units() -> None:
+    assert rtl.visual("-25%") == "-25%"
+    assert rtl.visual("abc (x)") == "abc (x)"
+    assert rtl.visual("שלום (עולם)") == get_display("שלום (עולם)", base_dir="R")
+    assert rtl.wrap("אחת שתיים שלוש", 9) == ["אחת שתיים", "שלוש"]
+    assert rtl.wrap("מילהארוכהמאוד", 5) == ["מילהא", "רוכהמ", "אוד"]
+    assert rtl.wrap("שָׁלוֹם", 2)[0] == "שָׁל"  # a letter never loses its niqqud
+    assert rtl.choose_mode("auto", isatty=False) == "logical"
+    assert rtl.choose_mode("visual", isatty=False) == "visual"
+    assert rtl.choose_mode("logical", isatty=True) == "logical"
+
+
+def test_auto_mode_knows_terminals(monkeypatch) -> None:
+    for var in ("KONSOLE_VERSION", "MLTERM", "TERM_PROGRAM", "VTE_VERSION"):
+        monkeypatch.delenv(var, raising=False)
+    assert rtl.choose_mode(None, isatty=True) == "visual"
+    monkeypatch.setenv("TERM_PROGRAM", "Apple_Terminal")
+    assert rtl.choose_mode(None, isatty=True) == "logical"
+    monkeypatch.delenv("TERM_PROGRAM")
+    monkeypatch.setenv("KONSOLE_VERSION", "230401")
+    assert rtl.choose_mode(None, isatty=True) == "logical"
