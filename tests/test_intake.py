@@ -164,7 +164,7 @@ def test_new_bad_input(ws: Path, args: list[str], needle: str) -> None:
 def test_new_bad_input_in_english(ws: Path) -> None:
     r = run("--root", str(ws), "--lang", "en", "new", "--family", "f1", "--subject", "x", "--domain", "nope")
     assert r.exit_code == 1
-    assert "is not a known --domain" in r.stderr and "housing (Housing)" in r.stderr
+    assert "is not a known value for --domain" in r.stderr and "housing (Housing)" in r.stderr
 
 
 def test_usage_errors_exit_2(ws: Path) -> None:

@@ -29,7 +29,9 @@ def choice(vocab: str, value: str | None, flag: str) -> str:
     for key in VOCABULARIES[vocab]:
         if low in (key.lower(), choice_label(vocab, key, "he").lower(), choice_label(vocab, key, "en").lower()):
             return key
-    raise InputError("err.bad_choice", value=v, what=flag, options=options_text(vocab))
+    from zchuyot.validate import suggestion
+
+    raise InputError("err.bad_choice", value=v, what=flag, options=options_text(vocab), suggest=suggestion(vocab, v))
 
 
 def text_required(value: str | None, what_key: str, flag: str) -> str:

@@ -159,7 +159,8 @@ class Renderer:
             return
         headers, rows = self.issue_rows(records, all_workers)
         nowrap = (0, 1, 2, len(headers) - 1) if all_workers else (0, 1, len(headers) - 1)
-        self.table(headers, rows, title=t("ui.count", n=len(records)), nowrap=nowrap,
+        title = t("ui.count_one") if len(records) == 1 else t("ui.count", n=len(records))
+        self.table(headers, rows, title=title, nowrap=nowrap,
                    prefer=3 if all_workers else 2)
 
     def problems(self, problems: Sequence[Any], title_key: str = "ui.errors_found") -> None:

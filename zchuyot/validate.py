@@ -89,7 +89,8 @@ def _problems_from(e: ValidationError, doc: Any, rel: str) -> list[Problem]:
                 from zchuyot.labels import options_text
 
                 why_key = "why.choice"
-                why_params = {"value": _value_at(doc, loc), "options": options_text(vocab)}
+                value = _value_at(doc, loc)
+                why_params = {"value": value, "options": options_text(vocab), "suggest": suggestion(vocab, value)}
                 fix = "fix.choice"
             elif code in _RULE_FIELD:
                 why_key, why_params = f"why.{code}", {}
@@ -100,6 +101,14 @@ def _problems_from(e: ValidationError, doc: Any, rel: str) -> list[Problem]:
         out.append(Problem(rel, yamlio.line_of_path(doc, loc), "err.file.field",
                            {"field": name, "why_key": why_key, "why_params": why_params}, fix))
     return out
+
+
+def suggestion(vocab: str, value: Any) -> str:
+    """` – אולי 'housing'?` for a near miss of a vocabulary value, else ''."""
+    from zchuyot.labels import t
+
+    s = _suggest(str(value), VOCABULARIES[vocab])
+    return t("err.file.suggest", None, key=s) if s else ""
 
 
 def _suggest(key: str, known: tuple[str, ...]) -> str | None:
