@@ -48,7 +48,7 @@ class Renderer:
             for ln in rtl.wrap(text, self.console.width):
                 vis = rtl.visual(ln)
                 self.console.print(Text(vis, style=style or ""), justify="right" if rtl.has_hebrew(ln) else "left",
-                                   no_wrap=True, overflow="ignore", crop=False)
+                                   no_wrap=True, overflow="crop", crop=False)
         else:
             self.console.print(Text(text, style=style or ""), soft_wrap=True)
 
@@ -80,7 +80,7 @@ class Renderer:
         for j in order:
             hebrew_col = any(rtl.has_hebrew(str(r[j])) for r in cells)
             tb.add_column(self._vcell(headers[j], widths[j]), width=widths[j], no_wrap=True,
-                          overflow="ignore", justify="right" if hebrew_col and self.rtl else "left")
+                          overflow="crop", justify="right" if hebrew_col and self.rtl else "left")
         for i, r in enumerate(rows):
             tb.add_row(*[self._vcell(str(r[j]), widths[j]) for j in order], style=(styles[i] if styles else None))
         self.console.print(Align.right(tb) if self.rtl else tb)
@@ -129,7 +129,7 @@ class Renderer:
         tb = Table(show_header=False, box=None, padding=(0, 1))
         order = [1, 0] if self.rtl else [0, 1]
         for j in order:
-            tb.add_column(width=widths[j], no_wrap=True, overflow="ignore",
+            tb.add_column(width=widths[j], no_wrap=True, overflow="crop",
                           justify="right" if self.rtl else "left", style="bold" if j == 0 else None)
         for r in cells:
             tb.add_row(*[self._vcell(r[j], widths[j]) for j in order])
