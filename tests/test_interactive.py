@@ -65,6 +65,8 @@ def test_interactive_intake(ws: Path) -> None:
     child.sendline("")
     child.expect(r"dana-[a-z0-9]{5}")
     new_id = child.after
+    child.expect("להמשיך עכשיו לאיסוף נתונים")
+    child.sendline("ל")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
@@ -86,6 +88,8 @@ def test_flags_fill_what_they_can_and_prompts_ask_the_rest(ws: Path) -> None:
     child.sendline("")
     child.expect("שם הארגון")
     child.sendline("")
+    child.expect("להמשיך עכשיו")
+    child.sendline("no")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0

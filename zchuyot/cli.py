@@ -135,11 +135,15 @@ def _json(obj: Any) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=default) + "\n")
 
 
-def _notes(result: Any) -> None:
+def _notes(result: Any, rnd: Renderer | None = None) -> None:
+    """Warnings to stderr; with a renderer, also what was done (info) to stdout."""
     from zchuyot.labels import t
 
     for key, params in getattr(result, "notes", []):
         _say_error(t(key, **params))
+    if rnd is not None:
+        for key, params in getattr(result, "info", []):
+            rnd.line(t(key, **params))
 
 
 def _interactive() -> bool:
@@ -208,6 +212,12 @@ def new(
         console, rnd = _out()
         rnd.line(t("ui.new_opened"))
     sys.stdout.write(result.id + "\n")
+    sys.stdout.flush()
+    if _interactive():
+        from zchuyot.prompts import Asker, walk_from
+
+        console, rnd = _out()
+        walk_from("new", Asker(console, rnd), ws, issue_id=result.id, family=intake.family)
 
 
 # ------------------------------------------------------------------ family
@@ -294,6 +304,169 @@ def close(
     rnd.line(t("ui.closed", id=result.id, status=choice_label("status", status)))
 
 
+# ------------------------------------------------------------------ the steps
+@app.command()
+def listen(
+    family: Annotated[str, typer.Option("--family", help="קוד המשפחה.")],
+    right: Annotated[Optional[list[str]], typer.Option("--right", help="מפתח זכות שלא מוצתה (אפשר כמה).")] = None,
+    show_list: Annotated[bool, typer.Option("--list", help="הצגת רשימת ההקשבה והמפתחות.")] = False,
+) -> None:
+    """1. הקשבה אקטיבית: רשימת ההקשבה; פותח סוגיה לכל זכות שלא מוצתה. / Listening checklist."""
+    from zchuyot import steps
+    from zchuyot.labels import choice_label, t
+
+    ws = _ws()
+    if show_list:
+        console, rnd = _out()
+        rows = [[r.key, choice_label("domain", r.domain), r.name, r.question] for r in steps.rights(ws)]
+        rnd.table(["key", t("field.domain"), t("field.right"), t("ui.question")], rows, nowrap=(0,),
+                  title=t("ui.rights_title"), prefer=3)
+        return
+    keys, needs = list(right or []), {}
+    console, rnd = _out()
+    interactive = not keys and _interactive()
+    asker = None
+    if interactive:
+        from zchuyot.prompts import Asker, ask_listen
+
+        ws.require_worker()
+        asker = Asker(console, rnd)
+        keys, needs = ask_listen(asker, steps.rights(ws), family)
+        if not keys:
+            rnd.line(t("ui.listen_none"))
+            return
+    res = steps.listen(ws, family, keys, needs)
+    for r in res.opened:
+        _notes(r)
+        rnd.line(t("ui.listen_opened", id=r.id, name=r.issue.subject if r.issue else ""))
+    for key, existing in res.skipped:
+        rnd.line(t("ui.listen_skipped", name=key, id=existing))
+    if interactive and asker is not None and res.opened:
+        from zchuyot.prompts import walk_from
+
+        walk_from("listen", asker, ws, issue_id=res.opened[0].id, family=family)
+
+
+@app.command()
+def collect(
+    issue_id: Annotated[str, typer.Argument(metavar="ID", help="מזהה הסוגיה.")],
+    problem: Annotated[Optional[str], typer.Option("--problem", help="1. מהי הבעיה?")] = None,
+    history: Annotated[Optional[str], typer.Option("--history", help="2. never | stopped | refused | unclear")] = None,
+    body: Annotated[Optional[list[str]], typer.Option("--body", help='3. גוף מעורב: "ארגון|איש קשר|פרטים".')] = None,
+    barrier_kind: Annotated[Optional[str], typer.Option("--barrier-kind", help="4. סוג החסם: information, bureaucracy, documents, eligibility, attitude, digital, language, cost, stuck, other")] = None,
+    barrier: Annotated[Optional[str], typer.Option("--barrier", help="4. איפה בדיוק החסם (במילים).")] = None,
+) -> None:
+    """3. איסוף נתונים: חמש השאלות. / Collect: the five questions."""
+    from zchuyot import steps
+    from zchuyot.labels import t
+
+    ws = _ws()
+    c = steps.Collected(problem, history, barrier_kind, barrier, list(body or []))
+    console, rnd = _out()
+    interactive = c.empty() and _interactive()
+    if interactive:
+        from zchuyot.prompts import Asker, ask_collect, walk_from
+
+        rec = ws.get_issue(issue_id)
+        ws.require_worker()
+        asker = Asker(console, rnd)
+        c = ask_collect(asker)
+        if c.empty():
+            walk_from("collect", asker, ws, issue_id=rec.issue.id, family=rec.issue.family)
+            return
+    result = steps.collect(ws, issue_id, c)
+    _notes(result)
+    rnd.line(t("ui.collected", id=result.id))
+    if interactive:
+        walk_from("collect", asker, ws, issue_id=result.id, family=result.issue.family if result.issue else None)
+
+
+@app.command()
+def plan(
+    issue_id: Annotated[str, typer.Argument(metavar="ID", help="מזהה הסוגיה.")],
+    action: Annotated[Optional[str], typer.Option("--action", help="מה עושים.")] = None,
+    who: Annotated[Optional[str], typer.Option("--who", help="client | client_advised | simulation | accompanied | worker | rights_worker | volunteer")] = None,
+    due: Annotated[Optional[str], typer.Option("--due", help="עד מתי (למשל +7).")] = None,
+    body: Annotated[Optional[str], typer.Option("--body", help="מול איזה גוף.")] = None,
+    agreed: Annotated[bool, typer.Option("--agreed", help="סוכם עם המשפחה.")] = False,
+    next_date: Annotated[Optional[str], typer.Option("--next", help="תאריך המעקב הבא.")] = None,
+) -> None:
+    """4. תכנית פעולה משותפת: מוסיף פעולה; בלי דגלים – מציג את התכנית. / The joint plan."""
+    from zchuyot import steps
+
+    ws = _ws()
+    console, rnd = _out()
+    if action is None and who is None and due is None and body is None and next_date is None and not agreed:
+        rec = ws.get_issue(issue_id)
+        rnd.plan(rec.issue)
+        if _interactive() and rec.issue.is_open:
+            from zchuyot.prompts import Asker, ask_plan
+
+            ws.require_worker()
+            actions = ask_plan(Asker(console, rnd))
+            if actions:
+                result = steps.plan(ws, rec.issue.id, actions)
+                _notes(result, rnd)
+        return
+    actions = [steps.PlannedAction(action or "", who or "", due, body, agreed)] if action is not None or who else []
+    result = steps.plan(ws, issue_id, actions, next_date)
+    _notes(result, rnd)
+
+
+@app.command()
+def persist(
+    issue_id: Annotated[str, typer.Argument(metavar="ID", help="מזהה הסוגיה.")],
+    refusal: Annotated[Optional[str], typer.Option("--refusal", help='ה"לא" שהתקבל, במילים.')] = None,
+    escalate: Annotated[Optional[str], typer.Option("--escalate", help="פנייה לקומה מעל: למי ומה.")] = None,
+    appeal: Annotated[Optional[str], typer.Option("--appeal", help="ערר / ערעור שהוגש.")] = None,
+    body: Annotated[Optional[str], typer.Option("--body", help='הגוף (חובה עם --refusal).')] = None,
+    date: Annotated[Optional[str], typer.Option("--date", help="מתי (ברירת מחדל: היום).")] = None,
+    deadline: Annotated[Optional[str], typer.Option("--deadline", help="מפתח מועד חוקי מ-templates/deadlines.yaml.")] = None,
+) -> None:
+    """6. התעקשות: סירוב, פנייה לקומה מעל, ערר; מועד חוקי מתחיל לרוץ. / Persist."""
+    from zchuyot import steps
+    from zchuyot.labels import choice_label, t
+
+    result = steps.persist(_ws(), issue_id, refusal=refusal, escalate=escalate, appeal=appeal, body=body,
+                           date=date, deadline=deadline)
+    console, rnd = _out()
+    kind = "refusal" if refusal is not None else "escalation" if escalate is not None else "appeal"
+    rnd.line(t("ui.persisted", id=result.id, kind=choice_label("kind", kind)))
+    _notes(result, rnd)
+
+
+@app.command()
+def policy(
+    issue_id: Annotated[Optional[str], typer.Argument(metavar="[ID]", help="סוגיה לסמן (עם --flag).")] = None,
+    flag: Annotated[Optional[str], typer.Option("--flag", help="מה הסוגיה המשותפת למשפחות נוספות.")] = None,
+    min_families: Annotated[int, typer.Option("--min", help="רק חסמים שחוזרים בלפחות N משפחות.")] = 1,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON.")] = False,
+) -> None:
+    """8. פרקטיקת מדיניות: חסמים חוזרים אצל כל העובדות; --flag מסמן סוגיה. / Policy practice."""
+    from zchuyot.errors import InputError
+    from zchuyot.labels import t
+
+    ws = _ws()
+    if issue_id is not None or flag is not None:
+        if issue_id is None or flag is None:
+            raise InputError("err.policy_usage")
+        from zchuyot import steps
+
+        result = steps.flag_policy(ws, issue_id, flag)
+        _notes(result)
+        console, rnd = _out()
+        rnd.line(t("ui.flagged", id=result.id))
+        return
+    from zchuyot import policy as pol
+
+    rep = pol.report(ws, min_families)
+    if as_json:
+        _json(rep.as_json())
+        return
+    console, rnd = _out()
+    rnd.policy(rep)
+
+
 # ------------------------------------------------------------------ read commands
 @app.command()
 def show(
@@ -307,8 +480,11 @@ def show(
     if as_json:
         _json(core.issue_json(rec.data))
         return
+    from zchuyot import steps
+
     console, rnd = _out()
     rnd.issue(rec)
+    rnd.suggestions(steps.suggestions(rec.issue))
 
 
 @app.command("list")
@@ -317,12 +493,27 @@ def list_(
     status: Annotated[Optional[str], typer.Option("--status", help="open | ended | stopped | referred")] = None,
     domain: Annotated[Optional[str], typer.Option("--domain", help="תחום.")] = None,
     all_workers: Annotated[bool, typer.Option("--all-workers", help="גם סוגיות של עובדות אחרות.")] = False,
+    order: Annotated[Optional[str], typer.Option("--order", help="סדר העדיפות של המשפחה: ID,ID,... (עם --family).")] = None,
+    now: Annotated[Optional[str], typer.Option("--now", help="עם --order: הסוגיות המיידיות ID,ID (השאר 'בהמשך').")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON: רשימת המיפויים.")] = False,
 ) -> None:
-    """הסוגיות כטבלה. / Issues as a table."""
+    """הסוגיות כטבלה; למשפחה אחת – בסדר שלה (--order קובע אותו). / Issues as a table."""
     from zchuyot import core
 
     ws = _ws()
+    if order is not None or now is not None:
+        from zchuyot import steps
+        from zchuyot.errors import InputError
+        from zchuyot.labels import t
+
+        if not family:
+            raise InputError("err.order_needs_family")
+        if order is None:
+            raise InputError("err.order_empty")
+        steps.set_order(ws, family, _split_ids(order), _split_ids(now) if now is not None else None)
+        if not as_json:
+            console, rnd = _out()
+            rnd.line(t("ui.order_set", family=family))
     res = core.list_issues(ws, family=family, status=status, domain=domain, all_workers=all_workers)
     if as_json:
         _json([core.issue_json(r.data) for r in res.issues])
@@ -367,6 +558,10 @@ def check(
             rnd.line(t("ui.check_ok", n=res.files))
     if res.errors:
         raise typer.Exit(1)
+
+
+def _split_ids(text: str) -> list[str]:
+    return [x.strip() for x in text.split(",") if x.strip()]
 
 
 def _source_line(rel: str, line: int) -> str | None:

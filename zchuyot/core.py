@@ -112,7 +112,7 @@ def missing_for_new(intake: Intake) -> list[str]:
 FLAG_OF = {"family": "--family", "subject": "--subject", "domain": "--domain", "domain_other": "--domain-other"}
 
 
-def open_issue(ws: Workspace, intake: Intake) -> WriteResult:
+def open_issue(ws: Workspace, intake: Intake, step: str = "list") -> WriteResult:
     worker = ws.require_worker()
     family = check_slug((intake.family or "").strip(), "family")
     subject = text_required(intake.subject, "field.subject", "--subject")
@@ -142,7 +142,7 @@ def open_issue(ws: Workspace, intake: Intake) -> WriteResult:
         values["priority"] = intake.priority
     if intake.urgency:
         values["urgency"] = choice("urgency", intake.urgency, "--urgency")
-    values["step"] = "list"
+    values["step"] = step
     values["status"] = "open"
     # bodies go in as a list of mappings
     values["bodies"] = bodies

@@ -63,3 +63,15 @@ def furthest(current: str | None, new: str) -> str:
 def reached_steps(issue: Any) -> list[str]:
     """The steps the issue's own record shows were done (the recorded `step` is the furthest)."""
     return [s.key for s in STEP_LIST if s.reached(issue)]
+
+
+def next_step(issue: Any) -> str | None:
+    """The step the worker has not yet done, in the order of the walk (collect → plan → treat)."""
+    for key in ("collect", "plan", "treat"):
+        if not BY_KEY[key].reached(issue):
+            return key
+    return None
+
+
+# in a terminal, each step offers the next one (listen → list → collect → plan)
+WALK: dict[str, str] = {"listen": "list", "list": "collect", "new": "collect", "collect": "plan"}

@@ -97,7 +97,7 @@ SUBKEYS: dict[str, tuple[str, ...]] = {
     "bodies": ("org", "contact", "details"),
     "barrier": ("kind", "where"),
     "actions": ("id", "what", "who", "due", "body", "agreed", "done"),
-    "log": ("date", "kind", "text", "by", "action"),
+    "log": ("date", "kind", "text", "by", "action", "body"),
     "deadlines": ("key", "name", "from", "due"),
     "policy": ("flag", "note"),
     "outcome": ("benefit", "kind", "amount", "period", "from"),
@@ -194,6 +194,7 @@ class LogEntry(_M):
     text: str = ""
     by: str | None = None
     action: str | int | None = None
+    body: str | None = None
 
     @field_validator("kind", mode="before")
     @classmethod

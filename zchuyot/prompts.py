@@ -12,6 +12,7 @@ from zchuyot.errors import Cancelled, InputError, ZError
 from zchuyot.labels import choice_label, t
 from zchuyot.model import DOMAINS, SLUG_RE
 from zchuyot.render import Renderer
+from zchuyot.steps import Collected, PlannedAction
 
 
 class Asker:
@@ -24,15 +25,21 @@ class Asker:
 
     def ask(self, key: str, required: bool = False, check: Callable[[str], str | None] | None = None) -> str:
         """Ask one question until the answer is acceptable. `check` returns an error text or None."""
+        return self.ask_text(t(key), required, check)
+
+    def ask_text(self, text: str, required: bool = False, check: Callable[[str], str | None] | None = None) -> str:
+        lines = text.split("\n")
+        for extra in lines[:-1]:
+            self.r.line(extra)
         while True:
             try:
-                answer = self.console.input(self._prompt_text(t(key))).strip()
+                answer = self.console.input(self._prompt_text(lines[-1])).strip()
             except (KeyboardInterrupt, EOFError):
                 raise Cancelled("ui.cancelled") from None
             if required and not answer:
                 self.r.line(t("prompt.required"), style="yellow")
                 continue
-            if check and answer:
+            if check and (answer or required):
                 problem = check(answer)
                 if problem:
                     self.r.line(problem, style="yellow")
@@ -91,3 +98,183 @@ def fill_intake(asker: Asker, intake: Intake) -> Intake:
 
 
 __all__ = ["Asker", "fill_intake", "ZError", "InputError"]
+
+
+# ------------------------------------------------------------------ the guided walk
+_YES = ("", "כ", "כן", "y", "yes")
+_NO = ("ל", "לא", "n", "no")
+
+
+def confirm(asker: Asker, key: str, **params: str) -> bool:
+    """A yes/no question; Enter means yes."""
+    while True:
+        try:
+            a = asker.console.input(asker._prompt_text(t(key, **params).rstrip(":"))).strip().lower()
+        except (KeyboardInterrupt, EOFError):
+            raise Cancelled("ui.cancelled") from None
+        if a in _YES:
+            return True
+        if a in _NO:
+            return False
+
+
+def choose_optional(asker: Asker, values: tuple[str, ...], vocab: str, key: str) -> str | None:
+    """A numbered choice that may be skipped with Enter."""
+    rows = [[str(n), choice_label(vocab, v)] for n, v in enumerate(values, 1)]
+    asker.r.table(["#", t(key).split("–")[0].strip()], rows)
+
+    def ok(a: str) -> str | None:
+        if a.isdigit() and 1 <= int(a) <= len(values):
+            return None
+        return t("prompt.choose_number", n=len(values))
+
+    a = asker.ask(key, check=ok)
+    return values[int(a) - 1] if a else None
+
+
+def _numbers(text: str, n: int) -> list[int] | None:
+    try:
+        nums = [int(x) for x in text.replace(" ", "").split(",") if x]
+    except ValueError:
+        return None
+    if any(not 1 <= x <= n for x in nums) or len(set(nums)) != len(nums):
+        return None
+    return nums
+
+
+def ask_listen(asker: Asker, rights: list, family: str) -> tuple[list[str], dict[str, str]]:
+    """The listening checklist, domain by domain: which rights does the family not get yet?"""
+    from zchuyot.model import DOMAINS
+
+    asker.r.line(t("ui.checklist_title", family=family), style="bold")
+    asker.r.line(t("step.listen") + ": " + t("guide.listen"))
+    keys: list[str] = []
+    needs: dict[str, str] = {}
+    for domain in DOMAINS:
+        items = [r for r in rights if r.domain == domain]
+        if not items:
+            continue
+        if not confirm(asker, "walk.domain", domain=choice_label("domain", domain)):
+            continue
+        for r in items:
+            def ok(a: str) -> str | None:
+                return None if a in ("1", "2") else t("prompt.choose_number", n=2)
+
+            a = asker.ask_text(t("walk.right", question=r.question), check=ok)
+            if a == "2":
+                keys.append(r.key)
+                need = asker.ask("walk.need")
+                if need:
+                    needs[r.key] = need
+    return keys, needs
+
+
+def ask_order(asker: Asker, recs: list) -> tuple[list[str], list[str]]:
+    """The family sets the order of its issues, and says which are urgent."""
+    asker.r.line(t("step.list") + ": " + t("guide.list"))
+    rows = [[str(n), r.issue.id, r.issue.subject] for n, r in enumerate(recs, 1)]
+    asker.r.table(["#", t("field.id"), t("field.subject")], rows)
+    n = len(recs)
+
+    def ok(a: str) -> str | None:
+        return None if _numbers(a, n) else t("walk.bad_numbers")
+
+    order = _numbers(asker.ask("walk.order", required=True, check=ok), n) or []
+
+    def ok_now(a: str) -> str | None:
+        nums = _numbers(a, n)
+        return None if nums is not None and set(nums) <= set(order) else t("walk.bad_numbers")
+
+    now = _numbers(asker.ask("walk.now", check=ok_now), n) or []
+    return [recs[i - 1].issue.id for i in order], [recs[i - 1].issue.id for i in now]
+
+
+def ask_collect(asker: Asker) -> Collected:
+    """The five questions of step 3."""
+    from zchuyot.model import BARRIERS, HISTORIES
+
+    asker.r.line(t("step.collect") + ": " + t("guide.collect"), style="bold")
+    c = Collected()
+    c.problem = asker.ask("walk.problem") or None
+    c.history = choose_optional(asker, HISTORIES, "history", "walk.history")
+    asker.r.line(t("walk.bodies"))
+    while True:
+        org = asker.ask("prompt.body_org")
+        if not org:
+            break
+        contact = asker.ask("prompt.body_contact")
+        details = asker.ask("prompt.body_details")
+        c.bodies.append("|".join(x.replace("|", "/") for x in (org, contact, details)))
+    c.barrier_kind = choose_optional(asker, BARRIERS, "barrier", "walk.barrier_kind")
+    c.barrier_where = asker.ask("walk.barrier_where") or None
+    asker.r.line(t("walk.todo"))
+    return c
+
+
+def ask_plan(asker: Asker) -> list[PlannedAction]:
+    """Step 4: actions, each with who does it, by when, with which body, agreed with the family."""
+    from zchuyot.dates import parse_date
+    from zchuyot.model import WHO
+
+    asker.r.line(t("step.plan") + ": " + t("guide.plan"), style="bold")
+    actions: list[PlannedAction] = []
+    while True:
+        what = asker.ask("walk.action")
+        if not what:
+            return actions
+        who = asker.choose(WHO, "who", "walk.who")
+
+        def ok_date(a: str) -> str | None:
+            try:
+                parse_date(a)
+                return None
+            except ZError as e:
+                return e.render()
+
+        due = asker.ask("walk.due", check=ok_date) or None
+        body = asker.ask("walk.body") or None
+        agreed = confirm(asker, "walk.agreed")
+        actions.append(PlannedAction(what, who, due, body, agreed))
+
+
+def walk_from(step: str, asker: Asker, ws: object, issue_id: str | None = None, family: str | None = None) -> None:
+    """In a terminal, each step offers the next one: listen → list → collect → plan.
+
+    Each step is asked in full and then written at once, so Ctrl-C leaves the issue as it was
+    before that step."""
+    from zchuyot import flow, steps
+
+    nxt = flow.WALK.get(step)
+    while nxt:
+        if nxt == "list":
+            assert family is not None
+            recs = [r for r in steps.family_issues(ws, family) if r.issue.is_open]  # type: ignore[arg-type]
+            if len(recs) < 2:  # nothing to order
+                issue_id = issue_id or (recs[0].issue.id if recs else None)
+                nxt = "collect"
+                continue
+            if not confirm(asker, "walk.continue", step=t("step.list")):
+                return
+            ids, now = ask_order(asker, recs)
+            steps.set_order(ws, family, ids, now)  # type: ignore[arg-type]
+            asker.r.line(t("ui.order_set", family=family))
+            issue_id = ids[0]
+        elif issue_id is None:
+            return
+        elif nxt == "collect":
+            if not confirm(asker, "walk.continue", step=t("step.collect")):
+                return
+            c = ask_collect(asker)
+            if not c.empty():
+                steps.collect(ws, issue_id, c)  # type: ignore[arg-type]
+                asker.r.line(t("ui.collected", id=issue_id))
+        elif nxt == "plan":
+            if not confirm(asker, "walk.continue", step=t("step.plan")):
+                return
+            actions = ask_plan(asker)
+            if actions:
+                res = steps.plan(ws, issue_id, actions)  # type: ignore[arg-type]
+                for key, params in res.notes + res.info:
+                    asker.r.line(t(key, **params))
+        step = nxt
+        nxt = flow.WALK.get(step)

@@ -237,3 +237,49 @@ class Renderer:
             rows.append([str(s.number), t(f"step.{s.key}"), mark])
             styles.append("bold reverse" if s.key == current else (None if s.key in reached else "dim"))
         self.table(["#", t("ui.steps"), ""], rows, styles=styles, nowrap=(0, 1, 2))
+
+    # ---------------------------------------------------------- steps
+    def plan(self, issue: Any) -> None:
+        if not issue.actions:
+            self.line(f"{t('ui.plan_title', id=issue.id)}: {t('ui.actions_none')}")
+            return
+        self.table(["#", t("field.what"), t("field.who"), t("field.due"), t("field.org"), t("field.agreed"),
+                    t("field.done")],
+                   [[str(a.id), a.what, choice_label("who", a.who), fmt_date(a.due), a.body or "",
+                     t("ui.yes") if a.agreed else "", fmt_date(a.done) if a.done else ""] for a in issue.actions],
+                   title=t("ui.plan_title", id=issue.id), nowrap=(0, 3, 6), prefer=1)
+
+    def suggestions(self, items: Sequence[Any]) -> None:
+        if not items:
+            return
+        self.blank()
+        self.line(t("ui.whats_next"), style="bold")
+        for s in items:
+            params = dict(s.params)
+            for k in ("step", "guide"):
+                if k in params:
+                    params[k] = t(params[k])
+            self.line("• " + t(s.key, **params), style="yellow" if s.key != "ui.next_step" else None)
+
+    def policy(self, rep: Any) -> None:
+        if rep.barriers:
+            rows = []
+            for b in rep.barriers:
+                j = b.as_json()
+                rows.append([choice_label("barrier", b.kind), str(j["count"]), str(j["families"]),
+                             str(j["workers"]), "; ".join(j["bodies"]), " ".join(j["issues"])])
+            self.table([t("field.barrier_kind"), t("ui.issues"), t("ui.families"), t("ui.workers"),
+                        t("field.bodies"), t("field.id")], rows, title=t("ui.barriers_title"),
+                       nowrap=(1, 2, 3), prefer=4)
+        else:
+            self.line(t("ui.no_barriers"))
+        self.blank()
+        if rep.flagged:
+            self.table([t("field.id"), t("field.family"), t("field.subject"), t("field.policy")],
+                       [[r.issue.id, r.issue.family, r.issue.subject, r.issue.policy.note or ""] for r in rep.flagged],
+                       title=t("ui.flagged_title"), nowrap=(0, 1), prefer=3)
+        else:
+            self.line(t("ui.flagged_none"))
+        if rep.errors:
+            self.blank()
+            self.problems(rep.errors)

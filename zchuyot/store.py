@@ -142,8 +142,9 @@ class ReadResult:
 class WriteResult:
     id: str
     path: Path
-    notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # warnings, for stderr
     issue: Issue | None = None
+    info: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # what was done, for stdout
 
 
 # ------------------------------------------------------------------ the workspace
@@ -375,7 +376,8 @@ class Workspace:
         self._commit([path], message.format(id=new_id), result)
         return result
 
-    def edit_issue(self, text_id: str, change: Callable[[Any, Issue], None], message: str) -> WriteResult:
+    def edit_issue(self, text_id: str, change: Callable[[Any, Issue], None], message: str,
+                   commit: bool = True) -> WriteResult:
         """Read-modify-write one issue under its lock. `change(doc, issue)` edits the round-trip doc."""
         path = self.resolve_id(text_id)
         issue_id = path.stem
@@ -388,8 +390,23 @@ class Workspace:
             new_issue = self._validated(doc, path)
             write_atomic(path, yamlio.dump(doc))
         result = WriteResult(issue_id, path, issue=new_issue)
-        self._commit([path], message.format(id=issue_id), result)
+        if commit:
+            self._commit([path], message.format(id=issue_id), result)
         return result
+
+    def commit_paths(self, paths: list[Path], message: str) -> WriteResult:
+        """One commit for a change that touched several files (e.g. the family's new order)."""
+        result = WriteResult("", self.root)
+        self._commit(paths, message, result)
+        return result
+
+    def template_data(self, name: str) -> Any:
+        """A knowledge file from templates/ (the workspace's own first), as plain data."""
+        path = template_path(name, self.root)
+        try:
+            return yamlio.to_plain(load_yaml_file(path))
+        except DataError as e:
+            raise DataError("err.template", file=self.rel(path), line=e.line, name=name, why=e.render()) from None
 
     def family_path(self, family: str, worker: str) -> Path:
         """Where a family's record is: where it already exists, else in this worker's folder."""

@@ -1,0 +1,99 @@
+"""The knowledge the rights worker keeps, as data in templates/ (never in code).
+
+`rights.yaml` (the listening checklist), `deadlines.yaml` (legal clocks), `bodies.yaml` (the
+directory of bodies). A workspace's own `templates/` overrides the shipped files.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from zchuyot.errors import DataError, InputError
+from zchuyot.model import DOMAINS
+
+
+@dataclass(frozen=True)
+class Right:
+    key: str
+    domain: str
+    name: str
+    question: str
+    kolzchut: str
+
+
+@dataclass(frozen=True)
+class DeadlineRule:
+    key: str
+    name: str
+    days: int | None
+    months: int | None
+    note: str
+
+    def due(self, start: dt.date) -> dt.date:
+        if self.months:
+            return add_months(start, self.months)
+        return start + dt.timedelta(days=self.days or 0)
+
+
+def add_months(d: dt.date, months: int) -> dt.date:
+    m = d.month - 1 + months
+    y = d.year + m // 12
+    m = m % 12 + 1
+    return dt.date(y, m, min(d.day, calendar.monthrange(y, m)[1]))
+
+
+def _bad(name: str, why: str) -> DataError:
+    return DataError("err.template", file=f"templates/{name}", line=1, name=name, why=why)
+
+
+def rights_from(doc: Any, name: str = "rights.yaml") -> list[Right]:
+    if not isinstance(doc, dict):
+        raise _bad(name, "domain → list")
+    out: list[Right] = []
+    seen: set[str] = set()
+    for domain, items in doc.items():
+        if domain not in DOMAINS:
+            raise _bad(name, f"unknown domain {domain}")
+        for item in items or []:
+            if not isinstance(item, dict) or not item.get("key") or not item.get("name"):
+                raise _bad(name, f"{domain}: every right needs key and name")
+            key = str(item["key"])
+            if key in seen:
+                raise _bad(name, f"duplicate key {key}")
+            seen.add(key)
+            out.append(Right(key, str(domain), str(item["name"]), str(item.get("question") or item["name"]),
+                             str(item.get("kolzchut") or "")))
+    return out
+
+
+def deadlines_from(doc: Any, name: str = "deadlines.yaml") -> list[DeadlineRule]:
+    if not isinstance(doc, list):
+        raise _bad(name, "a list of {key, name, days | months, note}")
+    out = []
+    for item in doc:
+        if not isinstance(item, dict) or not item.get("key") or not item.get("name"):
+            raise _bad(name, "every clock needs key and name")
+        days, months = item.get("days"), item.get("months")
+        if not isinstance(days, int) and not isinstance(months, int):
+            raise _bad(name, f"{item['key']}: days or months")
+        out.append(DeadlineRule(str(item["key"]), str(item["name"]), days if isinstance(days, int) else None,
+                                months if isinstance(months, int) else None, str(item.get("note") or "")))
+    return out
+
+
+def find_right(rights: list[Right], key: str) -> Right:
+    for r in rights:
+        if r.key == key:
+            return r
+    raise InputError("err.unknown_right", value=key, options=", ".join(r.key for r in rights))
+
+
+def find_deadline(rules: list[DeadlineRule], key: str) -> DeadlineRule:
+    for r in rules:
+        if r.key == key:
+            return r
+    raise InputError("err.unknown_deadline", value=key,
+                     options=", ".join(f"{r.key} ({r.name})" for r in rules))

@@ -1,0 +1,100 @@
+"""Policy practice: recurring barriers across all workers' issues, and the issues flagged for it.
+
+Body names are normalised through templates/bodies.yaml (names and aliases), so "ב.ל." and
+"המוסד לביטוח לאומי" count as one body.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from zchuyot.store import IssueRecord, Workspace
+
+_PUNCT = re.compile(r"[\"'׳״`.,;:()\[\]{}]")
+_SPACE = re.compile(r"\s+")
+
+
+def _norm(text: str) -> str:
+    return _SPACE.sub(" ", _PUNCT.sub("", text.lower())).strip()
+
+
+class BodyDirectory:
+    """Canonical body names from templates/bodies.yaml: exact alias first, then the longest contained one."""
+
+    def __init__(self, entries: Any) -> None:
+        self.aliases: list[tuple[str, str]] = []
+        for e in entries or []:
+            if not isinstance(e, dict) or not e.get("name"):
+                continue
+            name = str(e["name"])
+            for alias in [name, *[str(a) for a in (e.get("aliases") or [])]]:
+                key = _norm(alias)
+                if key:
+                    self.aliases.append((key, name))
+        self.aliases.sort(key=lambda x: -len(x[0]))
+        self.exact = dict(reversed(self.aliases))
+
+    def canonical(self, org: str) -> str:
+        key = _norm(org)
+        if not key:
+            return ""
+        if key in self.exact:
+            return self.exact[key]
+        padded = f" {key} "
+        for alias, name in self.aliases:  # longest first
+            if f" {alias} " in padded:
+                return name
+        return org.strip()
+
+
+@dataclass
+class Barrier:
+    kind: str
+    issues: list[str] = field(default_factory=list)
+    families: set[str] = field(default_factory=set)
+    workers: set[str] = field(default_factory=set)
+    bodies: dict[str, int] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "count": len(self.issues),
+            "families": len(self.families),
+            "workers": len(self.workers),
+            "bodies": [b for b, _ in sorted(self.bodies.items(), key=lambda x: (-x[1], x[0]))],
+            "issues": sorted(self.issues),
+        }
+
+
+@dataclass
+class PolicyReport:
+    barriers: list[Barrier]
+    flagged: list[IssueRecord]
+    errors: list[Any]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"barriers": [b.as_json() for b in self.barriers], "flagged": [r.issue.id for r in self.flagged]}
+
+
+def report(ws: Workspace, min_families: int = 1) -> PolicyReport:
+    directory = BodyDirectory(ws.template_data("bodies.yaml"))
+    res = ws.read_issues()  # every worker: the rights worker's view
+    by_kind: dict[str, Barrier] = {}
+    for rec in res.issues:
+        i = rec.issue
+        if not i.barrier or not i.barrier.kind:
+            continue
+        b = by_kind.setdefault(i.barrier.kind, Barrier(i.barrier.kind))
+        b.issues.append(i.id)
+        b.families.add(i.family)
+        b.workers.add(rec.worker_dir)
+        orgs = {directory.canonical(x.org or "") for x in i.bodies}
+        orgs |= {directory.canonical(e.body) for e in i.log if getattr(e, "body", None)}
+        for org in orgs - {""}:
+            b.bodies[org] = b.bodies.get(org, 0) + 1
+    barriers = [b for b in by_kind.values() if len(b.families) >= min_families]
+    barriers.sort(key=lambda b: (-len(b.families), -len(b.issues), b.kind))
+    flagged = sorted((r for r in res.issues if r.issue.policy and r.issue.policy.flag), key=lambda r: r.issue.id)
+    return PolicyReport(barriers, flagged, res.errors)
