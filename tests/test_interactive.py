@@ -126,3 +126,125 @@ def test_visual_prompts_in_a_terminal(ws: Path) -> None:
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 1
+
+
+def test_the_guided_walk_new_collect_plan(ws: Path) -> None:
+    child = spawn(ws, "new", "--family", "f4", "--subject", "קצבת הבטחת הכנסה בוטלה", "--domain",
+                  "national_insurance", "--description", "")
+    child.expect(r"dana-[a-z0-9]{5}")
+    new_id = child.after
+    child.expect("להמשיך עכשיו לאיסוף נתונים")
+    child.sendline("")  # Enter = yes
+    child.expect("מהי הבעיה")
+    child.sendline("הקצבה הופסקה אחרי שהבן התחיל לעבוד")
+    child.expect("טופל והתקבלה תשובה שלילית")
+    child.expect("היסטוריית הטיפול")
+    child.sendline("3")
+    child.expect("שם הארגון")
+    child.sendline("ביטוח לאומי")
+    child.expect("איש/ת קשר")
+    child.sendline("")
+    child.expect("פרטי יצירת קשר")
+    child.sendline("*6050")
+    child.expect("שם הארגון")
+    child.sendline("")
+    child.expect("סוג החסם")
+    child.sendline("4")
+    child.expect("איפה בדיוק")
+    child.sendline("הכנסת הבן נספרת")
+    child.expect("להמשיך עכשיו לתכנית פעולה משותפת")
+    child.sendline("כ")
+    child.expect("מה עושים")
+    child.sendline("מכתב לסניף עם תלושי השכר")
+    child.expect("מי מבצע")
+    child.sendline("5")
+    child.expect("עד מתי")
+    child.sendline("+7")
+    child.expect("מול איזה גוף")
+    child.sendline("ביטוח לאומי")
+    child.expect("סוכם עם המשפחה")
+    child.sendline("כ")
+    child.expect("מה עושים")
+    child.sendline("")
+    child.expect("נוספו לתכנית")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    d = json.loads(run("--root", str(ws), "show", new_id, "--json").stdout)
+    assert d["problem"] == "הקצבה הופסקה אחרי שהבן התחיל לעבוד" and d["history"] == "refused"
+    assert d["barrier"] == {"kind": "eligibility", "where": "הכנסת הבן נספרת"}
+    assert d["bodies"] == [{"org": "ביטוח לאומי", "contact": None, "details": "*6050"}]
+    assert d["actions"] == [{"id": 1, "what": "מכתב לסניף עם תלושי השכר", "who": "worker", "due": "2026-11-30",
+                             "body": "ביטוח לאומי", "agreed": True, "done": None}]
+    assert d["step"] == "plan"
+
+
+def test_ctrl_c_in_a_step_leaves_the_issue_as_before_it(ws: Path) -> None:
+    from conftest import issue_path, new_issue
+
+    i = new_issue(ws)
+    child = spawn(ws, "collect", i)
+    child.expect("מהי הבעיה")
+    child.sendline("בעיה")
+    child.expect("היסטוריית הטיפול")
+    child.sendline("1")
+    child.expect("שם הארגון")
+    child.sendline("")
+    child.expect("סוג החסם")
+    child.sendline("")
+    child.expect("איפה בדיוק")
+    child.sendline("")
+    child.expect("להמשיך עכשיו לתכנית")
+    child.sendline("")
+    child.expect("מה עושים")
+    child.sendline("מכתב")
+    child.expect("מי מבצע")
+    child.sendintr()  # in the middle of the plan
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 1
+    d = json.loads(run("--root", str(ws), "show", i, "--json").stdout)
+    assert d["problem"] == "בעיה" and d["history"] == "never"  # collect was a whole step: written
+    assert d["actions"] == []  # the plan was cut in the middle: nothing of it written
+    assert "actions: []" in issue_path(ws, i).read_text(encoding="utf-8")
+
+
+def test_interactive_listen_then_order(ws: Path) -> None:
+    from conftest import new_issue
+
+    new_issue(ws, family="f8", subject="חוב לבנק", domain="debts")
+    child = spawn(ws, "listen", "--family", "f8")
+    child.expect("הקשבה אקטיבית")
+    child.expect("לעבור על תחום דיור")
+    child.sendline("")
+    for _ in range(3):  # rent, public housing, repair: not relevant
+        child.expect(r"1 = כן")
+        child.sendline("")
+    child.expect("הנחה בארנונה")
+    child.sendline("2")
+    child.expect("מה הצורך")
+    child.sendline("לא מצליחה לשלם ארנונה")
+    for _ in range(9):  # skip every other domain
+        child.expect("לעבור על תחום")
+        child.sendline("ל")
+    child.expect("נפתחה סוגיה")
+    child.expect("להמשיך עכשיו לרשימת סוגיות")
+    child.sendline("")
+    child.expect("לפי הסדר")
+    import re
+
+    rows = dict(re.findall(r"│ (\d) +│ dana-\w+ +│ ([^│]+?) +│", child.before))
+    arnona = next(n for n, subject in rows.items() if subject == "הנחה בארנונה")
+    bank = next(n for n, subject in rows.items() if subject == "חוב לבנק")
+    child.sendline(f"{arnona},{bank}")
+    child.expect("מיידיות")
+    child.sendline(arnona)
+    child.expect("להמשיך עכשיו לאיסוף נתונים")
+    child.sendline("ל")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    items = json.loads(run("--root", str(ws), "list", "--family", "f8", "--json").stdout)
+    assert [x["subject"] for x in items] == ["הנחה בארנונה", "חוב לבנק"]
+    assert items[0]["need"] == "לא מצליחה לשלם ארנונה" and items[0]["urgency"] == "now"
+    assert items[1]["urgency"] == "later"

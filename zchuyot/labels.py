@@ -236,7 +236,7 @@ T: dict[str, tuple[str, str]] = {
     "ui.checklist_title": ("רשימת ההקשבה – {family}", "Listening checklist – {family}"),
     "ui.rights_title": ("זכויות ברשימת ההקשבה", "Rights in the listening checklist"),
     # ------------------------------------------------------------ the walk (prompts)
-    "walk.continue": ("להמשיך עכשיו ל{step}? (כ/ל)", "Go on now to {step}? (y/n)"),
+    "walk.continue": ("להמשיך עכשיו ל{step}? (Enter = כן, ל = לא)", "Go on now to {step}? (Enter = yes, n = no)"),
     "walk.yes": ("כ", "y"),
     "walk.domain": ("לעבור על תחום {domain}? (Enter = כן, ל = לדלג)", "Go through {domain}? (Enter = yes, n = skip)"),
     "walk.right": ("{question}\n  1 = כן, מקבלים  2 = לא – צריך לטפל  Enter = לא רלוונטי", "{question}\n  1 = yes, they get it  2 = no – needs work  Enter = not relevant"),
@@ -254,7 +254,7 @@ T: dict[str, tuple[str, str]] = {
     "walk.who": ("מי מבצע? – הקלידי מספר", "Who does it? – type a number"),
     "walk.due": ("עד מתי? (למשל +7 או 30/11/2026; Enter לדלג)", "By when? (e.g. +7 or 30/11/2026; Enter to skip)"),
     "walk.body": ("מול איזה גוף? (Enter לדלג)", "With which body? (Enter to skip)"),
-    "walk.agreed": ("סוכם עם המשפחה? (כ/ל)", "Agreed with the family? (y/n)"),
+    "walk.agreed": ("סוכם עם המשפחה? (Enter = כן, ל = לא)", "Agreed with the family? (Enter = yes, n = no)"),
     "walk.skip_number": ("Enter לדלג", "Enter to skip"),
     # ------------------------------------------------------------ errors
     "err.internal": ("תקלה פנימית בתוכנה ({what}). שום קובץ לא נפגע; נא לדווח לעו\"ס מיצוי הזכויות או לצוות התמיכה.",

@@ -1,0 +1,289 @@
+"""The eight steps through the real CLI: listen, list --order, collect, plan, treat --done, persist, policy."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import REPO, git_log, issue_path, new_issue, run
+from ruamel.yaml import YAML
+
+from zchuyot.model import DOMAINS
+
+
+def show(ws: Path, issue_id: str) -> dict:
+    r = run("--root", str(ws), "show", issue_id, "--json")
+    assert r.exit_code == 0, r.stderr
+    return json.loads(r.stdout)
+
+
+def z(ws: Path, *args: str, code: int = 0):
+    r = run("--root", str(ws), *args)
+    assert r.exit_code == code, (args, r.stdout, r.stderr)
+    return r
+
+
+# ------------------------------------------------------------------ 1. listen
+def test_rights_checklist_covers_every_domain() -> None:
+    data = YAML(typ="safe").load((REPO / "templates" / "rights.yaml").read_text(encoding="utf-8"))
+    assert set(data) == set(DOMAINS)
+    rights = [r for items in data.values() for r in items]
+    assert len(rights) >= 25
+    assert len({r["key"] for r in rights}) == len(rights)
+    for r in rights:
+        assert set(r) == {"key", "name", "question", "kolzchut"} and r["key"].isascii()
+
+
+def test_listen_opens_an_issue_per_right(ws: Path) -> None:
+    r = z(ws, "listen", "--family", "f1", "--right", "arnona_discount", "--right", "income_support")
+    assert "הנחה בארנונה" in r.stdout and "הבטחת הכנסה" in r.stdout
+    items = json.loads(z(ws, "list", "--json").stdout)
+    by_right = {x["right"]: x for x in items}
+    assert set(by_right) == {"הנחה בארנונה", "הבטחת הכנסה"}
+    arnona = by_right["הנחה בארנונה"]
+    assert arnona["domain"] == "housing" and arnona["source"] == "asked" and arnona["step"] == "listen"
+    assert arnona["subject"] == "הנחה בארנונה"
+    # listening again for the same right does not open a second issue
+    r = z(ws, "listen", "--family", "f1", "--right", "arnona_discount")
+    assert "כבר פתוחה" in r.stdout and arnona["id"] in r.stdout
+    assert len(json.loads(z(ws, "list", "--json").stdout)) == 2
+
+
+def test_listen_bad_input(ws: Path) -> None:
+    r = z(ws, "listen", "--family", "f1", "--right", "arnona_discount", "--right", "free_money", code=1)
+    assert "free_money" in r.stderr and "arnona_discount" in r.stderr
+    assert json.loads(z(ws, "list", "--json").stdout) == []  # nothing opened, not even the good one
+    r = z(ws, "listen", "--family", "f1", code=1)
+    assert "--right" in r.stderr
+    z(ws, "listen", "--family", "../f1", "--right", "arnona_discount", code=1)
+
+
+def test_listen_list_shows_the_keys(ws: Path) -> None:
+    r = z(ws, "listen", "--family", "f1", "--list")
+    for text in ("arnona_discount", "הנחה בארנונה", "school_transport", "קצבת נכות כללית"):
+        assert text in r.stdout
+
+
+def test_workspace_rights_override(ws: Path) -> None:
+    (ws / "templates").mkdir()
+    (ws / "templates" / "rights.yaml").write_text(
+        "debts:\n  - key: local_fund\n    name: קרן סיוע עירונית\n    question: האם פניתם לקרן?\n    kolzchut: ''\n",
+        encoding="utf-8")
+    z(ws, "listen", "--family", "f1", "--right", "local_fund")
+    z(ws, "listen", "--family", "f1", "--right", "arnona_discount", code=1)
+    (ws / "templates" / "rights.yaml").write_text("debts: [\n", encoding="utf-8")
+    r = z(ws, "listen", "--family", "f1", "--right", "local_fund", code=1)
+    assert "rights.yaml" in r.stderr
+
+
+# ------------------------------------------------------------------ 2. list: the family's order
+def test_family_order_and_urgency(ws: Path) -> None:
+    a = new_issue(ws, family="f2", subject="ארנונה")
+    b = new_issue(ws, family="f2", subject="מעון", domain="education")
+    c = new_issue(ws, family="f2", subject="חוב לבנק", domain="debts")
+    other = new_issue(ws, family="f3")
+    r = z(ws, "list", "--family", "f2", "--order", f"{c},{a}", "--now", c)
+    assert "f2" in r.stdout
+    got = {x["id"]: x for x in json.loads(z(ws, "list", "--family", "f2", "--json").stdout)}
+    assert [x for x in got] == [c, a, b]
+    assert (got[c]["priority"], got[a]["priority"], got[b]["priority"]) == (1, 2, 3)
+    assert (got[c]["urgency"], got[a]["urgency"], got[b]["urgency"]) == ("now", "later", None)
+    assert git_log(ws)[0] == f"zchuyot list --order: {c}, {a}, {b}"  # one commit for the whole order
+    # bad orders change nothing
+    before = {i: issue_path(ws, i).read_bytes() for i in (a, b, c)}
+    z(ws, "list", "--family", "f2", "--order", f"{a},{other}", code=1)
+    z(ws, "list", "--family", "f2", "--order", f"{a},{a}", code=1)
+    z(ws, "list", "--family", "f2", "--order", a, "--now", b, code=1)
+    z(ws, "list", "--order", a, code=1)
+    z(ws, "list", "--family", "f2", "--order", "dana-zzzzz", code=1)
+    assert {i: issue_path(ws, i).read_bytes() for i in (a, b, c)} == before
+
+
+# ------------------------------------------------------------------ 3. collect
+def test_collect_the_five_questions(ws: Path) -> None:
+    i = new_issue(ws, "--body", "ביטוח לאומי||", domain="national_insurance")
+    z(ws, "collect", i, "--problem", "הקצבה הופסקה אחרי שהבן התחיל לעבוד", "--history", "refused",
+      "--barrier-kind", "eligibility", "--barrier", "הכנסת הבן נספרת", "--body", "ביטוח לאומי||",
+      "--body", "הסיוע המשפטי|עו\"ד|")
+    d = show(ws, i)
+    assert d["problem"] == "הקצבה הופסקה אחרי שהבן התחיל לעבוד" and d["history"] == "refused"
+    assert d["barrier"] == {"kind": "eligibility", "where": "הכנסת הבן נספרת"}
+    assert [b["org"] for b in d["bodies"]] == ["ביטוח לאומי", "הסיוע המשפטי"]  # no duplicate body
+    assert d["step"] == "collect"
+    # by Hebrew names too
+    z(ws, "collect", i, "--history", "התמונה אינה ברורה", "--barrier-kind", "ביורוקרטיה")
+    d = show(ws, i)
+    assert d["history"] == "unclear" and d["barrier"] == {"kind": "bureaucracy", "where": "הכנסת הבן נספרת"}
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        ([], "--problem"),
+        (["--history", "forgotten"], "never (לא טופל מעולם)"),
+        (["--barrier-kind", "money"], "cost (עלות)"),
+        (["--body", "|x|y"], "ארגון|איש קשר|פרטים"),
+    ],
+)
+def test_collect_bad_input(ws: Path, args: list[str], needle: str) -> None:
+    i = new_issue(ws)
+    before = issue_path(ws, i).read_bytes()
+    r = z(ws, "collect", i, *args, code=1)
+    assert needle in r.stderr
+    assert issue_path(ws, i).read_bytes() == before
+
+
+# ------------------------------------------------------------------ 4. plan and 5. treat --done
+def test_plan_actions_and_done(ws: Path) -> None:
+    i = new_issue(ws)
+    r = z(ws, "plan", i, "--action", "מכתב לוועדת ההנחות", "--who", "client_advised", "--due", "+7",
+          "--body", "עירייה", "--agreed")
+    assert "1" in r.stdout
+    z(ws, "plan", i, "--action", "פנייה לבנק", "--who", "ליווי פיזי", "--due", "15/12/2026")
+    z(ws, "plan", i, "--action", "בקשה לסיוע משפטי", "--who", "worker", "--next", "+3")
+    d = show(ws, i)
+    assert [a["id"] for a in d["actions"]] == [1, 2, 3]
+    assert d["actions"][0] == {"id": 1, "what": "מכתב לוועדת ההנחות", "who": "client_advised", "due": "2026-11-30",
+                               "body": "עירייה", "agreed": True, "done": None}
+    assert d["actions"][1]["who"] == "accompanied" and d["actions"][1]["due"] == "2026-12-15"
+    assert d["next_followup"] == "2026-11-26" and d["step"] == "plan"
+    r = z(ws, "plan", i)  # no flags: shows the plan
+    assert "מכתב לוועדת ההנחות" in r.stdout and "הפונה בייעוץ והכוונה" in r.stdout and "30/11/2026" in r.stdout
+    z(ws, "treat", i, "המכתב נשלח", "--kind", "letter", "--done", "1")
+    d = show(ws, i)
+    assert d["actions"][0]["done"] == "2026-11-23" and d["actions"][1]["done"] is None
+    assert d["log"][-1]["action"] == 1 and d["step"] == "treat"
+    r = z(ws, "treat", i, "x", "--done", "9", code=1)
+    assert "1, 2, 3" in r.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--action", "מכתב"], "--who"),
+        (["--action", "מכתב", "--who", "neighbour"], "client (הפונה לבד)"),
+        (["--action", "   ", "--who", "worker"], "--action"),
+        (["--action", "מכתב", "--who", "worker", "--due", "soon"], "אינו תאריך תקין"),
+    ],
+)
+def test_plan_bad_input(ws: Path, args: list[str], needle: str) -> None:
+    i = new_issue(ws)
+    before = issue_path(ws, i).read_bytes()
+    r = z(ws, "plan", i, *args, code=1)
+    assert needle in r.stderr
+    assert issue_path(ws, i).read_bytes() == before
+
+
+def test_no_steps_on_a_closed_issue(ws: Path) -> None:
+    i = new_issue(ws)
+    z(ws, "close", i, "--ended")
+    before = issue_path(ws, i).read_bytes()
+    for args in (["plan", i, "--action", "x", "--who", "worker"], ["collect", i, "--problem", "x"],
+                 ["persist", i, "--refusal", "x", "--body", "y"]):
+        r = z(ws, *args, code=1)
+        assert "סגורה" in r.stderr
+    assert issue_path(ws, i).read_bytes() == before
+
+
+# ------------------------------------------------------------------ 6. persist
+def test_refusal_starts_a_legal_clock_and_show_suggests_the_next_rung(ws: Path) -> None:
+    i = new_issue(ws, domain="national_insurance")
+    r = z(ws, "persist", i, "--refusal", "ביטוח לאומי דחה את התביעה", "--body", "ב.ל.", "--date", "2026-11-20",
+          "--deadline", "ni_labour_court")
+    assert "21/11/2027" not in r.stdout and "20/11/2027" in r.stdout  # 12 months from the written decision
+    d = show(ws, i)
+    assert d["log"][-1] == {"date": "2026-11-20", "kind": "refusal", "text": "ביטוח לאומי דחה את התביעה",
+                            "by": "dana", "body": "ב.ל."}
+    assert d["deadlines"] == [{"key": "ni_labour_court",
+                               "name": "ערעור לבית הדין האזורי לעבודה על החלטת ביטוח לאומי",
+                               "from": "2026-11-20", "due": "2027-11-20"}]
+    assert d["step"] == "persist"
+    out = z(ws, "show", i).stdout
+    assert "עדיין לא נענה" in out and "--escalate" in out and "20/11/2027" in out
+    # the floor above answers the "no", but not the legal clock
+    z(ws, "persist", i, "--escalate", "מכתב למנהלת הסניף")
+    out = z(ws, "show", i).stdout
+    assert "עדיין לא נענה" not in out and "מועד פתוח" in out
+    # an appeal stops the clock
+    z(ws, "persist", i, "--appeal", "הוגש ערעור לבית הדין האזורי לעבודה")
+    out = z(ws, "show", i).stdout
+    assert "מועד פתוח" not in out
+
+
+def test_deadline_days_and_month_ends(ws: Path) -> None:
+    i = new_issue(ws)
+    z(ws, "persist", i, "--refusal", "ועדה רפואית: 0%", "--body", "ביטוח לאומי", "--date", "2026-10-01",
+      "--deadline", "medical_appeal")
+    assert show(ws, i)["deadlines"][0]["due"] == "2026-11-30"  # 60 days
+    j = new_issue(ws)
+    (ws / "templates").mkdir()
+    (ws / "templates" / "deadlines.yaml").write_text("- key: one_month\n  name: חודש\n  months: 1\n  note: ''\n",
+                                                     encoding="utf-8")
+    z(ws, "persist", j, "--refusal", "x", "--body", "y", "--date", "2026-01-31", "--deadline", "one_month")
+    assert show(ws, j)["deadlines"][0]["due"] == "2026-02-28"
+
+
+def test_escalation_without_refusal_is_allowed_but_said(ws: Path) -> None:
+    i = new_issue(ws)
+    r = z(ws, "persist", i, "--escalate", "פנייה למנהל האזור")
+    assert "לא תועד סירוב" in r.stdout + r.stderr
+    assert show(ws, i)["log"][-1]["kind"] == "escalation"
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        ([], "--refusal"),
+        (["--refusal", "לא", "--escalate", "x"], "--refusal"),
+        (["--refusal", "לא"], "--body"),
+        (["--refusal", "לא", "--body", "ב.ל.", "--deadline", "forever"], "ni_labour_court"),
+        (["--escalate", "x", "--deadline", "medical_appeal"], "--refusal"),
+        (["--refusal", "  ", "--body", "x"], "מה נעשה"),
+        (["--refusal", "לא", "--body", "x", "--date", "+2"], "עוד לא הגיע"),
+    ],
+)
+def test_persist_bad_input(ws: Path, args: list[str], needle: str) -> None:
+    i = new_issue(ws)
+    before = issue_path(ws, i).read_bytes()
+    r = z(ws, "persist", i, *args, code=1)
+    assert needle in r.stderr
+    assert issue_path(ws, i).read_bytes() == before
+
+
+# ------------------------------------------------------------------ 8. policy
+def test_policy_flag_and_cross_case_barriers(ws: Path) -> None:
+    a = new_issue(ws, family="f1", domain="national_insurance")
+    b = new_issue(ws, family="f2", domain="national_insurance")
+    r = run("--root", str(ws), "--worker", "miri", "new", "--family", "f3", "--subject", "x", "--domain", "housing")
+    c = r.stdout.strip()
+    z(ws, "collect", a, "--barrier-kind", "bureaucracy", "--body", "ב.ל.||")
+    z(ws, "collect", b, "--barrier-kind", "bureaucracy", "--body", "המוסד לביטוח לאומי – סניף באר שבע||")
+    run("--root", str(ws), "--worker", "miri", "collect", c, "--barrier-kind", "bureaucracy", "--body", "עמידר||")
+    z(ws, "collect", new_issue(ws, family="f1"), "--barrier-kind", "cost")
+    z(ws, "policy", a, "--flag", "קצבאות שהופסקו אחרי שילד התחיל לעבוד")
+    assert show(ws, a)["policy"] == {"flag": True, "note": "קצבאות שהופסקו אחרי שילד התחיל לעבוד"}
+    assert show(ws, a)["step"] == "policy"
+    rep = json.loads(z(ws, "policy", "--json").stdout)
+    top = rep["barriers"][0]
+    assert top == {"kind": "bureaucracy", "count": 3, "families": 3, "workers": 2,
+                   "bodies": ["ביטוח לאומי", "עמידר"], "issues": sorted([a, b, c])}
+    assert [x["kind"] for x in rep["barriers"]] == ["bureaucracy", "cost"]
+    assert rep["flagged"] == [a]
+    rep = json.loads(z(ws, "policy", "--json", "--min", "2").stdout)
+    assert [x["kind"] for x in rep["barriers"]] == ["bureaucracy"]
+    out = z(ws, "policy").stdout
+    assert "ביורוקרטיה" in out and "קצבאות שהופסקו" in out
+    z(ws, "policy", a, code=1)
+    z(ws, "policy", "--flag", "x", code=1)
+    z(ws, "policy", a, "--flag", "  ", code=1)
+
+
+def test_steps_in_english(ws: Path) -> None:
+    i = new_issue(ws)
+    r = z(ws, "--lang", "en", "persist", i, "--refusal", "no", "--body", "x", "--deadline", "arnona_objection")
+    assert "Recorded on" in r.stdout and "legal clock" in r.stdout
+    r = z(ws, "--lang", "en", "plan", i, "--action", "x", "--who", "nobody", code=1)
+    assert "client (Client alone)" in r.stderr
+    r = z(ws, "--lang", "en", "show", i)
+    assert "Persistence" in r.stdout and "What now" in r.stdout
