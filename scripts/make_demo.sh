@@ -85,6 +85,21 @@ on 2026-10-20
 z persist "$b2" --refusal "ביטוח לאומי דחה את הבקשה לחידוש: 'הכנסת משק הבית מעל הסף'" --body "ב.ל." \
   --deadline ni_labour_court >/dev/null
 
+on 2026-09-25
+b3=$(z new --family f102 --date 2026-09-25 --domain national_insurance --subject "ועדה רפואית קבעה נכות נמוכה מדי" \
+  --description "האב חולה במחלה כרונית; הוועדה קבעה 20% ולכן אין קצבת נכות." \
+  --need "הכנסה כשאי אפשר לעבוד" --right "קצבת נכות כללית" --source asked --priority 3 --urgency now \
+  --body "ביטוח לאומי – ועדות רפואיות||")
+z collect "$b3" --problem "הוועדה לא ראתה את המסמכים של הרופא המטפל" --history refused \
+  --barrier-kind documents --barrier "המסמכים הרפואיים לא הוגשו לוועדה" >/dev/null
+on 2026-10-01
+z persist "$b3" --refusal "החלטת הוועדה הרפואית: 20% נכות" --body "המוסד לביטוח לאומי" --deadline medical_appeal >/dev/null
+on 2026-10-08
+z persist "$b3" --escalate "מכתב למנהל הסניף עם מסמכי הרופא" --body "ביטוח לאומי" >/dev/null
+z plan "$b3" --action "להגיש ערר לוועדה רפואית לעררים עם מכתב הרופא" --who worker --due 2026-11-25 \
+  --body "ביטוח לאומי" --agreed >/dev/null
+on 2026-11-19; z treat "$b3" "שיחה עם האב: מכתב הרופא המטפל יגיע השבוע" --kind call >/dev/null
+
 # --- family f103: a disabled child and a public-housing flat (fictional) -----------------
 on 2026-09-20
 z family add f103 --name "משפחת גל (בדויה)" --phone 08-0000103 >/dev/null

@@ -529,6 +529,72 @@ def list_(
 
 
 @app.command()
+def followup(
+    on: Annotated[Optional[str], typer.Option("--on", help="מה יחכה בתאריך הזה (כמו ZCHUYOT_TODAY).")] = None,
+    all_workers: Annotated[bool, typer.Option("--all-workers", help="כל העובדות (המבט של עו\"ס מיצוי זכויות).")] = False,
+    explain: Annotated[bool, typer.Option("--explain", help="איך חושב הניקוד.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON.")] = False,
+) -> None:
+    """7. מעקב פרואקטיבי – הבדיקה היומית: מה לעשות היום קודם. / The daily check."""
+    from zchuyot import dates
+    from zchuyot import followup as fu
+
+    ws = _ws()
+    day = dates.parse_date(on) if on else dates.today()
+    result = fu.followup(ws, day, all_workers)
+    if as_json:
+        _json(result.as_json())
+        return
+    console, rnd = _out()
+    rnd.followup(result, explain)
+
+
+@app.command()
+def report(
+    start: Annotated[Optional[str], typer.Option("--from", help="מתאריך (ברירת מחדל: 1 בינואר השנה).")] = None,
+    end: Annotated[Optional[str], typer.Option("--to", help="עד תאריך (ברירת מחדל: היום).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table | json | csv")] = "table",
+    as_json: Annotated[bool, typer.Option("--json", help="JSON (כמו --format json).")] = False,
+) -> None:
+    """נתוני המרכז: משפחות, סוגיות, ליוויים, זכויות שהושגו ו-₪ (חודשי × 12). --worker W לעובדת אחת. / Figures."""
+    import datetime as dt
+
+    from zchuyot import dates
+    from zchuyot import report as rp
+    from zchuyot.errors import InputError
+
+    if fmt not in ("table", "json", "csv"):
+        raise InputError("err.bad_format", value=fmt)
+    ws = _ws()
+    today = dates.today()
+    d0 = dates.parse_date(start) if start else dt.date(today.year, 1, 1)
+    d1 = dates.parse_date(end) if end else today
+    if d0 > d1:
+        raise InputError("err.period", start=d0.isoformat(), end=d1.isoformat())
+    # department-wide unless --worker was given on this command line
+    from zchuyot.store import check_slug
+
+    worker = check_slug(STATE.worker, "worker") if STATE.worker else None
+    rep = rp.report(ws, d0, d1, worker)
+    if as_json or fmt == "json":
+        _json(rep.as_json())
+    elif fmt == "csv":
+        import csv
+
+        from zchuyot.labels import choice_label, t
+
+        w = csv.writer(sys.stdout, lineterminator="\n")
+        w.writerow(["section", "key", "label", "value"])
+        for section, key, value in rep.rows():
+            label = {"by_domain": choice_label("domain", key), "by_status": choice_label("status", key),
+                     "by_benefit": key}.get(section) or t(f"rep.{key}") if section not in ("period",) else key
+            w.writerow([section, key, label, value])
+    else:
+        console, rnd = _out()
+        rnd.report(rep)
+
+
+@app.command()
 def check(
     as_json: Annotated[bool, typer.Option("--json", help="JSON: errors ו-warnings.")] = False,
 ) -> None:

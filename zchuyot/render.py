@@ -283,3 +283,77 @@ class Renderer:
         if rep.errors:
             self.blank()
             self.problems(rep.errors)
+
+    # ---------------------------------------------------------- followup and report
+    def followup(self, fu: Any, explain: bool = False) -> None:
+        self.line(t("fu.title", weekday=t(f"weekday.{fu.on.weekday()}"), date=fmt_date(fu.on)), style="bold")
+        if not fu.items:
+            self.line(t("fu.none"))
+        else:
+            self.line(t("fu.count", n=len(fu.items)))
+        family = None
+        group: list[Any] = []
+
+        def flush() -> None:
+            if not group:
+                return
+            rows = [[it.issue.id, it.issue.subject, "\n".join(self.reason_text(r, fu.on) for r in it.reasons),
+                     str(it.score)] for it in group]
+            self.blank()
+            self.table([t("field.id"), t("field.subject"), t("fu.todo"), t("fu.score")], rows,
+                       title=t("fu.family", family=group[0].issue.family), nowrap=(0, 3), prefer=2)
+
+        for it in fu.items:
+            if it.issue.family != family:
+                flush()
+                group = []
+                family = it.issue.family
+            group.append(it)
+        flush()
+        if explain and fu.items:
+            self.blank()
+            for it in fu.items:
+                best: dict[str, int] = {}
+                for r in it.reasons:
+                    best[r.code] = max(best.get(r.code, 0), r.points)
+                parts = [f"{c} {p}" for c, p in best.items()] + [f"{t('fu.' + k)} {p}" for k, p in it.bonus]
+                self.line(t("fu.explain", id=it.issue.id, score=it.score, parts=" + ".join(parts)))
+        if fu.errors:
+            self.blank()
+            self.problems(fu.errors)
+
+    def reason_text(self, r: Any, on: Any) -> str:
+        days = (r.date - on).days if r.date else 0
+        return t(f"fu.{r.code}", detail=r.detail, date=fmt_date(r.date), days=days)
+
+    def report(self, rep: Any) -> None:
+        self.line(t("rep.title", start=fmt_date(rep.start), end=fmt_date(rep.end)), style="bold")
+        if not rep.issues:
+            self.line(t("rep.empty"))
+        self.kv([
+            (t("rep.workers"), str(rep.workers)),
+            (t("rep.families"), str(rep.families)),
+            (t("rep.issues"), str(rep.issues)),
+            (t("rep.accompaniments"), str(rep.accompaniments)),
+            (t("rep.benefits"), str(rep.benefit_count)),
+            (t("rep.monthly_total"), fmt_shekel(rep.monthly_total)),
+            (t("rep.one_off_total"), fmt_shekel(rep.one_off_total)),
+            (t("rep.yearly_total"), fmt_shekel(rep.yearly_total)),
+        ])
+        if rep.by_domain:
+            self.blank()
+            self.table([t("field.domain"), t("rep.count")],
+                       [[choice_label("domain", k), str(v)] for k, v in rep.by_domain.items()],
+                       title=t("rep.by_domain"), nowrap=(1,))
+        if rep.by_status:
+            self.blank()
+            self.table([t("field.status"), t("rep.count")],
+                       [[choice_label("status", k), str(v)] for k, v in rep.by_status.items()],
+                       title=t("rep.by_status"), nowrap=(1,))
+        if rep.by_benefit:
+            self.blank()
+            self.table([t("field.benefit"), t("rep.count")], [[k, str(v)] for k, v in rep.by_benefit.items()],
+                       title=t("rep.by_benefit"), nowrap=(1,))
+        if rep.errors:
+            self.blank()
+            self.problems(rep.errors)

@@ -1,0 +1,164 @@
+"""The daily check (`zchuyot followup`): what to do today first, each with its reasons.
+
+Reason codes (DESIGN §4) and the score's weights, documented so a worker can see why an issue
+ranks where it does (`--explain` prints the sum):
+
+| code | when | points |
+|---|---|---|
+| deadline_missed | a legal clock past its due date, no appeal after the refusal that started it | 2000 + days past (≤ 100) |
+| deadline_near | a legal clock due within `deadline_warning` days | 500 + (deadline_warning − days left) × 10 |
+| refusal_open | a refusal with no escalation or appeal after it for `refusal_grace` days | 100 + days open (≤ 60) |
+| action_overdue | a planned action not done, past its due date | 60 + days overdue (≤ 30) |
+| followup_due | `next_followup` reached | 40 + days since (≤ 20) |
+| action_due | a planned action due today or tomorrow | 30 |
+| stale | at least `stale_after` Israeli working days without a log entry | 10 + working days beyond (≤ 20) |
+| (family's order) | the family's `priority` 1, 2, 3… and `urgency: now` | + max(0, 6 − priority), + 5 for now |
+
+The score is the sum, over the codes an issue has, of the highest points of each code (three
+overdue actions count once), plus the family's order. The tiers keep the order the practice asks
+for: a missed deadline outranks everything, then a near deadline, then an open refusal, overdue
+actions, follow-up dates, staleness and the family's own priority.
+
+An escalation to the floor above answers a refusal but does not stop a legal clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from zchuyot.model import Issue
+from zchuyot.store import IssueRecord, Workspace
+from zchuyot.validate import Problem
+from zchuyot.workdays import WorkCalendar, from_settings
+
+
+@dataclass
+class Reason:
+    code: str
+    detail: str
+    date: dt.date | None
+    points: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {"code": self.code, "detail": self.detail, "date": self.date.isoformat() if self.date else None}
+
+
+@dataclass
+class Item:
+    record: IssueRecord
+    reasons: list[Reason]
+    bonus: list[tuple[str, int]] = field(default_factory=list)  # the family's order
+
+    @property
+    def issue(self) -> Issue:
+        return self.record.issue
+
+    @property
+    def score(self) -> int:
+        best: dict[str, int] = {}
+        for r in self.reasons:
+            best[r.code] = max(best.get(r.code, 0), r.points)
+        return sum(best.values()) + sum(p for _, p in self.bonus)
+
+    def as_json(self) -> dict[str, Any]:
+        i = self.issue
+        return {"id": i.id, "family": i.family, "worker": self.record.worker_dir, "subject": i.subject,
+                "score": self.score, "reasons": [r.as_json() for r in self.reasons]}
+
+
+@dataclass
+class Followup:
+    on: dt.date
+    items: list[Item]
+    errors: list[Problem]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"on": self.on.isoformat(), "items": [i.as_json() for i in self.items],
+                "errors": [{"file": p.file, "line": p.line, "message": p.message()} for p in self.errors]}
+
+
+@dataclass(frozen=True)
+class Rules:
+    stale_after: int = 5
+    refusal_grace: int = 3
+    deadline_warning: int = 14
+
+    @classmethod
+    def from_settings(cls, s: dict[str, Any]) -> Rules:
+        def num(key: str, default: int) -> int:
+            v = s.get(key)
+            return v if isinstance(v, int) and not isinstance(v, bool) and v >= 0 else default
+
+        return cls(num("stale_after", 5), num("refusal_grace", 3), num("deadline_warning", 14))
+
+
+def reasons_for(issue: Issue, on: dt.date, rules: Rules, cal: WorkCalendar) -> list[Reason]:
+    """Every reason an open issue needs attention on `on` (none for a closed one)."""
+    if not issue.is_open:
+        return []
+    out: list[Reason] = []
+    appeals = [e.date for e in issue.log if e.kind == "appeal"]
+    for d in issue.deadlines:
+        start = d.from_ or d.due
+        if any(a >= start for a in appeals):
+            continue
+        left = (d.due - on).days
+        name = d.name or d.key
+        if left < 0:
+            out.append(Reason("deadline_missed", name, d.due, 2000 + min(-left, 100)))
+        elif left <= rules.deadline_warning:
+            out.append(Reason("deadline_near", name, d.due, 500 + (rules.deadline_warning - left) * 10))
+    for n, e in enumerate(issue.log):
+        if e.kind != "refusal":
+            continue
+        answered = any(x.kind in ("escalation", "appeal") and x.date >= e.date
+                       for m, x in enumerate(issue.log) if m != n)
+        days = (on - e.date).days
+        if not answered and days >= rules.refusal_grace:
+            out.append(Reason("refusal_open", e.text, e.date, 100 + min(days, 60)))
+    for a in issue.actions:
+        if a.done or a.due is None:
+            continue
+        late = (on - a.due).days
+        if late > 0:
+            out.append(Reason("action_overdue", a.what, a.due, 60 + min(late, 30)))
+        elif late >= -1:
+            out.append(Reason("action_due", a.what, a.due, 30))
+    if issue.next_followup is not None and issue.next_followup <= on:
+        since = (on - issue.next_followup).days
+        out.append(Reason("followup_due", "", issue.next_followup, 40 + min(since, 20)))
+    last = issue.last_activity()
+    quiet = cal.workdays_after(last, on)
+    if quiet >= rules.stale_after:
+        out.append(Reason("stale", str(quiet), last, 10 + min(quiet - rules.stale_after, 20)))
+    return out
+
+
+def family_bonus(issue: Issue) -> list[tuple[str, int]]:
+    out = []
+    if issue.priority is not None and issue.priority < 6:
+        out.append(("priority", 6 - issue.priority))
+    if issue.urgency == "now":
+        out.append(("urgency", 5))
+    return out
+
+
+def followup(ws: Workspace, on: dt.date, all_workers: bool = False) -> Followup:
+    rules = Rules.from_settings(ws.settings)
+    cal = from_settings(ws.settings)
+    scope = None if (all_workers or not ws.worker) else ws.worker
+    res = ws.read_issues(scope)
+    items = []
+    for rec in res.issues:
+        reasons = reasons_for(rec.issue, on, rules, cal)
+        if reasons:
+            reasons.sort(key=lambda r: -r.points)
+            items.append(Item(rec, reasons, family_bonus(rec.issue)))
+    # families by their most pressing issue, then issues by score
+    best: dict[str, int] = {}
+    for it in items:
+        best[it.issue.family] = max(best.get(it.issue.family, 0), it.score)
+    items.sort(key=lambda it: (-best[it.issue.family], it.issue.family, -it.score, it.issue.id))
+    return Followup(on, items, res.errors)

@@ -1,0 +1,98 @@
+"""The center's figures (`zchuyot report`), as the seeds' centers publish them.
+
+A period counts an issue that was opened in it or acted on in it (a log entry dated in it).
+Benefits count the outcomes whose `from` date is in the period (or, with no date, of an issue
+counted); monthly amounts count × 12 in the yearly total.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from zchuyot.model import DOMAINS, STATUSES
+from zchuyot.store import Workspace
+from zchuyot.validate import Problem
+
+
+@dataclass
+class Report:
+    start: dt.date
+    end: dt.date
+    workers: int = 0
+    families: int = 0
+    issues: int = 0
+    by_domain: dict[str, int] = field(default_factory=dict)
+    by_status: dict[str, int] = field(default_factory=dict)
+    accompaniments: int = 0
+    benefit_count: int = 0
+    by_benefit: dict[str, int] = field(default_factory=dict)
+    monthly_total: float = 0
+    one_off_total: float = 0
+    errors: list[Problem] = field(default_factory=list)
+
+    @property
+    def yearly_total(self) -> float:
+        return self.one_off_total + self.monthly_total * 12
+
+    def as_json(self) -> dict[str, Any]:
+        def num(x: float) -> float | int:
+            return int(x) if float(x).is_integer() else round(x, 2)
+
+        return {
+            "from": self.start.isoformat(), "to": self.end.isoformat(),
+            "workers": self.workers, "families": self.families, "issues": self.issues,
+            "by_domain": self.by_domain, "by_status": self.by_status,
+            "accompaniments": self.accompaniments,
+            "benefits": {"count": self.benefit_count, "by_benefit": self.by_benefit,
+                         "monthly_total": num(self.monthly_total), "one_off_total": num(self.one_off_total),
+                         "yearly_total": num(self.yearly_total)},
+        }
+
+    def rows(self) -> list[tuple[str, str, str | float]]:
+        """(section, key, value) rows for CSV."""
+        j = self.as_json()
+        out: list[tuple[str, str, str | float]] = [("period", "from", j["from"]), ("period", "to", j["to"])]
+        for k in ("workers", "families", "issues", "accompaniments"):
+            out.append(("totals", k, j[k]))
+        out += [("by_domain", k, v) for k, v in self.by_domain.items()]
+        out += [("by_status", k, v) for k, v in self.by_status.items()]
+        out += [("by_benefit", k, v) for k, v in self.by_benefit.items()]
+        b = j["benefits"]
+        for k in ("count", "monthly_total", "one_off_total", "yearly_total"):
+            out.append(("benefits", k, b[k]))
+        return out
+
+
+def report(ws: Workspace, start: dt.date, end: dt.date, worker: str | None = None) -> Report:
+    res = ws.read_issues(worker)
+    rep = Report(start, end, errors=res.errors)
+    workers, families = set(), set()
+    domains: dict[str, int] = {}
+    statuses: dict[str, int] = {}
+    for rec in res.issues:
+        i = rec.issue
+        in_period = [e for e in i.log if start <= e.date <= end]
+        if not (start <= i.opened <= end or in_period):
+            continue
+        rep.issues += 1
+        workers.add(rec.worker_dir)
+        families.add(i.family)
+        domains[i.domain] = domains.get(i.domain, 0) + 1
+        statuses[i.status] = statuses.get(i.status, 0) + 1
+        rep.accompaniments += sum(1 for e in in_period if e.kind == "accompaniment")
+        o = i.outcome
+        if o and o.benefit and (o.from_ is None or start <= o.from_ <= end):
+            rep.benefit_count += 1
+            rep.by_benefit[o.benefit] = rep.by_benefit.get(o.benefit, 0) + 1
+            amount = float(o.amount or 0)
+            if o.period == "monthly":
+                rep.monthly_total += amount
+            else:
+                rep.one_off_total += amount
+    rep.workers, rep.families = len(workers), len(families)
+    rep.by_domain = {d: domains[d] for d in DOMAINS if d in domains}
+    rep.by_status = {s: statuses[s] for s in STATUSES if s in statuses}
+    rep.by_benefit = dict(sorted(rep.by_benefit.items(), key=lambda kv: (-kv[1], kv[0])))
+    return rep

@@ -1,0 +1,64 @@
+"""Israeli working days: Sunday–Thursday, minus Israeli holidays (the `holidays` package)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+DEFAULT_WORK_WEEK = (6, 0, 1, 2, 3)  # Python weekday(): Sun=6, Mon=0 … Thu=3
+
+
+@lru_cache(maxsize=64)
+def _holidays(year: int, calendar: str) -> frozenset[dt.date]:
+    if calendar != "israel":
+        return frozenset()
+    import holidays
+
+    return frozenset(holidays.country_holidays("IL", years=year).keys())
+
+
+class WorkCalendar:
+    def __init__(self, calendar: str = "israel", work_week: tuple[int, ...] = DEFAULT_WORK_WEEK) -> None:
+        self.calendar = calendar
+        self.work_week = frozenset(work_week)
+        self._base: dt.date | None = None
+        self._prefix: list[int] = []  # _prefix[i] = working days in (base, base + i]
+
+    def _count_upto(self, d: dt.date) -> int:
+        """Working days in (base, d], from a prefix table grown on demand: O(1) per question."""
+        if self._base is None or d < self._base:
+            self._base = d - dt.timedelta(days=1)
+            self._prefix = [0]
+        i = (d - self._base).days
+        while len(self._prefix) <= i:
+            day = self._base + dt.timedelta(days=len(self._prefix))
+            self._prefix.append(self._prefix[-1] + (1 if self.is_workday(day) else 0))
+        return self._prefix[i]
+
+    def is_workday(self, d: dt.date) -> bool:
+        return d.weekday() in self.work_week and d not in _holidays(d.year, self.calendar)
+
+    def workdays_after(self, start: dt.date, end: dt.date) -> int:
+        """Working days in (start, end]: after `start`, up to and including `end`."""
+        if end <= start:
+            return 0
+        if self._base is None or start < self._base:
+            self._base = start - dt.timedelta(days=366)
+            self._prefix = [0]
+        return self._count_upto(end) - self._count_upto(start)
+
+    def holiday_name(self, d: dt.date) -> str | None:
+        if self.calendar != "israel" or d not in _holidays(d.year, self.calendar):
+            return None
+        import holidays
+
+        return holidays.country_holidays("IL", years=d.year).get(d)
+
+
+def from_settings(settings: dict) -> WorkCalendar:
+    week = settings.get("work_week")
+    names = {"sun": 6, "mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5}
+    if isinstance(week, list) and week:
+        days = tuple(names[str(x)[:3].lower()] for x in week if str(x)[:3].lower() in names)
+        return WorkCalendar(str(settings.get("calendar") or "israel"), days or DEFAULT_WORK_WEEK)
+    return WorkCalendar(str(settings.get("calendar") or "israel"))
