@@ -345,8 +345,8 @@ class Issue(_M):
         return self.status == "open"
 
     def last_activity(self) -> dt.date:
-        dates = [e.date for e in self.log]
-        return max(dates) if dates else self.opened
+        """The last log entry's date, or the opening date if later (an entry may be back-dated)."""
+        return max([e.date for e in self.log] + [self.opened])
 
 
 class Family(_M):
