@@ -15,7 +15,7 @@ HOSTILE = {
     "python_tag": ("id: {id}\nfamily: f1\nsubject: !!python/object/apply:os.system ['touch /tmp/zchuyot-pwned']\n",
                    3, "תגית"),
     "custom_tag": ("id: {id}\nfamily: f1\nsubject: !secret x\n", 3, "תגית"),
-    "alias": ("id: {id}\nfamily: f1\nsubject: &s x\nx: &l [1]\ny: *l\n", 4, "כינויים"),
+    "alias": ("id: {id}\nfamily: f1\nsubject: &s x\nx: &l [1]\ny: *l\n", 3, "כינויים"),
     "syntax": ("id: {id}\nfamily: f1\nsubject: [unclosed\n", 4, "תחביר"),
     "bad_date": ("id: {id}\nfamily: f1\nopened: 2026-02-30\n", 3, "אינו קיים"),
     "not_mapping": ("- just\n- a list\n", 1, "מיפוי"),

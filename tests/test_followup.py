@@ -88,7 +88,8 @@ def test_legal_clock_near_missed_and_only_an_appeal_stops_it(ws: Path) -> None:
         "--date", "2026-10-01", "--deadline", "medical_appeal")  # due 2026-11-30
     run("--root", str(ws), "persist", i, "--escalate", "מכתב למנהל הסניף", "--date", "2026-10-02")
     assert codes(ws, "2026-11-15", i, stale=False) == []  # 15 days left > deadline_warning 14
-    assert codes(ws, "2026-11-16", i, stale=False) == ["deadline_near"]  # 14 days: the escalation did not stop the clock
+    # 14 days left: the escalation did not stop the clock
+    assert codes(ws, "2026-11-16", i, stale=False) == ["deadline_near"]
     d = fu(ws, "2026-11-30")["items"][0]["reasons"][0]  # the most pressing reason first
     assert d == {"code": "deadline_near", "detail": "ערר לוועדה רפואית לעררים", "date": "2026-11-30"}
     assert codes(ws, "2026-12-01", i, stale=False) == ["deadline_missed"]

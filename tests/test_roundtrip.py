@@ -99,3 +99,35 @@ def test_random_bytes_give_a_clean_error(data: bytes) -> None:
         yamlio.parse(yamlio.decode(data))
     except DataError as e:
         assert e.line >= 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.binary(max_size=400))
+def test_random_bytes_give_a_clean_error_in_the_fast_reader(data: bytes) -> None:
+    from zchuyot import yamlfast
+    from zchuyot.errors import DataError
+
+    try:
+        yamlfast.load(yamlio.decode(data))
+    except DataError as e:
+        assert e.line >= 1
+
+
+_scalars = st.one_of(_texts, _hebrew, st.integers(-10**6, 10**6), st.booleans(), st.none(),
+                     st.dates(dt.date(1990, 1, 1), dt.date(2100, 1, 1)),
+                     st.sampled_from(["no", "yes", "on", "off", "010", "1e3", "~", "null", "-25%", "*6050", "&x"]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(value=_scalars, items=st.lists(_scalars, max_size=4))
+def test_the_fast_reader_reads_what_the_writer_wrote(value, items) -> None:
+    """The round-trip writer and the fast reader agree on every value (YAML 1.2 core: `no` is text)."""
+    from zchuyot import yamlfast
+
+    doc = yamlio.parse("a:\nb: []\n")
+    yamlio.set_key(doc, "a", value)
+    for x in items:
+        yamlio.append(doc, "b", x)
+    data, lines = yamlfast.load(yamlio.dump(doc))
+    assert data == {"a": value, "b": items}
+    assert lines[("a",)] == 1

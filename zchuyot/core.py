@@ -288,8 +288,8 @@ class CheckResult:
 
 def check(ws: Workspace) -> CheckResult:
     """Every file of the workspace: issues, family records, stray files. Nothing is skipped."""
-    from zchuyot.store import FAMILY_FILE, load_yaml_file, problem_of
-    from zchuyot.validate import family_from_doc
+    from zchuyot.store import FAMILY_FILE, parse_file, problem_of
+    from zchuyot.validate import family_from_data
 
     errors: list[Problem] = []
     warnings: list[Problem] = []
@@ -310,11 +310,11 @@ def check(ws: Workspace) -> CheckResult:
             files += 1
             rel = ws.rel(fam_file)
             try:
-                doc = load_yaml_file(fam_file)
+                data, lines = parse_file(fam_file)
             except DataError as e:
                 errors.append(problem_of(e, rel))
                 continue
-            _, problems = family_from_doc(doc, rel, family_dir=fam_file.parent.name)
+            _, problems = family_from_data(data, lines, rel, family_dir=fam_file.parent.name)
             errors += [p for p in problems if p.severity == "error"]
             warnings += [p for p in problems if p.severity != "error"]
         # anything else under cases/ that is not where an issue belongs

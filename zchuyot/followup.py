@@ -5,7 +5,7 @@ ranks where it does (`--explain` prints the sum):
 
 | code | when | points |
 |---|---|---|
-| deadline_missed | a legal clock past its due date, no appeal after the refusal that started it | 2000 + days past (≤ 100) |
+| deadline_missed | a legal clock past its due date, no appeal after its refusal | 2000 + days past (≤ 100) |
 | deadline_near | a legal clock due within `deadline_warning` days | 500 + (deadline_warning − days left) × 10 |
 | refusal_open | a refusal with no escalation or appeal after it for `refusal_grace` days | 100 + days open (≤ 60) |
 | action_overdue | a planned action not done, past its due date | 60 + days overdue (≤ 30) |

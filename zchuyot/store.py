@@ -9,7 +9,6 @@ per-file lock, validate the result, write atomically (temp file, fsync, rename; 
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import os
 import secrets
 import tempfile
@@ -18,10 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from zchuyot import gitio, yamlio
+from zchuyot import gitio, yamlfast, yamlio
 from zchuyot.errors import DataError, InputError, NotFound, WorkspaceError
 from zchuyot.model import FIELD_KEYS, ID_RE, ID_SUFFIX_ALPHABET, ID_SUFFIX_LEN, SLUG_RE, Family, Issue
-from zchuyot.validate import Problem, family_from_doc, issue_from_doc
+from zchuyot.validate import Problem, family_from_data, issue_from_data
 
 SETTINGS_FILE = ".zchuyot.yaml"
 LOCAL_DIR = ".zchuyot"
@@ -110,8 +109,23 @@ def template_path(name: str, root: Path | None = None) -> Path:
     raise WorkspaceError("err.file.read", why=f"template {name} not found")
 
 
+def read_text(path: Path) -> str:
+    return yamlio.decode(read_bytes(path))
+
+
+def parse_file(path: Path) -> tuple[Any, yamlfast.Lines]:
+    """A file's plain data and the line of every key (the fast, safe reader)."""
+    return yamlfast.load(read_text(path))
+
+
 def load_yaml_file(path: Path) -> Any:
-    return yamlio.parse(yamlio.decode(read_bytes(path)))
+    """A file's plain data (settings, templates, the family record)."""
+    return parse_file(path)[0]
+
+
+def load_rt(path: Path) -> Any:
+    """A file's round-trip document (comments kept), for the one file a command rewrites."""
+    return yamlio.parse(read_text(path))
 
 
 def problem_of(e: DataError, rel: str) -> Problem:
@@ -182,7 +196,7 @@ class Workspace:
             raise DataError("err.issue_broken", file=SETTINGS_FILE, line=e.line, id=SETTINGS_FILE,
                             why=e.render()) from None
         if isinstance(loaded, dict):
-            settings.update(yamlio.to_plain(loaded))
+            settings.update(loaded)
         w = worker or os.environ.get("ZCHUYOT_WORKER") or cls._local_worker(base)
         if w:
             check_slug(w, "worker")
@@ -303,14 +317,15 @@ class Workspace:
             raise WorkspaceError("err.locked", file=name, seconds=int(LOCK_TIMEOUT)) from None
 
     # ---------------------------------------------------------- reading
-    def load_issue_file(self, path: Path, today: dt.date | None = None) -> tuple[Any, Issue | None, list[Problem]]:
+    def load_issue_file(self, path: Path, text: str | None = None) -> tuple[Any, Issue | None, list[Problem]]:
+        """(plain data, the model or None, every problem) — one validation for every command."""
         rel = self.rel(path)
         try:
-            doc = load_yaml_file(path)
+            data, lines = yamlfast.load(text if text is not None else read_text(path))
         except DataError as e:
             return None, None, [problem_of(e, rel)]
-        issue, problems = issue_from_doc(doc, rel, stem=path.stem, family_dir=path.parent.name, today=today)
-        return doc, issue, problems
+        issue, problems = issue_from_data(data, lines, rel, stem=path.stem, family_dir=path.parent.name)
+        return data, issue, problems
 
     def read_issues(self, worker: str | None = None) -> ReadResult:
         """Every issue (of one worker, or all): the good ones, and every problem — none skipped."""
@@ -325,8 +340,7 @@ class Workspace:
             if issue is None:
                 errors.extend(errs or [Problem(self.rel(path), 1, "err.file.not_mapping")])
             else:
-                issues.append(IssueRecord(path, self.rel(path), path.parent.parent.name, issue,
-                                          yamlio.to_plain(doc), warns))
+                issues.append(IssueRecord(path, self.rel(path), path.parent.parent.name, issue, doc, warns))
         return ReadResult(issues, errors, warnings)
 
     def get_issue(self, text: str) -> IssueRecord:
@@ -335,7 +349,7 @@ class Workspace:
         if issue is None:
             p = next(p for p in problems if p.severity == "error")
             raise DataError("err.issue_broken", file=p.file, line=p.line, id=path.stem, why=p.message())
-        return IssueRecord(path, self.rel(path), path.parent.parent.name, issue, yamlio.to_plain(doc),
+        return IssueRecord(path, self.rel(path), path.parent.parent.name, issue, doc,
                            [p for p in problems if p.severity != "error"])
 
     # ---------------------------------------------------------- writing
@@ -348,8 +362,9 @@ class Workspace:
         except WorkspaceError as e:
             result.notes.append(("ui.not_committed", {"why": e.render()}))
 
-    def _validated(self, doc: Any, path: Path) -> Issue:
-        issue, problems = issue_from_doc(doc, self.rel(path), stem=path.stem, family_dir=path.parent.name)
+    def _validated(self, text: str, path: Path) -> Issue:
+        """Validate the exact text about to be written, with the reader every command uses."""
+        _, issue, problems = self.load_issue_file(path, text)
         if issue is None:
             p = next(p for p in problems if p.severity == "error")
             raise InputError("err.issue_broken", file=p.file, line=p.line, id=path.stem, why=p.message())
@@ -361,12 +376,12 @@ class Workspace:
         folder = self.cases / worker / family
         new_id = self.new_id(worker)
         path = folder / f"{new_id}.yaml"
-        doc = load_yaml_file(template_path("case.yaml", self.root))
+        doc = load_rt(template_path("case.yaml", self.root))
         values = {"id": new_id, "family": family, **values}
         for k, v in values.items():
             yamlio.set_key(doc, k, v, FIELD_KEYS)
-        issue = self._validated(doc, path)  # nothing is written unless the form is whole
         text = yamlio.dump(doc)
+        issue = self._validated(text, path)  # nothing is written unless the form is whole
         make_private_dirs(folder, self.root)
         with self.lock(new_id):
             if path.exists():
@@ -382,13 +397,16 @@ class Workspace:
         path = self.resolve_id(text_id)
         issue_id = path.stem
         with self.lock(issue_id):
-            doc, issue, problems = self.load_issue_file(path)
+            text = read_text(path)
+            _, issue, problems = self.load_issue_file(path, text)
             if issue is None:
                 p = next(p for p in problems if p.severity == "error")
                 raise DataError("err.issue_broken", file=p.file, line=p.line, id=issue_id, why=p.message())
+            doc = yamlio.parse(text)
             change(doc, issue)
-            new_issue = self._validated(doc, path)
-            write_atomic(path, yamlio.dump(doc))
+            new_text = yamlio.dump(doc)
+            new_issue = self._validated(new_text, path)
+            write_atomic(path, new_text)
         result = WriteResult(issue_id, path, issue=new_issue)
         if commit:
             self._commit([path], message.format(id=issue_id), result)
@@ -404,7 +422,7 @@ class Workspace:
         """A knowledge file from templates/ (the workspace's own first), as plain data."""
         path = template_path(name, self.root)
         try:
-            return yamlio.to_plain(load_yaml_file(path))
+            return load_yaml_file(path)
         except DataError as e:
             raise DataError("err.template", file=self.rel(path), line=e.line, name=name, why=e.render()) from None
 
@@ -421,21 +439,22 @@ class Workspace:
         make_private_dirs(path.parent, self.root)
         with self.lock(f"family-{family}"):
             if path.is_file():
-                doc = load_yaml_file(path)
+                doc = load_rt(path)
                 if not isinstance(doc, dict):
                     raise DataError("err.issue_broken", file=self.rel(path), line=1, id=family,
                                     why="not a mapping")
             else:
-                doc = load_yaml_file(template_path(FAMILY_FILE, self.root))
+                doc = load_rt(template_path(FAMILY_FILE, self.root))
             yamlio.set_key(doc, "code", family)
             for k, v in values.items():
                 if v is not None:
                     yamlio.set_key(doc, k, v)
-            fam, problems = family_from_doc(doc, self.rel(path), family_dir=family)
+            text = yamlio.dump(doc)
+            fam, problems = family_from_data(*yamlfast.load(text), self.rel(path), family_dir=family)
             if fam is None:
                 p = next(p for p in problems if p.severity == "error")
                 raise InputError("err.issue_broken", file=p.file, line=p.line, id=family, why=p.message())
-            write_atomic(path, yamlio.dump(doc))
+            write_atomic(path, text)
         result = WriteResult(family, path)
         self._commit([path], "zchuyot family: record updated", result)
         return result
@@ -444,7 +463,7 @@ class Workspace:
         for d in self.family_dirs(family):
             p = d / FAMILY_FILE
             if p.is_file():
-                fam, _ = family_from_doc(load_yaml_file(p), self.rel(p), family_dir=family)
+                fam, _ = family_from_data(*parse_file(p), self.rel(p), family_dir=family)
                 return fam
         return None
 
@@ -482,7 +501,7 @@ def init_workspace(path: Path, worker: str, department: str | None = None, name:
     root.mkdir(parents=True, exist_ok=True)
     changed: list[Path] = []
     if (root / SETTINGS_FILE).is_file():
-        doc = load_yaml_file(root / SETTINGS_FILE)
+        doc = load_rt(root / SETTINGS_FILE)
         workers = doc.get("workers") if isinstance(doc, dict) else None
         if isinstance(doc, dict) and (not isinstance(workers, dict) or worker not in workers):
             from ruamel.yaml.comments import CommentedMap

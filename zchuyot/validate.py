@@ -1,6 +1,6 @@
 """From a parsed document to a model, or to problems with their lines (one rule set for all).
 
-Every loader and `zchuyot check` go through `issue_from_doc` / `family_from_doc`, so a file
+Every loader and `zchuyot check` go through `issue_from_data` / `family_from_data`, so a file
 that `check` accepts is exactly a file the commands can use.
 """
 
@@ -13,8 +13,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from zchuyot import yamlio
 from zchuyot.model import FAMILY_KEYS, FIELD_KEYS, SUBKEYS, VOCABULARIES, Family, Issue
+from zchuyot.yamlfast import Lines, line_of
 
 
 @dataclass
@@ -74,7 +74,7 @@ def _value_at(doc: Any, loc: tuple[Any, ...]) -> Any:
     return node
 
 
-def _problems_from(e: ValidationError, doc: Any, rel: str) -> list[Problem]:
+def _problems_from(e: ValidationError, doc: Any, lines: Lines, rel: str) -> list[Problem]:
     out: list[Problem] = []
     for err in e.errors():
         loc = tuple(p if p != "from_" else "from" for p in err["loc"])
@@ -98,7 +98,7 @@ def _problems_from(e: ValidationError, doc: Any, rel: str) -> list[Problem]:
             else:
                 why_key, why_params = f"why.{code}", {}
         name = ".".join(str(p) for p in loc) or "-"
-        out.append(Problem(rel, yamlio.line_of_path(doc, loc), "err.file.field",
+        out.append(Problem(rel, line_of(lines, loc), "err.file.field",
                            {"field": name, "why_key": why_key, "why_params": why_params}, fix))
     return out
 
@@ -116,7 +116,8 @@ def _suggest(key: str, known: tuple[str, ...]) -> str | None:
     return got[0] if got else None
 
 
-def _unknown_keys(doc: Any, rel: str, known: tuple[str, ...], nested: dict[str, tuple[str, ...]]) -> list[Problem]:
+def _unknown_keys(doc: Any, lines: Lines, rel: str, known: tuple[str, ...],
+                  nested: dict[str, tuple[str, ...]]) -> list[Problem]:
     out: list[Problem] = []
     for k in doc:
         if k not in known:
@@ -124,7 +125,7 @@ def _unknown_keys(doc: Any, rel: str, known: tuple[str, ...], nested: dict[str, 
             params: dict[str, Any] = {"key": k}
             if s:
                 params["suggest_key"] = s
-            out.append(Problem(rel, yamlio.line_of_path(doc, (k,)), "err.file.unknown_key", params,
+            out.append(Problem(rel, line_of(lines, (k,)), "err.file.unknown_key", params,
                                "fix.unknown_key", "warning"))
     for k, sub in nested.items():
         v = doc.get(k) if hasattr(doc, "get") else None
@@ -143,43 +144,44 @@ def _unknown_keys(doc: Any, rel: str, known: tuple[str, ...], nested: dict[str, 
                     params = {"key": f"{k}.{kk}"}
                     if s:
                         params["suggest_key"] = s
-                    out.append(Problem(rel, yamlio.line_of_path(doc, (*base, kk)), "err.file.unknown_key",
+                    out.append(Problem(rel, line_of(lines, (*base, kk)), "err.file.unknown_key",
                                        params, "fix.unknown_key", "warning"))
     return out
 
 
-def issue_from_doc(doc: Any, rel: str, stem: str | None = None, family_dir: str | None = None,
-                   today: dt.date | None = None) -> tuple[Issue | None, list[Problem]]:
-    """Validate a parsed issue document. Returns the model (None if invalid) and all problems."""
+def issue_from_data(doc: Any, lines: Lines, rel: str, stem: str | None = None, family_dir: str | None = None,
+                    today: dt.date | None = None) -> tuple[Issue | None, list[Problem]]:
+    """Validate a parsed issue (yamlfast.load). Returns the model (None if invalid) and all problems."""
     if not isinstance(doc, dict):
         return None, [Problem(rel, 1, "err.file.not_mapping")]
-    problems = _unknown_keys(doc, rel, FIELD_KEYS, SUBKEYS)
+    problems = _unknown_keys(doc, lines, rel, FIELD_KEYS, SUBKEYS)
     try:
-        issue: Issue | None = Issue.model_validate(yamlio.to_plain(doc))
+        issue: Issue | None = Issue.model_validate(doc)
     except ValidationError as e:
-        return None, _problems_from(e, doc, rel) + problems
+        return None, _problems_from(e, doc, lines, rel) + problems
     assert issue is not None
     if stem is not None and issue.id != stem:
-        problems.append(Problem(rel, yamlio.line_of_path(doc, ("id",)), "err.file.id_mismatch",
+        problems.append(Problem(rel, line_of(lines, ("id",)), "err.file.id_mismatch",
                                 {"value": issue.id, "expected": stem}, "fix.id_mismatch"))
     if family_dir is not None and issue.family != family_dir:
-        problems.append(Problem(rel, yamlio.line_of_path(doc, ("family",)), "err.file.family_mismatch",
+        problems.append(Problem(rel, line_of(lines, ("family",)), "err.file.family_mismatch",
                                 {"value": issue.family, "expected": family_dir}, "fix.family_mismatch"))
     if any(p.severity == "error" for p in problems):
         return None, problems
     return issue, problems
 
 
-def family_from_doc(doc: Any, rel: str, family_dir: str | None = None) -> tuple[Family | None, list[Problem]]:
+def family_from_data(doc: Any, lines: Lines, rel: str,
+                     family_dir: str | None = None) -> tuple[Family | None, list[Problem]]:
     if not isinstance(doc, dict):
         return None, [Problem(rel, 1, "err.file.not_mapping")]
-    problems = _unknown_keys(doc, rel, FAMILY_KEYS, {})
+    problems = _unknown_keys(doc, lines, rel, FAMILY_KEYS, {})
     try:
-        fam = Family.model_validate(yamlio.to_plain(doc))
+        fam = Family.model_validate(doc)
     except ValidationError as e:
-        return None, _problems_from(e, doc, rel) + problems
+        return None, _problems_from(e, doc, lines, rel) + problems
     if family_dir is not None and fam.code != family_dir:
-        problems.append(Problem(rel, yamlio.line_of_path(doc, ("code",)), "err.file.family_mismatch",
+        problems.append(Problem(rel, line_of(lines, ("code",)), "err.file.family_mismatch",
                                 {"value": fam.code, "expected": family_dir}, "fix.family_mismatch"))
         return None, problems
     return fam, problems
