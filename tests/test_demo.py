@@ -46,3 +46,19 @@ def test_demo_issue_files_carry_no_personal_data() -> None:
         text = issue.read_text(encoding="utf-8")
         for pii in names | phones:
             assert pii not in text, (issue.name, pii)
+
+
+def test_demo_morning_screen_is_meaningful() -> None:
+    """The README's first command: the demo's followup on its fixed date shows every kind of work."""
+    r = run("followup", cwd=REPO)  # ZCHUYOT_TODAY=2026-11-23 (the fixture), no worker: all workers
+    assert r.exit_code == 0, r.stderr
+    for text in ("מעקב יומי – יום שני, 23/11/2026", "מועד חוקי מתקרב", "בלי פנייה לקומה מעל", "פעולה באיחור",
+                 "הגיע מועד המעקב", "ימי עבודה"):
+        assert text in r.stdout, text
+    data = json.loads(run("followup", "--json", cwd=REPO).stdout)
+    assert data["items"][0]["reasons"][0]["code"] == "deadline_near"
+    assert data["errors"] == []
+    rep = json.loads(run("report", "--json", cwd=REPO).stdout)
+    assert rep["benefits"]["yearly_total"] == rep["benefits"]["one_off_total"] + 12 * rep["benefits"]["monthly_total"]
+    pol = json.loads(run("policy", "--json", cwd=REPO).stdout)
+    assert pol["barriers"] and len(pol["flagged"]) == 2
