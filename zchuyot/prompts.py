@@ -87,14 +87,20 @@ def fill_intake(asker: Asker, intake: Intake) -> Intake:
     if intake.description is None:
         intake.description = asker.ask("prompt.description") or None
     if not intake.bodies:
-        while True:
-            org = asker.ask("prompt.body_org")
-            if not org:
-                break
-            contact = asker.ask("prompt.body_contact")
-            details = asker.ask("prompt.body_details")
-            intake.bodies.append("|".join(x.replace("|", "/") for x in (org, contact, details)))
+        intake.bodies = ask_bodies(asker)
     return intake
+
+
+def ask_bodies(asker: Asker) -> list[str]:
+    """Relevant bodies one by one (organisation, contact, details) until an empty organisation."""
+    bodies = []
+    while True:
+        org = asker.ask("prompt.body_org")
+        if not org:
+            return bodies
+        contact = asker.ask("prompt.body_contact")
+        details = asker.ask("prompt.body_details")
+        bodies.append("|".join(x.replace("|", "/") for x in (org, contact, details)))
 
 
 __all__ = ["Asker", "fill_intake", "ZError", "InputError"]
@@ -198,13 +204,7 @@ def ask_collect(asker: Asker) -> Collected:
     c.problem = asker.ask("walk.problem") or None
     c.history = choose_optional(asker, HISTORIES, "history", "walk.history")
     asker.r.line(t("walk.bodies"))
-    while True:
-        org = asker.ask("prompt.body_org")
-        if not org:
-            break
-        contact = asker.ask("prompt.body_contact")
-        details = asker.ask("prompt.body_details")
-        c.bodies.append("|".join(x.replace("|", "/") for x in (org, contact, details)))
+    c.bodies = ask_bodies(asker)
     c.barrier_kind = choose_optional(asker, BARRIERS, "barrier", "walk.barrier_kind")
     c.barrier_where = asker.ask("walk.barrier_where") or None
     asker.r.line(t("walk.todo"))
