@@ -78,3 +78,12 @@ def test_report_table_and_csv(ws: Path) -> None:
     assert rows[0] == ["section", "key", "label", "value"]
     assert ["benefits", "yearly_total", 'סה"כ לשנה (חד-פעמי + חודשי × 12)', "43166"] in rows
     assert ["by_domain", "health", "בריאות", "2"] in rows
+
+
+def test_report_and_policy_in_english(ws: Path) -> None:
+    ids = build(ws)
+    r = run("--root", str(ws), "--lang", "en", "report", "--from", "2026-01-01", "--to", "2026-12-31")
+    assert "The center's figures" in r.stdout and "Yearly total" in r.stdout and "Housing" in r.stdout
+    assert run("--root", str(ws), "collect", ids["e"], "--barrier-kind", "digital").exit_code == 0
+    r = run("--root", str(ws), "--lang", "en", "policy")
+    assert "Recurring barriers" in r.stdout and "Digital gap" in r.stdout
