@@ -22,13 +22,22 @@ from zchuyot.errors import DataError
 from zchuyot.yamlio import _LEAD_TAB, _MARKERS, MAX_BYTES, decode
 
 try:
-    _Loader: Any = yaml.CSafeLoader
+    _Base: Any = yaml.CSafeLoader
 except AttributeError:  # PyYAML built without libyaml
-    _Loader = yaml.SafeLoader
+    _Base = yaml.SafeLoader
+
+_T = "tag:yaml.org,2002:"
+_KIND_TAG = {yaml.ScalarNode: _T + "str", yaml.SequenceNode: _T + "seq", yaml.MappingNode: _T + "map"}
+
+
+class _Loader(_Base):  # type: ignore[misc, valid-type]
+    """libyaml's parser and composer; implicit scalars are resolved here (YAML 1.2 core), not by PyYAML."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        return _KIND_TAG[kind]
 
 Lines = dict[tuple[Any, ...], int]
 
-_T = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_T + x for x in ("str", "int", "float", "bool", "null", "timestamp")}
 _NULL = {"", "~", "null", "Null", "NULL"}
 _TRUE = {"true", "True", "TRUE"}
@@ -39,6 +48,7 @@ _HEX = re.compile(r"^0x[0-9a-fA-F]+$")
 _FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
 _DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _DATETIME = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}([Tt]|[ \t]+)\d{1,2}:\d\d:\d\d")
+_MAYBE_NOT_TEXT = frozenset("0123456789+-.~nNtTfF")  # a plain scalar starting otherwise is text
 
 __all__ = ["load", "Lines", "MAX_BYTES", "decode"]
 
@@ -51,7 +61,7 @@ def _scalar(node: Any) -> Any:
     value = node.value
     if node.tag not in _SCALAR_TAGS:
         raise DataError("err.file.tag", line=_line(node), tag=str(node.tag), fix="fix.tag")
-    if node.style:  # quoted or block text is always text (plain: None or "")
+    if node.style or (value and value[0] not in _MAYBE_NOT_TEXT):  # quoted, block, or plainly text
         return value
     if value in _NULL:
         return None
