@@ -514,7 +514,8 @@ def list_(
         if not as_json:
             console, rnd = _out()
             rnd.line(t("ui.order_set", family=family))
-    res = core.list_issues(ws, family=family, status=status, domain=domain, all_workers=all_workers)
+    res = core.list_issues(ws, family=family, status=status, domain=domain, all_workers=all_workers,
+                           with_data=as_json)
     if as_json:
         _json([core.issue_json(r.data) for r in res.issues])
         if res.errors:
@@ -640,6 +641,81 @@ def _source_line(rel: str, line: int) -> str | None:
     except OSError:
         return None
     return None
+
+
+# ------------------------------------------------------------------ sync
+@app.command()
+def sync(
+    show_status: Annotated[bool, typer.Option("--status", help="רק להראות מה עוד לא נשלח.")] = False,
+) -> None:
+    """שמירה, קבלה ושליחה למאגר המחלקה; עובד גם בלי חיבור. / Commit, pull, push."""
+    from zchuyot import sync as sy
+    from zchuyot.labels import t
+
+    ws = _ws()
+    console, rnd = _out()
+    if show_status:
+        st = sy.status(ws, fetch=True)
+        if st.remote:
+            rnd.line(t("sync.status_remote", url=st.remote))
+        if st.uncommitted:
+            rnd.line(t("sync.status_uncommitted", files=", ".join(st.uncommitted)))
+        if st.unsent_commits:
+            rnd.line(t("sync.status_unsent", n=st.unsent_commits, ids=", ".join(st.unsent_ids) or "—"))
+        if not st.uncommitted and not st.unsent_commits:
+            rnd.line(t("sync.status_clean"))
+        return
+    res = sy.sync(ws)
+    if res.recovered_lock:
+        rnd.line(t("sync.recovered"))
+    if res.committed:
+        rnd.line(t("sync.committed", ids=", ".join(res.committed)))
+    for p in res.broken:
+        _say_error(t("sync.broken", file=p.file, line=p.line, why=p.message()))
+    for old, new in res.renamed:
+        rnd.line(t("sync.renamed", old=old, new=new))
+    if res.new_in:
+        rnd.line(t("sync.new_in", n=len(res.new_in), ids=", ".join(res.new_in)))
+    if res.changed_in:
+        rnd.line(t("sync.changed_in", n=len(res.changed_in), ids=", ".join(res.changed_in)))
+    if res.sent:
+        rnd.line(t("sync.sent", n=len(res.sent), ids=", ".join(res.sent)))
+    if res.no_remote:
+        _say_error(t("sync.no_remote"))
+    elif res.offline is not None:
+        _say_error(t("sync.offline", why=res.offline, n=res.unsent))
+    elif not (res.new_in or res.changed_in or res.sent or res.committed or res.renamed):
+        rnd.line(t("sync.nothing"))
+    if not res.ok:
+        raise typer.Exit(1)
+
+
+@app.command("merge-file", hidden=True)
+def merge_file(
+    base: Annotated[Path, typer.Argument()],
+    ours: Annotated[Path, typer.Argument()],
+    theirs: Annotated[Path, typer.Argument()],
+    path: Annotated[str, typer.Argument()] = "",
+) -> None:
+    """git's merge driver for issue files (registered by init and sync)."""
+    from zchuyot import dates, merge, yamlfast
+    from zchuyot.errors import DataError
+    from zchuyot.store import FAMILY_FILE, read_text, write_atomic
+    from zchuyot.validate import family_from_data, issue_from_data
+
+    try:
+        text = merge.merge_texts(read_text(base), read_text(ours), read_text(theirs), dates.today())
+        data, lines = yamlfast.load(text)
+        p = Path(path)
+        if p.name == FAMILY_FILE:
+            ok, problems = family_from_data(data, lines, path)
+        else:
+            ok, problems = issue_from_data(data, lines, path, stem=p.stem or None)
+        if ok is None:
+            raise DataError("err.merge_file", path=path, why=problems[0].message() if problems else "?")
+    except DataError as e:
+        raise DataError("err.merge_file", path=path, why=e.render()) from None
+    write_atomic(ours, text)
 
 
 # ------------------------------------------------------------------ entry point

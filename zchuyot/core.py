@@ -255,13 +255,13 @@ def close(ws: Workspace, issue_id: str, *, ended: bool = False, stopped: str | N
 
 # ------------------------------------------------------------------ reading
 def list_issues(ws: Workspace, *, family: str | None = None, status: str | None = None,
-                domain: str | None = None, all_workers: bool = False) -> ReadResult:
+                domain: str | None = None, all_workers: bool = False, with_data: bool = False) -> ReadResult:
     if family:
         check_slug(family, "family")
     st = choice("status", status, "--status") if status else None
     dm = choice("domain", domain, "--domain") if domain else None
     scope = None if (all_workers or not ws.worker) else ws.worker
-    res = ws.read_issues(scope)
+    res = ws.read_issues(scope, with_data=with_data)
     keep = [r for r in res.issues
             if (family is None or r.issue.family == family)
             and (st is None or r.issue.status == st)
@@ -284,6 +284,25 @@ class CheckResult:
     files: int
     errors: list[Problem]
     warnings: list[Problem]
+
+
+def check_file(ws: Workspace, path: Path) -> list[Problem]:
+    """Every problem of one issue or family file (errors and warnings)."""
+    from zchuyot.store import FAMILY_FILE, parse_file, problem_of
+    from zchuyot.validate import family_from_data
+
+    if path.name == FAMILY_FILE:
+        try:
+            data, lines = parse_file(path)
+        except DataError as e:
+            return [problem_of(e, ws.rel(path))]
+        return family_from_data(data, lines, ws.rel(path), family_dir=path.parent.name)[1]
+    return ws.load_issue_file(path)[2]
+
+
+def check_files(ws: Workspace, paths: list[Path]) -> list[Problem]:
+    """The errors (not warnings) of these files: what must not be committed or sent."""
+    return [p for path in paths for p in check_file(ws, path) if p.severity == "error"]
 
 
 def check(ws: Workspace) -> CheckResult:

@@ -63,6 +63,15 @@ def checkout_default_branch(root: Path) -> None:
     run(root, "checkout", "-q", "-b", pick.split("/", 1)[1], "--track", pick)
 
 
+def register_merge_driver(root: Path) -> None:
+    """The driver named in .gitattributes (`merge=zchuyot`): this Python's `zchuyot merge-file`."""
+    import shlex
+    import sys
+
+    run(root, "config", "merge.zchuyot.name", "zchuyot: merge issue files field by field")
+    run(root, "config", "merge.zchuyot.driver", f"{shlex.quote(sys.executable)} -m zchuyot merge-file %O %A %B %P")
+
+
 def ensure_identity(root: Path, name: str) -> None:
     """Give this clone a commit identity (the worker's code) when git has none."""
     if not run(root, "config", "user.email", check=False).stdout.strip():

@@ -342,18 +342,24 @@ class Workspace:
         issue, problems = issue_from_data(data, lines, rel, stem=path.stem, family_dir=path.parent.name)
         return data, issue, problems
 
-    def read_issues(self, worker: str | None = None) -> ReadResult:
-        """Every issue (of one worker, or all): the good ones, and every problem — none skipped."""
+    def read_issues(self, worker: str | None = None, with_data: bool = False) -> ReadResult:
+        """Every issue (of one worker, or all): the good ones, and every problem — none skipped.
+
+        `with_data` keeps each file's own mapping too (for --json); otherwise only the model."""
         issues: list[IssueRecord] = []
         errors: list[Problem] = []
         warnings: list[Problem] = []
         with _no_gc():
-            self._read_into(worker, issues, errors, warnings)
+            self._read_into(worker, issues, errors, warnings, with_data)
         return ReadResult(issues, errors, warnings)
 
     def _read_into(self, worker: str | None, issues: list[IssueRecord], errors: list[Problem],
-                   warnings: list[Problem]) -> None:
-        for path in self.issue_files(worker):
+                   warnings: list[Problem], with_data: bool) -> None:
+        import gc
+
+        for n, path in enumerate(self.issue_files(worker), 1):
+            if n % 200 == 0:
+                gc.collect(0)  # free the parser's short-lived cycles; what we keep moves on untouched
             doc, issue, problems = self.load_issue_file(path)
             errs = [p for p in problems if p.severity == "error"]
             warns = [p for p in problems if p.severity != "error"]
@@ -361,7 +367,8 @@ class Workspace:
             if issue is None:
                 errors.extend(errs or [Problem(self.rel(path), 1, "err.file.not_mapping")])
             else:
-                issues.append(IssueRecord(path, self.rel(path), path.parent.parent.name, issue, doc, warns))
+                issues.append(IssueRecord(path, self.rel(path), path.parent.parent.name, issue,
+                                          doc if with_data else {}, warns))
 
     def get_issue(self, text: str) -> IssueRecord:
         path = self.resolve_id(text)
@@ -556,6 +563,7 @@ def init_workspace(path: Path, worker: str, department: str | None = None, name:
         if not gitio.is_repo(root):
             gitio.init(root)
         gitio.ensure_identity(root, worker)
+        gitio.register_merge_driver(root)
         if remote and not cloned:
             gitio.run(root, "remote", "add", "origin", remote)
         result = WriteResult("", root)

@@ -1,0 +1,191 @@
+"""Merging two versions of one issue file (git's merge driver: `zchuyot merge-file %O %A %B %P`).
+
+Rules, so that nothing either worker typed is lost and both clones reach the same result:
+- `log`, `actions`, `bodies`, `deadlines`: the union. Log entries are one entry when date, kind,
+  text and author are the same; the merged log is sorted by date. Actions are matched by `id`;
+  the same id with a different `what` added on both sides is a collision: the other side's action
+  gets the next free number (and its log entries' `action` follow it). A matched action keeps the
+  changes of both sides field by field (one side marked it done, the other changed its due date:
+  both kept). Bodies are one when `org` is the same; deadlines when `key` and `from` are.
+- `step`: the furthest of the two.
+- every other field (and each sub-field of `worker`, `barrier`, `policy`, `outcome`): changed on one
+  side only → that side; changed differently on both → the side whose last log entry is later wins
+  (on a tie, the larger value, so the result is the same whichever side merges); the losing value
+  is never dropped: it is written into the log as a note (`merge`) dated the day of the merge.
+- comments and layout: those of the local version, as far as round-trip allows.
+The result must validate; if it does not, the driver fails and `zchuyot sync` aborts cleanly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from zchuyot import flow, yamlfast, yamlio
+from zchuyot.errors import DataError
+from zchuyot.model import FIELD_KEYS, SUBKEYS
+
+LISTS = ("log", "actions", "bodies", "deadlines")
+SUBMAPS = ("worker", "barrier", "policy", "outcome")
+
+
+def _key(v: Any) -> str:
+    return json.dumps(v, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _log_id(e: dict[str, Any]) -> str:
+    return _key([e.get("date"), e.get("kind"), e.get("text"), e.get("by")])
+
+
+def _last(doc: dict[str, Any]) -> Any:
+    dates = [e.get("date") for e in doc.get("log") or [] if isinstance(e, dict) and isinstance(e.get("date"), dt.date)]
+    return max(dates) if dates else dt.date.min
+
+
+class Merger:
+    def __init__(self, base: dict[str, Any], ours: dict[str, Any], theirs: dict[str, Any], today: dt.date) -> None:
+        self.base, self.ours, self.theirs, self.today = base, ours, theirs, today
+        self.lost: list[str] = []  # "field: value" kept only in the log
+        ol, tl = _last(ours), _last(theirs)
+        self.theirs_wins_ties = tl > ol
+        self.tie = ol == tl
+
+    def pick(self, field: str, b: Any, o: Any, t: Any) -> Any:
+        if _key(o) == _key(t) or _key(t) == _key(b):
+            return o
+        if _key(o) == _key(b):
+            return t
+        if self.tie:
+            winner, loser = (o, t) if _key(o) >= _key(t) else (t, o)
+        else:
+            winner, loser = (t, o) if self.theirs_wins_ties else (o, t)
+        if loser not in (None, ""):
+            self.lost.append(f"{field}: {loser if not isinstance(loser, dict) else _key(loser)}")
+        return winner
+
+    # -------------------------------------------------------- lists
+    def log(self, renumber: dict[str, str]) -> list[dict[str, Any]]:
+        seen: dict[str, dict[str, Any]] = {}
+        for side, entries in (("o", self.ours.get("log") or []), ("t", self.theirs.get("log") or [])):
+            for e in entries:
+                if not isinstance(e, dict):
+                    continue
+                if side == "t" and str(e.get("action")) in renumber:
+                    e = {**e, "action": int(renumber[str(e["action"])])}
+                seen.setdefault(_log_id(e), e)
+        return sorted(seen.values(), key=lambda e: e.get("date") if isinstance(e.get("date"), dt.date) else dt.date.min)
+
+    def actions(self) -> tuple[list[dict[str, Any]], dict[str, str]]:
+        base = {str(a.get("id")): a for a in self.base.get("actions") or [] if isinstance(a, dict)}
+        ours = [a for a in self.ours.get("actions") or [] if isinstance(a, dict)]
+        mine = {str(a.get("id")): a for a in ours}
+        out = [dict(a) for a in ours]
+        index = {str(a.get("id")): n for n, a in enumerate(out)}
+        numbers = [int(a["id"]) for a in out if str(a.get("id")).isdigit()]
+        numbers += [int(a["id"]) for a in self.theirs.get("actions") or [] if isinstance(a, dict)
+                    and str(a.get("id")).isdigit()]
+        nxt = max(numbers, default=0)
+        renumber: dict[str, str] = {}
+        for a in self.theirs.get("actions") or []:
+            if not isinstance(a, dict):
+                continue
+            aid = str(a.get("id"))
+            if aid in mine and (aid in base or mine[aid].get("what") == a.get("what")):
+                b = base.get(aid, {})
+                merged = dict(out[index[aid]])
+                for k in dict.fromkeys([*mine[aid], *a]):
+                    merged[k] = self.pick(f"actions.{aid}.{k}", b.get(k), mine[aid].get(k), a.get(k))
+                out[index[aid]] = merged
+            elif aid in mine:  # the same number added on both sides for different actions
+                nxt += 1
+                renumber[aid] = str(nxt)
+                out.append({**a, "id": nxt})
+            else:
+                out.append(dict(a))
+        return out, renumber
+
+    def union(self, field: str, ident: Any) -> list[dict[str, Any]]:
+        seen: dict[str, dict[str, Any]] = {}
+        for entries in (self.ours.get(field) or [], self.theirs.get(field) or []):
+            for e in entries:
+                if isinstance(e, dict):
+                    seen.setdefault(_key(ident(e)), e)
+        return list(seen.values())
+
+    # -------------------------------------------------------- the whole file
+    def merged(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        actions, renumber = self.actions()
+        keys = list(dict.fromkeys([*self.ours, *self.theirs]))
+        for k in keys:
+            b, o, t = self.base.get(k), self.ours.get(k), self.theirs.get(k)
+            if k == "log":
+                continue
+            if k == "actions":
+                out[k] = actions
+            elif k == "bodies":
+                out[k] = self.union(k, lambda e: (e.get("org") or "").strip())
+            elif k == "deadlines":
+                out[k] = self.union(k, lambda e: [e.get("key"), e.get("from")])
+            elif k == "step":
+                out[k] = flow.furthest(o, t) if o and t else (o or t)
+            elif k in SUBMAPS and isinstance(o, dict) and isinstance(t, dict):
+                bb = b if isinstance(b, dict) else {}
+                out[k] = {s: self.pick(f"{k}.{s}", bb.get(s), o.get(s), t.get(s)) for s in dict.fromkeys([*o, *t])}
+            else:
+                out[k] = self.pick(k, b, o, t)
+        if "log" not in self.ours and "log" not in self.theirs:  # a family record: keep the lost values in notes
+            if self.lost:
+                out["notes"] = "\n".join(x for x in [out.get("notes") or "", *self.lost] if x)
+            return out
+        out["log"] = self.log(renumber)
+        if self.lost:
+            out["log"].append({"date": self.today, "kind": "note", "by": "zchuyot",
+                               "text": "מיזוג: ערכים שהוחלפו (נשמרים כאן) – " + "; ".join(self.lost)})
+        return out
+
+
+def apply_to(doc: Any, merged: dict[str, Any], ours: dict[str, Any]) -> None:
+    """Write the merged values into the local round-trip document, touching only what changed."""
+    for k, v in merged.items():
+        if _key(v) == _key(ours.get(k)) and k in doc:
+            continue
+        old = ours.get(k) if isinstance(ours.get(k), list) else None
+        if k == "log" and isinstance(doc.get("log"), list) and old is not None and len(doc["log"]) == len(old):
+            # keep the local entries (and their comments) as objects; put the union in date order
+            mine = {_log_id(e): obj for e, obj in zip(old, doc["log"], strict=False) if isinstance(e, dict)}
+            carried = yamlio._take(doc, "log")
+            seq = doc["log"]
+            items = [mine.get(_log_id(e)) or yamlio.prepare(e) for e in v]
+            seq.clear()
+            seq.ca.items.clear()
+            seq.extend(items)
+            seq.fa.set_block_style()
+            yamlio._put(doc, "log", carried)
+            continue
+        if k in LISTS and isinstance(doc.get(k), list) and old is not None and len(doc[k]) == len(old):
+            same_prefix = len(v) >= len(old) and all(_key(a) == _key(b) for a, b in zip(old, v, strict=False))
+            if k == "actions" and not same_prefix and len(v) >= len(old):
+                for n, e in enumerate(v[: len(old)]):
+                    for kk, vv in e.items():
+                        yamlio.set_key(doc[k][n], kk, vv, SUBKEYS["actions"])
+                same_prefix = True
+            if same_prefix:
+                for e in v[len(old):]:
+                    yamlio.append(doc, k, e)
+                continue
+        yamlio.set_key(doc, k, v, FIELD_KEYS if k in FIELD_KEYS else None)
+
+
+def merge_texts(base: str, ours: str, theirs: str, today: dt.date) -> str:
+    """The merged text of one issue or family file. Raises DataError if a side cannot be read."""
+    b = yamlfast.load(base)[0] if base.strip() else {}
+    o = yamlfast.load(ours)[0]
+    t = yamlfast.load(theirs)[0]
+    if not isinstance(o, dict) or not isinstance(t, dict) or not isinstance(b, dict):
+        raise DataError("err.file.not_mapping", line=1)
+    merged = Merger(b, o, t, today).merged()
+    doc = yamlio.parse(ours)
+    apply_to(doc, merged, o)
+    return yamlio.dump(doc)

@@ -1,0 +1,252 @@
+"""`zchuyot sync`: commit, pull (merging issue files field by field), push — safe for people who
+have never heard of git. Offline, the work stays committed here and goes out at the next sync.
+
+Exit status: 0 sent and received; 1 something was not done (offline, a broken file kept back, a
+merge that could not be made) — the message says what, and nothing is ever lost.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from zchuyot import gitio, yamlio
+from zchuyot.errors import WorkspaceError
+from zchuyot.model import FIELD_KEYS, ID_RE
+from zchuyot.store import CASES, SETTINGS_FILE, Workspace, write_atomic
+from zchuyot.validate import Problem
+
+STALE_LOCK_SECONDS = 60
+
+
+@dataclass
+class SyncResult:
+    committed: list[str] = field(default_factory=list)  # ids committed by this sync
+    broken: list[Problem] = field(default_factory=list)  # files kept back
+    renamed: list[tuple[str, str]] = field(default_factory=list)
+    new_in: list[str] = field(default_factory=list)
+    changed_in: list[str] = field(default_factory=list)
+    sent: list[str] = field(default_factory=list)
+    no_remote: bool = False
+    offline: str | None = None  # why the exchange did not happen
+    recovered_lock: bool = False
+    unsent: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.broken and self.offline is None and not self.no_remote
+
+
+@dataclass
+class SyncStatus:
+    remote: str | None
+    uncommitted: list[str]
+    unsent_commits: int
+    unsent_ids: list[str]
+
+
+def ensure_setup(ws: Workspace) -> None:
+    """What every clone needs locally: the merge driver and a commit identity."""
+    gitio.register_merge_driver(ws.root)
+    gitio.ensure_identity(ws.root, ws.worker or "zchuyot")
+
+
+def _git_dir(ws: Workspace) -> Path:
+    return Path(gitio.run(ws.root, "rev-parse", "--absolute-git-dir").stdout.strip())
+
+
+def recover(ws: Workspace) -> bool:
+    """A killed git leaves index.lock behind, an interrupted merge leaves MERGE_HEAD: undo both safely.
+
+    Called while holding the workspace's git lock, so no zchuyot command is using git now."""
+    gd = _git_dir(ws)
+    recovered = False
+    lock = gd / "index.lock"
+    if lock.exists() and time.time() - lock.stat().st_mtime > STALE_LOCK_SECONDS:
+        lock.unlink()
+        recovered = True
+    if (gd / "MERGE_HEAD").exists():
+        gitio.run(ws.root, "merge", "--abort", check=False)
+        recovered = True
+    if (gd / "rebase-merge").exists() or (gd / "rebase-apply").exists():
+        gitio.run(ws.root, "rebase", "--abort", check=False)
+        recovered = True
+    return recovered
+
+
+def _ids(paths: list[str]) -> list[str]:
+    out = []
+    for p in paths:
+        stem = Path(p).stem
+        if p.startswith(CASES + "/") and ID_RE.match(stem):
+            out.append(stem)
+    return sorted(dict.fromkeys(out))
+
+
+def _changed_files(ws: Workspace) -> list[str]:
+    out = gitio.run(ws.root, "status", "--porcelain", "-z", "--untracked-files=all", "--",
+                    CASES, "templates", SETTINGS_FILE).stdout
+    files = []
+    parts = out.split("\0")
+    i = 0
+    while i < len(parts):
+        entry = parts[i]
+        if len(entry) > 3:
+            files.append(entry[3:])
+            if entry[0] == "R":  # a rename is followed by its old path
+                i += 1
+        i += 1
+    return [f for f in files if not Path(f).name.startswith(".") or f.endswith(".gitkeep")]
+
+
+def _commit_local(ws: Workspace, result: SyncResult) -> None:
+    from zchuyot.core import check_files
+
+    files = _changed_files(ws)
+    if not files:
+        return
+    present = [ws.root / f for f in files if (ws.root / f).exists()]
+    problems = check_files(ws, [p for p in present if p.suffix == ".yaml"])
+    bad = {p.file for p in problems}
+    result.broken = problems
+    good = [f for f in files if f not in bad]
+    if not good:
+        return
+    ids = _ids(good)
+    gitio.commit(ws.root, [Path(f) for f in good], "zchuyot sync: local changes " + ", ".join(ids or ["(settings)"]),
+                 ws.worker)
+    result.committed = ids
+
+
+def _remote_branch(ws: Workspace) -> tuple[str, str]:
+    branch = gitio.run(ws.root, "symbolic-ref", "--short", "HEAD").stdout.strip() or "main"
+    return branch, f"origin/{branch}"
+
+
+def _exists(ws: Workspace, ref: str) -> bool:
+    return gitio.run(ws.root, "rev-parse", "--verify", "-q", ref, check=False).returncode == 0
+
+
+def _rename_collisions(ws: Workspace, remote: str, result: SyncResult) -> None:
+    """The same new file path on both sides with different content: an id made twice. Renumber ours."""
+    if not _exists(ws, "HEAD"):
+        return
+    base = gitio.run(ws.root, "merge-base", "HEAD", remote, check=False).stdout.strip()
+    if not base:
+        return
+
+    def added(ref: str) -> set[str]:
+        out = gitio.run(ws.root, "diff", "--name-only", "--diff-filter=A", base, ref, "--", CASES).stdout
+        return {p for p in out.splitlines() if ID_RE.match(Path(p).stem)}
+
+    both = added("HEAD") & added(remote)
+    renamed_paths = []
+    for rel in sorted(both):
+        ours = gitio.run(ws.root, "show", f"HEAD:{rel}").stdout
+        theirs = gitio.run(ws.root, "show", f"{remote}:{rel}").stdout
+        if ours == theirs:
+            continue
+        old = ws.root / rel
+        worker = old.stem.rsplit("-", 1)[0]
+        new_id = ws.new_id(worker)
+        doc = yamlio.parse(ours)
+        yamlio.set_key(doc, "id", new_id, FIELD_KEYS)
+        new = old.with_name(f"{new_id}.yaml")
+        write_atomic(new, yamlio.dump(doc))
+        old.unlink()
+        renamed_paths += [old, new]
+        result.renamed.append((old.stem, new_id))
+    if renamed_paths:
+        gitio.commit(ws.root, renamed_paths, "zchuyot sync: renumbered " +
+                     ", ".join(f"{a} → {b}" for a, b in result.renamed), ws.worker)
+
+
+def _incoming(ws: Workspace, remote: str, result: SyncResult) -> None:
+    if not _exists(ws, "HEAD"):
+        out = gitio.run(ws.root, "ls-tree", "-r", "--name-only", remote, "--", CASES).stdout
+        result.new_in = _ids(out.splitlines())
+        return
+    out = gitio.run(ws.root, "diff", "--name-status", f"HEAD...{remote}", "--", CASES).stdout
+    for line in out.splitlines():
+        status, _, path = line.partition("\t")
+        (result.new_in if status.startswith("A") else result.changed_in).extend(_ids([path.split("\t")[-1]]))
+
+
+def _merge(ws: Workspace, remote: str) -> None:
+    if not _exists(ws, "HEAD"):
+        branch = remote.split("/", 1)[1]
+        gitio.run(ws.root, "checkout", "-q", "-B", branch, remote)
+        return
+    proc = gitio.run(ws.root, "merge", "--no-edit", "-q", remote, check=False)
+    if proc.returncode != 0:
+        conflicted = gitio.run(ws.root, "diff", "--name-only", "--diff-filter=U", check=False).stdout.split()
+        gitio.run(ws.root, "merge", "--abort", check=False)
+        names = _ids(conflicted) or conflicted or [(proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["?"]][0]
+        raise WorkspaceError("err.sync_merge", names=", ".join(map(str, names)))
+
+
+def sync(ws: Workspace) -> SyncResult:
+    result = SyncResult()
+    if not gitio.is_repo(ws.root):
+        raise WorkspaceError("err.not_git")
+    with ws.lock("git"):
+        result.recovered_lock = recover(ws)
+        ensure_setup(ws)
+        _commit_local(ws, result)
+        if not gitio.run(ws.root, "remote", check=False).stdout.split():
+            result.no_remote = True
+            return result
+        branch, remote = _remote_branch(ws)
+        for _attempt in range(3):
+            fetch = gitio.run(ws.root, "fetch", "-q", "origin", check=False)
+            if fetch.returncode != 0:
+                lines = (fetch.stderr or "").strip().splitlines()
+                result.offline = lines[-1] if lines else "fetch failed"
+                break
+            if _exists(ws, remote):
+                _rename_collisions(ws, remote, result)
+                _incoming(ws, remote, result)
+                _merge(ws, remote)
+                going = gitio.run(ws.root, "diff", "--name-only", f"{remote}..HEAD", "--", CASES).stdout.splitlines()
+            else:
+                going = gitio.run(ws.root, "ls-files", "--", CASES).stdout.splitlines()
+            if not _exists(ws, "HEAD"):
+                break
+            ahead = gitio.run(ws.root, "rev-list", "--count", f"{remote}..HEAD" if _exists(ws, remote) else "HEAD")
+            if int(ahead.stdout.strip() or 0) == 0:
+                break
+            push = gitio.run(ws.root, "push", "-q", "-u", "origin", f"HEAD:{branch}", check=False)
+            if push.returncode == 0:
+                result.sent = _ids(going)
+                break
+            err = push.stderr or ""
+            if "rejected" in err or "fetch first" in err or "non-fast-forward" in err:
+                continue  # someone pushed first: fetch, merge and try again
+            result.offline = err.strip().splitlines()[-1] if err.strip() else "push failed"
+            break
+        if result.offline is not None or not result.sent:
+            st = status(ws, fetch=False)
+            result.unsent = st.unsent_commits
+    return result
+
+
+def status(ws: Workspace, fetch: bool = False) -> SyncStatus:
+    if not gitio.is_repo(ws.root):
+        raise WorkspaceError("err.not_git")
+    url = gitio.run(ws.root, "remote", "get-url", "origin", check=False).stdout.strip() or None
+    if fetch and url:
+        gitio.run(ws.root, "fetch", "-q", "origin", check=False)
+    uncommitted = _changed_files(ws)
+    unsent, ids = 0, []
+    if _exists(ws, "HEAD"):
+        _, remote = _remote_branch(ws)
+        rng = f"{remote}..HEAD" if _exists(ws, remote) else "HEAD"
+        unsent = int(gitio.run(ws.root, "rev-list", "--count", rng).stdout.strip() or 0)
+        if _exists(ws, remote):
+            ids = _ids(gitio.run(ws.root, "diff", "--name-only", f"{remote}..HEAD", "--", CASES).stdout.splitlines())
+        else:
+            ids = _ids(gitio.run(ws.root, "ls-files", "--", CASES).stdout.splitlines())
+    return SyncStatus(url, uncommitted, unsent, ids)
+
+
