@@ -136,19 +136,19 @@ def _rename_collisions(ws: Workspace, remote: str, result: SyncResult) -> None:
     if not base:
         return
 
-    def added(ref: str) -> set[str]:
+    def added(ref: str) -> dict[str, str]:
         out = gitio.run(ws.root, "diff", "--name-only", "--diff-filter=A", base, ref, "--", CASES).stdout
-        return {p for p in out.splitlines() if ID_RE.match(Path(p).stem)}
+        return {Path(p).stem: p for p in out.splitlines() if ID_RE.match(Path(p).stem)}
 
-    both = added("HEAD") & added(remote)
+    mine, theirs = added("HEAD"), added(remote)
     renamed_paths = []
-    for rel in sorted(both):
+    for stem in sorted(set(mine) & set(theirs)):
+        rel = mine[stem]
         ours = gitio.run(ws.root, "show", f"HEAD:{rel}").stdout
-        theirs = gitio.run(ws.root, "show", f"{remote}:{rel}").stdout
-        if ours == theirs:
-            continue
+        if rel == theirs[stem] and ours == gitio.run(ws.root, "show", f"{remote}:{rel}").stdout:
+            continue  # the very same file on both sides
         old = ws.root / rel
-        worker = old.stem.rsplit("-", 1)[0]
+        worker = stem.rsplit("-", 1)[0]
         new_id = ws.new_id(worker)
         doc = yamlio.parse(ours)
         yamlio.set_key(doc, "id", new_id, FIELD_KEYS)
@@ -156,7 +156,7 @@ def _rename_collisions(ws: Workspace, remote: str, result: SyncResult) -> None:
         write_atomic(new, yamlio.dump(doc))
         old.unlink()
         renamed_paths += [old, new]
-        result.renamed.append((old.stem, new_id))
+        result.renamed.append((stem, new_id))
     if renamed_paths:
         gitio.commit(ws.root, renamed_paths, "zchuyot sync: renumbered " +
                      ", ".join(f"{a} → {b}" for a, b in result.renamed), ws.worker)

@@ -1,0 +1,238 @@
+"""Git-synced case folders: a bare remote, two or three clones driven through the CLI, offline edits."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from conftest import issue_path, run
+
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=True).stdout
+
+
+def z(root: Path, *args: str, code: int | None = 0, worker: str | None = None):
+    extra = ["--worker", worker] if worker else []
+    r = run("--root", str(root), *extra, *args)
+    if code is not None:
+        assert r.exit_code == code, (args, r.stdout, r.stderr)
+    return r
+
+
+@pytest.fixture
+def dept(tmp_path: Path) -> dict[str, Path]:
+    remote = tmp_path / "dept.git"
+    subprocess.run(["git", "init", "-q", "--bare", "--initial-branch=main", str(remote)], check=True)
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert run("init", str(a), "--worker", "dana", "--remote", str(remote)).exit_code == 0
+    z(a, "sync")
+    assert run("init", str(b), "--worker", "miri", "--role", "rights", "--remote", str(remote)).exit_code == 0
+    z(b, "sync")
+    return {"remote": remote, "a": a, "b": b, "tmp": tmp_path}
+
+
+def show(root: Path, issue_id: str) -> dict:
+    return json.loads(z(root, "show", issue_id, "--json").stdout)
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted((root / "cases").rglob("*")) if p.is_file()}
+
+
+def converge(*clones: Path) -> None:
+    for _ in range(2):
+        for c in clones:
+            z(c, "sync")
+
+
+def new(root: Path, family: str = "f1", subject: str = "הנחה בארנונה", domain: str = "housing") -> str:
+    return z(root, "new", "--family", family, "--subject", subject, "--domain", domain).stdout.strip()
+
+
+def test_join_and_first_sync(dept: dict[str, Path]) -> None:
+    a, b = dept["a"], dept["b"]
+    i = new(a)
+    r = z(a, "sync")
+    assert i in r.stdout and "נשלחו" in r.stdout
+    r = z(b, "sync")
+    assert "התקבלו 1 סוגיות חדשות" in r.stdout and i in r.stdout
+    assert show(b, i)["subject"] == "הנחה בארנונה"
+    # every clone has the merge driver and its own worker; the settings know both workers
+    assert "merge-file" in git(b, "config", "merge.zchuyot.driver")
+    assert "merge=zchuyot" in (b / ".gitattributes").read_text()
+    r = z(b, "sync")
+    assert "הכול מעודכן" in r.stdout
+
+
+@pytest.mark.parametrize("order", ["ab", "ba"])
+def test_offline_edits_on_both_sides_of_one_issue(dept: dict[str, Path], order: str) -> None:
+    a, b = dept["a"], dept["b"]
+    i = new(a)
+    z(a, "plan", i, "--action", "מכתב לוועדה", "--who", "worker", "--due", "+5")
+    converge(a, b)
+    # offline: both document, both plan (the same action number 2 for different actions), one closes
+    z(a, "treat", i, "דנה: פגישה עם האם", "--kind", "meeting", "--date", "2026-11-20")
+    z(a, "plan", i, "--action", "פנייה לבנק", "--who", "accompanied")
+    z(a, "treat", i, "המכתב נשלח", "--kind", "letter", "--done", "1")
+    z(b, "treat", i, "מירי: שיחה עם הוועדה", "--kind", "call", "--date", "2026-11-21")
+    z(b, "plan", i, "--action", "בקשה לסיוע משפטי", "--who", "rights_worker")
+    z(b, "close", i, "--referred", "הסיוע המשפטי")
+    first, second = (a, b) if order == "ab" else (b, a)
+    z(first, "sync")
+    z(second, "sync")
+    converge(a, b)
+    for c in (a, b):
+        d = show(c, i)
+        texts = [e["text"] for e in d["log"]]
+        for t in ("דנה: פגישה עם האם", "המכתב נשלח", "מירי: שיחה עם הוועדה", "הפניה לגורם אחר: הסיוע המשפטי"):
+            assert t in texts, (c.name, texts)
+        assert [e["date"] for e in d["log"]] == sorted(e["date"] for e in d["log"])
+        whats = {a_["what"]: a_ for a_ in d["actions"]}
+        assert set(whats) == {"מכתב לוועדה", "פנייה לבנק", "בקשה לסיוע משפטי"}
+        assert sorted(x["id"] for x in d["actions"]) == [1, 2, 3]  # the colliding number was renumbered
+        assert whats["מכתב לוועדה"]["done"] == "2026-11-23"
+        assert d["status"] == "referred" and d["status_reason"] == "הסיוע המשפטי"
+        assert z(c, "check").exit_code == 0
+        assert "<<<<<<<" not in issue_path(c, i).read_text(encoding="utf-8")
+    assert tree(a) == tree(b)
+    assert git(a, "rev-parse", "HEAD") == git(b, "rev-parse", "HEAD")
+
+
+def test_conflicting_field_edits_keep_the_loser_in_the_log(dept: dict[str, Path]) -> None:
+    a, b = dept["a"], dept["b"]
+    i = new(a)
+    converge(a, b)
+    z(a, "collect", i, "--problem", "הבעיה לפי דנה")
+    z(a, "treat", i, "x", "--date", "2026-11-20")
+    z(b, "collect", i, "--problem", "הבעיה לפי מירי")
+    z(b, "treat", i, "y", "--date", "2026-11-22")  # the later activity wins
+    converge(a, b)
+    d = show(a, i)
+    assert d["problem"] == "הבעיה לפי מירי"
+    assert any("הבעיה לפי דנה" in e["text"] and e["kind"] == "note" for e in d["log"])
+    assert tree(a) == tree(b)
+
+
+def test_three_clones_and_same_family_offline(dept: dict[str, Path]) -> None:
+    a, b, tmp = dept["a"], dept["b"], dept["tmp"]
+    c = tmp / "c"
+    assert run("init", str(c), "--worker", "dana", "--remote", str(dept["remote"])).exit_code == 0  # dana's laptop
+    ids = [new(a, "f7", "ארנונה"), new(b, "f7", "מעון", "education"), new(c, "f7", "חוב", "debts")]
+    converge(a, b, c)
+    for clone in (a, b, c):
+        got = {x["id"] for x in json.loads(z(clone, "list", "--all-workers", "--json").stdout)}
+        assert got == set(ids)
+    assert tree(a) == tree(b) == tree(c)
+
+
+def test_offline_then_back_online(dept: dict[str, Path]) -> None:
+    a, b, remote = dept["a"], dept["b"], dept["remote"]
+    hidden = remote.with_name("hidden.git")
+    remote.rename(hidden)  # the server is unreachable (or renamed)
+    i = new(a)
+    r = z(a, "sync", code=1)
+    assert "אין חיבור למאגר המחלקה" in r.stderr and "תישלח בסנכרון הבא" in r.stderr
+    assert "Traceback" not in r.stderr
+    assert git(a, "status", "--porcelain") == ""  # committed locally
+    r = z(a, "sync", "--status")
+    assert "עוד לא נשלחו" in r.stdout and i in r.stdout
+    hidden.rename(remote)
+    r = z(a, "sync")
+    assert i in r.stdout
+    z(b, "sync")
+    assert show(b, i)["id"] == i
+
+
+def test_hand_edits_are_committed_and_a_broken_file_is_kept_back(dept: dict[str, Path]) -> None:
+    a, b = dept["a"], dept["b"]
+    good, bad = new(a), new(a, "f2")
+    converge(a, b)
+    p_good, p_bad = issue_path(a, good), issue_path(a, bad)
+    p_good.write_text(p_good.read_text(encoding="utf-8").replace("insights:", "insights: נכתב ביד"),
+                      encoding="utf-8")
+    p_bad.write_text(p_bad.read_text(encoding="utf-8").replace("domain: housing", "domain: [oops"),
+                     encoding="utf-8")
+    r = z(a, "sync", code=1)
+    assert good in r.stdout and f"{p_bad.name}:" in r.stderr
+    z(b, "sync")
+    assert show(b, good)["insights"] == "נכתב ביד"
+    assert show(b, bad)["domain"] == "housing"  # the broken version never left
+    assert "[oops" in p_bad.read_text(encoding="utf-8")  # ...and was not touched here
+
+
+def test_stale_index_lock_and_interrupted_merge_are_recovered(dept: dict[str, Path]) -> None:
+    a = dept["a"]
+    i = new(a)
+    lock = a / ".git" / "index.lock"
+    lock.write_text("")
+    old = time.time() - 3600
+    os.utime(lock, (old, old))
+    r = z(a, "sync")
+    assert "נוקה" in r.stdout and i in r.stdout
+    assert not lock.exists()
+
+
+def test_same_id_made_twice_is_renumbered(dept: dict[str, Path]) -> None:
+    a, b = dept["a"], dept["b"]
+    i = new(a)
+    # the same id made offline on another computer for another issue (forced here)
+    other = b / "cases" / "dana" / "f9" / f"{i}.yaml"
+    other.parent.mkdir(parents=True)
+    other.write_text(issue_path(a, i).read_text(encoding="utf-8").replace("family: f1", "family: f9")
+                     .replace("subject: הנחה בארנונה", "subject: חוב לבנק"), encoding="utf-8")
+    z(b, "sync")
+    r = z(a, "sync")
+    assert "מזהה חדש" in r.stdout
+    converge(a, b)
+    items = json.loads(z(a, "list", "--all-workers", "--json").stdout)
+    assert sorted(x["subject"] for x in items) == ["הנחה בארנונה", "חוב לבנק"]
+    assert len({x["id"] for x in items}) == 2
+    assert z(a, "check").exit_code == 0
+    assert tree(a) == tree(b)
+
+
+def test_sync_without_remote_and_without_git(tmp_path: Path) -> None:
+    root = tmp_path / "solo"
+    assert run("init", str(root), "--worker", "dana").exit_code == 0
+    new(root)
+    r = z(root, "sync", code=1)
+    assert "אין מאגר מחלקה" in r.stderr
+    import shutil
+
+    shutil.rmtree(root / ".git")
+    r = z(root, "sync", code=1)
+    assert "אינה מאגר git" in r.stderr
+
+
+def test_merge_file_driver_directly(tmp_path: Path) -> None:
+    """The driver is symmetric: whichever side merges, the data is the same."""
+    from zchuyot import yamlfast
+    from zchuyot.merge import merge_texts
+
+    base = (Path(__file__).parent.parent / "templates" / "case.yaml").read_text(encoding="utf-8")
+    for key, value in (("id", "dana-aaaaa"), ("family", "f1"), ("opened", "2026-11-01"), ("subject", "x"),
+                       ("domain", "debts")):
+        base = base.replace(f"{key}:\n", f"{key}: {value}\n", 1)
+    o = base.replace("log: []", "log:\n  - date: 2026-11-05\n    kind: call\n    text: א\n    by: dana").replace(
+        "priority:\n", "priority: 1\n")
+    t = base.replace("log: []", "log:\n  - date: 2026-11-04\n    kind: note\n    text: ב\n    by: miri").replace(
+        "priority:\n", "priority: 2\n")
+    import datetime as dt
+
+    m1 = yamlfast.load(merge_texts(base, o, t, dt.date(2026, 11, 23)))[0]
+    m2 = yamlfast.load(merge_texts(base, t, o, dt.date(2026, 11, 23)))[0]
+    assert m1 == m2
+    assert m1["priority"] == 1  # ours had the later log entry
+    assert [e["text"] for e in m1["log"]][:2] == ["ב", "א"]
+    # a side that is not YAML makes the driver fail (and sync abort), never a file with markers
+    p = tmp_path / "x"
+    for name, text in (("b", base), ("o", o), ("t", "id: [\n")):
+        (p.parent / name).write_text(text, encoding="utf-8")
+    r = run("merge-file", str(p.parent / "b"), str(p.parent / "o"), str(p.parent / "t"),
+            "cases/dana/f1/dana-aaaaa.yaml")
+    assert r.exit_code == 1 and (p.parent / "o").read_text(encoding="utf-8") == o
