@@ -247,10 +247,13 @@ def family_show(
     from zchuyot import core
     from zchuyot.errors import NotFound
     from zchuyot.labels import t
+    from zchuyot.privacy import log_access
 
-    fam = core.get_family(_ws(), family)
+    ws = _ws()
+    fam = core.get_family(ws, family)
     if fam is None:
         raise NotFound("err.unknown_family", value=family)
+    log_access(ws, "family show", family, family)
     data = fam.model_dump(exclude_none=True)
     if as_json:
         _json(data)
@@ -475,8 +478,11 @@ def show(
 ) -> None:
     """הטופס, התכנית, התיעוד ושמונת השלבים. / The form, plan, log and the eight steps."""
     from zchuyot import core
+    from zchuyot.privacy import log_access
 
-    rec = core.show_issue(_ws(), issue_id)
+    ws = _ws()
+    rec = core.show_issue(ws, issue_id)
+    log_access(ws, "show", rec.issue.id, rec.issue.family)
     if as_json:
         _json(core.issue_json(rec.data))
         return
@@ -641,6 +647,58 @@ def _source_line(rel: str, line: int) -> str | None:
     except OSError:
         return None
     return None
+
+
+# ------------------------------------------------------------------ privacy
+@app.command()
+def export(
+    anonymize: Annotated[bool, typer.Option("--anonymize", help="בלי קודי משפחה, שמות, טלפונים ותעודות זהות.")] = False,
+    fmt: Annotated[str, typer.Option("--format", help="json | csv")] = "json",
+) -> None:
+    """כל הסוגיות לניתוח או לשיתוף ידע (--anonymize לשיתוף עם מחלקות אחרות). / Export."""
+    from zchuyot import privacy
+    from zchuyot.errors import InputError
+
+    if fmt not in ("json", "csv"):
+        raise InputError("err.bad_format", value=fmt)
+    items, errors = privacy.export(_ws(), anonymize)
+    for p in errors:
+        _say_error(f"{p.file}:{p.line}: {p.message()}")
+    if fmt == "json":
+        _json(items)
+        return
+    import csv
+
+    w = csv.writer(sys.stdout, lineterminator="\n")
+    w.writerow(privacy.CSV_COLUMNS)
+    for d in items:
+        w.writerow(privacy.csv_row(d))
+
+
+@app.command()
+def purge(
+    family: Annotated[str, typer.Argument(help="קוד המשפחה.")],
+    yes: Annotated[bool, typer.Option("--yes", help="בלי שאלת אישור.")] = False,
+) -> None:
+    """מחיקת תיק משפחה שתקופת השמירה שלו הסתיימה. / Remove a family's files (retention)."""
+    from zchuyot import privacy
+    from zchuyot.errors import Cancelled, InputError
+    from zchuyot.labels import t
+
+    ws = _ws()
+    if not yes:
+        if not _interactive():
+            raise InputError("err.purge_confirm", family=family)
+        console, rnd = _out()
+        from zchuyot.prompts import Asker
+
+        answer = Asker(console, rnd).ask_text(t("ui.purge_ask", family=family))
+        if answer != family:
+            raise Cancelled("ui.cancelled")
+    removed = privacy.purge(ws, family)
+    console, rnd = _out()
+    rnd.line(t("ui.purged", n=len(removed), family=family))
+    rnd.line(t("ui.purge_history", family=family))
 
 
 # ------------------------------------------------------------------ sync

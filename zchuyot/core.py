@@ -307,16 +307,20 @@ def check_files(ws: Workspace, paths: list[Path]) -> list[Problem]:
 
 def check(ws: Workspace) -> CheckResult:
     """Every file of the workspace: issues, family records, stray files. Nothing is skipped."""
-    from zchuyot.store import FAMILY_FILE, parse_file, problem_of
+    from zchuyot.privacy import retention_due
+    from zchuyot.store import FAMILY_FILE, IssueRecord, parse_file, problem_of
     from zchuyot.validate import family_from_data
 
     errors: list[Problem] = []
     warnings: list[Problem] = []
     files = 0
     seen_ids: dict[str, str] = {}
+    good: list[IssueRecord] = []
     for path in ws.issue_files():
         files += 1
         _, issue, problems = ws.load_issue_file(path)
+        if issue is not None:
+            good.append(IssueRecord(path, ws.rel(path), path.parent.parent.name, issue))
         errors += [p for p in problems if p.severity == "error"]
         warnings += [p for p in problems if p.severity != "error"]
         if issue is not None:
@@ -342,6 +346,12 @@ def check(ws: Workspace) -> CheckResult:
                 depth = len(p.relative_to(ws.cases).parts)
                 if depth != 3 or p.suffix != ".yaml":
                     warnings.append(Problem(ws.rel(p), 1, "err.file.bad_path", {}, "fix.generic", "warning"))
+    years = ws.settings.get("retention_years")
+    for fam, last in retention_due(ws, good):
+        where = ws.family_dirs(fam)
+        rel = ws.rel(where[0]) if where else fam
+        warnings.append(Problem(rel, 1, "err.file.retention", {"family": fam, "date": last.strftime("%d/%m/%Y"),
+                                                                "years": years}, "fix.retention", "warning"))
     return CheckResult(files, errors, warnings)
 
 

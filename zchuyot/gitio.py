@@ -63,6 +63,27 @@ def checkout_default_branch(root: Path) -> None:
     run(root, "checkout", "-q", "-b", pick.split("/", 1)[1], "--track", pick)
 
 
+STALE_LOCK_SECONDS = 60
+
+
+def clear_stale_index_lock(root: Path) -> bool:
+    """A git killed mid-commit leaves .git/index.lock; every later commit would fail. Called only while
+    holding the workspace's git lock (no zchuyot git is running), and only for a lock a minute old."""
+    import time
+
+    p = run(root, "rev-parse", "--absolute-git-dir", check=False).stdout.strip()
+    if not p:
+        return False
+    lock = Path(p) / "index.lock"
+    try:
+        if lock.exists() and time.time() - lock.stat().st_mtime > STALE_LOCK_SECONDS:
+            lock.unlink()
+            return True
+    except OSError:
+        pass
+    return False
+
+
 def register_merge_driver(root: Path) -> None:
     """The driver named in .gitattributes (`merge=zchuyot`): this Python's `zchuyot merge-file`."""
     import shlex

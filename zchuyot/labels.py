@@ -271,6 +271,17 @@ T: dict[str, tuple[str, str]] = {
     "rep.empty": ("אין סוגיות בתקופה הזו.", "No issues in this period."),
     "err.period": ("תאריך ההתחלה ({start}) אחרי תאריך הסיום ({end}).", "The start ({start}) is after the end ({end})."),
     "err.bad_format": ("פורמט לא מוכר '{value}': table, json או csv.", "Unknown format '{value}': table, json or csv."),
+    # ------------------------------------------------------------ privacy
+    "ui.purge_ask": ("המחיקה סופית. כדי לאשר, הקלידי את קוד המשפחה ({family})", "This is final. To confirm, type the family code ({family})"),
+    "ui.purged": ("נמחקו {n} קבצים של המשפחה {family}, והמחיקה נשמרה ב-git.", "Removed {n} files of family {family}; the removal is committed."),
+    "ui.purge_history": ("שימי לב: גרסאות קודמות נשארות בהיסטוריית git בכל עותק. להסרה מלאה: git filter-repo --path-glob 'cases/*/{family}/*' --invert-paths בכל עותק ובשרת (ראי SECURITY.md).",
+                         "Note: earlier versions stay in every clone's git history. To remove them: git filter-repo --path-glob 'cases/*/{family}/*' --invert-paths on every clone and the server (see SECURITY.md)."),
+    "err.purge_confirm": ("מחיקת משפחה היא סופית: הוסיפי --yes כדי לאשר (zchuyot purge {family} --yes).", "Purging is final: add --yes to confirm."),
+    "err.file.retention": ("כל הסוגיות של המשפחה {family} סגורות מאז {date} – עברה תקופת השמירה ({years} שנים).",
+                           "All issues of family {family} closed since {date} – past the retention period ({years} years)."),
+    "fix.retention": ("אם אין צורך בתיק: zchuyot purge {family}", "If the file is no longer needed: zchuyot purge {family}"),
+    "err.file.future": ("התאריך {value} ב-{field} עוד לא הגיע.", "The date {value} in {field} is in the future."),
+    "fix.future": ("תקני את התאריך (שנה-חודש-יום).", "Fix the date (YYYY-MM-DD)."),
     # ------------------------------------------------------------ sync
     "sync.recovered": ("נוקה מצב שנשאר מפעולה קודמת שנקטעה (נעילה או מיזוג באמצע).", "Cleaned up after an interrupted earlier operation (a lock or a half-done merge)."),
     "sync.committed": ("נשמרו שינויים מקומיים: {ids}", "Committed local changes: {ids}"),

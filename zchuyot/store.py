@@ -385,6 +385,7 @@ class Workspace:
             return
         try:
             with self.lock("git"):
+                gitio.clear_stale_index_lock(self.root)
                 gitio.commit(self.root, paths, message, self.worker)
         except WorkspaceError as e:
             result.notes.append(("ui.not_committed", {"why": e.render()}))
@@ -414,8 +415,8 @@ class Workspace:
             if path.exists():
                 raise WorkspaceError("err.internal", what="id collision")
             write_atomic(path, text)
-        result = WriteResult(new_id, path, issue=issue)
-        self._commit([path], message.format(id=new_id), result)
+            result = WriteResult(new_id, path, issue=issue)
+            self._commit([path], message.format(id=new_id), result)
         return result
 
     def edit_issue(self, text_id: str, change: Callable[[Any, Issue], None], message: str,
@@ -434,9 +435,9 @@ class Workspace:
             new_text = yamlio.dump(doc)
             new_issue = self._validated(new_text, path)
             write_atomic(path, new_text)
-        result = WriteResult(issue_id, path, issue=new_issue)
-        if commit:
-            self._commit([path], message.format(id=issue_id), result)
+            result = WriteResult(issue_id, path, issue=new_issue)
+            if commit:  # still under the issue's lock: one change, one commit
+                self._commit([path], message.format(id=issue_id), result)
         return result
 
     def commit_paths(self, paths: list[Path], message: str) -> WriteResult:

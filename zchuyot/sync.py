@@ -7,7 +7,6 @@ merge that could not be made) — the message says what, and nothing is ever los
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,8 +15,6 @@ from zchuyot.errors import WorkspaceError
 from zchuyot.model import FIELD_KEYS, ID_RE
 from zchuyot.store import CASES, SETTINGS_FILE, Workspace, write_atomic
 from zchuyot.validate import Problem
-
-STALE_LOCK_SECONDS = 60
 
 
 @dataclass
@@ -61,11 +58,7 @@ def recover(ws: Workspace) -> bool:
 
     Called while holding the workspace's git lock, so no zchuyot command is using git now."""
     gd = _git_dir(ws)
-    recovered = False
-    lock = gd / "index.lock"
-    if lock.exists() and time.time() - lock.stat().st_mtime > STALE_LOCK_SECONDS:
-        lock.unlink()
-        recovered = True
+    recovered = gitio.clear_stale_index_lock(ws.root)
     if (gd / "MERGE_HEAD").exists():
         gitio.run(ws.root, "merge", "--abort", check=False)
         recovered = True

@@ -43,7 +43,7 @@ class Problem:
     def fix_text(self, lang: str | None = None) -> str:
         from zchuyot.labels import t
 
-        return t(self.fix, lang)
+        return t(self.fix, lang, **{k: v for k, v in self.params.items() if isinstance(v, (str, int))})
 
 
 _TYPE_WHY = {
@@ -168,7 +168,28 @@ def issue_from_data(doc: Any, lines: Lines, rel: str, stem: str | None = None, f
                                 {"value": issue.family, "expected": family_dir}, "fix.family_mismatch"))
     if any(p.severity == "error" for p in problems):
         return None, problems
+    problems += _future_dates(issue, lines, rel, today)
     return issue, problems
+
+
+def _future_dates(issue: Issue, lines: Lines, rel: str, today: dt.date | None) -> list[Problem]:
+    """Dates that cannot be in the future: the opening date and the log (a warning, never hiding the file)."""
+    if today is None:
+        from zchuyot.dates import today as _today
+
+        try:
+            today = _today()
+        except Exception:
+            return []
+    out = []
+    if issue.opened > today:
+        out.append(Problem(rel, line_of(lines, ("opened",)), "err.file.future",
+                           {"value": issue.opened.isoformat(), "field": "opened"}, "fix.future", "warning"))
+    for n, e in enumerate(issue.log):
+        if e.date > today:
+            out.append(Problem(rel, line_of(lines, ("log", n, "date")), "err.file.future",
+                               {"value": e.date.isoformat(), "field": f"log.{n}.date"}, "fix.future", "warning"))
+    return out
 
 
 def family_from_data(doc: Any, lines: Lines, rel: str,

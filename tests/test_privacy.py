@@ -1,0 +1,161 @@
+"""Client data private, nothing lost: export (anonymised), access log, purge, retention, 16 parallel
+writers, and SIGKILL in the middle of writes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import random
+import signal
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from conftest import git_log, git_status, issue_path, new_issue, run
+
+
+def z(root: Path, *args: str, code: int = 0, env: dict[str, str] | None = None):
+    r = run("--root", str(root), *args, env=env)
+    assert r.exit_code == code, (args, r.stdout, r.stderr)
+    return r
+
+
+def family_with_pii(ws: Path) -> str:
+    z(ws, "family", "add", "f7", "--name", "רותם ישראלי", "--phone", "050-1234567", "--id-number", "123456782")
+    i = new_issue(ws, "--description", "רותם ישראלי פנתה; טל' 050 123 4567, ת.ז. 123456782. מוקד העירייה 08-6463000",
+                  family="f7")
+    z(ws, "treat", i, "שיחה עם רותם על המכתב; לרותם אין חשבון בנק", "--kind", "call")
+    z(ws, "close", i, "--ended", "--insights", "כדאי לשאול כמו ששאלנו את ישראלי: 0501234567")
+    return i
+
+
+def test_export_and_anonymized_export(ws: Path) -> None:
+    i = family_with_pii(ws)
+    other = new_issue(ws, family="f8", subject="חוב לבנק", domain="debts")
+    data = json.loads(z(ws, "export").stdout)
+    assert [x["id"] for x in data] == sorted([i, other])
+    assert data[0]["family"] in ("f7", "f8")
+    anon = z(ws, "export", "--anonymize").stdout
+    for pii in ("רותם", "ישראלי", "1234567", "123456782", "123 4567", '"f7"', '"f8"', "דנה"):
+        assert pii not in anon, pii
+    items = {x["id"]: x for x in json.loads(anon)}
+    assert items[i]["family"].startswith("fam-") and items[i]["family"] != items[other]["family"]
+    assert "[שם]" in items[i]["description"] and "[טלפון]" in items[i]["description"]
+    assert "[ת.ז.]" in items[i]["description"] and "08-6463000" in items[i]["description"]  # an office number stays
+    assert "ל[שם]" in items[i]["log"][0]["text"]
+    assert items[i]["worker"] == {"role": "family"}
+    again = json.loads(z(ws, "export", "--anonymize").stdout)
+    assert {x["id"]: x["family"] for x in again} == {k: v["family"] for k, v in items.items()}  # stable
+    rows = list(csv.reader(io.StringIO(z(ws, "export", "--anonymize", "--format", "csv").stdout)))
+    assert rows[0][:4] == ["id", "family", "opened", "subject"] and len(rows) == 3
+    assert "רותם" not in z(ws, "export", "--anonymize", "--format", "csv").stdout
+    assert z(ws, "export", "--format", "xml", code=1)
+
+
+def test_access_log(ws: Path) -> None:
+    i = family_with_pii(ws)
+    z(ws, "show", i)
+    z(ws, "family", "show", "f7")
+    z(ws, "export", "--anonymize")
+    log = ws / ".zchuyot" / "access.log"
+    entries = [json.loads(x) for x in log.read_text(encoding="utf-8").splitlines()]
+    assert [(e["action"], e.get("family")) for e in entries] == [("show", "f7"), ("family show", "f7"),
+                                                                  ("export-anonymized", None)]
+    assert all(e["worker"] == "dana" and e["time"] for e in entries)
+    assert stat.S_IMODE(log.stat().st_mode) == 0o600
+    assert "access.log" not in subprocess.run(["git", "-C", str(ws), "ls-files"], capture_output=True,
+                                              text=True).stdout
+    assert "1234567" not in log.read_text(encoding="utf-8")
+
+
+def test_purge_and_retention(ws: Path) -> None:
+    old = new_issue(ws, "--date", "2017-03-01", family="f1")
+    z(ws, "close", old, "--ended", "--date", "2018-01-10")
+    z(ws, "family", "add", "f1", "--name", "משפחה ישנה")
+    z(ws, "--worker", "miri", "new", "--family", "f1", "--subject", "x", "--domain", "debts", "--date", "2017-05-01")
+    miri = [p.stem for p in (ws / "cases" / "miri" / "f1").glob("miri-*.yaml")][0]
+    z(ws, "--worker", "miri", "close", miri, "--ended", "--date", "2018-02-01")
+    keep = new_issue(ws, family="f2")
+    r = z(ws, "check", "--json")
+    warnings = json.loads(r.stdout)["warnings"]
+    assert any("f1" in w["message"] and "zchuyot purge f1" in w["fix"] for w in warnings)
+    assert not any("f2" in w["message"] for w in warnings)
+    r = z(ws, "purge", "f1", code=1)  # no terminal, no --yes
+    assert "--yes" in r.stderr
+    r = z(ws, "purge", "f1", "--yes")
+    assert "filter-repo" in r.stdout
+    assert not (ws / "cases" / "dana" / "f1").exists() and not (ws / "cases" / "miri" / "f1").exists()
+    assert git_log(ws)[0] == "zchuyot purge: a family's files removed (retention)"
+    assert git_status(ws) == ""
+    assert [x["id"] for x in json.loads(z(ws, "list", "--all-workers", "--json").stdout)] == [keep]
+    z(ws, "purge", "f404", "--yes", code=1)
+    z(ws, "purge", "../x", "--yes", code=1)
+
+
+def test_future_dates_are_warned(ws: Path) -> None:
+    i = new_issue(ws)
+    p = issue_path(ws, i)
+    p.write_text(p.read_text(encoding="utf-8").replace("opened: 2026-11-23", "opened: 2027-11-23"), encoding="utf-8")
+    r = z(ws, "check", "--json")
+    assert any("2027-11-23" in w["message"] for w in json.loads(r.stdout)["warnings"])
+    assert [x["id"] for x in json.loads(z(ws, "list", "--json").stdout)] == [i]  # never hidden
+
+
+def _cli() -> list[str]:
+    return [sys.executable, "-m", "zchuyot"]
+
+
+def test_sixteen_parallel_writers_all_land(ws: Path) -> None:
+    i = new_issue(ws)
+    env = dict(os.environ)
+    procs = [subprocess.Popen([*_cli(), "--root", str(ws), "treat", i, f"כתיבה מקבילה מספר {n}", "--kind", "note"],
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for n in range(16)]
+    for p in procs:
+        _, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err.decode()
+    data = json.loads(z(ws, "show", i, "--json").stdout)
+    texts = sorted(e["text"] for e in data["log"])
+    assert texts == sorted(f"כתיבה מקבילה מספר {n}" for n in range(16))
+    assert git_log(ws).count(f"zchuyot treat: {i}") == 16
+    assert git_status(ws) == ""
+    assert z(ws, "check").exit_code == 0
+
+
+def test_sigkill_in_the_middle_of_writes_leaves_whole_files(ws: Path) -> None:
+    i = new_issue(ws)
+    rng = random.Random(7)
+    script = (
+        "import sys\n"
+        "from zchuyot.cli import app, hoist_globals\n"
+        "for n in range(10000):\n"
+        "    try:\n"
+        f"        app(args=hoist_globals(['--root', {str(ws)!r}, 'treat', {i!r}, f'רשומה {{n}}']),"
+        " standalone_mode=False)\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+    )
+    env = dict(os.environ)
+    for _ in range(6):
+        p = subprocess.Popen([sys.executable, "-c", script], env=env, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(1.2, 2.5))
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+        # the file is always whole: the old or the new version, never half
+        r = z(ws, "show", i, "--json")
+        assert json.loads(r.stdout)["id"] == i
+    # the next command works (a stale git lock, if any, is cleaned up once it is old)
+    lock = ws / ".git" / "index.lock"
+    if lock.exists():
+        os.utime(lock, (time.time() - 3600, time.time() - 3600))
+    z(ws, "treat", i, "אחרי הכול")
+    assert z(ws, "check").exit_code == 0
+    n_log = len(json.loads(z(ws, "show", i, "--json").stdout)["log"])
+    assert n_log >= 2
+    # a temp file a kill left behind is never read as an issue nor committed
+    assert [x["id"] for x in json.loads(z(ws, "list", "--json").stdout)] == [i]
+    assert git_status(ws) == ""

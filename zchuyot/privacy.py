@@ -1,0 +1,227 @@
+"""Client data private: the access log, the (anonymised) export, purge and retention.
+
+- `access.log` (in the git-ignored `.zchuyot/`): one JSON line per viewing of a family's data
+  (`show`, `family show`, `export`), appended with O_APPEND, mode 0600 — for the security officer.
+- `export`: every issue as data; `--anonymize` replaces family codes by stable pseudonyms (an
+  HMAC with a secret kept in `.zchuyot/`), drops the workers' names, and removes the family's
+  names, phone numbers and ID numbers from every text — and anything shaped like one.
+- `purge`: removes a family's files and commits the removal (git history keeps the old versions:
+  SECURITY.md says how to rewrite it).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import hmac
+import json
+import os
+import re
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from zchuyot import dates
+from zchuyot.errors import NotFound
+from zchuyot.model import Family, normalize_phone
+from zchuyot.store import FAMILY_FILE, Workspace, check_slug, make_private_dirs
+
+# ------------------------------------------------------------------ the access log
+
+
+def log_access(ws: Workspace, action: str, target: str, family: str | None = None) -> None:
+    """Append who viewed what. Never raises: a full disk must not stop a worker reading a case."""
+    entry = {"time": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+             "worker": ws.worker or os.environ.get("USER") or "?", "action": action, "target": target}
+    if family:
+        entry["family"] = family
+    try:
+        d = ws.local_dir
+        fd = os.open(d / "access.log", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8"))
+        finally:
+            os.close(fd)
+    except OSError:
+        pass
+
+
+# ------------------------------------------------------------------ anonymising text
+# mobile numbers are personal; an office's landline (08-6463000) is not and is kept
+_PHONE = re.compile(r"(?<!\d)(?:\+?972[\s\-]?|0)(?:5\d|7\d)[\s\-]?\d{3}[\s\-]?\d{4}(?!\d)")
+_ID9 = re.compile(r"(?<!\d)\d{9}(?!\d)")
+_STAR = re.compile(r"(?<![\w*])\*\d{4}(?!\d)")  # *6050 – a service number, not personal: kept
+
+
+def _secret(ws: Workspace) -> bytes:
+    p = ws.local_dir / "export.key"
+    if not p.exists():
+        make_private_dirs(p.parent, ws.root)
+        fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    return p.read_text().strip().encode()
+
+
+def pseudonym(secret: bytes, family: str) -> str:
+    return "fam-" + hmac.new(secret, family.encode(), hashlib.sha256).hexdigest()[:10]
+
+
+@dataclass
+class Scrubber:
+    """Removes one family's personal data (and anything shaped like a phone or ID number) from text."""
+
+    names: list[str]
+    phones: list[str]
+    ids: list[str]
+
+    @classmethod
+    def of(cls, fam: Family | None) -> Scrubber:
+        if fam is None:
+            return cls([], [], [])
+        names: list[str] = []
+        if fam.name:
+            full = re.sub(r"\(.*?\)", "", fam.name).strip()
+            names.append(full)
+            names += [w for w in re.split(r"[\s\-–,]+", full) if len(w) >= 2 and w not in ("משפחת", "משפחה")]
+        phones = [p for p in [normalize_phone(fam.phone or "")] if p]
+        ids = [fam.id_number.strip().lstrip("0")] if fam.id_number else []
+        return cls(sorted(set(names), key=len, reverse=True), phones, ids)
+
+    def text(self, s: str) -> str:
+        out = s
+        for ident in self.ids:
+            out = re.sub(r"(?<!\d)0*" + re.escape(ident) + r"(?!\d)", "[ת.ז.]", out)
+        for ph in self.phones:
+            digits = ph.lstrip("0")
+            pattern = r"(?<!\d)(?:\+?972[\s\-]?|0)?" + r"[\s\-]?".join(re.escape(c) for c in digits) + r"(?!\d)"
+            out = re.sub(pattern, "[טלפון]", out)
+        out = _PHONE.sub("[טלפון]", out)
+        out = _ID9.sub("[ת.ז.]", out)
+        for name in self.names:
+            out = re.sub(r"(?<![\w\u0590-\u05ff])" + re.escape(name) + r"(?![\w\u0590-\u05ff])", "[שם]", out)
+            # with a Hebrew prefix letter (ל, ב, ו, ה, מ, ש, כ) glued to it
+            out = re.sub(r"(?<![\w\u0590-\u05ff])([לבוהמשכ])" + re.escape(name) + r"(?![\w\u0590-\u05ff])",
+                         r"\1[שם]", out)
+        return out
+
+    def value(self, v: Any) -> Any:
+        if isinstance(v, str):
+            return self.text(v)
+        if isinstance(v, dict):
+            return {k: self.value(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [self.value(x) for x in v]
+        return v
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, dict):
+        return {k: _plain(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_plain(x) for x in v]
+    return v
+
+
+def export(ws: Workspace, anonymize: bool = False) -> tuple[list[dict[str, Any]], list[Any]]:
+    """Every issue's mapping (all workers); anonymised on request. Returns (issues, unreadable files)."""
+    res = ws.read_issues(with_data=True)
+    secret = _secret(ws) if anonymize else b""
+    families: dict[str, Scrubber] = {}
+    out = []
+    for rec in sorted(res.issues, key=lambda r: r.issue.id):
+        data = _plain(dict(rec.data))
+        if anonymize:
+            fam = rec.issue.family
+            if fam not in families:
+                families[fam] = Scrubber.of(ws.read_family(fam))
+            scrub = families[fam]
+            data = scrub.value(data)
+            data["family"] = pseudonym(secret, fam)
+            if isinstance(data.get("worker"), dict):
+                data["worker"] = {"role": data["worker"].get("role")}
+            for e in data.get("log") or []:
+                if isinstance(e, dict) and "by" in e:
+                    e["by"] = None
+        out.append(data)
+    log_access(ws, "export-anonymized" if anonymize else "export", f"{len(out)} issues")
+    return out, res.errors
+
+
+CSV_COLUMNS = ("id", "family", "opened", "subject", "domain", "domain_other", "status", "status_reason", "step",
+               "need", "right", "history", "barrier_kind", "barrier_where", "bodies", "actions", "log_entries",
+               "accompaniments", "refusals", "benefit", "outcome_kind", "amount", "period", "insights")
+
+
+def csv_row(d: dict[str, Any]) -> list[Any]:
+    barrier = d.get("barrier") if isinstance(d.get("barrier"), dict) else {}
+    outcome = d.get("outcome") if isinstance(d.get("outcome"), dict) else {}
+    log = [e for e in d.get("log") or [] if isinstance(e, dict)]
+    row = {
+        **{k: d.get(k) for k in ("id", "family", "opened", "subject", "domain", "domain_other", "status",
+                                 "status_reason", "step", "need", "right", "history", "insights")},
+        "barrier_kind": barrier.get("kind"), "barrier_where": barrier.get("where"),
+        "bodies": "; ".join(b.get("org") or "" for b in d.get("bodies") or [] if isinstance(b, dict)),
+        "actions": len(d.get("actions") or []), "log_entries": len(log),
+        "accompaniments": sum(1 for e in log if e.get("kind") == "accompaniment"),
+        "refusals": sum(1 for e in log if e.get("kind") == "refusal"),
+        "benefit": outcome.get("benefit"), "outcome_kind": outcome.get("kind"), "amount": outcome.get("amount"),
+        "period": outcome.get("period"),
+    }
+    return ["" if row[c] is None else row[c] for c in CSV_COLUMNS]
+
+
+# ------------------------------------------------------------------ retention and purge
+def purge(ws: Workspace, family: str) -> list[str]:
+    """Remove every file of a family (all workers' folders) and commit the removal. Returns the paths."""
+    ws.require_worker()
+    check_slug(family, "family")
+    dirs = ws.family_dirs(family)
+    if not dirs:
+        raise NotFound("err.unknown_family", value=family)
+    removed: list[Path] = []
+    for d in dirs:
+        for p in sorted(d.iterdir()):
+            if p.is_file():
+                removed.append(p)
+    from zchuyot.store import WriteResult
+
+    for p in removed:
+        p.unlink()
+    for d in dirs:
+        with contextlib.suppress(OSError):
+            d.rmdir()
+    result = WriteResult("", ws.root)
+    ws._commit(removed, "zchuyot purge: a family's files removed (retention)", result)
+    log_access(ws, "purge", family, family)
+    return [ws.rel(p) for p in removed]
+
+
+def retention_due(ws: Workspace, records: list[Any], today: dt.date | None = None) -> list[tuple[str, dt.date]]:
+    """Families all of whose issues were closed more than `retention_years` ago: (family, last activity)."""
+    years = ws.settings.get("retention_years")
+    if not isinstance(years, int) or years <= 0:
+        return []
+    today = today or dates.today()
+    by_family: dict[str, list[Any]] = {}
+    for r in records:
+        by_family.setdefault(r.issue.family, []).append(r.issue)
+    out = []
+    for fam, issues in sorted(by_family.items()):
+        if any(i.is_open for i in issues):
+            continue
+        last = max(i.last_activity() for i in issues)
+        try:
+            limit = last.replace(year=last.year + years)
+        except ValueError:  # 29 February
+            limit = last.replace(year=last.year + years, day=28)
+        if limit < today:
+            out.append((fam, last))
+    return out
+
+
+__all__ = ["log_access", "export", "purge", "retention_due", "Scrubber", "pseudonym", "FAMILY_FILE"]
