@@ -127,3 +127,16 @@ def test_show_of_a_broken_issue(ws: Path) -> None:
     r = run("--root", str(ws), "show", i)
     assert r.exit_code == 1
     assert f"{p.name}:" in r.stderr and "housing (דיור)" in r.stderr
+
+
+def test_check_points_at_the_column(ws: Path) -> None:
+    i = new_issue(ws)
+    p = issue_path(ws, i)
+    text = p.read_text(encoding="utf-8").replace("domain: housing", "domain: housng")
+    p.write_text(text, encoding="utf-8")
+    line = text.splitlines().index("domain: housng") + 1
+    r = run("--root", str(ws), "check")
+    assert f"{p.name}:{line}:9: שגיאה" in r.stdout
+    assert "        ^" in r.stdout  # under the value
+    e = json.loads(run("--root", str(ws), "check", "--json").stdout)["errors"][0]
+    assert (e["line"], e["column"]) == (line, 9)

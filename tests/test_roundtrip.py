@@ -130,4 +130,4 @@ def test_the_fast_reader_reads_what_the_writer_wrote(value, items) -> None:
         yamlio.append(doc, "b", x)
     data, lines = yamlfast.load(yamlio.dump(doc))
     assert data == {"a": value, "b": items}
-    assert lines[("a",)] == 1
+    assert lines[("a",)][0] == 1

@@ -612,18 +612,21 @@ def check(
     res = core.check(_ws())
     if as_json:
         _json({
-            "errors": [{"file": p.file, "line": p.line, "message": p.message(), "fix": p.fix_text()} for p in res.errors],
-            "warnings": [{"file": p.file, "line": p.line, "message": p.message(), "fix": p.fix_text()}
+            "errors": [{"file": p.file, "line": p.line, "column": p.col, "message": p.message(), "fix": p.fix_text()}
+                       for p in res.errors],
+            "warnings": [{"file": p.file, "line": p.line, "column": p.col, "message": p.message(), "fix": p.fix_text()}
                          for p in res.warnings],
         })
     else:
         console, rnd = _out()
         for p in res.errors + res.warnings:
             label = t("ui.error") if p.severity == "error" else t("ui.warning")
-            rnd.line(f"{p.file}:{p.line}: {label}: {p.message()}", style="red" if p.severity == "error" else "yellow")
+            rnd.line(f"{p.where}: {label}: {p.message()}", style="red" if p.severity == "error" else "yellow")
             src = _source_line(p.file, p.line)
             if src is not None:
                 rnd.line(f"    {p.line} | {src}", style="dim")
+                if p.col:
+                    rnd.line(f"    {' ' * len(str(p.line))} | {' ' * (p.col - 1)}^", style="red")
             rnd.line(f"    {t('ui.fix')}: {p.fix_text()}")
         if res.errors or res.warnings:
             rnd.line(t("ui.check_summary", errors=len(res.errors), warnings=len(res.warnings), n=res.files))

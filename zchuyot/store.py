@@ -130,8 +130,9 @@ def load_rt(path: Path) -> Any:
 
 def problem_of(e: DataError, rel: str) -> Problem:
     """A parse error of one file as a Problem of `check`."""
-    params = {k: v for k, v in e.params.items() if k not in ("fix", "file", "line")}
-    return Problem(rel, e.line or 1, e.key, params, e.params.get("fix", "fix.generic"))
+    params = {k: v for k, v in e.params.items() if k not in ("fix", "file", "line", "col")}
+    return Problem(rel, e.line or 1, e.key, params, e.params.get("fix", "fix.generic"),
+                   col=int(e.params.get("col") or 0))
 
 
 @contextlib.contextmanager

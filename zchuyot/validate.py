@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from zchuyot.model import FAMILY_KEYS, FIELD_KEYS, SUBKEYS, VOCABULARIES, Family, Issue
-from zchuyot.yamlfast import Lines, line_of
+from zchuyot.yamlfast import Lines, line_of, pos_of
 
 
 @dataclass
@@ -27,6 +27,12 @@ class Problem:
     params: dict[str, Any] = field(default_factory=dict)
     fix: str = "fix.generic"
     severity: str = "error"
+    col: int = 0
+
+    @property
+    def where(self) -> str:
+        """FILE:LINE or FILE:LINE:COL, as editors and hledger print it."""
+        return f"{self.file}:{self.line}:{self.col}" if self.col else f"{self.file}:{self.line}"
 
     def message(self, lang: str | None = None) -> str:
         from zchuyot.labels import t
@@ -98,8 +104,9 @@ def _problems_from(e: ValidationError, doc: Any, lines: Lines, rel: str) -> list
             else:
                 why_key, why_params = f"why.{code}", {}
         name = ".".join(str(p) for p in loc) or "-"
-        out.append(Problem(rel, line_of(lines, loc), "err.file.field",
-                           {"field": name, "why_key": why_key, "why_params": why_params}, fix))
+        line, col = pos_of(lines, loc)
+        out.append(Problem(rel, line, "err.file.field",
+                           {"field": name, "why_key": why_key, "why_params": why_params}, fix, col=col))
     return out
 
 

@@ -36,7 +36,7 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
     def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
         return _KIND_TAG[kind]
 
-Lines = dict[tuple[Any, ...], int]
+Lines = dict[tuple[Any, ...], tuple[int, int]]  # key path → (line, column), both from 1
 
 _SCALAR_TAGS = {_T + x for x in ("str", "int", "float", "bool", "null", "timestamp")}
 _NULL = {"", "~", "null", "Null", "NULL"}
@@ -57,10 +57,14 @@ def _line(node: Any) -> int:
     return int(node.start_mark.line) + 1
 
 
+def _pos(node: Any) -> tuple[int, int]:
+    return int(node.start_mark.line) + 1, int(node.start_mark.column) + 1
+
+
 def _scalar(node: Any) -> Any:
     value = node.value
     if node.tag not in _SCALAR_TAGS:
-        raise DataError("err.file.tag", line=_line(node), tag=str(node.tag), fix="fix.tag")
+        raise DataError("err.file.tag", line=_line(node), col=_pos(node)[1], tag=str(node.tag), fix="fix.tag")
     if node.style or (value and value[0] not in _MAYBE_NOT_TEXT):  # quoted, block, or plainly text
         return value
     if value in _NULL:
@@ -87,7 +91,8 @@ def _scalar(node: Any) -> Any:
         try:
             return dt.date(int(m[1]), int(m[2]), int(m[3]))
         except ValueError:
-            raise DataError("err.file.bad_date", line=_line(node), value=value, fix="fix.bad_date") from None
+            raise DataError("err.file.bad_date", line=_line(node), col=_pos(node)[1], value=value,
+                            fix="fix.bad_date") from None
     if _DATETIME.match(value):
         raise DataError("err.file.syntax", line=_line(node), why="a date with a time; write YYYY-MM-DD",
                         fix="fix.syntax")
@@ -112,7 +117,7 @@ def _build(root: Any) -> tuple[Any, Lines]:
                 raise DataError("err.file.tag", line=_line(node), tag=str(node.tag), fix="fix.tag")
             out_list = []
             for i, item in enumerate(node.value):
-                lines[(*path, i)] = _line(item)
+                lines[(*path, i)] = _pos(item)
                 out_list.append(build(item, (*path, i), depth + 1))
             return out_list
         if isinstance(node, yaml.MappingNode):
@@ -126,8 +131,9 @@ def _build(root: Any) -> tuple[Any, Lines]:
                 if not isinstance(key, (str, int, bool)) and key is not None:
                     key = str(key)
                 if key in out:
-                    raise DataError("err.file.duplicate", line=_line(knode), key=str(key), fix="fix.duplicate")
-                lines[(*path, key)] = _line(knode)
+                    raise DataError("err.file.duplicate", line=_line(knode), col=_pos(knode)[1], key=str(key),
+                                    fix="fix.duplicate")
+                lines[(*path, key)] = _pos(vnode) if isinstance(vnode, yaml.ScalarNode) else _pos(knode)
                 out[key] = build(vnode, (*path, key), depth + 1)
             return out
         raise DataError("err.file.syntax", line=_line(node), why=type(node).__name__, fix="fix.syntax")
@@ -150,10 +156,12 @@ def load(text: str) -> tuple[Any, Lines]:
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = (mark.line + 1) if mark is not None else 1
+        col = (mark.column + 1) if mark is not None else 0
         problem = (e.problem or e.context or "").strip()
         if "tab" in problem:
-            raise DataError("err.file.tab", line=line, fix="fix.tab") from None
-        raise DataError("err.file.syntax", line=line, why=problem or type(e).__name__, fix="fix.syntax") from None
+            raise DataError("err.file.tab", line=line, col=col, fix="fix.tab") from None
+        raise DataError("err.file.syntax", line=line, col=col, why=problem or type(e).__name__,
+                        fix="fix.syntax") from None
     except yaml.YAMLError as e:
         raise DataError("err.file.syntax", line=1, why=type(e).__name__, fix="fix.syntax") from None
     except RecursionError:
@@ -166,11 +174,15 @@ def load(text: str) -> tuple[Any, Lines]:
         raise DataError("err.file.syntax", line=1, why="nesting too deep", fix="fix.syntax") from None
 
 
-def line_of(lines: Lines, path: tuple[Any, ...]) -> int:
-    """The line of a key path, or of its nearest parent that has one."""
+def pos_of(lines: Lines, path: tuple[Any, ...]) -> tuple[int, int]:
+    """(line, column) of a key path's value, or of its nearest parent that has one."""
     p = tuple(path)
     while p:
         if p in lines:
             return lines[p]
         p = p[:-1]
-    return 1
+    return 1, 0
+
+
+def line_of(lines: Lines, path: tuple[Any, ...]) -> int:
+    return pos_of(lines, path)[0]
