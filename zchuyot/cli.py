@@ -22,9 +22,11 @@ if TYPE_CHECKING:
     from zchuyot.store import Workspace
 
 GLOBAL_OPTIONS = ("--root", "--worker", "--lang", "--bidi")
+GLOBAL_FLAGS = ("--no-cache",)
 
 
 class _State:
+    no_cache: bool = False
     root: str | None = None
     worker: str | None = None
     lang: str = "he"
@@ -94,6 +96,7 @@ def _globals(
     worker: Annotated[Optional[str], typer.Option("--worker", help="קוד העובדת (ZCHUYOT_WORKER).")] = None,
     lang: Annotated[Optional[str], typer.Option("--lang", help="he | en (ZCHUYOT_LANG).")] = None,
     bidi: Annotated[Optional[str], typer.Option("--bidi", help="auto | visual | logical (ZCHUYOT_BIDI).")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="לקרוא את כל הקבצים בלי מטמון האינדקס (ZCHUYOT_NO_CACHE=1).")] = False,
 ) -> None:
     from zchuyot import labels
 
@@ -104,13 +107,17 @@ def _globals(
         raise typer.BadParameter("auto | visual | logical", param_hint="--bidi")
     labels.set_lang(lang)
     STATE.root, STATE.worker, STATE.lang, STATE.bidi = root, worker, lang, bidi
+    STATE.no_cache = no_cache
 
 
 # ------------------------------------------------------------------ helpers
 def _ws() -> Workspace:
     from zchuyot.store import Workspace
 
-    return Workspace.find(STATE.root, STATE.worker)
+    ws = Workspace.find(STATE.root, STATE.worker)
+    if STATE.no_cache:
+        ws.use_cache = False
+    return ws
 
 
 def _out() -> tuple[Console, Renderer]:
@@ -791,6 +798,10 @@ def hoist_globals(argv: list[str]) -> list[str]:
             rest.extend(argv[i:])
             break
         name = a.split("=", 1)[0]
+        if a in GLOBAL_FLAGS and rest:
+            front.append(a)
+            i += 1
+            continue
         if name in GLOBAL_OPTIONS and rest:
             if "=" in a:
                 front.append(a)

@@ -313,21 +313,34 @@ def check(ws: Workspace) -> CheckResult:
 
     errors: list[Problem] = []
     warnings: list[Problem] = []
-    files = 0
     seen_ids: dict[str, str] = {}
     good: list[IssueRecord] = []
-    for path in ws.issue_files():
-        files += 1
-        _, issue, problems = ws.load_issue_file(path)
-        if issue is not None:
-            good.append(IssueRecord(path, ws.rel(path), path.parent.parent.name, issue))
-        errors += [p for p in problems if p.severity == "error"]
-        warnings += [p for p in problems if p.severity != "error"]
-        if issue is not None:
-            if issue.id in seen_ids:
-                errors.append(Problem(ws.rel(path), 1, "err.file.id_mismatch",
-                                      {"value": issue.id, "expected": seen_ids[issue.id]}, "fix.id_mismatch"))
-            seen_ids[issue.id] = ws.rel(path)
+    if ws.use_cache:
+        from zchuyot.index import Index
+
+        res, dated = Index(ws).read(None, with_dates=True)
+        good, errors, warnings = list(res.issues), list(res.errors), list(res.warnings)
+        files = len(good) + len({p.file for p in errors})
+        today = dates.today()
+        for rel, items in dated:
+            for fld, value, line in items:
+                if dt.date.fromisoformat(value) > today:
+                    warnings.append(Problem(rel, line, "err.file.future", {"value": value, "field": fld},
+                                            "fix.future", "warning"))
+    else:
+        files = 0
+        for path in ws.issue_files():
+            files += 1
+            _, issue, problems = ws.load_issue_file(path)
+            errors += [p for p in problems if p.severity == "error"]
+            warnings += [p for p in problems if p.severity != "error"]
+            if issue is not None:
+                good.append(IssueRecord(path, ws.rel(path), path.parent.parent.name, issue))
+    for rec in good:
+        if rec.issue.id in seen_ids:
+            errors.append(Problem(rec.rel, 1, "err.file.id_mismatch",
+                                  {"value": rec.issue.id, "expected": seen_ids[rec.issue.id]}, "fix.id_mismatch"))
+        seen_ids[rec.issue.id] = rec.rel
     if ws.cases.is_dir():
         for fam_file in sorted(ws.cases.glob(f"*/*/{FAMILY_FILE}")):
             files += 1

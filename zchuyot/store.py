@@ -183,6 +183,7 @@ class Workspace:
     root: Path
     settings: dict[str, Any]
     worker: str | None
+    use_cache: bool = True  # the index cache for bulk reads (--no-cache / ZCHUYOT_NO_CACHE=1 turn it off)
 
     # ---------------------------------------------------------- discovery
     @classmethod
@@ -216,7 +217,8 @@ class Workspace:
         w = worker or os.environ.get("ZCHUYOT_WORKER") or cls._local_worker(base)
         if w:
             check_slug(w, "worker")
-        return cls(base, settings, w or None)
+        no_cache = os.environ.get("ZCHUYOT_NO_CACHE", "").lower() in ("1", "true", "yes")
+        return cls(base, settings, w or None, use_cache=not no_cache)
 
     @staticmethod
     def _default_root() -> Path | None:
@@ -335,18 +337,30 @@ class Workspace:
     # ---------------------------------------------------------- reading
     def load_issue_file(self, path: Path, text: str | None = None) -> tuple[Any, Issue | None, list[Problem]]:
         """(plain data, the model or None, every problem) — one validation for every command."""
+        data, _, issue, problems = self.load_issue(path, text)
+        return data, issue, problems
+
+    def load_issue(self, path: Path, text: str | None = None, future: bool = True) -> tuple[
+            Any, yamlfast.Lines, Issue | None, list[Problem]]:
+        """The same, with the line of every key; `future=False` leaves out the date-dependent warnings."""
         rel = self.rel(path)
         try:
             data, lines = yamlfast.load(text if text is not None else read_text(path))
         except DataError as e:
-            return None, None, [problem_of(e, rel)]
-        issue, problems = issue_from_data(data, lines, rel, stem=path.stem, family_dir=path.parent.name)
-        return data, issue, problems
+            return None, {}, None, [problem_of(e, rel)]
+        issue, problems = issue_from_data(data, lines, rel, stem=path.stem, family_dir=path.parent.name,
+                                          future=future)
+        return data, lines, issue, problems
 
     def read_issues(self, worker: str | None = None, with_data: bool = False) -> ReadResult:
         """Every issue (of one worker, or all): the good ones, and every problem — none skipped.
 
-        `with_data` keeps each file's own mapping too (for --json); otherwise only the model."""
+        `with_data` keeps each file's own mapping too (for --json) and reads every file; otherwise the
+        issues come as light views from the index cache, which re-reads only the files that changed."""
+        if self.use_cache and not with_data:
+            from zchuyot.index import Index
+
+            return Index(self).read(worker)[0]
         issues: list[IssueRecord] = []
         errors: list[Problem] = []
         warnings: list[Problem] = []

@@ -157,7 +157,7 @@ def _unknown_keys(doc: Any, lines: Lines, rel: str, known: tuple[str, ...],
 
 
 def issue_from_data(doc: Any, lines: Lines, rel: str, stem: str | None = None, family_dir: str | None = None,
-                    today: dt.date | None = None) -> tuple[Issue | None, list[Problem]]:
+                    today: dt.date | None = None, future: bool = True) -> tuple[Issue | None, list[Problem]]:
     """Validate a parsed issue (yamlfast.load). Returns the model (None if invalid) and all problems."""
     if not isinstance(doc, dict):
         return None, [Problem(rel, 1, "err.file.not_mapping")]
@@ -175,7 +175,8 @@ def issue_from_data(doc: Any, lines: Lines, rel: str, stem: str | None = None, f
                                 {"value": issue.family, "expected": family_dir}, "fix.family_mismatch"))
     if any(p.severity == "error" for p in problems):
         return None, problems
-    problems += _future_dates(issue, lines, rel, today)
+    if future:
+        problems += _future_dates(issue, lines, rel, today)
     return issue, problems
 
 
