@@ -143,17 +143,23 @@ def main() -> None:
             else:
                 print(f"\n## {size:,} issues (existing workspace)")
             env = dict(os.environ, ZCHUYOT_TODAY=today.isoformat(), ZCHUYOT_WORKER="w00")
-            some_id = next((root / "cases" / "w00").glob("*/*.yaml")).stem
+            some_id = next(p for p in (root / "cases" / "w00").glob("*/*.yaml") if p.name != "family.yaml").stem
+            r = ["--root", str(root)]
             commands = {
                 "--help": ["--help"],
-                "show ID": ["--root", str(root), "show", some_id],
-                "followup --all-workers": ["--root", str(root), "followup", "--all-workers", "--json"],
-                "followup (one worker)": ["--root", str(root), "followup", "--json"],
-                "report": ["--root", str(root), "report", "--json"],
-                "policy": ["--root", str(root), "policy", "--json"],
-                "list --all-workers": ["--root", str(root), "list", "--all-workers", "--json"],
-                "check": ["--root", str(root), "check", "--json"],
+                "show ID": [*r, "show", some_id],
+                "new (with its git commit)": [*r, "new", "--family", "f00000", "--subject", "בדיקה", "--domain",
+                                              "debts"],
+                "treat ID (with its git commit)": [*r, "treat", some_id, "שיחה", "--kind", "call"],
+                "followup --all-workers, cold (--no-cache)": [*r, "--no-cache", "followup", "--all-workers", "--json"],
+                "followup --all-workers, warm": [*r, "followup", "--all-workers", "--json"],
+                "followup (one worker), warm": [*r, "followup", "--json"],
+                "report, warm": [*r, "report", "--json"],
+                "policy, warm": [*r, "policy", "--json"],
+                "list --all-workers, warm": [*r, "list", "--all-workers"],
+                "check, warm": [*r, "check", "--json"],
             }
+            timed(py + [*r, "followup", "--all-workers", "--json"], env)  # build the index once
             print("| command | median s | min s | peak MiB |\n|---|---:|---:|---:|")
             for name, a in commands.items():
                 times, peaks = [], []
@@ -161,7 +167,7 @@ def main() -> None:
                     s, m = timed(py + a, env)
                     times.append(s)
                     peaks.append(m)
-                print(f"| `{name}` | {statistics.median(times):.2f} | {min(times):.2f} | {max(peaks)} |", flush=True)
+                print(f"| `{name}` | {statistics.median(times):.3f} | {min(times):.3f} | {max(peaks)} |", flush=True)
     finally:
         if not args.keep:
             shutil.rmtree(base, ignore_errors=True)

@@ -139,7 +139,9 @@ def _json(obj: Any) -> None:
             return o.isoformat()
         raise TypeError(type(o).__name__)
 
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=default) + "\n")
+    # indented for a person at a terminal; compact (and much faster) for scripts and pipes
+    indent = 2 if sys.stdout.isatty() else None
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=indent, default=default) + "\n")
 
 
 def _notes(result: Any, rnd: Renderer | None = None) -> None:

@@ -99,7 +99,8 @@ def reasons_for(issue: Issue, on: dt.date, rules: Rules, cal: WorkCalendar) -> l
     if not issue.is_open:
         return []
     out: list[Reason] = []
-    appeals = [e.date for e in issue.log if e.kind == "appeal"]
+    persisted = issue.entries("refusal", "escalation", "appeal")
+    appeals = [e.date for e in persisted if e.kind == "appeal"]
     for d in issue.deadlines:
         start = d.from_ or d.due
         if any(a >= start for a in appeals):
@@ -110,14 +111,14 @@ def reasons_for(issue: Issue, on: dt.date, rules: Rules, cal: WorkCalendar) -> l
             out.append(Reason("deadline_missed", name, d.due, 2000 + min(-left, 100)))
         elif left <= rules.deadline_warning:
             out.append(Reason("deadline_near", name, d.due, 500 + (rules.deadline_warning - left) * 10))
-    for n, e in enumerate(issue.log):
-        if e.kind != "refusal":
-            continue
-        answered = any(x.kind in ("escalation", "appeal") and x.date >= e.date
-                       for m, x in enumerate(issue.log) if m != n)
-        days = (on - e.date).days
-        if not answered and days >= rules.refusal_grace:
-            out.append(Reason("refusal_open", e.text, e.date, 100 + min(days, 60)))
+    refusals = [e for e in persisted if e.kind == "refusal"]
+    if refusals:
+        answers = [x.date for x in persisted if x.kind in ("escalation", "appeal")]
+        latest = max(answers) if answers else None
+        for e in refusals:
+            days = (on - e.date).days
+            if (latest is None or latest < e.date) and days >= rules.refusal_grace:
+                out.append(Reason("refusal_open", e.text, e.date, 100 + min(days, 60)))
     for a in issue.actions:
         if a.done or a.due is None:
             continue
@@ -146,6 +147,9 @@ def family_bonus(issue: Issue) -> list[tuple[str, int]]:
 
 
 def followup(ws: Workspace, on: dt.date, all_workers: bool = False) -> Followup:
+    from zchuyot.workdays import set_cache_dir
+
+    set_cache_dir(str(ws.local_dir))
     rules = Rules.from_settings(ws.settings)
     cal = from_settings(ws.settings)
     scope = None if (all_workers or not ws.worker) else ws.worker

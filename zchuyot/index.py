@@ -21,10 +21,10 @@ from zchuyot.validate import Problem
 from zchuyot.views import facts, from_facts
 from zchuyot.yamlfast import line_of
 
-SCHEMA = f"5/{__version__}"
+SCHEMA = f"6/{__version__}"
 
 
-def _stat_files(ws: Workspace, worker: str | None) -> list[tuple[str, int, str, Path]]:
+def _stat_files(ws: Workspace, worker: str | None) -> list[tuple[str, int, str, str]]:
     """(rel path, size, mtime_ns, path) of every issue file, with one scandir per folder."""
     out = []
     cases = ws.root / CASES
@@ -43,7 +43,7 @@ def _stat_files(ws: Workspace, worker: str | None) -> list[tuple[str, int, str, 
                     st = f.stat()
                     rel = f"{CASES}/{wd.name}/{fd.name}/{name}"
                     # mtime, ctime and inode: a same-size edit within one mtime tick still changes ctime/inode
-                    out.append((rel, st.st_size, f"{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}", Path(f.path)))
+                    out.append((rel, st.st_size, f"{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}", f.path))
     return out
 
 
@@ -118,12 +118,12 @@ class Index:
                 if row is not None and row[0] == size and row[1] == mtime:
                     ok, fx, probs, dates = row[2], row[3], row[4], row[5]
                 else:
-                    ok, fx, probs, dates = self._load(path)
+                    ok, fx, probs, dates = self._load(Path(path))
                     fresh.append((rel, size, mtime, ok, fx, probs, dates))
                 problems = [_problem(d) for d in json.loads(probs)] if probs != "[]" else []
                 if ok:
-                    issues.append(IssueRecord(path, rel, rel.split("/")[1], from_facts(json.loads(fx)), {},
-                                              problems))
+                    issues.append(IssueRecord(path, rel, rel.split("/")[1], from_facts(json.loads(fx)),  # type: ignore[arg-type]
+                                              {}, problems))
                     warnings.extend(problems)
                     if with_dates:
                         dated.append((rel, json.loads(dates)))

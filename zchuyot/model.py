@@ -344,6 +344,9 @@ class Issue(_M):
     def is_open(self) -> bool:
         return self.status == "open"
 
+    def entries(self, *kinds: str) -> list[LogEntry]:
+        return [e for e in self.log if e.kind in kinds]
+
     def last_activity(self) -> dt.date:
         """The last log entry's date, or the opening date if later (an entry may be back-dated)."""
         return max([e.date for e in self.log] + [self.opened])

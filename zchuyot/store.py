@@ -138,7 +138,8 @@ def problem_of(e: DataError, rel: str) -> Problem:
 @contextlib.contextmanager
 def _no_gc() -> Iterator[None]:
     """Reading thousands of files makes millions of small objects and no cycles: the cyclic
-    garbage collector would only rescan them again and again (it doubles the time)."""
+    garbage collector would only rescan them again and again (it doubles the time), during the
+    read and after it — so the objects read are frozen out of its sight."""
     import gc
 
     was = gc.isenabled()
@@ -146,6 +147,7 @@ def _no_gc() -> Iterator[None]:
     try:
         yield
     finally:
+        gc.freeze()  # what was read stays for the command's life: never rescan it
         if was:
             gc.enable()
 

@@ -7,7 +7,7 @@ They carry the same attribute names as the models, so the read commands work on 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, NamedTuple
 
 _d = dt.date.fromisoformat
 
@@ -19,25 +19,25 @@ class _V:
         return f"{type(self).__name__}({', '.join(f'{k}={getattr(self, k)!r}' for k in self.__slots__)})"
 
 
-class LogView(_V):
-    __slots__ = ("date", "kind", "text", "body")
-
-    def __init__(self, date: dt.date, kind: str, text: str, body: str | None) -> None:
-        self.date, self.kind, self.text, self.body = date, kind, text, body
-
-
-class ActionView(_V):
-    __slots__ = ("id", "what", "due", "done")
-
-    def __init__(self, id: Any, what: str, due: dt.date | None, done: dt.date | None) -> None:  # noqa: A002
-        self.id, self.what, self.due, self.done = id, what, due, done
+class LogView(NamedTuple):
+    date: dt.date
+    kind: str
+    text: str
+    body: str | None
 
 
-class DeadlineView(_V):
-    __slots__ = ("key", "name", "from_", "due")
+class ActionView(NamedTuple):
+    id: Any
+    what: str
+    due: dt.date | None
+    done: dt.date | None
 
-    def __init__(self, key: str, name: str | None, from_: dt.date | None, due: dt.date) -> None:
-        self.key, self.name, self.from_, self.due = key, name, from_, due
+
+class DeadlineView(NamedTuple):
+    key: str
+    name: str | None
+    from_: dt.date | None
+    due: dt.date
 
 
 class OutcomeView(_V):
@@ -70,20 +70,64 @@ class PolicyView(_V):
 
 
 class IssueView(_V):
-    __slots__ = ("id", "family", "subject", "domain", "domain_other", "status", "step", "priority", "urgency",
-                 "opened", "next_followup", "log", "actions", "deadlines", "outcome", "barrier", "bodies", "policy",
-                 "right")
+    """An issue from the cache. The lists and sub-records are decoded only when first used, so a
+    command that skips closed issues never pays for their logs."""
 
-    def __init__(self, **kw: Any) -> None:
-        for k in self.__slots__:
-            setattr(self, k, kw.get(k))
+    __slots__ = ("id", "family", "subject", "domain", "domain_other", "status", "step", "priority", "urgency",
+                 "opened", "next_followup", "right", "_row", "_cache")
+
+    def __init__(self, row: list[Any]) -> None:
+        (self.id, self.family, self.subject, self.domain, self.domain_other, self.status, self.step, self.priority,
+         self.urgency, opened, nxt) = row[:11]
+        self.opened = _d(opened)
+        self.next_followup = _d(nxt) if nxt else None
+        self.right = row[18]
+        self._row = row
+        self._cache: dict[str, Any] = {}
+
+    def _get(self, name: str) -> Any:
+        c = self._cache
+        if name not in c:
+            c[name] = _DECODE[name](self._row)
+        return c[name]
+
+    log = property(lambda self: self._get("log"))
+    actions = property(lambda self: self._get("actions"))
+    deadlines = property(lambda self: self._get("deadlines"))
+    outcome = property(lambda self: self._get("outcome"))
+    barrier = property(lambda self: self._get("barrier"))
+    bodies = property(lambda self: self._get("bodies"))
+    policy = property(lambda self: self._get("policy"))
 
     @property
     def is_open(self) -> bool:
         return self.status == "open"
 
     def last_activity(self) -> dt.date:
-        return max([e.date for e in self.log] + [self.opened])
+        return max(_d(self._row[19]), self.opened)
+
+    def entries(self, *kinds: str) -> list[LogView]:
+        """Log entries of these kinds only, decoding nothing else (refusals/escalations/appeals are kept apart)."""
+        raw = self._row[20] if _PERSIST.issuperset(kinds) else self._row[11]
+        return [LogView(_d(d), k, t, b) for d, k, t, b in raw if k in kinds]
+
+    def __repr__(self) -> str:
+        return f"IssueView({self.id})"
+
+
+def _opt(x: Any) -> dt.date | None:
+    return _d(x) if x else None
+
+
+_DECODE: dict[str, Any] = {
+    "log": lambda r: [LogView(_d(d), k, t, b) for d, k, t, b in r[11]],
+    "actions": lambda r: [ActionView(a[0], a[1], _opt(a[2]), _opt(a[3])) for a in r[12]],
+    "deadlines": lambda r: [DeadlineView(d[0], d[1], _opt(d[2]), _d(d[3])) for d in r[13]],
+    "outcome": lambda r: OutcomeView(r[14][0], r[14][1], r[14][2], r[14][3], _opt(r[14][4])) if r[14] else None,
+    "barrier": lambda r: BarrierView(r[15][0], r[15][1]) if r[15] else None,
+    "bodies": lambda r: [BodyView(x) for x in r[16]],
+    "policy": lambda r: PolicyView(r[17][0], r[17][1]) if r[17] else None,
+}
 
 
 def _iso(d: Any) -> str | None:
@@ -104,22 +148,13 @@ def facts(issue: Any) -> list[Any]:
         [x.org for x in issue.bodies],
         [bool(p.flag), p.note] if p else None,
         issue.right,
+        max((e.date for e in issue.log), default=issue.opened).isoformat(),
+        [[_iso(e.date), e.kind, e.text, getattr(e, "body", None)] for e in issue.log if e.kind in _PERSIST],
     ]
 
 
+_PERSIST = frozenset(("refusal", "escalation", "appeal"))
+
+
 def from_facts(row: list[Any]) -> IssueView:
-    (iid, family, subject, domain, domain_other, status, step, priority, urgency, opened, nxt, log, actions,
-     deadlines, outcome, barrier, bodies, policy, right) = row
-    return IssueView(
-        id=iid, family=family, subject=subject, domain=domain, domain_other=domain_other, status=status, step=step,
-        priority=priority, urgency=urgency, opened=_d(opened), next_followup=_d(nxt) if nxt else None,
-        log=[LogView(_d(e[0]), e[1], e[2], e[3]) for e in log],
-        actions=[ActionView(a[0], a[1], _d(a[2]) if a[2] else None, _d(a[3]) if a[3] else None) for a in actions],
-        deadlines=[DeadlineView(d[0], d[1], _d(d[2]) if d[2] else None, _d(d[3])) for d in deadlines],
-        outcome=OutcomeView(outcome[0], outcome[1], outcome[2], outcome[3], _d(outcome[4]) if outcome[4] else None)
-        if outcome else None,
-        barrier=BarrierView(barrier[0], barrier[1]) if barrier else None,
-        bodies=[BodyView(x) for x in bodies],
-        policy=PolicyView(policy[0], policy[1]) if policy else None,
-        right=right,
-    )
+    return IssueView(row)

@@ -8,13 +8,40 @@ from functools import lru_cache
 DEFAULT_WORK_WEEK = (6, 0, 1, 2, 3)  # Python weekday(): Sun=6, Mon=0 … Thu=3
 
 
+_CACHE_DIR: list[str] = []  # set by the store: where to keep the computed holidays (importing `holidays` costs 0.4 s)
+
+
+def set_cache_dir(path: str) -> None:
+    _CACHE_DIR[:] = [path]
+
+
 @lru_cache(maxsize=64)
 def _holidays(year: int, calendar: str) -> frozenset[dt.date]:
+    """Israeli holidays of a year, from the `holidays` package; kept in .zchuyot/ once computed."""
     if calendar != "israel":
         return frozenset()
+    import json
+    import os
+
+    cache = os.path.join(_CACHE_DIR[0], f"holidays-il-{year}.json") if _CACHE_DIR else None
+    if cache:
+        try:
+            with open(cache, encoding="utf-8") as f:
+                return frozenset(dt.date.fromisoformat(x) for x in json.load(f))
+        except (OSError, ValueError):
+            pass
     import holidays
 
-    return frozenset(holidays.country_holidays("IL", years=year).keys())
+    days = frozenset(holidays.country_holidays("IL", years=year).keys())
+    if cache:
+        try:
+            tmp = f"{cache}.{os.getpid()}.tmp"
+            with open(tmp, "w", encoding="utf-8") as f:
+                json.dump(sorted(d.isoformat() for d in days), f)
+            os.replace(tmp, cache)
+        except OSError:
+            pass
+    return days
 
 
 class WorkCalendar:
@@ -42,8 +69,8 @@ class WorkCalendar:
         """Working days in (start, end]: after `start`, up to and including `end`."""
         if end <= start:
             return 0
-        if self._base is None or start < self._base:
-            self._base = start - dt.timedelta(days=366)
+        if self._base is None or start < self._base:  # rarely: the table starts ten years back
+            self._base = start - dt.timedelta(days=3653)
             self._prefix = [0]
         return self._count_upto(end) - self._count_upto(start)
 
