@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from zchuyot import dates, flow, yamlio
+from zchuyot import dates, flow
 from zchuyot.errors import DataError, InputError
 from zchuyot.labels import choice_label, options_text, t
 from zchuyot.model import DOMAINS, FIELD_KEYS, SUBKEYS, VOCABULARIES, Family, normalize_phone, valid_israeli_id
@@ -176,6 +176,8 @@ PERSIST_KINDS = ("refusal", "escalation", "appeal")
 
 def treat(ws: Workspace, issue_id: str, text: str, kind: str | None = None, date: str | None = None,
           done: str | None = None, next_date: str | None = None) -> WriteResult:
+    from zchuyot import yamlio
+
     worker = ws.require_worker()
     body = (text or "").strip()
     if not body:
@@ -214,6 +216,8 @@ def close(ws: Workspace, issue_id: str, *, ended: bool = False, stopped: str | N
           referred: str | None = None, insights: str | None = None, benefit: str | None = None,
           amount: str | None = None, period: str | None = None, kind: str | None = None,
           date: str | None = None) -> WriteResult:
+    from zchuyot import yamlio
+
     worker = ws.require_worker()
     chosen = [x for x in (ended or None, stopped, referred) if x is not None]
     if len(chosen) != 1:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from zchuyot import dates, flow, knowledge, yamlio
+from zchuyot import dates, flow, knowledge
 from zchuyot.core import Intake, choice, open_issue, parse_body, past_date
 from zchuyot.errors import InputError
 from zchuyot.labels import choice_label, t
@@ -31,6 +31,8 @@ def _open_issue_guard(issue: Issue) -> None:
 
 
 def _advance(doc: Any, issue: Issue, step: str) -> None:
+    from zchuyot import yamlio
+
     yamlio.set_key(doc, "step", flow.furthest(issue.step, step), FIELD_KEYS)
 
 
@@ -75,6 +77,8 @@ def set_order(ws: Workspace, family: str, ids: list[str], now: list[str] | None 
     """The family's own order: `ids` get priority 1..n, the family's other open issues follow.
 
     With `now`: those issues are urgent (`now`), the others of `ids` can wait (`later`)."""
+    from zchuyot import yamlio
+
     ws.require_worker()
     check_slug(family, "family")
     if not ids:
@@ -119,6 +123,8 @@ class Collected:
 
 
 def collect(ws: Workspace, issue_id: str, c: Collected) -> WriteResult:
+    from zchuyot import yamlio
+
     ws.require_worker()
     if c.empty():
         raise InputError("err.collect_empty")
@@ -159,6 +165,8 @@ class PlannedAction:
 
 def plan(ws: Workspace, issue_id: str, actions: list[PlannedAction], next_date: str | None = None) -> WriteResult:
     """Add actions to the joint plan (several in parallel are the rule, not the exception)."""
+    from zchuyot import yamlio
+
     ws.require_worker()
     prepared = []
     for a in actions:
@@ -200,6 +208,8 @@ def persist(ws: Workspace, issue_id: str, *, refusal: str | None = None, escalat
             appeal: str | None = None, body: str | None = None, date: str | None = None,
             deadline: str | None = None) -> WriteResult:
     """Record a "no", the step to the floor above, or the appeal; a deadline key starts a legal clock."""
+    from zchuyot import yamlio
+
     worker = ws.require_worker()
     given = [(k, v) for k, v in (("refusal", refusal), ("escalation", escalate), ("appeal", appeal)) if v is not None]
     if len(given) != 1:
@@ -240,6 +250,8 @@ def persist(ws: Workspace, issue_id: str, *, refusal: str | None = None, escalat
 
 # ------------------------------------------------------------------ 8. policy
 def flag_policy(ws: Workspace, issue_id: str, note: str) -> WriteResult:
+    from zchuyot import yamlio
+
     ws.require_worker()
     text = (note or "").strip()
     if not text:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from zchuyot import gitio, yamlfast, yamlio
+from zchuyot import gitio, yamlfast
 from zchuyot.errors import DataError, InputError, NotFound, WorkspaceError
 from zchuyot.model import FIELD_KEYS, ID_RE, ID_SUFFIX_ALPHABET, ID_SUFFIX_LEN, SLUG_RE, Family, Issue
 from zchuyot.validate import Problem, family_from_data, issue_from_data
@@ -59,7 +59,7 @@ def user_config_dir() -> Path:
 def read_bytes(path: Path) -> bytes:
     try:
         with open(path, "rb") as f:
-            data = f.read(yamlio.MAX_BYTES + 1)
+            data = f.read(yamlfast.MAX_BYTES + 1)
     except OSError as e:
         raise DataError("err.file.read", line=1, why=e.strerror or type(e).__name__) from None
     return data
@@ -110,7 +110,7 @@ def template_path(name: str, root: Path | None = None) -> Path:
 
 
 def read_text(path: Path) -> str:
-    return yamlio.decode(read_bytes(path))
+    return yamlfast.decode(read_bytes(path))
 
 
 def parse_file(path: Path) -> tuple[Any, yamlfast.Lines]:
@@ -125,6 +125,8 @@ def load_yaml_file(path: Path) -> Any:
 
 def load_rt(path: Path) -> Any:
     """A file's round-trip document (comments kept), for the one file a command rewrites."""
+    from zchuyot import yamlio
+
     return yamlio.parse(read_text(path))
 
 
@@ -416,6 +418,8 @@ class Workspace:
         return issue
 
     def create_issue(self, worker: str, family: str, values: dict[str, Any], message: str) -> WriteResult:
+        from zchuyot import yamlio
+
         check_slug(worker, "worker")
         check_slug(family, "family")
         folder = self.cases / worker / family
@@ -439,6 +443,8 @@ class Workspace:
     def edit_issue(self, text_id: str, change: Callable[[Any, Issue], None], message: str,
                    commit: bool = True) -> WriteResult:
         """Read-modify-write one issue under its lock. `change(doc, issue)` edits the round-trip doc."""
+        from zchuyot import yamlio
+
         path = self.resolve_id(text_id)
         issue_id = path.stem
         with self.lock(issue_id):
@@ -480,6 +486,8 @@ class Workspace:
         return self.cases / worker / family / FAMILY_FILE
 
     def write_family(self, family: str, worker: str, values: dict[str, Any]) -> WriteResult:
+        from zchuyot import yamlio
+
         path = self.family_path(family, worker)
         make_private_dirs(path.parent, self.root)
         with self.lock(f"family-{family}"):
@@ -530,6 +538,8 @@ cases/**/*.yaml merge=zchuyot
 def init_workspace(path: Path, worker: str, department: str | None = None, name: str | None = None,
                    role: str | None = None, remote: str | None = None) -> Workspace:
     """A new workspace, or (with `remote`) this computer's copy of the department's repository."""
+    from zchuyot import yamlio
+
     check_slug(worker, "worker")
     root = path.expanduser().resolve()
     if (root / SETTINGS_FILE).exists():
@@ -593,6 +603,8 @@ def init_workspace(path: Path, worker: str, department: str | None = None, name:
 
 def _remember_default_root(root: Path) -> None:
     """The first workspace made on this computer becomes the default, so commands work from anywhere."""
+    from zchuyot import yamlio
+
     cfg = user_config_dir() / "config.yaml"
     if cfg.exists():
         return
@@ -604,6 +616,8 @@ def _remember_default_root(root: Path) -> None:
 
 
 def _settings_text(department: str, worker: str, name: str, role: str) -> str:
+    from zchuyot import yamlio
+
     doc = yamlio.parse(
         "# הגדרות סביבת העבודה של zchuyot – משותפות לכל העובדות במחלקה\n"
         "# שם המחלקה\n"

@@ -19,7 +19,6 @@ from typing import Any
 import yaml
 
 from zchuyot.errors import DataError
-from zchuyot.yamlio import _LEAD_TAB, _MARKERS, MAX_BYTES, decode
 
 try:
     _Base: Any = yaml.CSafeLoader
@@ -36,6 +35,23 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
     def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
         return _KIND_TAG[kind]
 
+MAX_BYTES = 1_000_000
+_MARKERS = re.compile(r"^(<{7}|={7}|>{7})(\s|$)", re.M)
+_LEAD_TAB = re.compile(r"^[ ]*\t", re.M)
+_BAD_DATE = re.compile(r":\s*(\d{4}-\d{1,2}-\d{1,2})\s*(#.*)?$")
+
+
+def decode(data: bytes) -> str:
+    if len(data) > MAX_BYTES:
+        raise DataError("err.file.too_big", line=1, size=len(data), max=MAX_BYTES, fix="fix.too_big")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise DataError("err.file.encoding", line=line, fix="fix.encoding") from None
+    return text.removeprefix("\ufeff")
+
+
 Lines = dict[tuple[Any, ...], tuple[int, int]]  # key path → (line, column), both from 1
 
 _SCALAR_TAGS = {_T + x for x in ("str", "int", "float", "bool", "null", "timestamp")}
@@ -50,7 +66,7 @@ _DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _DATETIME = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}([Tt]|[ \t]+)\d{1,2}:\d\d:\d\d")
 _MAYBE_NOT_TEXT = frozenset("0123456789+-.~nNtTfF")  # a plain scalar starting otherwise is text
 
-__all__ = ["load", "Lines", "MAX_BYTES", "decode"]
+__all__ = ["load", "Lines", "MAX_BYTES", "decode", "line_of", "pos_of"]
 
 
 def _line(node: Any) -> int:

@@ -25,11 +25,7 @@ from ruamel.yaml.scalarstring import LiteralScalarString
 from ruamel.yaml.tokens import CommentToken
 
 from zchuyot.errors import DataError
-
-MAX_BYTES = 1_000_000
-_MARKERS = re.compile(r"^(<{7}|={7}|>{7})(\s|$)", re.M)
-_LEAD_TAB = re.compile(r"^[ ]*\t", re.M)
-_BAD_DATE = re.compile(r":\s*(\d{4}-\d{1,2}-\d{1,2})\s*(#.*)?$")
+from zchuyot.yamlfast import _BAD_DATE, _LEAD_TAB, _MARKERS, MAX_BYTES, decode  # noqa: F401
 
 
 def _yaml() -> YAML:
@@ -46,17 +42,6 @@ def _yaml() -> YAML:
 
 
 # ------------------------------------------------------------------ reading
-def decode(data: bytes) -> str:
-    if len(data) > MAX_BYTES:
-        raise DataError("err.file.too_big", line=1, size=len(data), max=MAX_BYTES, fix="fix.too_big")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        line = data[: e.start].count(b"\n") + 1
-        raise DataError("err.file.encoding", line=line, fix="fix.encoding") from None
-    return text.removeprefix("\ufeff")
-
-
 def _line_of(text: str, pos: int) -> int:
     return text.count("\n", 0, pos) + 1
 
