@@ -14,7 +14,7 @@ from typing import Any
 from zchuyot import dates, flow
 from zchuyot.errors import DataError, InputError
 from zchuyot.labels import choice_label, options_text, t
-from zchuyot.model import DOMAINS, FIELD_KEYS, SUBKEYS, VOCABULARIES, Family, normalize_phone, valid_israeli_id
+from zchuyot.model import FIELD_KEYS, SUBKEYS, VOCABULARIES, Family, normalize_phone, valid_israeli_id
 from zchuyot.store import IssueRecord, ReadResult, Workspace, WriteResult, check_slug
 from zchuyot.validate import Problem
 
@@ -372,10 +372,6 @@ def check(ws: Workspace) -> CheckResult:
     return CheckResult(files, errors, warnings)
 
 
-def domains() -> tuple[str, ...]:
-    return DOMAINS
-
-
 def issue_json(data: dict[str, Any]) -> dict[str, Any]:
     """An issue's mapping for --json: keys as in the file, dates as YYYY-MM-DD."""
     def conv(v: Any) -> Any:
@@ -389,6 +385,3 @@ def issue_json(data: dict[str, Any]) -> dict[str, Any]:
 
     return conv(data)
 
-
-def workspace_path(ws: Workspace) -> Path:
-    return ws.root

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from zchuyot import dates
+from zchuyot.core import issue_json
 from zchuyot.errors import NotFound
 from zchuyot.model import Family, normalize_phone
 from zchuyot.store import FAMILY_FILE, Workspace, check_slug, make_private_dirs
@@ -117,16 +118,6 @@ class Scrubber:
         return v
 
 
-def _plain(v: Any) -> Any:
-    if isinstance(v, dt.date):
-        return v.isoformat()
-    if isinstance(v, dict):
-        return {k: _plain(x) for k, x in v.items()}
-    if isinstance(v, list):
-        return [_plain(x) for x in v]
-    return v
-
-
 def export(ws: Workspace, anonymize: bool = False) -> tuple[list[dict[str, Any]], list[Any]]:
     """Every issue's mapping (all workers); anonymised on request. Returns (issues, unreadable files)."""
     res = ws.read_issues(with_data=True)
@@ -134,7 +125,7 @@ def export(ws: Workspace, anonymize: bool = False) -> tuple[list[dict[str, Any]]
     families: dict[str, Scrubber] = {}
     out = []
     for rec in sorted(res.issues, key=lambda r: r.issue.id):
-        data = _plain(dict(rec.data))
+        data = issue_json(dict(rec.data))
         if anonymize:
             fam = rec.issue.family
             if fam not in families:
