@@ -75,3 +75,19 @@ def next_step(issue: Any) -> str | None:
 
 # in a terminal, each step offers the next one (listen → list → collect → plan)
 WALK: dict[str, str] = {"listen": "list", "list": "collect", "new": "collect", "collect": "plan"}
+
+
+def open_refusals(issue: Any) -> list[Any]:
+    """Refusals with no escalation or appeal logged on or after them (a "no" still standing)."""
+    persisted = issue.entries("refusal", "escalation", "appeal")
+    answers = [x.date for x in persisted if x.kind in ("escalation", "appeal")]
+    latest = max(answers) if answers else None
+    return [e for e in persisted if e.kind == "refusal" and (latest is None or latest < e.date)]
+
+
+def open_clocks(issue: Any) -> list[Any]:
+    """Legal clocks not stopped by an appeal logged after the refusal that started them.
+
+    An escalation to the floor above does not stop a legal clock."""
+    appeals = [e.date for e in issue.entries("appeal")]
+    return [d for d in issue.deadlines if not any(a >= (d.from_ or d.due) for a in appeals)]

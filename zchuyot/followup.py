@@ -28,6 +28,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from zchuyot import flow
 from zchuyot.model import Issue
 from zchuyot.store import IssueRecord, Workspace
 from zchuyot.validate import Problem
@@ -99,26 +100,17 @@ def reasons_for(issue: Issue, on: dt.date, rules: Rules, cal: WorkCalendar) -> l
     if not issue.is_open:
         return []
     out: list[Reason] = []
-    persisted = issue.entries("refusal", "escalation", "appeal")
-    appeals = [e.date for e in persisted if e.kind == "appeal"]
-    for d in issue.deadlines:
-        start = d.from_ or d.due
-        if any(a >= start for a in appeals):
-            continue
+    for d in flow.open_clocks(issue):
         left = (d.due - on).days
         name = d.name or d.key
         if left < 0:
             out.append(Reason("deadline_missed", name, d.due, 2000 + min(-left, 100)))
         elif left <= rules.deadline_warning:
             out.append(Reason("deadline_near", name, d.due, 500 + (rules.deadline_warning - left) * 10))
-    refusals = [e for e in persisted if e.kind == "refusal"]
-    if refusals:
-        answers = [x.date for x in persisted if x.kind in ("escalation", "appeal")]
-        latest = max(answers) if answers else None
-        for e in refusals:
-            days = (on - e.date).days
-            if (latest is None or latest < e.date) and days >= rules.refusal_grace:
-                out.append(Reason("refusal_open", e.text, e.date, 100 + min(days, 60)))
+    for e in flow.open_refusals(issue):
+        days = (on - e.date).days
+        if days >= rules.refusal_grace:
+            out.append(Reason("refusal_open", e.text, e.date, 100 + min(days, 60)))
     for a in issue.actions:
         if a.done or a.due is None:
             continue

@@ -276,31 +276,17 @@ class Suggestion:
     params: dict[str, Any]
 
 
-def unanswered_refusals(issue: Issue) -> list[Any]:
-    """Refusals with no escalation or appeal logged on or after them."""
-    out = []
-    for e in issue.log:
-        if e.kind != "refusal":
-            continue
-        answered = any(x.kind in ("escalation", "appeal") and x.date >= e.date and x is not e for x in issue.log)
-        if not answered:
-            out.append(e)
-    return out
-
-
 def suggestions(issue: Issue) -> list[Suggestion]:
     """The next rung: a "no" not yet answered, open legal clocks, and the next step's guidance."""
     out: list[Suggestion] = []
     if not issue.is_open:
         return out
-    for e in unanswered_refusals(issue):
+    for e in flow.open_refusals(issue):
         body = getattr(e, "body", None)
         out.append(Suggestion("ui.next_rung", {"date": e.date.strftime("%d/%m/%Y"),
                                                "body": f", {body}" if body else "", "id": issue.id}))
-    appeals = [e.date for e in issue.log if e.kind == "appeal"]
-    for d in issue.deadlines:
-        if not any(a >= (d.from_ or d.due) for a in appeals):
-            out.append(Suggestion("ui.open_clock", {"name": d.name or d.key, "due": d.due.strftime("%d/%m/%Y")}))
+    for d in flow.open_clocks(issue):
+        out.append(Suggestion("ui.open_clock", {"name": d.name or d.key, "due": d.due.strftime("%d/%m/%Y")}))
     nxt = flow.next_step(issue)
     if nxt:
         out.append(Suggestion("ui.next_step", {"step": f"step.{nxt}", "guide": f"guide.{nxt}",
