@@ -71,10 +71,13 @@ def clear_stale_index_lock(root: Path) -> bool:
     holding the workspace's git lock (no zchuyot git is running), and only for a lock a minute old."""
     import time
 
-    p = run(root, "rev-parse", "--absolute-git-dir", check=False).stdout.strip()
-    if not p:
-        return False
-    lock = Path(p) / "index.lock"
+    git_dir = root / ".git"
+    if not git_dir.is_dir():  # a worktree or a workspace inside a bigger repository: ask git
+        found = run(root, "rev-parse", "--absolute-git-dir", check=False).stdout.strip()
+        if not found:
+            return False
+        git_dir = Path(found)
+    lock = git_dir / "index.lock"
     try:
         if lock.exists() and time.time() - lock.stat().st_mtime > STALE_LOCK_SECONDS:
             lock.unlink()
@@ -102,17 +105,18 @@ def ensure_identity(root: Path, name: str) -> None:
 
 
 def commit(root: Path, paths: list[Path], message: str, worker: str | None = None) -> None:
-    """Stage exactly these paths (added, changed or removed) and commit them alone."""
+    """Stage exactly these paths (added, changed or removed) and commit them alone (two git processes)."""
     rel = [str(p.relative_to(root)) if p.is_absolute() else str(p) for p in paths]
     run(root, "add", "-A", "--", *rel)
-    staged = run(root, "diff", "--cached", "--name-only", "--", *rel).stdout.strip()
-    if not staged:
-        return
     args = ["commit", "-q", "--no-verify", "-m", message, "--", *rel]
     proc = run(root, *args, check=False)
-    if proc.returncode != 0 and ("identity" in proc.stderr or "tell me who you are" in proc.stderr.lower()):
+    out = (proc.stdout + proc.stderr).lower()
+    if proc.returncode != 0 and ("identity" in out or "tell me who you are" in out):
         who = worker or "zchuyot"
         proc = run(root, "-c", f"user.name={who}", "-c", f"user.email={who}@zchuyot.invalid", *args, check=False)
+        out = (proc.stdout + proc.stderr).lower()
+    if proc.returncode != 0 and ("nothing to commit" in out or "no changes added" in out or "nothing added" in out):
+        return  # the file was already committed as it is
     if proc.returncode != 0:
         why = (proc.stderr or proc.stdout).strip().splitlines()
         raise WorkspaceError("err.git", why=why[-1] if why else "commit failed")
