@@ -303,7 +303,9 @@ class Workspace:
         if not self.cases.is_dir():
             raise NotFound("err.unknown_id", value=text)
         if ID_RE.match(s):
-            hits = sorted(self.cases.glob(f"*/*/{s}.yaml"))
+            # an issue stays in the folder of the worker who opened it: look there first
+            hits = sorted((self.cases / s.rsplit("-", 1)[0]).glob(f"*/{s}.yaml"))
+            hits = hits or sorted(self.cases.glob(f"*/*/{s}.yaml"))
         else:
             hits = sorted(self.cases.glob(f"*/*/*-{s}.yaml")) if len(s) >= 3 else []
             hits = [h for h in hits if ID_RE.match(h.stem)]
@@ -319,7 +321,8 @@ class Workspace:
         for _ in range(100):
             suffix = "".join(secrets.choice(ID_SUFFIX_ALPHABET) for _ in range(ID_SUFFIX_LEN))
             cand = f"{worker}-{suffix}"
-            if not self.cases.is_dir() or not any(self.cases.glob(f"*/*/*-{suffix}.yaml")):
+            # ids start with the worker's code, so only this worker's folder can hold the same one
+            if not any((self.cases / worker).glob(f"*/{cand}.yaml")):
                 return cand
         raise WorkspaceError("err.internal", what="id space")
 
