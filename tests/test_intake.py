@@ -307,3 +307,23 @@ def test_init_with_remote(tmp_path: Path) -> None:
     r = run("init", str(tmp_path / "c"), "--worker", "noa", "--remote", str(tmp_path / "nope.git"))
     assert r.exit_code == 1 and "git" in r.stderr
     assert not (tmp_path / "c" / ".zchuyot.yaml").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["new", "--priority", "abc"], "ערך לא תקין עבור --priority"),
+        (["nosuchcommand"], "אין פקודה 'nosuchcommand'"),
+        (["treat"], "חסר ID"),
+        (["treat", "x", "a", "b"], "מילים מיותרות"),
+        (["treat", "x", "a", "--kind"], "אחרי --kind צריך לכתוב ערך"),
+        (["list", "--bogus"], "אין אפשרות --bogus"),
+    ],
+)
+def test_usage_errors_are_one_hebrew_line(ws: Path, args: list[str], needle: str) -> None:
+    from conftest import zchuyot_subprocess
+
+    p = zchuyot_subprocess("--root", str(ws), *args, cwd=ws)
+    assert p.returncode == 2
+    assert needle in p.stderr and "--help" in p.stderr
+    assert len(p.stderr.strip().splitlines()) == 1 and "Traceback" not in p.stderr

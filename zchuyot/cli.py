@@ -819,8 +819,45 @@ def hoist_globals(argv: list[str]) -> list[str]:
     return front + rest
 
 
+_USAGE_PATTERNS = (
+    (r"Missing argument '(.+?)'", "usage.missing_argument"),
+    (r"Missing option '(.+?)'", "usage.missing_option"),
+    (r"No such option: (\S+)", "usage.no_such_option"),
+    (r"No such command '(.+?)'", "usage.no_such_command"),
+    (r"Option '(.+?)' requires an argument", "usage.needs_value"),
+    (r"Invalid value for '?([^':]+)'?", "usage.invalid_value"),
+    (r"Got unexpected extra argument\S* \((.+?)\)", "usage.extra"),
+)
+
+
+def usage_line(message: str, command: str) -> str:
+    """A usage error as one line in the UI language, with where to get help."""
+    import re
+
+    from zchuyot.labels import t
+
+    for pattern, key in _USAGE_PATTERNS:
+        if m := re.search(pattern, message):
+            return t(key, what=m.group(1), command=command)
+    return t("usage.other", what=message.strip().rstrip("."), command=command)
+
+
 def main() -> None:
-    app(args=hoist_globals(sys.argv[1:]), prog_name="zchuyot")
+    argv = hoist_globals(sys.argv[1:])
+    usage_error = typer.BadParameter.__mro__[1]  # click's UsageError (typer may vendor click)
+    try:
+        rc = app(args=argv, prog_name="zchuyot", standalone_mode=False)
+    except usage_error as e:
+        ctx = getattr(e, "ctx", None)
+        command = ctx.command_path if ctx is not None else "zchuyot"
+        _say_error(usage_line(e.format_message(), command))
+        sys.exit(2)
+    except typer.Abort:
+        from zchuyot.labels import t
+
+        _say_error(t("ui.cancelled"))
+        sys.exit(1)
+    sys.exit(rc if isinstance(rc, int) else 0)
 
 
 if __name__ == "__main__":

@@ -326,6 +326,16 @@ T: dict[str, tuple[str, str]] = {
     "walk.body": ("מול איזה גוף? (Enter לדלג)", "With which body? (Enter to skip)"),
     "walk.agreed": ("סוכם עם המשפחה? (Enter = כן, ל = לא)", "Agreed with the family? (Enter = yes, n = no)"),
     "walk.skip_number": ("Enter לדלג", "Enter to skip"),
+    # ------------------------------------------------------------ usage errors (exit 2)
+    "usage.missing_argument": ("חסר {what} בשורת הפקודה. לעזרה: {command} --help", "Missing {what}. Help: {command} --help"),
+    "usage.missing_option": ("חסרה האפשרות {what}. לעזרה: {command} --help", "Missing option {what}. Help: {command} --help"),
+    "usage.no_such_option": ("אין אפשרות {what} בפקודה הזו. לעזרה: {command} --help", "No option {what} here. Help: {command} --help"),
+    "usage.no_such_command": ("אין פקודה '{what}'. רשימת הפקודות: zchuyot --help", "No command '{what}'. Commands: zchuyot --help"),
+    "usage.needs_value": ("אחרי {what} צריך לכתוב ערך. לעזרה: {command} --help", "{what} needs a value. Help: {command} --help"),
+    "usage.invalid_value": ("ערך לא תקין עבור {what}. לעזרה: {command} --help", "Invalid value for {what}. Help: {command} --help"),
+    "usage.extra": ("מילים מיותרות בשורת הפקודה: {what} (טקסט עם רווחים כותבים בתוך מירכאות). לעזרה: {command} --help",
+                    "Unexpected extra words: {what} (quote text with spaces). Help: {command} --help"),
+    "usage.other": ("שגיאה בשורת הפקודה: {what}. לעזרה: {command} --help", "Command-line error: {what}. Help: {command} --help"),
     # ------------------------------------------------------------ errors
     "err.internal": ("תקלה פנימית בתוכנה ({what}). שום קובץ לא נפגע; נא לדווח לעו\"ס מיצוי הזכויות או לצוות התמיכה.",
                      "Internal error ({what}). No file was damaged; please report it."),
