@@ -8,6 +8,7 @@ or older cache is rebuilt silently; `--no-cache` (or ZCHUYOT_NO_CACHE=1) bypasse
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import sqlite3
@@ -120,6 +121,8 @@ class Index:
                 else:
                     ok, fx, probs, dates = self._load(Path(path))
                     fresh.append((rel, size, mtime, ok, fx, probs, dates))
+                    if len(fresh) % 200 == 0:
+                        gc.collect(0)  # the parser's short-lived cycles (GC is paused for the bulk read)
                 problems = [_problem(d) for d in json.loads(probs)] if probs != "[]" else []
                 if ok:
                     issues.append(IssueRecord(path, rel, rel.split("/")[1], from_facts(json.loads(fx)),  # type: ignore[arg-type]
