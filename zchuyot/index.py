@@ -22,7 +22,7 @@ from zchuyot.validate import Problem
 from zchuyot.views import facts, from_facts
 from zchuyot.yamlfast import line_of
 
-SCHEMA = f"6/{__version__}"
+SCHEMA = f"7/{__version__}"
 
 
 def _stat_files(ws: Workspace, worker: str | None) -> list[tuple[str, int, str, str]]:

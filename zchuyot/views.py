@@ -7,6 +7,7 @@ They carry the same attribute names as the models, so the read commands work on 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any, NamedTuple
 
 _d = dt.date.fromisoformat
@@ -108,7 +109,7 @@ class IssueView(_V):
 
     def entries(self, *kinds: str) -> list[LogView]:
         """Log entries of these kinds only, decoding nothing else (refusals/escalations/appeals are kept apart)."""
-        raw = self._row[20] if _PERSIST.issuperset(kinds) else self._row[11]
+        raw = self._row[20] if _PERSIST.issuperset(kinds) else json.loads(self._row[11])
         return [LogView(_d(d), k, t, b) for d, k, t, b in raw if k in kinds]
 
     def __repr__(self) -> str:
@@ -120,7 +121,7 @@ def _opt(x: Any) -> dt.date | None:
 
 
 _DECODE: dict[str, Any] = {
-    "log": lambda r: [LogView(_d(d), k, t, b) for d, k, t, b in r[11]],
+    "log": lambda r: [LogView(_d(d), k, t, b) for d, k, t, b in json.loads(r[11])],
     "actions": lambda r: [ActionView(a[0], a[1], _opt(a[2]), _opt(a[3])) for a in r[12]],
     "deadlines": lambda r: [DeadlineView(d[0], d[1], _opt(d[2]), _d(d[3])) for d in r[13]],
     "outcome": lambda r: OutcomeView(r[14][0], r[14][1], r[14][2], r[14][3], _opt(r[14][4])) if r[14] else None,
@@ -140,7 +141,9 @@ def facts(issue: Any) -> list[Any]:
     return [
         issue.id, issue.family, issue.subject, issue.domain, issue.domain_other, issue.status, issue.step,
         issue.priority, issue.urgency, _iso(issue.opened), _iso(issue.next_followup),
-        [[_iso(e.date), e.kind, e.text if e.kind == "refusal" else "", getattr(e, "body", None)] for e in issue.log],
+        # the whole log stays a JSON string inside the row: decoded only by the commands that read it
+        json.dumps([[_iso(e.date), e.kind, e.text if e.kind == "refusal" else "", getattr(e, "body", None)]
+                    for e in issue.log], ensure_ascii=False),
         [[a.id, a.what, _iso(a.due), _iso(a.done)] for a in issue.actions],
         [[d.key, d.name, _iso(d.from_), _iso(d.due)] for d in issue.deadlines],
         [o.benefit, o.kind, o.amount, o.period, _iso(o.from_)] if o else None,
