@@ -145,3 +145,28 @@ def test_auto_mode_knows_terminals(monkeypatch) -> None:
     monkeypatch.delenv("TERM_PROGRAM")
     monkeypatch.setenv("KONSOLE_VERSION", "230401")
     assert rtl.choose_mode(None, isatty=True) == "logical"
+
+
+def test_long_tables_are_written_as_aligned_lines() -> None:
+    """Thousands of rows (the rights worker's `list --all-workers`) skip Rich's table, same columns."""
+    import io
+
+    from bidi import get_display
+    from rich.console import Console
+
+    from zchuyot.render import LONG_TABLE, Renderer
+
+    rows = [[f"dana-{n:05d}", "f1", f"הנחה בארנונה מספר {n}", "דיור"] for n in range(LONG_TABLE + 1)]
+    for mode in ("logical", "visual"):
+        buf = io.StringIO()
+        r = Renderer(Console(file=buf, width=100), mode, "he")
+        r.table(["מזהה", "משפחה", "נושא הפניה", "תחום"], rows)
+        lines = buf.getvalue().splitlines()
+        assert len(lines) == LONG_TABLE + 3  # header, rule, one line a row
+        last = lines[-1]
+        if mode == "logical":
+            assert last.startswith(f"dana-{LONG_TABLE:05d} │ f1")
+            assert f"הנחה בארנונה מספר {LONG_TABLE}" in last
+        else:
+            assert last.rstrip().endswith(f"dana-{LONG_TABLE:05d}")  # the first column on the right
+            assert get_display(f"הנחה בארנונה מספר {LONG_TABLE}", base_dir="R") in last

@@ -18,6 +18,8 @@ from zchuyot import flow, rtl
 from zchuyot.labels import choice_label, t
 from zchuyot.model import STEPS
 
+LONG_TABLE = 300  # rows; a longer table is written as plain aligned lines
+
 
 def fmt_date(d: Any, short: bool = False) -> str:
     """Israeli order: 23/11/2026 (short: 23/11/26)."""
@@ -67,6 +69,9 @@ class Renderer:
         ncol = len(headers)
         cells = [list(headers)] + [list(r) for r in rows]
         widths = self._widths(cells, ncol, nowrap, prefer=prefer)
+        if len(rows) > LONG_TABLE:  # Rich draws a few hundred rows well, not ten thousand
+            self._long_table(cells, widths, show_header)
+            return
         if not self.visual:
             tb = Table(show_header=show_header, header_style="bold", expand=False)
             for j, h in enumerate(headers):
@@ -84,6 +89,37 @@ class Renderer:
         for i, r in enumerate(rows):
             tb.add_row(*[self._vcell(str(r[j]), widths[j]) for j in order], style=(styles[i] if styles else None))
         self.console.print(Align.right(tb) if self.rtl else tb)
+
+    def _long_table(self, cells: list[list[str]], widths: list[int], show_header: bool) -> None:
+        """The same columns, wrapped the same way, written as plain lines (fast for thousands of rows)."""
+        ncol = len(widths)
+        order = list(range(ncol))[::-1] if (self.visual and self.rtl) else list(range(ncol))
+        right = [self.visual and self.rtl and any(rtl.has_hebrew(str(r[j])) for r in cells) for j in range(ncol)]
+        out: list[str] = []
+
+        def emit(row: list[str]) -> None:
+            wrapped = {j: rtl.wrap(str(row[j]), widths[j]) for j in range(ncol)}
+            height = max(len(w) for w in wrapped.values())
+            for k in range(height):
+                parts = []
+                for j in order:
+                    piece = wrapped[j][k] if k < len(wrapped[j]) else ""
+                    if self.visual:
+                        piece = rtl.visual(piece)
+                    pad = " " * max(widths[j] - rtl.cell_width(piece), 0)
+                    parts.append(pad + piece if right[j] else piece + pad)
+                out.append(" │ ".join(parts).rstrip() if not self.visual else " │ ".join(parts))
+
+        if show_header:
+            emit(cells[0])
+            out.append("─┼─".join("─" * widths[j] for j in order))
+        for row in cells[1:]:
+            emit(row)
+        text = "\n".join(out) + "\n"
+        if self.visual and self.rtl:
+            width = self.console.width
+            text = "\n".join(" " * max(width - rtl.cell_width(ln), 0) + ln for ln in out) + "\n"
+        self.console.file.write(text)
 
     def _vcell(self, text: str, width: int) -> str:
         return "\n".join(rtl.visual(ln) for ln in rtl.wrap(text, width))
