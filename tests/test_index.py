@@ -91,3 +91,19 @@ def test_corrupt_or_old_cache_is_rebuilt_and_no_cache_agrees(ws: Path) -> None:
     # the same answers, cold, warm and without the cache, for every read command
     for cmd in (["report", "--json"], ["policy", "--json"], ["check", "--json"]):
         assert run("--root", str(ws), *cmd).stdout == run("--root", str(ws), "--no-cache", *cmd).stdout, cmd
+
+
+def test_a_cache_locked_by_another_command_is_read_around(ws: Path) -> None:
+    a = new_issue(ws)
+    assert ids(ws) == [a]
+    db = ws / ".zchuyot" / "index.sqlite"
+    holder = sqlite3.connect(db)
+    holder.execute("BEGIN EXCLUSIVE")  # another process is in the middle of writing the cache
+    try:
+        b = new_issue(ws, family="f2")
+        assert ids(ws) == sorted([a, b])
+    finally:
+        holder.rollback()
+        holder.close()
+    assert db.exists()  # never deleted because it was busy
+    assert ids(ws) == sorted([a, b])

@@ -64,7 +64,7 @@ class Index:
     def _connect(self) -> sqlite3.Connection:
         make_private_dirs(self.path.parent, self.ws.root)
         new = not self.path.exists()
-        conn = sqlite3.connect(self.path, timeout=5)
+        conn = sqlite3.connect(self.path, timeout=1)
         if new:
             with contextlib.suppress(OSError):
                 os.chmod(self.path, 0o600)
@@ -84,16 +84,23 @@ class Index:
         """All issues as views, every problem, and (for check) the dates that cannot be in the future."""
         try:
             return self._read(worker, with_dates)
-        except sqlite3.DatabaseError:
-            # a corrupt or locked cache: rebuild it once, silently; if that fails too, read without it
-            with contextlib.suppress(OSError):
-                self.path.unlink()
-                for extra in ("-wal", "-shm"):
-                    Path(str(self.path) + extra).unlink(missing_ok=True)
-            try:
-                return self._read(worker, with_dates)
-            except sqlite3.DatabaseError:
+        except sqlite3.OperationalError as e:
+            if "locked" in str(e) or "busy" in str(e):  # another command is writing it: read the files this time
                 return self._read(worker, with_dates, use_db=False)
+            return self._rebuild(worker, with_dates)
+        except sqlite3.DatabaseError:
+            return self._rebuild(worker, with_dates)
+
+    def _rebuild(self, worker: str | None, with_dates: bool) -> tuple[ReadResult, list[Any]]:
+        """A corrupt cache: remove it and build it again, silently; if that fails too, read without it."""
+        with contextlib.suppress(OSError):
+            self.path.unlink()
+            for extra in ("-wal", "-shm"):
+                Path(str(self.path) + extra).unlink(missing_ok=True)
+        try:
+            return self._read(worker, with_dates)
+        except sqlite3.DatabaseError:
+            return self._read(worker, with_dates, use_db=False)
 
     def _read(self, worker: str | None, with_dates: bool, use_db: bool = True) -> tuple[ReadResult, list[Any]]:
         ws = self.ws
