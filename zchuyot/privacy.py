@@ -27,7 +27,7 @@ from zchuyot import dates
 from zchuyot.core import issue_json
 from zchuyot.errors import NotFound
 from zchuyot.model import Family, normalize_phone
-from zchuyot.store import FAMILY_FILE, Workspace, check_slug, make_private_dirs
+from zchuyot.store import Workspace, check_slug, make_private_dirs
 
 # ------------------------------------------------------------------ the access log
 
@@ -215,4 +215,4 @@ def retention_due(ws: Workspace, records: list[Any], today: dt.date | None = Non
     return out
 
 
-__all__ = ["log_access", "export", "purge", "retention_due", "Scrubber", "pseudonym", "FAMILY_FILE"]
+__all__ = ["log_access", "export", "purge", "retention_due", "Scrubber", "pseudonym"]

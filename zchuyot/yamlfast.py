@@ -38,7 +38,6 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
 MAX_BYTES = 1_000_000
 _MARKERS = re.compile(r"^(<{7}|={7}|>{7})(\s|$)", re.M)
 _LEAD_TAB = re.compile(r"^[ ]*\t", re.M)
-_BAD_DATE = re.compile(r":\s*(\d{4}-\d{1,2}-\d{1,2})\s*(#.*)?$")
 
 
 def decode(data: bytes) -> str:

@@ -1,9 +1,8 @@
-"""YAML text in and out: a guarded round-trip parser and comment-preserving edits.
-
-Reading refuses what a case file must never hold (tabs in indentation, duplicate keys, tags,
-anchors/aliases, conflict markers, non-UTF-8, oversized text) with the line it was found on.
-Writing keeps every comment and the key order (ruamel.yaml round-trip), keeps Hebrew as
-Hebrew, writes long text as block scalars and dates as YYYY-MM-DD.
+"""YAML text in and out for the one file a command rewrites: round-trip parsing and
+comment-preserving edits. What a case file must never hold is refused by `yamlfast` (the reader
+every command uses), before ruamel reads it. Writing keeps every comment and the key order
+(ruamel.yaml round-trip), keeps Hebrew as Hebrew, writes long text as block scalars and dates
+as YYYY-MM-DD.
 
 ruamel stores a comment line that stands *before* a key as the trailing comment of whatever
 came last before it — often the last entry of the previous list. `append`, `set_key` and
@@ -14,18 +13,17 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
-from collections import deque
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
-from ruamel.yaml.error import CommentMark, MarkedYAMLError
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import CommentMark
 from ruamel.yaml.scalarstring import LiteralScalarString
 from ruamel.yaml.tokens import CommentToken
 
+from zchuyot import yamlfast
 from zchuyot.errors import DataError
-from zchuyot.yamlfast import _BAD_DATE, _LEAD_TAB, _MARKERS, MAX_BYTES, decode  # noqa: F401
+from zchuyot.yamlfast import MAX_BYTES, decode  # noqa: F401  (re-exported for callers that write)
 
 
 def _yaml() -> YAML:
@@ -42,120 +40,16 @@ def _yaml() -> YAML:
 
 
 # ------------------------------------------------------------------ reading
-def _line_of(text: str, pos: int) -> int:
-    return text.count("\n", 0, pos) + 1
-
-
 def parse(text: str) -> Any:
-    """Parse YAML text round-trip, refusing anything a zchuyot file may not contain."""
-    if m := _MARKERS.search(text):
-        raise DataError("err.file.merge_markers", line=_line_of(text, m.start()), fix="fix.merge_markers")
-    if m := _LEAD_TAB.search(text):
-        raise DataError("err.file.tab", line=_line_of(text, m.start()), fix="fix.tab")
+    """Parse YAML text round-trip, refusing anything a zchuyot file may not contain.
+
+    The refusals are the fast reader's (one definition, with their lines); ruamel then builds
+    the comment-keeping document of the same text."""
+    yamlfast.load(text)
     try:
-        doc = _yaml().load(text)
-    except MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        line = (mark.line + 1) if mark is not None else 1
-        problem = (e.problem or e.context or "").strip()
-        if "duplicate key" in problem or type(e).__name__ == "DuplicateKeyError":
-            key = re.search(r'duplicate key "(.*?)"', str(e))
-            raise DataError("err.file.duplicate", line=line, key=key[1] if key else "?", fix="fix.duplicate") from None
-        if "constructor" in problem:
-            raise DataError("err.file.tag", line=line, tag=problem, fix="fix.tag") from None
-        raise DataError("err.file.syntax", line=line, why=problem or type(e).__name__, fix="fix.syntax") from None
-    except (ValueError, TypeError, OverflowError) as e:
-        for i, ln in enumerate(text.splitlines(), 1):
-            if (m := _BAD_DATE.search(ln)) and not _date_ok(m[1]):
-                raise DataError("err.file.bad_date", line=i, value=m[1], fix="fix.bad_date") from None
-        raise DataError("err.file.syntax", line=1, why=str(e), fix="fix.syntax") from None
-    except RecursionError:
-        raise DataError("err.file.syntax", line=1, why="nesting too deep", fix="fix.syntax") from None
-    except Exception as e:  # ruamel raises a few non-marked errors on hostile input
+        return _yaml().load(text)
+    except Exception as e:  # text libyaml accepts and ruamel does not: rare, never a traceback
         raise DataError("err.file.syntax", line=1, why=type(e).__name__, fix="fix.syntax") from None
-    _guard(doc)
-    return doc
-
-
-def _date_ok(s: str) -> bool:
-    try:
-        y, m, d = (int(x) for x in s.split("-"))
-        dt.date(y, m, d)
-        return True
-    except ValueError:
-        return False
-
-
-def _where(parent: Any, key: Any) -> int:
-    try:
-        if isinstance(parent, CommentedMap):
-            return int(parent.lc.key(key)[0]) + 1
-        if isinstance(parent, CommentedSeq):
-            return int(parent.lc.item(key)[0]) + 1
-    except Exception:
-        pass
-    return 1
-
-
-def _guard(doc: Any) -> None:
-    """Walk the tree once: no tags, no binary/sets, no shared (aliased) nodes. Fails fast."""
-    seen: set[int] = set()
-    stack: deque[tuple[Any, Any, Any]] = deque([(None, None, doc)])  # in document order
-    while stack:
-        parent, key, node = stack.popleft()
-        line = _where(parent, key) if parent is not None else 1
-        if isinstance(node, (TaggedScalar, bytes, bytearray, set, frozenset)):
-            tag = getattr(getattr(node, "tag", None), "value", None) or type(node).__name__
-            raise DataError("err.file.tag", line=line, tag=str(tag), fix="fix.tag")
-        if isinstance(node, (CommentedMap, CommentedSeq)):
-            if id(node) in seen or (getattr(node, "anchor", None) is not None and node.anchor.value):
-                raise DataError("err.file.alias", line=line, fix="fix.alias")
-            seen.add(id(node))
-            tag = getattr(getattr(node, "tag", None), "value", None)
-            if tag and tag not in ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"):
-                raise DataError("err.file.tag", line=line, tag=str(tag), fix="fix.tag")
-            if isinstance(node, CommentedMap):
-                for k, v in node.items():
-                    if not isinstance(k, (str, int, float, bool, dt.date)) and k is not None:
-                        raise DataError("err.file.syntax", line=_where(node, k), why="complex key", fix="fix.syntax")
-                    stack.append((node, k, v))
-            else:
-                for i, v in enumerate(node):
-                    stack.append((node, i, v))
-        elif isinstance(node, dt.datetime):
-            raise DataError("err.file.syntax", line=line, why="a date with a time; write YYYY-MM-DD", fix="fix.syntax")
-
-
-def to_plain(node: Any) -> Any:
-    """The loaded tree as plain dicts/lists/str (for pydantic and JSON)."""
-    if isinstance(node, dict):
-        return {str(k): to_plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [to_plain(v) for v in node]
-    if isinstance(node, str):
-        return str(node)
-    if isinstance(node, bool):
-        return bool(node)
-    if isinstance(node, int):
-        return int(node)
-    if isinstance(node, float):
-        return float(node)
-    return node
-
-
-def line_of_path(doc: Any, path: tuple[Any, ...]) -> int:
-    """The 1-based line of a key path like ('log', 2, 'date') in a round-trip document."""
-    line = 1
-    node = doc
-    for part in path:
-        in_map = isinstance(node, CommentedMap) and part in node
-        in_seq = isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node)
-        if in_map or in_seq:
-            line = _where(node, part)
-            node = node[part]
-        else:
-            break
-    return line
 
 
 # ------------------------------------------------------------------ writing
