@@ -17,35 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from zchuyot import __version__
-from zchuyot.store import CASES, FAMILY_FILE, IssueRecord, ReadResult, Workspace, _no_gc, make_private_dirs
+from zchuyot.store import CASES, IssueRecord, ReadResult, Workspace, _no_gc, make_private_dirs
 from zchuyot.validate import Problem
 from zchuyot.views import facts, from_facts
 from zchuyot.yamlfast import line_of
 
 SCHEMA = f"7/{__version__}"
-
-
-def _stat_files(ws: Workspace, worker: str | None) -> list[tuple[str, int, str, str]]:
-    """(rel path, size, mtime_ns, path) of every issue file, with one scandir per folder."""
-    out = []
-    cases = ws.root / CASES
-    if not cases.is_dir():
-        return out
-    workers = [cases / worker] if worker else sorted(p for p in cases.iterdir())
-    for wd in workers:
-        if wd.name.startswith(".") or not wd.is_dir():
-            continue
-        for fd in sorted(os.scandir(wd), key=lambda e: e.name):
-            if fd.name.startswith(".") or not fd.is_dir():
-                continue
-            for f in sorted(os.scandir(fd.path), key=lambda e: e.name):
-                name = f.name
-                if name.endswith(".yaml") and name != FAMILY_FILE and not name.startswith(".") and f.is_file():
-                    st = f.stat()
-                    rel = f"{CASES}/{wd.name}/{fd.name}/{name}"
-                    # mtime, ctime and inode: a same-size edit within one mtime tick still changes ctime/inode
-                    out.append((rel, st.st_size, f"{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}", f.path))
-    return out
 
 
 def _problem_json(p: Problem) -> dict[str, Any]:
@@ -120,7 +97,7 @@ class Index:
         fresh: list[tuple[Any, ...]] = []
         seen: set[str] = set()
         with _no_gc():
-            for rel, size, mtime, path in _stat_files(ws, worker):
+            for rel, size, mtime, path in ws.scan_issue_files(worker):
                 seen.add(rel)
                 row = cached.get(rel)
                 if row is not None and row[0] == size and row[1] == mtime:

@@ -274,22 +274,31 @@ class Workspace:
         except ValueError:
             return str(path)
 
-    def issue_files(self, worker: str | None = None) -> list[Path]:
-        """Every issue file (cases/<worker>/<family>/<id>.yaml), sorted; never a temp file."""
-        out: list[Path] = []
+    def scan_issue_files(self, worker: str | None = None) -> list[tuple[str, int, str, str]]:
+        """Every issue file (cases/<worker>/<family>/<id>.yaml, never a temp file or family.yaml), sorted,
+        as (relative path, size, change key, path). The change key — mtime, ctime and inode — tells the
+        index cache whether a file changed, even by a same-size edit within one mtime tick."""
+        out: list[tuple[str, int, str, str]] = []
         if not self.cases.is_dir():
             return out
         workers = [self.cases / worker] if worker else sorted(self.cases.iterdir())
         for wd in workers:
-            if not wd.is_dir() or wd.name.startswith("."):
+            if wd.name.startswith(".") or not wd.is_dir():
                 continue
-            for fd in sorted(wd.iterdir()):
-                if not fd.is_dir() or fd.name.startswith("."):
+            for fd in sorted(os.scandir(wd), key=lambda e: e.name):
+                if fd.name.startswith(".") or not fd.is_dir():
                     continue
-                for f in sorted(fd.iterdir()):
-                    if f.suffix == ".yaml" and f.name != FAMILY_FILE and not f.name.startswith("."):
-                        out.append(f)
+                for f in sorted(os.scandir(fd.path), key=lambda e: e.name):
+                    name = f.name
+                    if name.endswith(".yaml") and name != FAMILY_FILE and not name.startswith(".") and f.is_file():
+                        st = f.stat()
+                        out.append((f"{CASES}/{wd.name}/{fd.name}/{name}", st.st_size,
+                                    f"{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}", f.path))
         return out
+
+    def issue_files(self, worker: str | None = None) -> list[Path]:
+        """Every issue file, sorted (see scan_issue_files)."""
+        return [Path(p) for _, _, _, p in self.scan_issue_files(worker)]
 
     def family_dirs(self, family: str) -> list[Path]:
         return sorted(p for p in self.cases.glob(f"*/{family}") if p.is_dir()) if self.cases.is_dir() else []
