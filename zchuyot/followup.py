@@ -56,12 +56,16 @@ class Item:
     def issue(self) -> Issue:
         return self.record.issue
 
-    @property
-    def score(self) -> int:
+    def points_by_code(self) -> dict[str, int]:
+        """The highest points of each reason code (three overdue actions count once)."""
         best: dict[str, int] = {}
         for r in self.reasons:
             best[r.code] = max(best.get(r.code, 0), r.points)
-        return sum(best.values()) + sum(p for _, p in self.bonus)
+        return best
+
+    @property
+    def score(self) -> int:
+        return sum(self.points_by_code().values()) + sum(p for _, p in self.bonus)
 
     def as_json(self) -> dict[str, Any]:
         i = self.issue

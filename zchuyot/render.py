@@ -349,10 +349,8 @@ class Renderer:
         if explain and fu.items:
             self.blank()
             for it in fu.items:
-                best: dict[str, int] = {}
-                for r in it.reasons:
-                    best[r.code] = max(best.get(r.code, 0), r.points)
-                parts = [f"{c} {p}" for c, p in best.items()] + [f"{t('fu.' + k)} {p}" for k, p in it.bonus]
+                parts = [f"{c} {p}" for c, p in it.points_by_code().items()]
+                parts += [f"{t('fu.' + k)} {p}" for k, p in it.bonus]
                 self.line(t("fu.explain", id=it.issue.id, score=it.score, parts=" + ".join(parts)))
         if fu.errors:
             self.blank()
