@@ -155,14 +155,7 @@ def apply_to(doc: Any, merged: dict[str, Any], ours: dict[str, Any]) -> None:
         if k == "log" and isinstance(doc.get("log"), list) and old is not None and len(doc["log"]) == len(old):
             # keep the local entries (and their comments) as objects; put the union in date order
             mine = {_log_id(e): obj for e, obj in zip(old, doc["log"], strict=False) if isinstance(e, dict)}
-            carried = yamlio._take(doc, "log")
-            seq = doc["log"]
-            items = [mine.get(_log_id(e)) or yamlio.prepare(e) for e in v]
-            seq.clear()
-            seq.ca.items.clear()
-            seq.extend(items)
-            seq.fa.set_block_style()
-            yamlio._put(doc, "log", carried)
+            yamlio.replace_items(doc, "log", [mine.get(_log_id(e)) or e for e in v])
             continue
         if k in LISTS and isinstance(doc.get(k), list) and old is not None and len(doc[k]) == len(old):
             same_prefix = len(v) >= len(old) and all(_key(a) == _key(b) for a, b in zip(old, v, strict=False))

@@ -152,6 +152,18 @@ def append(parent: Any, key: Any, item: Any) -> Any:
     return item
 
 
+def replace_items(parent: Any, key: Any, items: list[Any]) -> None:
+    """Put these items in the list at parent[key] (existing item objects keep their comments),
+    keeping the comments after the list in place."""
+    carried = _take(parent, key)
+    seq = parent[key]
+    seq.clear()
+    seq.ca.items.clear()
+    seq.extend(x if isinstance(x, (CommentedMap, CommentedSeq)) else prepare(x) for x in items)
+    seq.fa.set_block_style()
+    _put(parent, key, carried)
+
+
 def set_key(m: CommentedMap, key: str, value: Any, order: tuple[str, ...] | None = None,
             label: str | None = None) -> None:
     """Set m[key] = value in place; a missing key is inserted in `order`'s position with its label."""
