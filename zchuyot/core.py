@@ -9,14 +9,17 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zchuyot import dates, flow
 from zchuyot.errors import DataError, InputError
 from zchuyot.labels import choice_label, options_text, t
-from zchuyot.model import FIELD_KEYS, SUBKEYS, VOCABULARIES, Family, normalize_phone, valid_israeli_id
+from zchuyot.model import FIELD_KEYS, SUBKEYS, VOCABULARIES, normalize_phone, valid_israeli_id
 from zchuyot.store import IssueRecord, ReadResult, Workspace, WriteResult, check_slug
 from zchuyot.validate import Problem
+
+if TYPE_CHECKING:
+    from zchuyot.schema import Family
 
 
 # ------------------------------------------------------------------ input helpers

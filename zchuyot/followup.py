@@ -26,13 +26,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zchuyot import flow
-from zchuyot.model import Issue
 from zchuyot.store import IssueRecord, Workspace
 from zchuyot.validate import Problem
 from zchuyot.workdays import WorkCalendar, from_settings
+
+if TYPE_CHECKING:
+    from zchuyot.schema import Issue
 
 
 @dataclass

@@ -21,13 +21,16 @@ import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zchuyot import dates
 from zchuyot.core import issue_json
 from zchuyot.errors import NotFound
-from zchuyot.model import Family, normalize_phone
+from zchuyot.model import normalize_phone
 from zchuyot.store import Workspace, check_slug, make_private_dirs
+
+if TYPE_CHECKING:
+    from zchuyot.schema import Family
 
 # ------------------------------------------------------------------ the access log
 

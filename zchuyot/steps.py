@@ -7,14 +7,17 @@ them before anything is written, and writes one step at once — never half a st
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zchuyot import dates, flow, knowledge
 from zchuyot.core import Intake, choice, open_issue, parse_body, past_date
 from zchuyot.errors import InputError
 from zchuyot.labels import choice_label, t
-from zchuyot.model import FIELD_KEYS, Issue
+from zchuyot.model import FIELD_KEYS
 from zchuyot.store import IssueRecord, Workspace, WriteResult, check_slug
+
+if TYPE_CHECKING:
+    from zchuyot.schema import Issue
 
 
 def rights(ws: Workspace) -> list[knowledge.Right]:

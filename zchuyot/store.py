@@ -15,12 +15,15 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zchuyot import gitio, yamlfast
 from zchuyot.errors import DataError, InputError, NotFound, WorkspaceError
-from zchuyot.model import FIELD_KEYS, ID_RE, ID_SUFFIX_ALPHABET, ID_SUFFIX_LEN, SLUG_RE, Family, Issue
+from zchuyot.model import FIELD_KEYS, ID_RE, ID_SUFFIX_ALPHABET, ID_SUFFIX_LEN, SLUG_RE
 from zchuyot.validate import Problem, family_from_data, issue_from_data
+
+if TYPE_CHECKING:
+    from zchuyot.schema import Family, Issue
 
 SETTINGS_FILE = ".zchuyot.yaml"
 LOCAL_DIR = ".zchuyot"

@@ -9,12 +9,15 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
-from zchuyot.model import FAMILY_KEYS, FIELD_KEYS, SUBKEYS, VOCABULARIES, Family, Issue
+from zchuyot.model import FAMILY_KEYS, FIELD_KEYS, SUBKEYS, VOCABULARIES
 from zchuyot.yamlfast import Lines, line_of, pos_of
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
+    from zchuyot.schema import Family, Issue
 
 
 @dataclass
@@ -161,6 +164,10 @@ def issue_from_data(doc: Any, lines: Lines, rel: str, stem: str | None = None, f
     """Validate a parsed issue (yamlfast.load). Returns the model (None if invalid) and all problems."""
     if not isinstance(doc, dict):
         return None, [Problem(rel, 1, "err.file.not_mapping")]
+    from pydantic import ValidationError
+
+    from zchuyot.schema import Issue
+
     problems = _unknown_keys(doc, lines, rel, FIELD_KEYS, SUBKEYS)
     try:
         issue: Issue | None = Issue.model_validate(doc)
@@ -204,6 +211,10 @@ def family_from_data(doc: Any, lines: Lines, rel: str,
                      family_dir: str | None = None) -> tuple[Family | None, list[Problem]]:
     if not isinstance(doc, dict):
         return None, [Problem(rel, 1, "err.file.not_mapping")]
+    from pydantic import ValidationError
+
+    from zchuyot.schema import Family
+
     problems = _unknown_keys(doc, lines, rel, FAMILY_KEYS, {})
     try:
         fam = Family.model_validate(doc)
