@@ -3,10 +3,14 @@ on the next command; errors stay errors; a corrupt or old cache is rebuilt; --no
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import random
+import re
 import sqlite3
 from pathlib import Path
 
+import pytest
 from conftest import issue_path, new_issue, run
 
 
@@ -107,3 +111,57 @@ def test_a_cache_locked_by_another_command_is_read_around(ws: Path) -> None:
         holder.close()
     assert db.exists()  # never deleted because it was busy
     assert ids(ws) == sorted([a, b])
+
+
+def _random_issue(rng: random.Random, issue_id: str, family: str) -> str:
+    """An issue file with dates all around the sweep below: clocks, refusals, answers, actions, follow-ups."""
+    base = dt.date(2026, 11, 1)
+
+    def day() -> dt.date:
+        return base + dt.timedelta(days=rng.randint(-60, 60))
+
+    lines = [f"id: {issue_id}", f"family: {family}", f"opened: {base - dt.timedelta(days=90)}",
+             "subject: 'קצבה – ₪1,200 בחודש'", "domain: national_insurance",
+             f"status: {rng.choice(['open', 'open', 'open', 'ended'])}",
+             f"priority: {rng.randint(1, 7)}", f"urgency: {rng.choice(['now', 'later'])}"]
+    if rng.random() < 0.5:
+        lines.append(f"next_followup: {day()}")
+    lines.append("actions:")
+    for n in range(rng.randint(0, 3)):
+        done = day() if rng.random() < 0.4 else ""
+        lines.append(f"  - id: {n + 1}\n    what: 'לְהַגִּישׁ טופס'\n    due: {day()}\n    done: {done}")
+    lines.append("log:")
+    for _ in range(rng.randint(0, 5)):
+        kind = rng.choice(["call", "refusal", "refusal", "escalation", "appeal", "note"])
+        lines.append(f"  - date: {day()}\n    kind: {kind}\n    text: 'סירוב בטלפון 08-6463000'")
+    if rng.random() < 0.5:
+        start = day()
+        lines.append(f"deadlines:\n  - key: appeal\n    from: {start}\n    due: {start + dt.timedelta(days=30)}")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("settings", [{}, {"stale_after": 0, "refusal_grace": 0, "deadline_warning": 0},
+                                      {"stale_after": 12, "refusal_grace": 9, "deadline_warning": 40}])
+def test_followup_from_the_index_is_followup_from_the_files(ws: Path, settings: dict[str, int]) -> None:
+    """The index skips issues that cannot need the worker on a day (followup.candidates): on every day
+    of a sweep and under other settings, it gives exactly what reading every file gives."""
+    rng = random.Random(7)
+    for n in range(40):
+        issue_id = f"dana-{'abcdefghjk'[n // 10]}{'abcdefghjk'[n % 10]}zzz"
+        folder = ws / "cases" / "dana" / f"f{n % 7}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{issue_id}.yaml").write_text(_random_issue(rng, issue_id, f"f{n % 7}"), encoding="utf-8")
+    cfg = ws / ".zchuyot.yaml"
+    text = cfg.read_text(encoding="utf-8")
+    for k, v in settings.items():
+        text = re.sub(rf"(?m)^{k}: .*$", f"{k}: {v}", text)
+    cfg.write_text(text, encoding="utf-8")
+    seen = 0
+    for offset in range(-75, 80, 6):
+        on = (dt.date(2026, 11, 1) + dt.timedelta(days=offset)).isoformat()
+        warm = run("--root", str(ws), "followup", "--all-workers", "--on", on, "--json")
+        cold = run("--root", str(ws), "--no-cache", "followup", "--all-workers", "--on", on, "--json")
+        assert warm.exit_code == cold.exit_code == 0, warm.stderr
+        assert warm.stdout == cold.stdout, on
+        seen += len(json.loads(warm.stdout)["items"])
+    assert seen > 100  # the sweep really shows issues, not two empty lists

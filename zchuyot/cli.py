@@ -4,8 +4,6 @@ Exit codes: 0 done; 1 the user's input or data is wrong (one line on stderr sayi
 do); 2 the command line itself is wrong (usage).
 """
 
-from __future__ import annotations
-
 import json
 import os
 import sys
@@ -36,7 +34,7 @@ class _State:
 STATE = _State()
 
 
-def _err_console() -> Console:
+def _err_console() -> "Console":
     from rich.console import Console
 
     return Console(stderr=True, highlight=False)
@@ -111,7 +109,7 @@ def _globals(
 
 
 # ------------------------------------------------------------------ helpers
-def _ws() -> Workspace:
+def _ws() -> "Workspace":
     from zchuyot.store import Workspace
 
     ws = Workspace.find(STATE.root, STATE.worker)
@@ -120,7 +118,7 @@ def _ws() -> Workspace:
     return ws
 
 
-def _out() -> tuple[Console, Renderer]:
+def _out() -> "tuple[Console, Renderer]":
     from rich.console import Console
 
     from zchuyot import rtl
@@ -144,7 +142,7 @@ def _json(obj: Any) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=indent, default=default) + "\n")
 
 
-def _notes(result: Any, rnd: Renderer | None = None) -> None:
+def _notes(result: Any, rnd: "Renderer | None" = None) -> None:
     """Warnings to stderr; with a renderer, also what was done (info) to stdout."""
     from zchuyot.labels import t
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from zchuyot import flow
@@ -65,7 +66,7 @@ class Item:
             best[r.code] = max(best.get(r.code, 0), r.points)
         return best
 
-    @property
+    @cached_property
     def score(self) -> int:
         return sum(self.points_by_code().values()) + sum(p for _, p in self.bonus)
 
@@ -135,6 +136,24 @@ def reasons_for(issue: Issue, on: dt.date, rules: Rules, cal: WorkCalendar) -> l
     return out
 
 
+def candidates(on: dt.date, rules: Rules) -> tuple[str, tuple[Any, ...]]:
+    """The index cache's pre-filter, an SQL condition on its columns (index.py): a *necessary* condition
+    for each reason of `reasons_for`, so the cache never decodes an issue that cannot need the worker
+    today — and `reasons_for` still decides. Open issues only, and one of:
+    an open clock due within the warning; an open refusal at least `refusal_grace` days old; an undone
+    action due by tomorrow; `next_followup` reached; at least `stale_after` calendar days since the last
+    activity (working days are fewer than calendar days)."""
+    o = on.toordinal()
+    parts = ["clock - ? <= ?", "refusal + ? <= ?", "action - 1 <= ?", "nextf <= ?"]
+    args: list[Any] = [rules.deadline_warning, o, rules.refusal_grace, o, o, o]
+    if rules.stale_after > 0:
+        parts.append("last + ? <= ?")
+        args += [rules.stale_after, o]
+    else:
+        parts.append("1")
+    return f"open = 1 AND ({' OR '.join(parts)})", tuple(args)
+
+
 def family_bonus(issue: Issue) -> list[tuple[str, int]]:
     out = []
     if issue.priority is not None and issue.priority < 6:
@@ -151,7 +170,7 @@ def followup(ws: Workspace, on: dt.date, all_workers: bool = False) -> Followup:
     rules = Rules.from_settings(ws.settings)
     cal = from_settings(ws.settings)
     scope = None if (all_workers or not ws.worker) else ws.worker
-    res = ws.read_issues(scope)
+    res = ws.read_issues(scope, where=candidates(on, rules))
     items = []
     for rec in res.issues:
         reasons = reasons_for(rec.issue, on, rules, cal)

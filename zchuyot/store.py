@@ -157,6 +157,10 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
+def _entry_name(e: os.DirEntry[str]) -> str:
+    return e.name
+
+
 # ------------------------------------------------------------------ records
 @dataclass
 class IssueRecord:
@@ -277,31 +281,35 @@ class Workspace:
         except ValueError:
             return str(path)
 
-    def scan_issue_files(self, worker: str | None = None) -> list[tuple[str, int, str, str]]:
-        """Every issue file (cases/<worker>/<family>/<id>.yaml, never a temp file or family.yaml), sorted,
-        as (relative path, size, change key, path). The change key — mtime, ctime and inode — tells the
-        index cache whether a file changed, even by a same-size edit within one mtime tick."""
-        out: list[tuple[str, int, str, str]] = []
+    def scan_issue_files(self, worker: str | None = None,
+                         ordered: bool = True) -> list[tuple[str, int, int, int, int, str]]:
+        """Every issue file (cases/<worker>/<family>/<id>.yaml, never a temp file or family.yaml), sorted
+        unless `ordered` is False, as (relative path, size, mtime_ns, ctime_ns, inode, path). mtime, ctime
+        and inode together tell the index cache whether a file changed, even by a same-size edit within
+        one mtime tick."""
+        out: list[tuple[str, int, int, int, int, str]] = []
         if not self.cases.is_dir():
             return out
         workers = [self.cases / worker] if worker else sorted(self.cases.iterdir())
+        by_name = _entry_name if ordered else None
         for wd in workers:
             if wd.name.startswith(".") or not wd.is_dir():
                 continue
-            for fd in sorted(os.scandir(wd), key=lambda e: e.name):
+            base = f"{CASES}/{wd.name}/"
+            for fd in (sorted(os.scandir(wd), key=by_name) if by_name else os.scandir(wd)):
                 if fd.name.startswith(".") or not fd.is_dir():
                     continue
-                for f in sorted(os.scandir(fd.path), key=lambda e: e.name):
+                prefix = f"{base}{fd.name}/"
+                for f in (sorted(os.scandir(fd.path), key=by_name) if by_name else os.scandir(fd.path)):
                     name = f.name
                     if name.endswith(".yaml") and name != FAMILY_FILE and not name.startswith(".") and f.is_file():
                         st = f.stat()
-                        out.append((f"{CASES}/{wd.name}/{fd.name}/{name}", st.st_size,
-                                    f"{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}", f.path))
+                        out.append((prefix + name, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, f.path))
         return out
 
     def issue_files(self, worker: str | None = None) -> list[Path]:
         """Every issue file, sorted (see scan_issue_files)."""
-        return [Path(p) for _, _, _, p in self.scan_issue_files(worker)]
+        return [Path(t[5]) for t in self.scan_issue_files(worker)]
 
     def family_dirs(self, family: str) -> list[Path]:
         return sorted(p for p in self.cases.glob(f"*/{family}") if p.is_dir()) if self.cases.is_dir() else []
@@ -371,15 +379,19 @@ class Workspace:
                                           future=future)
         return data, lines, issue, problems
 
-    def read_issues(self, worker: str | None = None, with_data: bool = False) -> ReadResult:
+    def read_issues(self, worker: str | None = None, with_data: bool = False,
+                    where: tuple[str, tuple[Any, ...]] | None = None) -> ReadResult:
         """Every issue (of one worker, or all): the good ones, and every problem — none skipped.
 
         `with_data` keeps each file's own mapping too (for --json) and reads every file; otherwise the
-        issues come as light views from the index cache, which re-reads only the files that changed."""
+        issues come as light views from the index cache, which re-reads only the files that changed.
+        `where` (an SQL condition on the index's columns, see index.py) lets the cache skip issues the
+        caller would skip anyway; it must be a necessary condition, never the caller's only filter —
+        without the cache every issue is returned."""
         if self.use_cache and not with_data:
             from zchuyot.index import Index
 
-            return Index(self).read(worker)[0]
+            return Index(self).read(worker, where=where)[0]
         issues: list[IssueRecord] = []
         errors: list[Problem] = []
         warnings: list[Problem] = []
