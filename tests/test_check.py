@@ -140,3 +140,14 @@ def test_check_points_at_the_column(ws: Path) -> None:
     assert "        ^" in r.stdout  # under the value
     e = json.loads(run("--root", str(ws), "check", "--json").stdout)["errors"][0]
     assert (e["line"], e["column"]) == (line, 9)
+
+
+def test_a_broken_settings_file_is_named_as_the_settings(ws: Path) -> None:
+    cfg = ws / ".zchuyot.yaml"
+    cfg.write_text(cfg.read_text(encoding="utf-8") + "stale_after: 9\n", encoding="utf-8")
+    r = run("--root", str(ws), "followup")
+    assert r.exit_code == 1
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1, r.stderr
+    assert "קובץ ההגדרות .zchuyot.yaml:" in lines[0] and "stale_after" in lines[0] and "סוגיה" not in lines[0]
+    assert ".." not in lines[0]

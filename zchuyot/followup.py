@@ -27,15 +27,39 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any, NamedTuple
 
 from zchuyot import flow
-from zchuyot.store import IssueRecord, Workspace
+from zchuyot.store import Workspace
 from zchuyot.validate import Problem
 from zchuyot.workdays import WorkCalendar, from_settings
 
-if TYPE_CHECKING:
-    from zchuyot.schema import Issue
+
+class Attention(NamedTuple):
+    """What followup looks at in one open issue — computed by `attention` from a validated issue, kept
+    as JSON in the index cache, so the daily check decodes a few numbers per issue, not its whole file.
+    Dates are day ordinals (`date.toordinal()`)."""
+
+    id: str
+    family: str
+    subject: str
+    priority: int | None
+    urgency: str | None
+    next_followup: int | None
+    last: int  # the last activity: the latest log entry, or the opening date
+    clocks: list[tuple[str, int]]  # open legal clocks: (name, due)
+    refusals: list[tuple[str, int]]  # refusals still standing: (text, date)
+    actions: list[tuple[str, int]]  # planned actions not done that have a due date: (what, due)
+
+
+def attention(issue: Any) -> Attention:
+    """An open issue (a model or a view) → what followup needs of it."""
+    return Attention(
+        issue.id, issue.family, issue.subject, issue.priority, issue.urgency,
+        issue.next_followup.toordinal() if issue.next_followup else None, issue.last_activity().toordinal(),
+        [(d.name or d.key, d.due.toordinal()) for d in flow.open_clocks(issue)],
+        [(e.text, e.date.toordinal()) for e in flow.open_refusals(issue)],
+        [(a.what, a.due.toordinal()) for a in issue.actions if not a.done and a.due is not None])
 
 
 @dataclass
@@ -51,13 +75,10 @@ class Reason:
 
 @dataclass
 class Item:
-    record: IssueRecord
+    issue: Attention
+    worker: str  # the worker's folder
     reasons: list[Reason]
     bonus: list[tuple[str, int]] = field(default_factory=list)  # the family's order
-
-    @property
-    def issue(self) -> Issue:
-        return self.record.issue
 
     def points_by_code(self) -> dict[str, int]:
         """The highest points of each reason code (three overdue actions count once)."""
@@ -72,7 +93,7 @@ class Item:
 
     def as_json(self) -> dict[str, Any]:
         i = self.issue
-        return {"id": i.id, "family": i.family, "worker": self.record.worker_dir, "subject": i.subject,
+        return {"id": i.id, "family": i.family, "worker": self.worker, "subject": i.subject,
                 "score": self.score, "reasons": [r.as_json() for r in self.reasons]}
 
 
@@ -102,37 +123,39 @@ class Rules:
         return cls(num("stale_after", 5), num("refusal_grace", 3), num("deadline_warning", 14))
 
 
-def reasons_for(issue: Issue, on: dt.date, rules: Rules, cal: WorkCalendar) -> list[Reason]:
-    """Every reason an open issue needs attention on `on` (none for a closed one)."""
-    if not issue.is_open:
-        return []
+_day = dt.date.fromordinal
+
+
+def reasons_for(a: Attention, on: dt.date, rules: Rules, cal: WorkCalendar) -> list[Reason]:
+    """Every reason an open issue needs attention on `on`."""
+    o = on.toordinal()
     out: list[Reason] = []
-    for d in flow.open_clocks(issue):
-        left = (d.due - on).days
-        name = d.name or d.key
+    for name, due in a.clocks:
+        left = due - o
         if left < 0:
-            out.append(Reason("deadline_missed", name, d.due, 2000 + min(-left, 100)))
+            out.append(Reason("deadline_missed", name, _day(due), 2000 + min(-left, 100)))
         elif left <= rules.deadline_warning:
-            out.append(Reason("deadline_near", name, d.due, 500 + (rules.deadline_warning - left) * 10))
-    for e in flow.open_refusals(issue):
-        days = (on - e.date).days
+            out.append(Reason("deadline_near", name, _day(due), 500 + (rules.deadline_warning - left) * 10))
+    for text, day in a.refusals:
+        days = o - day
         if days >= rules.refusal_grace:
-            out.append(Reason("refusal_open", e.text, e.date, 100 + min(days, 60)))
-    for a in issue.actions:
-        if a.done or a.due is None:
-            continue
-        late = (on - a.due).days
+            out.append(Reason("refusal_open", text, _day(day), 100 + min(days, 60)))
+    for what, due in a.actions:
+        late = o - due
         if late > 0:
-            out.append(Reason("action_overdue", a.what, a.due, 60 + min(late, 30)))
+            out.append(Reason("action_overdue", what, _day(due), 60 + min(late, 30)))
         elif late >= -1:
-            out.append(Reason("action_due", a.what, a.due, 30))
-    if issue.next_followup is not None and issue.next_followup <= on:
-        since = (on - issue.next_followup).days
-        out.append(Reason("followup_due", "", issue.next_followup, 40 + min(since, 20)))
-    last = issue.last_activity()
-    quiet = cal.workdays_after(last, on)
-    if quiet >= rules.stale_after:
-        out.append(Reason("stale", str(quiet), last, 10 + min(quiet - rules.stale_after, 20)))
+            out.append(Reason("action_due", what, _day(due), 30))
+    if a.next_followup is not None and a.next_followup <= o:
+        since = o - a.next_followup
+        out.append(Reason("followup_due", "", _day(a.next_followup), 40 + min(since, 20)))
+    if o - a.last >= rules.stale_after:  # working days are never more than calendar days
+        last = _day(a.last)
+        quiet = cal.workdays_after(last, on)
+        if quiet >= rules.stale_after:
+            out.append(Reason("stale", str(quiet), last, 10 + min(quiet - rules.stale_after, 20)))
+    elif rules.stale_after == 0:
+        out.append(Reason("stale", "0", _day(a.last), 10))
     return out
 
 
@@ -154,11 +177,11 @@ def candidates(on: dt.date, rules: Rules) -> tuple[str, tuple[Any, ...]]:
     return f"open = 1 AND ({' OR '.join(parts)})", tuple(args)
 
 
-def family_bonus(issue: Issue) -> list[tuple[str, int]]:
+def family_bonus(a: Attention) -> list[tuple[str, int]]:
     out = []
-    if issue.priority is not None and issue.priority < 6:
-        out.append(("priority", 6 - issue.priority))
-    if issue.urgency == "now":
+    if a.priority is not None and a.priority < 6:
+        out.append(("priority", 6 - a.priority))
+    if a.urgency == "now":
         out.append(("urgency", 5))
     return out
 
@@ -170,16 +193,23 @@ def followup(ws: Workspace, on: dt.date, all_workers: bool = False) -> Followup:
     rules = Rules.from_settings(ws.settings)
     cal = from_settings(ws.settings)
     scope = None if (all_workers or not ws.worker) else ws.worker
-    res = ws.read_issues(scope, where=candidates(on, rules))
+    if ws.use_cache:
+        from zchuyot.index import Index
+
+        open_issues, errors = Index(ws).attention(scope, candidates(on, rules))
+    else:  # every file read and validated: the reference the cache is tested against
+        res = ws.read_issues(scope)
+        open_issues = [(r.worker_dir, attention(r.issue)) for r in res.issues if r.issue.is_open]
+        errors = res.errors
     items = []
-    for rec in res.issues:
-        reasons = reasons_for(rec.issue, on, rules, cal)
+    for worker, a in open_issues:
+        reasons = reasons_for(a, on, rules, cal)
         if reasons:
             reasons.sort(key=lambda r: -r.points)
-            items.append(Item(rec, reasons, family_bonus(rec.issue)))
+            items.append(Item(a, worker, reasons, family_bonus(a)))
     # families by their most pressing issue, then issues by score
     best: dict[str, int] = {}
     for it in items:
         best[it.issue.family] = max(best.get(it.issue.family, 0), it.score)
     items.sort(key=lambda it: (-best[it.issue.family], it.issue.family, -it.score, it.issue.id))
-    return Followup(on, items, res.errors)
+    return Followup(on, items, errors)

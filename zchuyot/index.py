@@ -16,22 +16,26 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from zchuyot import __version__, flow
+from zchuyot import __version__
 from zchuyot.store import CASES, IssueRecord, ReadResult, Workspace, _no_gc, make_private_dirs
 from zchuyot.validate import Problem
 from zchuyot.views import facts, from_facts
 from zchuyot.yamlfast import line_of
 
-SCHEMA = f"8/{__version__}"
+SCHEMA = f"9/{__version__}"
 
-# One row per issue file. Besides the facts, a few columns let SQLite skip what a command would skip
-# anyway (see followup.candidates): whether the issue is open, and the dates (as day ordinals) from
-# which it can need attention — its earliest open legal clock, open refusal, undone action,
-# next_followup and last activity.
+# One row per issue file: its stat key, whether it loaded (ok) and, if so, its facts (`views.facts`)
+# for list/report/policy/check and, while it is open, what followup needs (`followup.attention`,
+# column fu). A few more columns let SQLite skip what followup would skip anyway (followup.candidates):
+# the dates (as day ordinals) from which an open issue can need attention — its earliest open legal
+# clock, standing refusal and undone action, its next_followup and its last activity.
 COLUMNS = ("path TEXT PRIMARY KEY, size INT, mtime INT, ctime INT, ino INT, ok INT, open INT, clock INT, "
-           "refusal INT, action INT, nextf INT, last INT, facts TEXT, problems TEXT, dates TEXT")
+           "refusal INT, action INT, nextf INT, last INT, facts TEXT, fu TEXT, problems TEXT, dates TEXT")
 _N_COLS = COLUMNS.count(",") + 1
 _INSERT = f"INSERT OR REPLACE INTO {{t}} VALUES ({','.join('?' * _N_COLS)})"
+_BATCH = 2000  # rows written at a time while building: the cache never waits in memory whole
+
+Where = tuple[str, tuple[Any, ...]]
 
 
 def _problem_json(p: Problem) -> dict[str, Any]:
@@ -40,10 +44,6 @@ def _problem_json(p: Problem) -> dict[str, Any]:
 
 def _problem(d: dict[str, Any]) -> Problem:
     return Problem(**d)
-
-
-def _ordinal(d: Any) -> int | None:
-    return d.toordinal() if d is not None else None
 
 
 class Index:
@@ -74,111 +74,144 @@ class Index:
         conn.commit()
         return conn
 
+    # ---------------------------------------------------------- what commands ask
     def read(self, worker: str | None = None, with_dates: bool = False,
-             where: tuple[str, tuple[Any, ...]] | None = None) -> tuple[ReadResult, list[Any]]:
+             where: Where | None = None) -> tuple[ReadResult, list[Any]]:
         """The issues as views, every problem, and (for check) the dates that cannot be in the future.
 
         `where` is an SQL condition on the columns above: issues that fail it are not decoded at all
-        (files that changed, broken files and files with warnings always come back)."""
-        try:
-            return self._read(worker, with_dates, where)
-        except sqlite3.OperationalError as e:
-            if "locked" in str(e) or "busy" in str(e):  # another command is writing it: read the files this time
-                return self._read(worker, with_dates, where, use_db=False)
-            return self._rebuild(worker, with_dates, where)
-        except sqlite3.DatabaseError:
-            return self._rebuild(worker, with_dates, where)
-
-    def _rebuild(self, worker: str | None, with_dates: bool,
-                 where: tuple[str, tuple[Any, ...]] | None) -> tuple[ReadResult, list[Any]]:
-        """A corrupt cache: remove it and build it again, silently; if that fails too, read without it."""
-        with contextlib.suppress(OSError):
-            self.path.unlink()
-            for extra in ("-wal", "-shm"):
-                Path(str(self.path) + extra).unlink(missing_ok=True)
-        try:
-            return self._read(worker, with_dates, where)
-        except sqlite3.DatabaseError:
-            return self._read(worker, with_dates, where, use_db=False)
-
-    def _read(self, worker: str | None, with_dates: bool, where: tuple[str, tuple[Any, ...]] | None,
-              use_db: bool = True) -> tuple[ReadResult, list[Any]]:
-        ws = self.ws
-        conn = self._connect(use_db)
-        scope, scope_args = ("path LIKE ?", (f"{CASES}/{worker}/%",)) if worker else ("1", ())
-        cached = {r[0]: r[1:] for r in conn.execute(f"SELECT path, size, mtime, ctime, ino FROM files WHERE {scope}",
-                                                    scope_args)}
-        fresh: list[tuple[Any, ...]] = []
-        seen: set[str] = set()
-        with _no_gc():
-            for rel, size, mtime, ctime, ino, path in ws.scan_issue_files(worker, ordered=False):  # SQL orders
-                seen.add(rel)
-                if cached.get(rel) != (size, mtime, ctime, ino):
-                    fresh.append((rel, size, mtime, ctime, ino, *self._load(Path(path))))
-                    if len(fresh) % 200 == 0:
-                        gc.collect(0)  # the parser's short-lived cycles (GC is paused for the bulk read)
-            gone = [p for p in cached if p not in seen]
-            written = True
-            try:
-                with conn:
-                    conn.executemany(_INSERT.format(t="files"), fresh)
-                    conn.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in gone])
-            except sqlite3.OperationalError:  # busy: answer from what was read; the next command writes it
-                written = False
-            cond, cond_args = where or ("1", ())
-            select = (f"SELECT path, ok, facts, problems, dates FROM {{t}} WHERE {scope} "
-                      f"AND (ok = 0 OR problems != '[]' OR ({cond})) ORDER BY path")
-            args = (*scope_args, *cond_args)
-            rows = conn.execute(select.format(t="files"), args).fetchall()
-            if not written:
-                skip = {f[0] for f in fresh} | set(gone)
-                conn.execute(f"CREATE TEMP TABLE fresh ({COLUMNS})")
-                conn.executemany(_INSERT.format(t="temp.fresh"), fresh)
-                rows = sorted([r for r in rows if r[0] not in skip]
-                              + conn.execute(select.format(t="temp.fresh"), args).fetchall())
-            conn.close()
-            result = self._decode(rows, with_dates)
-        return result
-
-    def _decode(self, rows: list[tuple[Any, ...]], with_dates: bool) -> tuple[ReadResult, list[Any]]:
+        (broken files and files with warnings always come back)."""
+        rows = self._query(worker, where, "facts, dates")
         root = self.ws.root
         issues: list[IssueRecord] = []
         errors: list[Problem] = []
         warnings: list[Problem] = []
         dated: list[Any] = []
         loads = json.loads
-        for rel, ok, fx, probs, dates in rows:
-            problems = [_problem(d) for d in loads(probs)] if probs != "[]" else []
-            if ok:
-                issues.append(IssueRecord(root / rel, rel, rel.split("/", 2)[1], from_facts(loads(fx)),  # type: ignore[arg-type]
-                                          {}, problems))
-                warnings.extend(problems)
-                if with_dates:
-                    dated.append((rel, loads(dates)))
-            else:
-                errors.extend(p for p in problems if p.severity == "error")
-                warnings.extend(p for p in problems if p.severity != "error")
+        with _no_gc():
+            for rel, ok, probs, fx, dates in rows:
+                problems = [_problem(d) for d in loads(probs)] if probs != "[]" else []
+                if ok:
+                    issues.append(IssueRecord(root / rel, rel, rel.split("/", 2)[1],
+                                              from_facts(loads(fx)), {}, problems))  # type: ignore[arg-type]
+                    warnings.extend(problems)
+                    if with_dates:
+                        dated.append((rel, loads(dates)))
+                else:
+                    errors.extend(p for p in problems if p.severity == "error")
+                    warnings.extend(p for p in problems if p.severity != "error")
         return ReadResult(issues, errors, warnings), dated
+
+    def attention(self, worker: str | None, where: Where) -> tuple[list[tuple[str, Any]], list[Problem]]:
+        """Followup's view: (worker folder, followup.Attention) of the open issues that pass `where`, and
+        the errors of every broken file."""
+        from zchuyot.followup import Attention
+
+        rows = self._query(worker, where, "fu")
+        out: list[tuple[str, Any]] = []
+        errors: list[Problem] = []
+        loads = json.loads
+        with _no_gc():
+            for rel, ok, probs, fu in rows:
+                if not ok:
+                    errors.extend(p for p in (_problem(d) for d in loads(probs)) if p.severity == "error")
+                elif fu is not None:
+                    out.append((rel.split("/", 2)[1], Attention(*loads(fu))))
+        return out, errors
+
+    # ---------------------------------------------------------- keeping it true
+    def _query(self, worker: str | None, where: Where | None, payload: str) -> list[tuple[Any, ...]]:
+        """Bring the cache up to date with the files, then select (path, ok, problems, *payload)."""
+        try:
+            return self._fresh_query(worker, where, payload)
+        except sqlite3.OperationalError as e:
+            if "locked" in str(e) or "busy" in str(e):  # another command is writing it: read the files this time
+                return self._fresh_query(worker, where, payload, use_db=False)
+            return self._rebuild(worker, where, payload)
+        except sqlite3.DatabaseError:
+            return self._rebuild(worker, where, payload)
+
+    def _rebuild(self, worker: str | None, where: Where | None, payload: str) -> list[tuple[Any, ...]]:
+        """A corrupt cache: remove it and build it again, silently; if that fails too, read without it."""
+        with contextlib.suppress(OSError):
+            self.path.unlink()
+            for extra in ("-wal", "-shm"):
+                Path(str(self.path) + extra).unlink(missing_ok=True)
+        try:
+            return self._fresh_query(worker, where, payload)
+        except sqlite3.DatabaseError:
+            return self._fresh_query(worker, where, payload, use_db=False)
+
+    def _fresh_query(self, worker: str | None, where: Where | None, payload: str,
+                     use_db: bool = True) -> list[tuple[Any, ...]]:
+        conn = self._connect(use_db)
+        try:
+            scope, scope_args = ("path LIKE ?", (f"{CASES}/{worker}/%",)) if worker else ("1", ())
+            cached = {r[0]: r[1:] for r in conn.execute(
+                f"SELECT path, size, mtime, ctime, ino FROM files WHERE {scope}", scope_args)}
+            pending: list[tuple[Any, ...]] = []  # read, not yet written
+            written = True
+            seen: set[str] = set()
+            with _no_gc():
+                for rel, size, mtime, ctime, ino, path in self.ws.scan_issue_files(worker, ordered=False):
+                    seen.add(rel)
+                    if cached.get(rel) != (size, mtime, ctime, ino):
+                        pending.append((rel, size, mtime, ctime, ino, *self._load(Path(path))))
+                        if len(pending) % 200 == 0:
+                            gc.collect(0)  # the parser's short-lived cycles (GC is paused for the bulk read)
+                        if written and len(pending) >= _BATCH:
+                            written = self._write(conn, pending, [])
+                            if written:
+                                pending = []
+                gone = [p for p in cached if p not in seen]
+                del cached, seen
+                written = written and self._write(conn, pending, gone)
+            cond, cond_args = where or ("1", ())
+            select = (f"SELECT path, ok, problems, {payload} FROM {{t}} WHERE {scope} "
+                      f"AND (ok = 0 OR problems != '[]' OR ({cond})) ORDER BY path")
+            args = (*scope_args, *cond_args)
+            rows = conn.execute(select.format(t="files"), args).fetchall()
+            if not written:  # answer from what was read; the next command writes it
+                skip = {f[0] for f in pending} | set(gone)
+                conn.execute(f"CREATE TEMP TABLE fresh ({COLUMNS})")
+                conn.executemany(_INSERT.format(t="temp.fresh"), pending)
+                rows = sorted([r for r in rows if r[0] not in skip]
+                              + conn.execute(select.format(t="temp.fresh"), args).fetchall())
+            return rows
+        finally:
+            conn.close()
+
+    @staticmethod
+    def _write(conn: sqlite3.Connection, rows: list[tuple[Any, ...]], gone: list[str]) -> bool:
+        """Write what was read; False when another command holds the cache (busy)."""
+        try:
+            with conn:
+                conn.executemany(_INSERT.format(t="files"), rows)
+                conn.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in gone])
+        except sqlite3.OperationalError as e:
+            if "locked" in str(e) or "busy" in str(e):
+                return False
+            raise
+        return True
 
     def _load(self, path: Path) -> tuple[Any, ...]:
         """Read one file the normal way; return what the cache keeps for it (the columns after ino)."""
+        from zchuyot.followup import attention
+
         _, lines, issue, problems = self.ws.load_issue(path, future=False)
         if issue is None:
             if not problems:
                 problems = [Problem(self.ws.rel(path), 1, "err.file.not_mapping")]
             probs = json.dumps([_problem_json(p) for p in problems], ensure_ascii=False, default=str)
-            return 0, 0, None, None, None, None, None, "", probs, "[]"
+            return 0, 0, None, None, None, None, None, "", None, probs, "[]"
         probs = json.dumps([_problem_json(p) for p in problems], ensure_ascii=False, default=str)
         dates = [["opened", issue.opened.isoformat(), line_of(lines, ("opened",))]]
         dates += [[f"log.{n}.date", e.date.isoformat(), line_of(lines, ("log", n, "date"))]
                   for n, e in enumerate(issue.log)]
-        clocks = flow.open_clocks(issue)
-        refusals = flow.open_refusals(issue)
-        dues = [a.due for a in issue.actions if not a.done and a.due is not None]
-        return (1, int(issue.is_open),
-                _ordinal(min((d.due for d in clocks), default=None)),
-                _ordinal(min((e.date for e in refusals), default=None)),
-                _ordinal(min(dues, default=None)),
-                _ordinal(issue.next_followup),
-                issue.last_activity().toordinal(),
-                json.dumps(facts(issue), ensure_ascii=False, default=str), probs, json.dumps(dates))
+        fx = json.dumps(facts(issue), ensure_ascii=False, default=str)
+        if not issue.is_open:
+            return 1, 0, None, None, None, None, None, fx, None, probs, json.dumps(dates)
+        a = attention(issue)
+        return (1, 1, min((d for _, d in a.clocks), default=None), min((d for _, d in a.refusals), default=None),
+                min((d for _, d in a.actions), default=None), a.next_followup, a.last,
+                fx, json.dumps(a, ensure_ascii=False), probs, json.dumps(dates))

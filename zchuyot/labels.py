@@ -367,6 +367,8 @@ T: dict[str, tuple[str, str]] = {
     "err.bad_id_arg": ("'{value}' אינו מזהה סוגיה תקין (למשל dana-k7m3p).", "'{value}' is not a valid issue id (e.g. dana-k7m3p)."),
     "err.issue_broken": ("לא ניתן לקרוא את הסוגיה {id}: {file}:{line}: {why}. תקני את הקובץ (zchuyot check מפרט).",
                          "Cannot read issue {id}: {file}:{line}: {why}. Fix the file (zchuyot check explains)."),
+    "err.settings_broken": ("קובץ ההגדרות {file}:{line} אינו תקין: {why} תקני אותו ונסי שוב.",
+                            "The settings file {file}:{line} is not valid: {why} Fix it and try again."),
     "err.close_one": ("בחרי בדיוק אחד: --ended (סיום טיפול), --stopped \"מדוע\" (הפסקה) או --referred \"לאיזה גורם\" (הפניה).",
                       "Choose exactly one: --ended, --stopped \"why\" or --referred \"to whom\"."),
     "err.stopped_reason": ("בהפסקת טיפול הטופס דורש לכתוב מדוע: --stopped \"הסיבה\".", "Stopping requires a reason: --stopped \"why\"."),

@@ -221,8 +221,8 @@ class Workspace:
             loaded = load_yaml_file(base / SETTINGS_FILE)
         except DataError as e:
             e.file = SETTINGS_FILE
-            raise DataError("err.issue_broken", file=SETTINGS_FILE, line=e.line, id=SETTINGS_FILE,
-                            why=e.render()) from None
+            why = e.render().rstrip(".") + "."
+            raise DataError("err.settings_broken", file=SETTINGS_FILE, line=e.line, why=why) from None
         if isinstance(loaded, dict):
             settings.update(loaded)
         w = worker or os.environ.get("ZCHUYOT_WORKER") or cls._local_worker(base)
