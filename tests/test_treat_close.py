@@ -156,3 +156,20 @@ def test_not_a_git_repo_still_works(tmp_path: Path) -> None:
     i = new_issue(root)
     assert run("--root", str(root), "treat", i, "x").exit_code == 0
     assert not (root / ".git").exists()
+
+
+def test_treat_commits_a_file_git_did_not_know_yet(ws: Path) -> None:
+    """An edit commits with one git process when git knows the file; a file it does not know (e.g. its
+    first commit failed) is added and committed all the same."""
+    import subprocess
+
+    a = new_issue(ws)
+    rel = str(issue_path(ws, a).relative_to(ws))
+    subprocess.run(["git", "-C", str(ws), "rm", "-q", "--cached", rel], check=True)
+    subprocess.run(["git", "-C", str(ws), "commit", "-qm", "untrack"], check=True)
+    r = run("--root", str(ws), "treat", a, "שיחה עם הסניף", "--kind", "call")
+    assert r.exit_code == 0, r.stderr
+    assert git_log(ws)[0] == f"zchuyot treat: {a}"
+    assert git_status(ws) == ""
+    r = run("--root", str(ws), "treat", a, "מכתב נשלח", "--kind", "letter")
+    assert r.exit_code == 0 and git_log(ws)[0] == f"zchuyot treat: {a}" and git_status(ws) == ""

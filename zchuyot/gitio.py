@@ -104,12 +104,16 @@ def ensure_identity(root: Path, name: str) -> None:
         run(root, "config", "user.name", name)
 
 
-def commit(root: Path, paths: list[Path], message: str, worker: str | None = None) -> None:
-    """Stage exactly these paths (added, changed or removed) and commit them alone (two git processes)."""
+def commit(root: Path, paths: list[Path], message: str, worker: str | None = None, tracked: bool = False) -> None:
+    """Stage exactly these paths (added, changed or removed) and commit them alone. Files git already
+    knows (`tracked`) are committed by one git process — `commit -- paths` takes them as they are on
+    disk; new ones are added first (two processes), and so is a file that turns out to be unknown."""
     rel = [str(p.relative_to(root)) if p.is_absolute() else str(p) for p in paths]
-    run(root, "add", "-A", "--", *rel)
     args = ["commit", "-q", "--no-verify", "-m", message, "--", *rel]
-    proc = run(root, *args, check=False)
+    proc = run(root, *args, check=False) if tracked else None
+    if proc is None or (proc.returncode != 0 and "did not match" in proc.stderr):
+        run(root, "add", "-A", "--", *rel)
+        proc = run(root, *args, check=False)
     out = (proc.stdout + proc.stderr).lower()
     if proc.returncode != 0 and ("identity" in out or "tell me who you are" in out):
         who = worker or "zchuyot"

@@ -426,13 +426,13 @@ class Workspace:
                            [p for p in problems if p.severity != "error"])
 
     # ---------------------------------------------------------- writing
-    def _commit(self, paths: list[Path], message: str, result: WriteResult) -> None:
+    def _commit(self, paths: list[Path], message: str, result: WriteResult, tracked: bool = False) -> None:
         if not gitio.is_repo(self.root):
             return
         try:
             with self.lock("git"):
                 gitio.clear_stale_index_lock(self.root)
-                gitio.commit(self.root, paths, message, self.worker)
+                gitio.commit(self.root, paths, message, self.worker, tracked=tracked)
         except WorkspaceError as e:
             result.notes.append(("ui.not_committed", {"why": e.render()}))
 
@@ -487,7 +487,7 @@ class Workspace:
             write_atomic(path, new_text)
             result = WriteResult(issue_id, path, issue=new_issue)
             if commit:  # still under the issue's lock: one change, one commit
-                self._commit([path], message.format(id=issue_id), result)
+                self._commit([path], message.format(id=issue_id), result, tracked=True)
         return result
 
     def commit_paths(self, paths: list[Path], message: str) -> WriteResult:
