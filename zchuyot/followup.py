@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from zchuyot import flow
@@ -62,34 +62,34 @@ def attention(issue: Any) -> Attention:
         [(a.what, a.due.toordinal()) for a in issue.actions if not a.done and a.due is not None])
 
 
-@dataclass
-class Reason:
+class Reason(NamedTuple):
     code: str
     detail: str
     date: dt.date | None
     points: int
 
     def as_json(self) -> dict[str, Any]:
-        return {"code": self.code, "detail": self.detail, "date": self.date.isoformat() if self.date else None}
+        return {"code": self.code, "detail": self.detail, "date": _iso(self.date) if self.date else None}
 
 
-@dataclass
+@dataclass(slots=True)
 class Item:
     issue: Attention
     worker: str  # the worker's folder
     reasons: list[Reason]
     bonus: list[tuple[str, int]] = field(default_factory=list)  # the family's order
+    score: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.score = sum(self.points_by_code().values()) + sum(p for _, p in self.bonus)
 
     def points_by_code(self) -> dict[str, int]:
         """The highest points of each reason code (three overdue actions count once)."""
         best: dict[str, int] = {}
         for r in self.reasons:
-            best[r.code] = max(best.get(r.code, 0), r.points)
+            if r.points > best.get(r.code, -1):
+                best[r.code] = r.points
         return best
-
-    @cached_property
-    def score(self) -> int:
-        return sum(self.points_by_code().values()) + sum(p for _, p in self.bonus)
 
     def as_json(self) -> dict[str, Any]:
         i = self.issue
@@ -123,7 +123,8 @@ class Rules:
         return cls(num("stale_after", 5), num("refusal_grace", 3), num("deadline_warning", 14))
 
 
-_day = dt.date.fromordinal
+_day = lru_cache(maxsize=None)(dt.date.fromordinal)  # a few hundred distinct days among thousands of issues
+_iso = lru_cache(maxsize=None)(dt.date.isoformat)
 
 
 def reasons_for(a: Attention, on: dt.date, rules: Rules, cal: WorkCalendar) -> list[Reason]:
@@ -186,6 +187,10 @@ def family_bonus(a: Attention) -> list[tuple[str, int]]:
     return out
 
 
+def _by_points(r: Reason) -> int:
+    return -r.points
+
+
 def followup(ws: Workspace, on: dt.date, all_workers: bool = False) -> Followup:
     from zchuyot.workdays import set_cache_dir
 
@@ -205,7 +210,8 @@ def followup(ws: Workspace, on: dt.date, all_workers: bool = False) -> Followup:
     for worker, a in open_issues:
         reasons = reasons_for(a, on, rules, cal)
         if reasons:
-            reasons.sort(key=lambda r: -r.points)
+            if len(reasons) > 1:
+                reasons.sort(key=_by_points)
             items.append(Item(a, worker, reasons, family_bonus(a)))
     # families by their most pressing issue, then issues by score
     best: dict[str, int] = {}
