@@ -144,40 +144,49 @@ class Index:
 
     def _fresh_query(self, worker: str | None, where: Where | None, payload: str,
                      use_db: bool = True) -> list[tuple[Any, ...]]:
+        """One pass over the cache: each row's stat key, and its payload when the row is wanted (broken,
+        with warnings, or passing `where`); files whose stat key differs are read again, and whether
+        they are wanted is asked of SQLite too (a temporary table), so the condition has one meaning."""
         conn = self._connect(use_db)
         try:
             scope, scope_args = ("path LIKE ?", (f"{CASES}/{worker}/%",)) if worker else ("1", ())
-            cached = {r[0]: r[1:] for r in conn.execute(
-                f"SELECT path, size, mtime, ctime, ino FROM files WHERE {scope}", scope_args)}
+            cond, cond_args = where or ("1", ())
+            wanted = f"(ok = 0 OR problems != '[]' OR ({cond}))"
+            cols = ", ".join(f"CASE WHEN {wanted} THEN {c} END" for c in payload.split(", "))
+            select = (f"SELECT path, size, mtime, ctime, ino, {wanted}, ok, problems, {cols} FROM {{t}} "
+                      f"WHERE {scope}")
+            args = (*cond_args, *[a for _ in payload.split(", ") for a in cond_args], *scope_args)
+            cached = {r[0]: r for r in conn.execute(select.format(t="files"), args)}
+            fresh: list[tuple[Any, ...]] = []
             pending: list[tuple[Any, ...]] = []  # read, not yet written
             written = True
-            seen: set[str] = set()
+            out: list[tuple[Any, ...]] = []
             with _no_gc():
                 for rel, size, mtime, ctime, ino, path in self.ws.scan_issue_files(worker, ordered=False):
-                    seen.add(rel)
-                    if cached.get(rel) != (size, mtime, ctime, ino):
-                        pending.append((rel, size, mtime, ctime, ino, *self._load(Path(path))))
-                        if len(pending) % 200 == 0:
-                            gc.collect(0)  # the parser's short-lived cycles (GC is paused for the bulk read)
-                        if written and len(pending) >= _BATCH:
-                            written = self._write(conn, pending, [])
-                            if written:
-                                pending = []
-                gone = [p for p in cached if p not in seen]
-                del cached, seen
-                written = written and self._write(conn, pending, gone)
-            cond, cond_args = where or ("1", ())
-            select = (f"SELECT path, ok, problems, {payload} FROM {{t}} WHERE {scope} "
-                      f"AND (ok = 0 OR problems != '[]' OR ({cond})) ORDER BY path")
-            args = (*scope_args, *cond_args)
-            rows = conn.execute(select.format(t="files"), args).fetchall()
-            if not written:  # answer from what was read; the next command writes it
-                skip = {f[0] for f in pending} | set(gone)
-                conn.execute(f"CREATE TEMP TABLE fresh ({COLUMNS})")
-                conn.executemany(_INSERT.format(t="temp.fresh"), pending)
-                rows = sorted([r for r in rows if r[0] not in skip]
-                              + conn.execute(select.format(t="temp.fresh"), args).fetchall())
-            return rows
+                    row = cached.pop(rel, None)
+                    if row is not None and row[1] == size and row[2] == mtime and row[3] == ctime and row[4] == ino:
+                        if row[5]:
+                            out.append((rel, *row[6:]))
+                        continue
+                    new = (rel, size, mtime, ctime, ino, *self._load(Path(path)))
+                    fresh.append(new)
+                    pending.append(new)
+                    if len(pending) % 200 == 0:
+                        gc.collect(0)  # the parser's short-lived cycles (GC is paused for the bulk read)
+                    if written and len(pending) >= _BATCH:
+                        written = self._write(conn, pending, [])
+                        pending = []
+                gone = list(cached)  # in the cache, no longer on disk
+                del cached
+                if written:
+                    self._write(conn, pending, gone)
+                if fresh:
+                    conn.execute(f"CREATE TEMP TABLE fresh ({COLUMNS})")
+                    conn.executemany(_INSERT.format(t="temp.fresh"), fresh)
+                    out += [(r[0], *r[6:]) for r in conn.execute(select.format(t="temp.fresh"), args) if r[5]]
+                    del fresh
+            out.sort()
+            return out
         finally:
             conn.close()
 
