@@ -165,3 +165,25 @@ def test_followup_from_the_index_is_followup_from_the_files(ws: Path, settings: 
         assert warm.stdout == cold.stdout, on
         seen += len(json.loads(warm.stdout)["items"])
     assert seen > 100  # the sweep really shows issues, not two empty lists
+
+
+def test_a_write_updates_its_row_so_the_next_read_rereads_nothing(ws: Path) -> None:
+    a = new_issue(ws)
+    assert ids(ws) == [a]  # the cache exists now
+    db = ws / ".zchuyot" / "index.sqlite"
+    path = issue_path(ws, a)
+    rel = str(path.relative_to(ws))
+    r = run("--root", str(ws), "treat", a, "שיחה עם הסניף – ₪1,200", "--kind", "call", "--next", "2026-12-01")
+    assert r.exit_code == 0, r.stderr
+    st = path.stat()
+    conn = sqlite3.connect(db)
+    size, mtime, ctime, ino, nextf, fu = conn.execute(
+        "SELECT size, mtime, ctime, ino, nextf, fu FROM files WHERE path = ?", (rel,)).fetchone()
+    conn.close()
+    assert (size, mtime, ctime, ino) == (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+    assert nextf == dt.date(2026, 12, 1).toordinal() and a in fu
+    b = new_issue(ws, family="f2")  # a new file gets its row too
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT count(*) FROM files WHERE path LIKE ?", (f"%/{b}.yaml",)).fetchone()[0] == 1
+    conn.close()
+    assert ids(ws) == sorted([a, b])

@@ -190,6 +190,26 @@ class Index:
         finally:
             conn.close()
 
+    def put(self, paths: list[Path]) -> None:
+        """Update the rows of these files (just written by this command). Never fails the command: a
+        cache that cannot be written now is brought up to date by the next read (the stat keys differ).
+        Only a cache that exists is updated — the first read command builds it whole."""
+        if not self.path.exists():
+            return
+        try:
+            conn = self._connect()
+            try:
+                rows = []
+                for path in paths:
+                    st = path.stat()  # before reading: a change after it leaves a key that will not match
+                    rows.append((self.ws.rel(path), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino,
+                                 *self._load(path)))
+                self._write(conn, rows, [])
+            finally:
+                conn.close()
+        except (sqlite3.Error, OSError):
+            return
+
     @staticmethod
     def _write(conn: sqlite3.Connection, rows: list[tuple[Any, ...]], gone: list[str]) -> bool:
         """Write what was read; False when another command holds the cache (busy)."""

@@ -436,6 +436,15 @@ class Workspace:
         except WorkspaceError as e:
             result.notes.append(("ui.not_committed", {"why": e.render()}))
 
+    def _index(self, paths: list[Path]) -> None:
+        """Bring the index cache's rows of the files just written up to date, so the next read command
+        finds nothing to re-read. Best effort: if it cannot, that command re-reads them (stat keys differ)."""
+        if not self.use_cache:
+            return
+        from zchuyot.index import Index
+
+        Index(self).put(paths)
+
     def _validated(self, text: str, path: Path) -> Issue:
         """Validate the exact text about to be written, with the reader every command uses."""
         _, issue, problems = self.load_issue_file(path, text)
@@ -463,6 +472,7 @@ class Workspace:
             if path.exists():
                 raise WorkspaceError("err.internal", what="id collision")
             write_atomic(path, text)
+            self._index([path])
             result = WriteResult(new_id, path, issue=issue)
             self._commit([path], message.format(id=new_id), result)
         return result
@@ -485,6 +495,7 @@ class Workspace:
             new_text = yamlio.dump(doc)
             new_issue = self._validated(new_text, path)
             write_atomic(path, new_text)
+            self._index([path])
             result = WriteResult(issue_id, path, issue=new_issue)
             if commit:  # still under the issue's lock: one change, one commit
                 self._commit([path], message.format(id=issue_id), result, tracked=True)
