@@ -202,10 +202,16 @@ def followup(ws: Workspace, on: dt.date, all_workers: bool = False) -> Followup:
         from zchuyot.index import Index
 
         open_issues, errors = Index(ws).attention(scope, candidates(on, rules))
-    else:  # every file read and validated: the reference the cache is tested against
-        res = ws.read_issues(scope)
-        open_issues = [(r.worker_dir, attention(r.issue)) for r in res.issues if r.issue.is_open]
-        errors = res.errors
+    else:  # every file read and validated, one at a time: the reference the cache is tested against
+        from zchuyot.store import _no_gc
+
+        open_issues, errors = [], []
+        with _no_gc():
+            for rec, errs, _ in ws.each_issue(scope):
+                if rec is None:
+                    errors += errs
+                elif rec.issue.is_open:
+                    open_issues.append((rec.worker_dir, attention(rec.issue)))
     items = []
     for worker, a in open_issues:
         reasons = reasons_for(a, on, rules, cal)

@@ -401,6 +401,17 @@ class Workspace:
 
     def _read_into(self, worker: str | None, issues: list[IssueRecord], errors: list[Problem],
                    warnings: list[Problem], with_data: bool) -> None:
+        for rec, errs, warns in self.each_issue(worker, with_data):
+            warnings.extend(warns)
+            if rec is None:
+                errors.extend(errs)
+            else:
+                issues.append(rec)
+
+    def each_issue(self, worker: str | None = None, with_data: bool = False) -> Iterator[
+            tuple[IssueRecord | None, list[Problem], list[Problem]]]:
+        """Every issue file read and validated, one at a time: (record or None, errors, warnings).
+        A caller that keeps only a little of each (followup without the cache) stays small."""
         import gc
 
         for n, path in enumerate(self.issue_files(worker), 1):
@@ -409,12 +420,11 @@ class Workspace:
             doc, issue, problems = self.load_issue_file(path)
             errs = [p for p in problems if p.severity == "error"]
             warns = [p for p in problems if p.severity != "error"]
-            warnings.extend(warns)
             if issue is None:
-                errors.extend(errs or [Problem(self.rel(path), 1, "err.file.not_mapping")])
+                yield None, errs or [Problem(self.rel(path), 1, "err.file.not_mapping")], warns
             else:
-                issues.append(IssueRecord(path, self.rel(path), path.parent.parent.name, issue,
-                                          doc if with_data else {}, warns))
+                yield (IssueRecord(path, self.rel(path), path.parent.parent.name, issue,
+                                   doc if with_data else {}, warns), [], warns)
 
     def get_issue(self, text: str) -> IssueRecord:
         path = self.resolve_id(text)
