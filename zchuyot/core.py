@@ -315,25 +315,29 @@ def check_files(ws: Workspace, paths: list[Path]) -> list[Problem]:
 def check(ws: Workspace) -> CheckResult:
     """Every file of the workspace: issues, family records, stray files. Nothing is skipped."""
     from zchuyot.privacy import retention_due
-    from zchuyot.store import FAMILY_FILE, IssueRecord, parse_file, problem_of
+    from zchuyot.store import FAMILY_FILE, parse_file, problem_of
     from zchuyot.validate import family_from_data
 
     errors: list[Problem] = []
     warnings: list[Problem] = []
     seen_ids: dict[str, str] = {}
-    good: list[IssueRecord] = []
+    good: list[tuple[str, str]] = []  # (file, id): one issue at a time, never every issue in memory
+    kept: list[tuple[str, bool, dt.date]] = []  # (family, open, last activity), for retention
     if ws.use_cache:
         from zchuyot.index import Index
 
-        res, dated = Index(ws).read(None, with_dates=True)
-        good, errors, warnings = list(res.issues), list(res.errors), list(res.warnings)
-        files = len(good) + len({p.file for p in errors})
+        dated: list[Any] = []
         today = dates.today()
-        for rel, items in dated:
-            for fld, value, line in items:
-                if dt.date.fromisoformat(value) > today:
-                    warnings.append(Problem(rel, line, "err.file.future", {"value": value, "field": fld},
-                                            "fix.future", "warning"))
+        for rec in Index(ws).records(None, with_dates=True, errors=errors, warnings=warnings, dated=dated):
+            good.append((rec.rel, rec.issue.id))
+            kept.append((rec.issue.family, rec.issue.is_open, rec.issue.last_activity()))
+            for rel, items in dated:
+                for fld, value, line in items:
+                    if dt.date.fromisoformat(value) > today:
+                        warnings.append(Problem(rel, line, "err.file.future", {"value": value, "field": fld},
+                                                "fix.future", "warning"))
+            dated.clear()
+        files = len(good) + len({p.file for p in errors})
     else:
         files = 0
         for path in ws.issue_files():
@@ -342,12 +346,13 @@ def check(ws: Workspace) -> CheckResult:
             errors += [p for p in problems if p.severity == "error"]
             warnings += [p for p in problems if p.severity != "error"]
             if issue is not None:
-                good.append(IssueRecord(path, ws.rel(path), path.parent.parent.name, issue))
-    for rec in good:
-        if rec.issue.id in seen_ids:
-            errors.append(Problem(rec.rel, 1, "err.file.id_mismatch",
-                                  {"value": rec.issue.id, "expected": seen_ids[rec.issue.id]}, "fix.id_mismatch"))
-        seen_ids[rec.issue.id] = rec.rel
+                good.append((ws.rel(path), issue.id))
+                kept.append((issue.family, issue.is_open, issue.last_activity()))
+    for rel, issue_id in good:
+        if issue_id in seen_ids:
+            errors.append(Problem(rel, 1, "err.file.id_mismatch",
+                                  {"value": issue_id, "expected": seen_ids[issue_id]}, "fix.id_mismatch"))
+        seen_ids[issue_id] = rel
     if ws.cases.is_dir():
         for fam_file in sorted(ws.cases.glob(f"*/*/{FAMILY_FILE}")):
             files += 1
@@ -367,7 +372,7 @@ def check(ws: Workspace) -> CheckResult:
                 if depth != 3 or p.suffix != ".yaml":
                     warnings.append(Problem(ws.rel(p), 1, "err.file.bad_path", {}, "fix.generic", "warning"))
     years = ws.settings.get("retention_years")
-    for fam, last in retention_due(ws, good):
+    for fam, last in retention_due(ws, kept):
         where = ws.family_dirs(fam)
         rel = ws.rel(where[0]) if where else fam
         warnings.append(Problem(rel, 1, "err.file.retention", {"family": fam, "date": last.strftime("%d/%m/%Y"),

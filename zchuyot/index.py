@@ -12,6 +12,7 @@ import gc
 import json
 import os
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,16 @@ def _problem(d: dict[str, Any]) -> Problem:
     return Problem(**d)
 
 
+def _stream(conn: sqlite3.Connection, select: str, args: tuple[Any, ...]) -> Iterator[tuple[Any, ...]]:
+    """The rows of a query, a batch at a time; the connection closes when they are all read."""
+    try:
+        cur = conn.execute(select, args)
+        while rows := cur.fetchmany(1000):
+            yield from rows
+    finally:
+        conn.close()
+
+
 class Index:
     def __init__(self, ws: Workspace) -> None:
         self.ws = ws
@@ -75,31 +86,41 @@ class Index:
         return conn
 
     # ---------------------------------------------------------- what commands ask
-    def read(self, worker: str | None = None, with_dates: bool = False,
-             where: Where | None = None) -> tuple[ReadResult, list[Any]]:
-        """The issues as views, every problem, and (for check) the dates that cannot be in the future.
+    def records(self, worker: str | None = None, with_dates: bool = False, where: Where | None = None,
+                errors: list[Problem] | None = None, warnings: list[Problem] | None = None,
+                dated: list[Any] | None = None) -> Iterator[IssueRecord]:
+        """The issues as light views, one at a time, in path order — a command that only counts
+        (report, policy, check) never holds them all. Problems go into `errors`/`warnings`; with
+        `with_dates`, (path, dates that cannot be in the future) into `dated`.
 
         `where` is an SQL condition on the columns above: issues that fail it are not decoded at all
         (broken files and files with warnings always come back)."""
-        rows = self._query(worker, where, "facts, dates")
+        errors = [] if errors is None else errors
+        warnings = [] if warnings is None else warnings
         root = self.ws.root
-        issues: list[IssueRecord] = []
+        loads = json.loads
+        rows = self._query(worker, where, "facts, dates" if with_dates else "facts")
+        for row in rows:
+            rel, ok, probs, fx = row[:4]
+            problems = [_problem(d) for d in loads(probs)] if probs != "[]" else []
+            if ok:
+                warnings.extend(problems)
+                if with_dates and dated is not None:
+                    dated.append((rel, loads(row[4])))
+                yield IssueRecord(root / rel, rel, rel.split("/", 2)[1], from_facts(loads(fx)),  # type: ignore[arg-type]
+                                  {}, problems)
+            else:
+                errors.extend(p for p in problems if p.severity == "error")
+                warnings.extend(p for p in problems if p.severity != "error")
+
+    def read(self, worker: str | None = None, with_dates: bool = False,
+             where: Where | None = None) -> tuple[ReadResult, list[Any]]:
+        """All of `records` at once: the issues, every problem, and (for check) the dated fields."""
         errors: list[Problem] = []
         warnings: list[Problem] = []
         dated: list[Any] = []
-        loads = json.loads
         with _no_gc():
-            for rel, ok, probs, fx, dates in rows:
-                problems = [_problem(d) for d in loads(probs)] if probs != "[]" else []
-                if ok:
-                    issues.append(IssueRecord(root / rel, rel, rel.split("/", 2)[1],
-                                              from_facts(loads(fx)), {}, problems))  # type: ignore[arg-type]
-                    warnings.extend(problems)
-                    if with_dates:
-                        dated.append((rel, loads(dates)))
-                else:
-                    errors.extend(p for p in problems if p.severity == "error")
-                    warnings.extend(p for p in problems if p.severity != "error")
+            issues = list(self.records(worker, with_dates, where, errors, warnings, dated))
         return ReadResult(issues, errors, warnings), dated
 
     def attention(self, worker: str | None, where: Where) -> tuple[list[tuple[str, Any]], list[Problem]]:
@@ -107,12 +128,11 @@ class Index:
         the errors of every broken file."""
         from zchuyot.followup import Attention
 
-        rows = self._query(worker, where, "fu")
         out: list[tuple[str, Any]] = []
         errors: list[Problem] = []
         loads = json.loads
         with _no_gc():
-            for rel, ok, probs, fu in rows:
+            for rel, ok, probs, fu in self._query(worker, where, "fu"):
                 if not ok:
                     errors.extend(p for p in (_problem(d) for d in loads(probs)) if p.severity == "error")
                 elif fu is not None:
@@ -120,75 +140,78 @@ class Index:
         return out, errors
 
     # ---------------------------------------------------------- keeping it true
-    def _query(self, worker: str | None, where: Where | None, payload: str) -> list[tuple[Any, ...]]:
-        """Bring the cache up to date with the files, then select (path, ok, problems, *payload)."""
+    def _query(self, worker: str | None, where: Where | None, payload: str) -> Iterator[tuple[Any, ...]]:
+        """Bring the cache up to date with the files, then stream (path, ok, problems, *payload) of the
+        rows wanted, in path order."""
         try:
-            return self._fresh_query(worker, where, payload)
+            conn, select, args = self._refresh(worker, where, payload)
         except sqlite3.OperationalError as e:
             if "locked" in str(e) or "busy" in str(e):  # another command is writing it: read the files this time
-                return self._fresh_query(worker, where, payload, use_db=False)
-            return self._rebuild(worker, where, payload)
+                conn, select, args = self._refresh(worker, where, payload, use_db=False)
+            else:
+                conn, select, args = self._rebuild(worker, where, payload)
         except sqlite3.DatabaseError:
-            return self._rebuild(worker, where, payload)
+            conn, select, args = self._rebuild(worker, where, payload)
+        return _stream(conn, select, args)
 
-    def _rebuild(self, worker: str | None, where: Where | None, payload: str) -> list[tuple[Any, ...]]:
+    def _rebuild(self, worker: str | None, where: Where | None, payload: str) -> tuple[Any, str, tuple[Any, ...]]:
         """A corrupt cache: remove it and build it again, silently; if that fails too, read without it."""
         with contextlib.suppress(OSError):
             self.path.unlink()
             for extra in ("-wal", "-shm"):
                 Path(str(self.path) + extra).unlink(missing_ok=True)
         try:
-            return self._fresh_query(worker, where, payload)
+            return self._refresh(worker, where, payload)
         except sqlite3.DatabaseError:
-            return self._fresh_query(worker, where, payload, use_db=False)
+            return self._refresh(worker, where, payload, use_db=False)
 
-    def _fresh_query(self, worker: str | None, where: Where | None, payload: str,
-                     use_db: bool = True) -> list[tuple[Any, ...]]:
-        """One pass over the cache: each row's stat key, and its payload when the row is wanted (broken,
-        with warnings, or passing `where`); files whose stat key differs are read again, and whether
-        they are wanted is asked of SQLite too (a temporary table), so the condition has one meaning."""
+    def _refresh(self, worker: str | None, where: Where | None, payload: str,
+                 use_db: bool = True) -> tuple[sqlite3.Connection, str, tuple[Any, ...]]:
+        """Stat every file, re-read those whose stat key differs from the cache's and write their rows
+        (in batches, so a first build never waits in memory whole); return the query that selects what
+        was asked. When another command holds the cache, what this one read goes to a temporary table
+        the query reads instead (the same SQL judges both, so a condition has one meaning)."""
         conn = self._connect(use_db)
         try:
             scope, scope_args = ("path LIKE ?", (f"{CASES}/{worker}/%",)) if worker else ("1", ())
-            cond, cond_args = where or ("1", ())
-            wanted = f"(ok = 0 OR problems != '[]' OR ({cond}))"
-            cols = ", ".join(f"CASE WHEN {wanted} THEN {c} END" for c in payload.split(", "))
-            select = (f"SELECT path, size, mtime, ctime, ino, {wanted}, ok, problems, {cols} FROM {{t}} "
-                      f"WHERE {scope}")
-            args = (*cond_args, *[a for _ in payload.split(", ") for a in cond_args], *scope_args)
-            cached = {r[0]: r for r in conn.execute(select.format(t="files"), args)}
-            fresh: list[tuple[Any, ...]] = []
+            cached = {r[0]: r[1:] for r in conn.execute(
+                f"SELECT path, size, mtime, ctime, ino FROM files WHERE {scope}", scope_args)}
             pending: list[tuple[Any, ...]] = []  # read, not yet written
+            unwritten: list[tuple[Any, ...]] = []  # read, and the cache was busy
             written = True
-            out: list[tuple[Any, ...]] = []
             with _no_gc():
                 for rel, size, mtime, ctime, ino, path in self.ws.scan_issue_files(worker, ordered=False):
-                    row = cached.pop(rel, None)
-                    if row is not None and row[1] == size and row[2] == mtime and row[3] == ctime and row[4] == ino:
-                        if row[5]:
-                            out.append((rel, *row[6:]))
+                    if cached.pop(rel, None) == (size, mtime, ctime, ino):
                         continue
-                    new = (rel, size, mtime, ctime, ino, *self._load(Path(path)))
-                    fresh.append(new)
-                    pending.append(new)
+                    pending.append((rel, size, mtime, ctime, ino, *self._load(Path(path))))
                     if len(pending) % 200 == 0:
                         gc.collect(0)  # the parser's short-lived cycles (GC is paused for the bulk read)
-                    if written and len(pending) >= _BATCH:
-                        written = self._write(conn, pending, [])
+                    if len(pending) >= _BATCH:
+                        written = written and self._write(conn, pending, [])
+                        if not written:
+                            unwritten += pending
                         pending = []
                 gone = list(cached)  # in the cache, no longer on disk
                 del cached
-                if written:
-                    self._write(conn, pending, gone)
-                if fresh:
-                    conn.execute(f"CREATE TEMP TABLE fresh ({COLUMNS})")
-                    conn.executemany(_INSERT.format(t="temp.fresh"), fresh)
-                    out += [(r[0], *r[6:]) for r in conn.execute(select.format(t="temp.fresh"), args) if r[5]]
-                    del fresh
-            out.sort()
-            return out
-        finally:
+                written = written and self._write(conn, pending, gone)
+                if not written:
+                    unwritten += pending
+            cond, cond_args = where or ("1", ())
+            cols = f"path, ok, problems, {payload}"
+            wanted = f"{scope} AND (ok = 0 OR problems != '[]' OR ({cond}))"
+            args = (*scope_args, *cond_args)
+            if written:
+                return conn, f"SELECT {cols} FROM files WHERE {wanted} ORDER BY path", args
+            conn.execute(f"CREATE TEMP TABLE fresh ({COLUMNS})")
+            conn.executemany(_INSERT.format(t="temp.fresh"), unwritten)
+            conn.execute("CREATE TEMP TABLE skip (path TEXT PRIMARY KEY)")
+            conn.executemany("INSERT OR IGNORE INTO temp.skip VALUES (?)", [(r[0],) for r in unwritten] +
+                             [(p,) for p in gone])
+            return conn, (f"SELECT {cols} FROM files WHERE {wanted} AND path NOT IN (SELECT path FROM temp.skip) "
+                          f"UNION ALL SELECT {cols} FROM temp.fresh WHERE {wanted} ORDER BY path"), args + args
+        except BaseException:
             conn.close()
+            raise
 
     def put(self, paths: list[Path]) -> None:
         """Update the rows of these files (just written by this command). Never fails the command: a

@@ -80,10 +80,13 @@ class PolicyReport:
 
 def report(ws: Workspace, min_families: int = 1) -> PolicyReport:
     directory = BodyDirectory(ws.template_data("bodies.yaml"))
-    res = ws.read_issues()  # every worker: the rights worker's view
+    issues, errors = ws.stream_issues()  # every worker: the rights worker's view
     by_kind: dict[str, Barrier] = {}
-    for rec in res.issues:
+    flagged = []
+    for rec in issues:
         i = rec.issue
+        if i.policy and i.policy.flag:
+            flagged.append(rec)
         if not i.barrier or not i.barrier.kind:
             continue
         b = by_kind.setdefault(i.barrier.kind, Barrier(i.barrier.kind))
@@ -96,5 +99,5 @@ def report(ws: Workspace, min_families: int = 1) -> PolicyReport:
             b.bodies[org] = b.bodies.get(org, 0) + 1
     barriers = [b for b in by_kind.values() if len(b.families) >= min_families]
     barriers.sort(key=lambda b: (-len(b.families), -len(b.issues), b.kind))
-    flagged = sorted((r for r in res.issues if r.issue.policy and r.issue.policy.flag), key=lambda r: r.issue.id)
-    return PolicyReport(barriers, flagged, res.errors)
+    flagged.sort(key=lambda r: r.issue.id)
+    return PolicyReport(barriers, flagged, errors)

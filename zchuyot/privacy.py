@@ -19,6 +19,7 @@ import json
 import os
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -195,20 +196,22 @@ def purge(ws: Workspace, family: str) -> list[str]:
     return [ws.rel(p) for p in removed]
 
 
-def retention_due(ws: Workspace, records: list[Any], today: dt.date | None = None) -> list[tuple[str, dt.date]]:
-    """Families all of whose issues were closed more than `retention_years` ago: (family, last activity)."""
+def retention_due(ws: Workspace, issues: Iterable[tuple[str, bool, dt.date]],
+                  today: dt.date | None = None) -> list[tuple[str, dt.date]]:
+    """Families all of whose issues were closed more than `retention_years` ago: (family, last activity).
+    `issues`: (family, is open, last activity) of every issue."""
     years = ws.settings.get("retention_years")
     if not isinstance(years, int) or years <= 0:
         return []
     today = today or dates.today()
-    by_family: dict[str, list[Any]] = {}
-    for r in records:
-        by_family.setdefault(r.issue.family, []).append(r.issue)
+    by_family: dict[str, tuple[bool, dt.date]] = {}
+    for fam, is_open, last in issues:
+        was = by_family.get(fam)
+        by_family[fam] = (is_open, last) if was is None else (was[0] or is_open, max(was[1], last))
     out = []
-    for fam, issues in sorted(by_family.items()):
-        if any(i.is_open for i in issues):
+    for fam, (any_open, last) in sorted(by_family.items()):
+        if any_open:
             continue
-        last = max(i.last_activity() for i in issues)
         try:
             limit = last.replace(year=last.year + years)
         except ValueError:  # 29 February

@@ -66,12 +66,12 @@ class Report:
 
 
 def report(ws: Workspace, start: dt.date, end: dt.date, worker: str | None = None) -> Report:
-    res = ws.read_issues(worker)
-    rep = Report(start, end, errors=res.errors)
+    issues, errors = ws.stream_issues(worker)
+    rep = Report(start, end, errors=errors)
     workers, families = set(), set()
     domains: dict[str, int] = {}
     statuses: dict[str, int] = {}
-    for rec in res.issues:
+    for rec in issues:
         i = rec.issue
         in_period = [e for e in i.log if start <= e.date <= end]
         if not (start <= i.opened <= end or in_period):

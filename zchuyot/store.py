@@ -408,6 +408,25 @@ class Workspace:
             else:
                 issues.append(rec)
 
+    def stream_issues(self, worker: str | None = None) -> tuple[Iterator[IssueRecord], list[Problem]]:
+        """The issues one at a time — light views from the index cache, or validated files without
+        it — and the list their errors go into (whole once the iterator is used up). For commands that
+        only count (report, policy): a district's 100,000 issues are never all in memory."""
+        errors: list[Problem] = []
+        if self.use_cache:
+            from zchuyot.index import Index
+
+            return Index(self).records(worker, errors=errors), errors
+
+        def files() -> Iterator[IssueRecord]:
+            for rec, errs, _ in self.each_issue(worker):
+                if rec is None:
+                    errors.extend(errs)
+                else:
+                    yield rec
+
+        return files(), errors
+
     def each_issue(self, worker: str | None = None, with_data: bool = False) -> Iterator[
             tuple[IssueRecord | None, list[Problem], list[Problem]]]:
         """Every issue file read and validated, one at a time: (record or None, errors, warnings).
