@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import random
 import re
 import sqlite3
@@ -12,6 +13,8 @@ from pathlib import Path
 
 import pytest
 from conftest import issue_path, new_issue, run
+
+from zchuyot.index import _load_batch as _REAL_LOAD_BATCH
 
 
 def ids(ws: Path, *extra: str) -> list[str]:
@@ -187,3 +190,38 @@ def test_a_write_updates_its_row_so_the_next_read_rereads_nothing(ws: Path) -> N
     assert conn.execute("SELECT count(*) FROM files WHERE path LIKE ?", (f"%/{b}.yaml",)).fetchone()[0] == 1
     conn.close()
     assert ids(ws) == sorted([a, b])
+
+
+def _spy_load_batch(batch: list) -> list:
+    """index._load_batch, noting which process read the batch (a module function: the readers unpickle it)."""
+    with open(os.environ["ZCHUYOT_TEST_PIDS"], "a", encoding="utf-8") as f:
+        f.write(f"{os.getpid()}\n")
+    return _REAL_LOAD_BATCH(batch)
+
+
+def test_many_changed_files_are_read_by_one_process_per_core(ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A first build or a big pull: the changed files are shared among forked readers, and the cache
+    they build answers exactly what reading every file here answers — broken files included."""
+    from zchuyot import index
+
+    rng = random.Random(3)
+    for n in range(60):
+        issue_id = f"dana-{'abcdefghjk'[n // 10]}{'abcdefghjk'[n % 10]}yyy"
+        folder = ws / "cases" / "dana" / f"f{n % 9}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{issue_id}.yaml").write_text(_random_issue(rng, issue_id, f"f{n % 9}"), encoding="utf-8")
+    (ws / "cases" / "dana" / "f1" / "dana-zzzzz.yaml").write_text("id: [\n", encoding="utf-8")
+    monkeypatch.setattr(index, "_PARALLEL_FROM", 10)
+    monkeypatch.setattr(index, "_BATCH", 7)
+    pids = ws.parent / "pids"
+    monkeypatch.setenv("ZCHUYOT_TEST_PIDS", str(pids))
+    monkeypatch.setattr(index, "_load_batch", _spy_load_batch)
+    for cmd in (["followup", "--all-workers", "--on", "2026-12-01", "--json"], ["report", "--json"],
+                ["policy", "--json"], ["check", "--json"]):
+        (ws / ".zchuyot" / "index.sqlite").unlink(missing_ok=True)
+        warm = run("--root", str(ws), *cmd)
+        cold = run("--root", str(ws), "--no-cache", *cmd)
+        assert warm.stdout == cold.stdout and warm.exit_code == cold.exit_code, (cmd, warm.stderr)
+    assert "dana-zzzzz.yaml" in warm.stdout
+    readers = set(pids.read_text().split())
+    assert readers and str(os.getpid()) not in readers  # every batch was read by another process

@@ -12,6 +12,7 @@ import gc
 import json
 import os
 import sqlite3
+import sys
 from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
@@ -45,6 +46,16 @@ def _problem_json(p: Problem) -> dict[str, Any]:
 
 def _problem(d: dict[str, Any]) -> Problem:
     return Problem(**d)
+
+
+_PARALLEL_FROM = 2000  # changed files from which the reading is shared among the cores
+_LOADER: Index | None = None  # the index whose files the forked readers load
+
+
+def _load_batch(batch: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """In a forked reader: the cache rows of a batch of changed files."""
+    assert _LOADER is not None
+    return _LOADER._rows(batch)
 
 
 def _stream(conn: sqlite3.Connection, select: str, args: tuple[Any, ...]) -> Iterator[tuple[Any, ...]]:
@@ -176,26 +187,18 @@ class Index:
             scope, scope_args = ("path LIKE ?", (f"{CASES}/{worker}/%",)) if worker else ("1", ())
             cached = {r[0]: r[1:] for r in conn.execute(
                 f"SELECT path, size, mtime, ctime, ino FROM files WHERE {scope}", scope_args)}
-            pending: list[tuple[Any, ...]] = []  # read, not yet written
             unwritten: list[tuple[Any, ...]] = []  # read, and the cache was busy
             written = True
             with _no_gc():
-                for rel, size, mtime, ctime, ino, path in self.ws.scan_issue_files(worker, ordered=False):
-                    if cached.pop(rel, None) == (size, mtime, ctime, ino):
-                        continue
-                    pending.append((rel, size, mtime, ctime, ino, *self._load(Path(path))))
-                    if len(pending) % 200 == 0:
-                        gc.collect(0)  # the parser's short-lived cycles (GC is paused for the bulk read)
-                    if len(pending) >= _BATCH:
-                        written = written and self._write(conn, pending, [])
-                        if not written:
-                            unwritten += pending
-                        pending = []
+                changed = [f for f in self.ws.scan_issue_files(worker, ordered=False)
+                           if cached.pop(f[0], None) != f[1:5]]
                 gone = list(cached)  # in the cache, no longer on disk
                 del cached
-                written = written and self._write(conn, pending, gone)
-                if not written:
-                    unwritten += pending
+                for batch in self._load_all(changed):
+                    written = written and self._write(conn, batch, [])
+                    if not written:
+                        unwritten += batch
+                written = written and self._write(conn, [], gone)
             cond, cond_args = where or ("1", ())
             cols = f"path, ok, problems, {payload}"
             wanted = f"{scope} AND (ok = 0 OR problems != '[]' OR ({cond}))"
@@ -212,6 +215,35 @@ class Index:
         except BaseException:
             conn.close()
             raise
+
+    def _load_all(self, changed: list[tuple[Any, ...]]) -> Iterator[list[tuple[Any, ...]]]:
+        """The rows of the changed files, a batch at a time. Many files (a first build, a big pull) are
+        read by one process per core; a few, or where processes cannot be forked, by this one."""
+        batches = [changed[i:i + _BATCH] for i in range(0, len(changed), _BATCH)]
+        cores = os.cpu_count() or 1
+        if len(changed) >= _PARALLEL_FROM and cores > 1 and sys.platform == "linux":
+            import concurrent.futures
+            import multiprocessing
+
+            global _LOADER
+            _LOADER = self
+            try:
+                ctx = multiprocessing.get_context("fork")
+                with concurrent.futures.ProcessPoolExecutor(min(cores, 8), mp_context=ctx) as pool:
+                    yield from pool.map(_load_batch, batches)
+                return
+            except (OSError, concurrent.futures.process.BrokenProcessPool):
+                pass  # could not fork, or a reader died: read them all here (rewriting a row is harmless)
+            finally:
+                _LOADER = None
+        for batch in batches:
+            yield self._rows(batch)
+
+    def _rows(self, batch: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        """A batch of changed files, (rel, size, mtime, ctime, ino, path) → their cache rows."""
+        rows = [(*f[:5], *self._load(Path(f[5]))) for f in batch]
+        gc.collect(0)  # the parser's short-lived cycles (GC is paused for the bulk read)
+        return rows
 
     def put(self, paths: list[Path]) -> None:
         """Update the rows of these files (just written by this command). Never fails the command: a
