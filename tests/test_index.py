@@ -143,17 +143,23 @@ def _random_issue(rng: random.Random, issue_id: str, family: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _random_issues(ws: Path, count: int, families: int, seed: int) -> None:
+    """`count` (≤ 100) random issue files of worker dana, written by hand as a pull would bring them."""
+    rng = random.Random(seed)
+    for n in range(count):
+        issue_id = f"dana-{'abcdefghjk'[n // 10]}{'abcdefghjk'[n % 10]}zzz"
+        folder = ws / "cases" / "dana" / f"f{n % families}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{issue_id}.yaml").write_text(_random_issue(rng, issue_id, f"f{n % families}"),
+                                                 encoding="utf-8")
+
+
 @pytest.mark.parametrize("settings", [{}, {"stale_after": 0, "refusal_grace": 0, "deadline_warning": 0},
                                       {"stale_after": 12, "refusal_grace": 9, "deadline_warning": 40}])
 def test_followup_from_the_index_is_followup_from_the_files(ws: Path, settings: dict[str, int]) -> None:
     """The index skips issues that cannot need the worker on a day (followup.candidates): on every day
     of a sweep and under other settings, it gives exactly what reading every file gives."""
-    rng = random.Random(7)
-    for n in range(40):
-        issue_id = f"dana-{'abcdefghjk'[n // 10]}{'abcdefghjk'[n % 10]}zzz"
-        folder = ws / "cases" / "dana" / f"f{n % 7}"
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"{issue_id}.yaml").write_text(_random_issue(rng, issue_id, f"f{n % 7}"), encoding="utf-8")
+    _random_issues(ws, 40, families=7, seed=7)
     cfg = ws / ".zchuyot.yaml"
     text = cfg.read_text(encoding="utf-8")
     for k, v in settings.items():
@@ -204,12 +210,7 @@ def test_many_changed_files_are_read_by_one_process_per_core(ws: Path, monkeypat
     they build answers exactly what reading every file here answers — broken files included."""
     from zchuyot import index
 
-    rng = random.Random(3)
-    for n in range(60):
-        issue_id = f"dana-{'abcdefghjk'[n // 10]}{'abcdefghjk'[n % 10]}yyy"
-        folder = ws / "cases" / "dana" / f"f{n % 9}"
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"{issue_id}.yaml").write_text(_random_issue(rng, issue_id, f"f{n % 9}"), encoding="utf-8")
+    _random_issues(ws, 60, families=9, seed=3)
     (ws / "cases" / "dana" / "f1" / "dana-zzzzz.yaml").write_text("id: [\n", encoding="utf-8")
     monkeypatch.setattr(index, "_PARALLEL_FROM", 10)
     monkeypatch.setattr(index, "_BATCH", 7)
