@@ -139,7 +139,7 @@ def _json(obj: Any) -> None:
 
     # indented for a person at a terminal; compact (and much faster) for scripts and pipes
     indent = 2 if sys.stdout.isatty() else None
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=indent, default=default) + "\n")
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=indent, default=default, check_circular=False) + "\n")
 
 
 def _notes(result: Any, rnd: "Renderer | None" = None) -> None:

@@ -93,8 +93,9 @@ class Item:
 
     def as_json(self) -> dict[str, Any]:
         i = self.issue
-        return {"id": i.id, "family": i.family, "worker": self.worker, "subject": i.subject,
-                "score": self.score, "reasons": [r.as_json() for r in self.reasons]}
+        return {"id": i.id, "family": i.family, "worker": self.worker, "subject": i.subject, "score": self.score,
+                "reasons": [{"code": c, "detail": d, "date": _iso(day) if day else None}
+                            for c, d, day, _ in self.reasons]}  # Reason.as_json, inline: 50,000 items at 100k
 
 
 @dataclass
