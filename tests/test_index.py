@@ -96,7 +96,9 @@ def test_corrupt_or_old_cache_is_rebuilt_and_no_cache_agrees(ws: Path) -> None:
     assert ids(ws) == [a]
     assert ids(ws, "--no-cache") == ids(ws) and errors(ws, "--no-cache") == errors(ws)
     # the same answers, cold, warm and without the cache, for every read command
-    for cmd in (["report", "--json"], ["policy", "--json"], ["check", "--json"]):
+    new_issue(ws, "--description", "טלפון 050-1234567, ₪300", family="f2")
+    for cmd in (["report", "--json"], ["policy", "--json"], ["check", "--json"], ["list", "--all-workers", "--json"],
+                ["export"], ["export", "--anonymize"], ["export", "--format", "csv"]):
         assert run("--root", str(ws), *cmd).stdout == run("--root", str(ws), "--no-cache", *cmd).stdout, cmd
 
 
