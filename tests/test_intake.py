@@ -318,6 +318,7 @@ def test_init_with_remote(tmp_path: Path) -> None:
         (["treat", "x", "a", "b"], "מילים מיותרות"),
         (["treat", "x", "a", "--kind"], "אחרי --kind צריך לכתוב ערך"),
         (["list", "--bogus"], "אין אפשרות --bogus"),
+        ([], "חסרה פקודה"),
     ],
 )
 def test_usage_errors_are_one_hebrew_line(ws: Path, args: list[str], needle: str) -> None:

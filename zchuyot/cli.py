@@ -822,6 +822,7 @@ _USAGE_PATTERNS = (
     (r"Missing option '(.+?)'", "usage.missing_option"),
     (r"No such option: (\S+)", "usage.no_such_option"),
     (r"No such command '(.+?)'", "usage.no_such_command"),
+    (r"Missing (command)", "usage.missing_command"),
     (r"Option '(.+?)' requires an argument", "usage.needs_value"),
     (r"Invalid value for '?([^':]+)'?", "usage.invalid_value"),
     (r"Got unexpected extra argument\S* \((.+?)\)", "usage.extra"),

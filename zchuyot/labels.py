@@ -331,6 +331,8 @@ T: dict[str, tuple[str, str]] = {
     "usage.missing_option": ("חסרה האפשרות {what}. לעזרה: {command} --help", "Missing option {what}. Help: {command} --help"),
     "usage.no_such_option": ("אין אפשרות {what} בפקודה הזו. לעזרה: {command} --help", "No option {what} here. Help: {command} --help"),
     "usage.no_such_command": ("אין פקודה '{what}'. רשימת הפקודות: zchuyot --help", "No command '{what}'. Commands: zchuyot --help"),
+    "usage.missing_command": ("חסרה פקודה: מה לעשות? למשל zchuyot followup. רשימת הפקודות: {command} --help",
+                              "Missing command: what to do? E.g. zchuyot followup. Commands: {command} --help"),
     "usage.needs_value": ("אחרי {what} צריך לכתוב ערך. לעזרה: {command} --help", "{what} needs a value. Help: {command} --help"),
     "usage.invalid_value": ("ערך לא תקין עבור {what}. לעזרה: {command} --help", "Invalid value for {what}. Help: {command} --help"),
     "usage.extra": ("מילים מיותרות בשורת הפקודה: {what} (טקסט עם רווחים כותבים בתוך מירכאות). לעזרה: {command} --help",
