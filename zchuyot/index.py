@@ -58,6 +58,11 @@ def _load_batch(batch: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     return _LOADER._rows(batch)
 
 
+def _busy(e: sqlite3.OperationalError) -> bool:
+    """Another command holds the cache (as opposed to a cache that is broken)."""
+    return "locked" in str(e) or "busy" in str(e)
+
+
 def _stream(conn: sqlite3.Connection, select: str, args: tuple[Any, ...]) -> Iterator[tuple[Any, ...]]:
     """The rows of a query, a batch at a time; the connection closes when they are all read."""
     try:
@@ -157,7 +162,7 @@ class Index:
         try:
             conn, select, args = self._refresh(worker, where, payload)
         except sqlite3.OperationalError as e:
-            if "locked" in str(e) or "busy" in str(e):  # another command is writing it: read the files this time
+            if _busy(e):  # another command is writing it: read the files this time
                 conn, select, args = self._refresh(worker, where, payload, use_db=False)
             else:
                 conn, select, args = self._rebuild(worker, where, payload)
@@ -273,7 +278,7 @@ class Index:
                 conn.executemany(_INSERT.format(t="files"), rows)
                 conn.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in gone])
         except sqlite3.OperationalError as e:
-            if "locked" in str(e) or "busy" in str(e):
+            if _busy(e):
                 return False
             raise
         return True
@@ -283,12 +288,11 @@ class Index:
         from zchuyot.followup import attention
 
         _, lines, issue, problems = self.ws.load_issue(path, future=False)
-        if issue is None:
-            if not problems:
-                problems = [Problem(self.ws.rel(path), 1, "err.file.not_mapping")]
-            probs = json.dumps([_problem_json(p) for p in problems], ensure_ascii=False, default=str)
-            return 0, 0, None, None, None, None, None, "", None, probs, "[]"
+        if issue is None and not problems:
+            problems = [Problem(self.ws.rel(path), 1, "err.file.not_mapping")]
         probs = json.dumps([_problem_json(p) for p in problems], ensure_ascii=False, default=str)
+        if issue is None:
+            return 0, 0, None, None, None, None, None, "", None, probs, "[]"
         dates = [["opened", issue.opened.isoformat(), line_of(lines, ("opened",))]]
         dates += [[f"log.{n}.date", e.date.isoformat(), line_of(lines, ("log", n, "date"))]
                   for n, e in enumerate(issue.log)]
