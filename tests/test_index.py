@@ -15,6 +15,7 @@ import pytest
 from conftest import issue_path, new_issue, run
 
 from zchuyot.index import _load_batch as _REAL_LOAD_BATCH
+from zchuyot.store import _scan_worker_folder as _REAL_SCAN
 
 
 def ids(ws: Path, *extra: str) -> list[str]:
@@ -205,6 +206,42 @@ def _spy_load_batch(batch: list) -> list:
     with open(os.environ["ZCHUYOT_TEST_PIDS"], "a", encoding="utf-8") as f:
         f.write(f"{os.getpid()}\n")
     return _REAL_LOAD_BATCH(batch)
+
+
+def _spy_scan(folder: tuple) -> list:
+    """store._scan_worker_folder, noting which process listed the folder."""
+    with open(os.environ["ZCHUYOT_TEST_PIDS"], "a", encoding="utf-8") as f:
+        f.write(f"{os.getpid()}\n")
+    return _REAL_SCAN(folder)
+
+
+def test_a_large_workspace_is_listed_by_one_process_per_core(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tens of thousands of files: the workers' folders are listed by forked processes, and what the
+    cache answers is still exactly what reading every file answers — after edits, a new file, a removal."""
+    from zchuyot import index, store
+
+    ws = tmp_path / "ws"
+    assert run("init", str(ws), "--worker", "dana").exit_code == 0
+    _random_issues(ws, 30, families=6, seed=5)
+    for n in range(8):  # other workers' folders
+        assert run("--root", str(ws), "--worker", f"w{n}", "new", "--family", f"g{n}", "--subject", "ארנונה",
+                   "--domain", "housing").exit_code == 0
+    pids = tmp_path / "pids"
+    monkeypatch.setenv("ZCHUYOT_TEST_PIDS", str(pids))
+    monkeypatch.setattr(index, "_PARALLEL_SCAN_FROM", 1)
+    monkeypatch.setattr(store, "_scan_worker_folder", _spy_scan)
+    cmd = ["followup", "--all-workers", "--on", "2026-12-01", "--json"]
+    assert run("--root", str(ws), *cmd).exit_code == 0  # builds the cache
+    victim = next((ws / "cases" / "dana").glob("f1/*.yaml"))
+    victim.write_text(victim.read_text(encoding="utf-8").replace("status: open", "status: ended"), encoding="utf-8")
+    next((ws / "cases" / "dana").glob("f2/*.yaml")).unlink()
+    _random_issues(ws, 1, families=1, seed=99)
+    pids.unlink()
+    warm = run("--root", str(ws), *cmd)
+    readers = set(pids.read_text().split())
+    cold = run("--root", str(ws), "--no-cache", *cmd)
+    assert warm.exit_code == 0 and warm.stdout == cold.stdout
+    assert readers and str(os.getpid()) not in readers
 
 
 def test_many_changed_files_are_read_by_one_process_per_core(ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -49,6 +49,7 @@ def _problem(d: dict[str, Any]) -> Problem:
 
 
 _PARALLEL_FROM = 2000  # changed files from which the reading is shared among the cores
+_PARALLEL_SCAN_FROM = 20000  # cached files from which listing the folders is shared among the cores
 _LOADER: Index | None = None  # the index whose files the forked readers load
 
 
@@ -195,8 +196,9 @@ class Index:
             unwritten: list[tuple[Any, ...]] = []  # read, and the cache was busy
             written = True
             with _no_gc():
-                changed = [f for f in self.ws.scan_issue_files(worker, ordered=False)
-                           if cached.pop(f[0], None) != f[1:5]]
+                files = self.ws.scan_issue_files(worker, ordered=False, parallel=len(cached) >= _PARALLEL_SCAN_FROM)
+                changed = [f for f in files if cached.pop(f[0], None) != f[1:5]]
+                del files
                 gone = list(cached)  # in the cache, no longer on disk
                 del cached
                 for batch in self._load_all(changed):
