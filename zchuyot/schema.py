@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from zchuyot.model import ID_RE, SLUG_RE, VOCABULARIES, normalize_phone, valid_israeli_id
+from zchuyot.model import FIELD_BY_KEY, ID_RE, SLUG_RE, VOCABULARIES, normalize_phone, valid_israeli_id
 
 
 class _M(BaseModel):
@@ -162,25 +162,13 @@ class Issue(_M):
             raise ValueError("required")
         return _choice("domain", v)
 
-    @field_validator("source", mode="before")
+    @field_validator("source", "urgency", "history", "step", mode="before")
     @classmethod
-    def _source(cls, v: Any) -> Any:
-        return _choice("source", v)
-
-    @field_validator("urgency", mode="before")
-    @classmethod
-    def _urgency(cls, v: Any) -> Any:
-        return _choice("urgency", v)
-
-    @field_validator("history", mode="before")
-    @classmethod
-    def _history(cls, v: Any) -> Any:
-        return _choice("history", v)
-
-    @field_validator("step", mode="before")
-    @classmethod
-    def _step(cls, v: Any) -> Any:
-        return _choice("step", v)
+    def _choices(cls, v: Any, info: ValidationInfo) -> Any:
+        """A choice field of the form: its vocabulary is the one `model.FIELDS` gives it."""
+        vocab = FIELD_BY_KEY[info.field_name].vocab if info.field_name else None
+        assert vocab is not None
+        return _choice(vocab, v)
 
     @field_validator("status", mode="before")
     @classmethod
