@@ -24,15 +24,16 @@ from zchuyot.validate import Problem
 from zchuyot.views import facts, from_facts
 from zchuyot.yamlfast import line_of
 
-SCHEMA = f"9/{__version__}"
+SCHEMA = f"10/{__version__}"
 
 # One row per issue file: its stat key, whether it loaded (ok) and, if so, its facts (`views.facts`)
-# for list/report/policy/check and, while it is open, what followup needs (`followup.attention`,
-# column fu). A few more columns let SQLite skip what followup would skip anyway (followup.candidates):
-# the dates (as day ordinals) from which an open issue can need attention — its earliest open legal
-# clock, standing refusal and undone action, its next_followup and its last activity.
+# for list/report/policy/check, its whole mapping as JSON (data, for --json and export) and, while it
+# is open, what followup needs (`followup.attention`, column fu). A few more columns let SQLite skip
+# what followup would skip anyway (followup.candidates): the dates (as day ordinals) from which an open
+# issue can need attention — its earliest open legal clock, standing refusal and undone action, its
+# next_followup and its last activity.
 COLUMNS = ("path TEXT PRIMARY KEY, size INT, mtime INT, ctime INT, ino INT, ok INT, open INT, clock INT, "
-           "refusal INT, action INT, nextf INT, last INT, facts TEXT, fu TEXT, problems TEXT, dates TEXT")
+           "refusal INT, action INT, nextf INT, last INT, facts TEXT, fu TEXT, problems TEXT, dates TEXT, data TEXT")
 _N_COLS = COLUMNS.count(",") + 1
 _INSERT = f"INSERT OR REPLACE INTO {{t}} VALUES ({','.join('?' * _N_COLS)})"
 _BATCH = 2000  # rows written at a time while building: the cache never waits in memory whole
@@ -105,10 +106,11 @@ class Index:
     # ---------------------------------------------------------- what commands ask
     def records(self, worker: str | None = None, with_dates: bool = False, where: Where | None = None,
                 errors: list[Problem] | None = None, warnings: list[Problem] | None = None,
-                dated: list[Any] | None = None) -> Iterator[IssueRecord]:
+                dated: list[Any] | None = None, with_data: bool = False) -> Iterator[IssueRecord]:
         """The issues as light views, one at a time, in path order — a command that only counts
         (report, policy, check) never holds them all. Problems go into `errors`/`warnings`; with
-        `with_dates`, (path, dates that cannot be in the future) into `dated`.
+        `with_dates`, (path, dates that cannot be in the future) into `dated`; with `with_data`, each
+        record carries its file's mapping (dates as YYYY-MM-DD, as --json prints them).
 
         `where` is an SQL condition on the columns above: issues that fail it are not decoded at all
         (broken files and files with warnings always come back)."""
@@ -116,7 +118,7 @@ class Index:
         warnings = [] if warnings is None else warnings
         root = self.ws.root
         loads = json.loads
-        rows = self._query(worker, where, "facts, dates" if with_dates else "facts")
+        rows = self._query(worker, where, "facts, dates, data" if with_dates or with_data else "facts")
         for row in rows:
             rel, ok, probs, fx = row[:4]
             problems = [_problem(d) for d in loads(probs)] if probs != "[]" else []
@@ -125,19 +127,19 @@ class Index:
                 if with_dates and dated is not None:
                     dated.append((rel, loads(row[4])))
                 yield IssueRecord(root / rel, rel, rel.split("/", 2)[1], from_facts(loads(fx)),  # type: ignore[arg-type]
-                                  {}, problems)
+                                  loads(row[5]) if with_data else {}, problems)
             else:
                 errors.extend(p for p in problems if p.severity == "error")
                 warnings.extend(p for p in problems if p.severity != "error")
 
-    def read(self, worker: str | None = None, with_dates: bool = False,
-             where: Where | None = None) -> tuple[ReadResult, list[Any]]:
+    def read(self, worker: str | None = None, with_dates: bool = False, where: Where | None = None,
+             with_data: bool = False) -> tuple[ReadResult, list[Any]]:
         """All of `records` at once: the issues, every problem, and (for check) the dated fields."""
         errors: list[Problem] = []
         warnings: list[Problem] = []
         dated: list[Any] = []
         with _no_gc():
-            issues = list(self.records(worker, with_dates, where, errors, warnings, dated))
+            issues = list(self.records(worker, with_dates, where, errors, warnings, dated, with_data))
         return ReadResult(issues, errors, warnings), dated
 
     def attention(self, worker: str | None, where: Where) -> tuple[list[tuple[str, Any]], list[Problem]]:
@@ -287,21 +289,23 @@ class Index:
 
     def _load(self, path: Path) -> tuple[Any, ...]:
         """Read one file the normal way; return what the cache keeps for it (the columns after ino)."""
+        from zchuyot.core import issue_json
         from zchuyot.followup import attention
 
-        _, lines, issue, problems = self.ws.load_issue(path, future=False)
+        doc, lines, issue, problems = self.ws.load_issue(path, future=False)
         if issue is None and not problems:
             problems = [Problem(self.ws.rel(path), 1, "err.file.not_mapping")]
         probs = json.dumps([_problem_json(p) for p in problems], ensure_ascii=False, default=str)
         if issue is None:
-            return 0, 0, None, None, None, None, None, "", None, probs, "[]"
+            return 0, 0, None, None, None, None, None, "", None, probs, "[]", None
         dates = [["opened", issue.opened.isoformat(), line_of(lines, ("opened",))]]
         dates += [[f"log.{n}.date", e.date.isoformat(), line_of(lines, ("log", n, "date"))]
                   for n, e in enumerate(issue.log)]
         fx = json.dumps(facts(issue), ensure_ascii=False, default=str)
+        data = json.dumps(issue_json(doc), ensure_ascii=False)
         if not issue.is_open:
-            return 1, 0, None, None, None, None, None, fx, None, probs, json.dumps(dates)
+            return 1, 0, None, None, None, None, None, fx, None, probs, json.dumps(dates), data
         a = attention(issue)
         return (1, 1, min((d for _, d in a.clocks), default=None), min((d for _, d in a.refusals), default=None),
                 min((d for _, d in a.actions), default=None), a.next_followup, a.last,
-                fx, json.dumps(a, ensure_ascii=False), probs, json.dumps(dates))
+                fx, json.dumps(a, ensure_ascii=False), probs, json.dumps(dates), data)

@@ -401,15 +401,15 @@ class Workspace:
                     where: tuple[str, tuple[Any, ...]] | None = None) -> ReadResult:
         """Every issue (of one worker, or all): the good ones, and every problem — none skipped.
 
-        `with_data` keeps each file's own mapping too (for --json) and reads every file; otherwise the
-        issues come as light views from the index cache, which re-reads only the files that changed.
+        The issues come as light views from the index cache, which re-reads only the files that changed;
+        `with_data` adds each file's own mapping (for --json and export), kept in the cache too.
         `where` (an SQL condition on the index's columns, see index.py) lets the cache skip issues the
         caller would skip anyway; it must be a necessary condition, never the caller's only filter —
         without the cache every issue is returned."""
-        if self.use_cache and not with_data:
+        if self.use_cache:
             from zchuyot.index import Index
 
-            return Index(self).read(worker, where=where)[0]
+            return Index(self).read(worker, where=where, with_data=with_data)[0]
         issues: list[IssueRecord] = []
         errors: list[Problem] = []
         warnings: list[Problem] = []
