@@ -162,6 +162,7 @@ def main() -> None:
                 "policy, warm": [*r, "policy", "--json"],
                 "list --all-workers, warm": [*r, "list", "--all-workers"],
                 "check, warm": [*r, "check", "--json"],
+                "export, warm": [*r, "export"],
             }
             for extra in ("", "-wal", "-shm"):
                 (root / ".zchuyot" / f"index.sqlite{extra}").unlink(missing_ok=True)
