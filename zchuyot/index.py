@@ -7,8 +7,10 @@ or older cache is rebuilt silently; `--no-cache` (or ZCHUYOT_NO_CACHE=1) bypasse
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import gc
+import itertools
 import json
 import os
 import sqlite3
@@ -36,7 +38,7 @@ COLUMNS = ("path TEXT PRIMARY KEY, size INT, mtime INT, ctime INT, ino INT, ok I
            "refusal INT, action INT, nextf INT, last INT, facts TEXT, fu TEXT, problems TEXT, dates TEXT, data TEXT")
 _N_COLS = COLUMNS.count(",") + 1
 _INSERT = f"INSERT OR REPLACE INTO {{t}} VALUES ({','.join('?' * _N_COLS)})"
-_BATCH = 2000  # rows written at a time while building: the cache never waits in memory whole
+_BATCH = 1000  # rows written at a time while building: the cache never waits in memory whole
 
 Where = tuple[str, tuple[Any, ...]]
 
@@ -238,8 +240,16 @@ class Index:
             _LOADER = self
             try:
                 ctx = multiprocessing.get_context("fork")
-                with concurrent.futures.ProcessPoolExecutor(min(cores, 8), mp_context=ctx) as pool:
-                    yield from pool.map(_load_batch, batches)
+                readers = min(cores, 8)
+                with concurrent.futures.ProcessPoolExecutor(readers, mp_context=ctx) as pool:
+                    # a few batches in flight, not all: read rows wait here only until they are written
+                    todo = iter(batches)
+                    flight = collections.deque(pool.submit(_load_batch, b) for b in itertools.islice(todo, 2 * readers))
+                    while flight:
+                        rows = flight.popleft().result()
+                        for b in itertools.islice(todo, 1):
+                            flight.append(pool.submit(_load_batch, b))
+                        yield rows
                 return
             except (OSError, concurrent.futures.process.BrokenProcessPool):
                 pass  # could not fork, or a reader died: read them all here (rewriting a row is harmless)
