@@ -151,3 +151,21 @@ def test_a_broken_settings_file_is_named_as_the_settings(ws: Path) -> None:
     assert len(lines) == 1, r.stderr
     assert "קובץ ההגדרות .zchuyot.yaml:" in lines[0] and "stale_after" in lines[0] and "סוגיה" not in lines[0]
     assert ".." not in lines[0]
+
+
+def test_dates_in_the_future_are_warnings_with_their_lines_cached_or_not(ws: Path) -> None:
+    a = new_issue(ws)
+    run("--root", str(ws), "treat", a, "שיחה", "--kind", "call")
+    path = issue_path(ws, a)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("opened: 2026-11-23", "opened: 2027-01-05")
+                    .replace("- date: 2026-11-23", "- date: 2026-12-31"), encoding="utf-8")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    outs = [run("--root", str(ws), *extra, "check", "--json") for extra in ((), (), ("--no-cache",))]
+    assert len({r.stdout for r in outs}) == 1  # cold, warm and without the cache: the same answer
+    warnings = [w for w in json.loads(outs[0].stdout)["warnings"] if "עוד לא הגיע" in w["message"]]
+    assert [w["line"] for w in warnings] == [lines.index("opened: 2027-01-05") + 1,
+                                              lines.index("  - date: 2026-12-31") + 1]
+    assert all(r.exit_code == 0 for r in outs)  # warnings only: the issue still counts
+    ids = [x["id"] for x in json.loads(run("--root", str(ws), "list", "--json").stdout)]
+    assert ids == [a]

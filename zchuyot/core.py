@@ -326,17 +326,9 @@ def check(ws: Workspace) -> CheckResult:
     if ws.use_cache:
         from zchuyot.index import Index
 
-        dated: list[Any] = []
-        today = dates.today()
-        for rec in Index(ws).records(None, with_dates=True, errors=errors, warnings=warnings, dated=dated):
+        for rec in Index(ws).records(None, errors=errors, warnings=warnings, future_on=dates.today()):
             good.append((rec.rel, rec.issue.id))
             kept.append((rec.issue.family, rec.issue.is_open, rec.issue.last_activity()))
-            for rel, items in dated:
-                for fld, value, line in items:
-                    if dt.date.fromisoformat(value) > today:
-                        warnings.append(Problem(rel, line, "err.file.future", {"value": value, "field": fld},
-                                                "fix.future", "warning"))
-            dated.clear()
         files = len(good) + len({p.file for p in errors})
     else:
         files = 0

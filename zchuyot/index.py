@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import datetime as dt
 import gc
 import itertools
 import json
@@ -22,9 +23,8 @@ from typing import Any
 
 from zchuyot import __version__
 from zchuyot.store import CASES, IssueRecord, ReadResult, Workspace, _no_gc, make_private_dirs
-from zchuyot.validate import Problem
+from zchuyot.validate import Problem, dated_fields, future_problems
 from zchuyot.views import facts, from_facts
-from zchuyot.yamlfast import line_of
 
 SCHEMA = f"10/{__version__}"
 
@@ -106,13 +106,13 @@ class Index:
         return conn
 
     # ---------------------------------------------------------- what commands ask
-    def records(self, worker: str | None = None, with_dates: bool = False, where: Where | None = None,
+    def records(self, worker: str | None = None, where: Where | None = None,
                 errors: list[Problem] | None = None, warnings: list[Problem] | None = None,
-                dated: list[Any] | None = None, with_data: bool = False) -> Iterator[IssueRecord]:
+                with_data: bool = False, future_on: dt.date | None = None) -> Iterator[IssueRecord]:
         """The issues as light views, one at a time, in path order — a command that only counts
         (report, policy, check) never holds them all. Problems go into `errors`/`warnings`; with
-        `with_dates`, (path, dates that cannot be in the future) into `dated`; with `with_data`, each
-        record carries its file's mapping (dates as YYYY-MM-DD, as --json prints them).
+        `with_data`, each record carries its file's mapping (dates as YYYY-MM-DD, as --json prints
+        them); with `future_on`, dates that cannot be in the future but are after it are warned about.
 
         `where` is an SQL condition on the columns above: issues that fail it are not decoded at all
         (broken files and files with warnings always come back)."""
@@ -120,29 +120,27 @@ class Index:
         warnings = [] if warnings is None else warnings
         root = self.ws.root
         loads = json.loads
-        rows = self._query(worker, where, "facts, dates, data" if with_dates or with_data else "facts")
-        for row in rows:
+        payload = ["facts"] + (["data"] if with_data else []) + (["dates"] if future_on else [])
+        for row in self._query(worker, where, ", ".join(payload)):
             rel, ok, probs, fx = row[:4]
             problems = [_problem(d) for d in loads(probs)] if probs != "[]" else []
             if ok:
                 warnings.extend(problems)
-                if with_dates and dated is not None:
-                    dated.append((rel, loads(row[4])))
+                if future_on:
+                    warnings.extend(future_problems(rel, loads(row[-1]), future_on))
                 yield IssueRecord(root / rel, rel, rel.split("/", 2)[1], from_facts(loads(fx)),  # type: ignore[arg-type]
-                                  loads(row[5]) if with_data else {}, problems)
+                                  loads(row[4]) if with_data else {}, problems)
             else:
                 errors.extend(p for p in problems if p.severity == "error")
                 warnings.extend(p for p in problems if p.severity != "error")
 
-    def read(self, worker: str | None = None, with_dates: bool = False, where: Where | None = None,
-             with_data: bool = False) -> tuple[ReadResult, list[Any]]:
-        """All of `records` at once: the issues, every problem, and (for check) the dated fields."""
+    def read(self, worker: str | None = None, where: Where | None = None, with_data: bool = False) -> ReadResult:
+        """All of `records` at once: the issues and every problem."""
         errors: list[Problem] = []
         warnings: list[Problem] = []
-        dated: list[Any] = []
         with _no_gc():
-            issues = list(self.records(worker, with_dates, where, errors, warnings, dated, with_data))
-        return ReadResult(issues, errors, warnings), dated
+            issues = list(self.records(worker, where, errors, warnings, with_data))
+        return ReadResult(issues, errors, warnings)
 
     def attention(self, worker: str | None, where: Where) -> tuple[list[tuple[str, Any]], list[Problem]]:
         """Followup's view: (worker folder, followup.Attention) of the open issues that pass `where`, and
@@ -308,9 +306,7 @@ class Index:
         probs = json.dumps([_problem_json(p) for p in problems], ensure_ascii=False, default=str)
         if issue is None:
             return 0, 0, None, None, None, None, None, "", None, probs, "[]", None
-        dates = [["opened", issue.opened.isoformat(), line_of(lines, ("opened",))]]
-        dates += [[f"log.{n}.date", e.date.isoformat(), line_of(lines, ("log", n, "date"))]
-                  for n, e in enumerate(issue.log)]
+        dates = dated_fields(issue, lines)
         fx = json.dumps(facts(issue), ensure_ascii=False, default=str)
         data = json.dumps(issue_json(doc), ensure_ascii=False)
         if not issue.is_open:

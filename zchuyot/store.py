@@ -409,7 +409,7 @@ class Workspace:
         if self.use_cache:
             from zchuyot.index import Index
 
-            return Index(self).read(worker, where=where, with_data=with_data)[0]
+            return Index(self).read(worker, where=where, with_data=with_data)
         issues: list[IssueRecord] = []
         errors: list[Problem] = []
         warnings: list[Problem] = []

@@ -196,15 +196,23 @@ def _future_dates(issue: Issue, lines: Lines, rel: str, today: dt.date | None) -
             today = _today()
         except Exception:
             return []
-    out = []
-    if issue.opened > today:
-        out.append(Problem(rel, line_of(lines, ("opened",)), "err.file.future",
-                           {"value": issue.opened.isoformat(), "field": "opened"}, "fix.future", "warning"))
-    for n, e in enumerate(issue.log):
-        if e.date > today:
-            out.append(Problem(rel, line_of(lines, ("log", n, "date")), "err.file.future",
-                               {"value": e.date.isoformat(), "field": f"log.{n}.date"}, "fix.future", "warning"))
+    return future_problems(rel, dated_fields(issue, lines), today)
+
+
+def dated_fields(issue: Any, lines: Lines) -> list[tuple[str, str, int]]:
+    """The dates of an issue that cannot be in the future, as (field, YYYY-MM-DD, line): the opening
+    date and the log's (the index cache keeps them, so `check` can warn without reading the file)."""
+    out = [("opened", issue.opened.isoformat(), line_of(lines, ("opened",)))]
+    out += [(f"log.{n}.date", e.date.isoformat(), line_of(lines, ("log", n, "date")))
+            for n, e in enumerate(issue.log)]
     return out
+
+
+def future_problems(rel: str, dated: Any, today: dt.date) -> list[Problem]:
+    """A warning for each of `dated_fields` after `today`."""
+    day = today.isoformat()
+    return [Problem(rel, line, "err.file.future", {"value": value, "field": fld}, "fix.future", "warning")
+            for fld, value, line in dated if value > day]
 
 
 def family_from_data(doc: Any, lines: Lines, rel: str,
