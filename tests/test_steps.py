@@ -24,6 +24,15 @@ def z(ws: Path, *args: str, code: int = 0):
     return r
 
 
+def refused_and_untouched(ws: Path, step: str, args: list[str], needle: str) -> None:
+    """A step given bad input: exit 1, a message that names the problem, the file byte for byte as it was."""
+    i = new_issue(ws)
+    before = issue_path(ws, i).read_bytes()
+    r = z(ws, step, i, *args, code=1)
+    assert needle in r.stderr
+    assert issue_path(ws, i).read_bytes() == before
+
+
 # ------------------------------------------------------------------ 1. listen
 def test_rights_checklist_covers_every_domain() -> None:
     data = YAML(typ="safe").load((REPO / "templates" / "rights.yaml").read_text(encoding="utf-8"))
@@ -127,11 +136,7 @@ def test_collect_the_five_questions(ws: Path) -> None:
     ],
 )
 def test_collect_bad_input(ws: Path, args: list[str], needle: str) -> None:
-    i = new_issue(ws)
-    before = issue_path(ws, i).read_bytes()
-    r = z(ws, "collect", i, *args, code=1)
-    assert needle in r.stderr
-    assert issue_path(ws, i).read_bytes() == before
+    refused_and_untouched(ws, "collect", args, needle)
 
 
 # ------------------------------------------------------------------ 4. plan and 5. treat --done
@@ -168,11 +173,7 @@ def test_plan_actions_and_done(ws: Path) -> None:
     ],
 )
 def test_plan_bad_input(ws: Path, args: list[str], needle: str) -> None:
-    i = new_issue(ws)
-    before = issue_path(ws, i).read_bytes()
-    r = z(ws, "plan", i, *args, code=1)
-    assert needle in r.stderr
-    assert issue_path(ws, i).read_bytes() == before
+    refused_and_untouched(ws, "plan", args, needle)
 
 
 def test_no_steps_on_a_closed_issue(ws: Path) -> None:
@@ -244,11 +245,7 @@ def test_escalation_without_refusal_is_allowed_but_said(ws: Path) -> None:
     ],
 )
 def test_persist_bad_input(ws: Path, args: list[str], needle: str) -> None:
-    i = new_issue(ws)
-    before = issue_path(ws, i).read_bytes()
-    r = z(ws, "persist", i, *args, code=1)
-    assert needle in r.stderr
-    assert issue_path(ws, i).read_bytes() == before
+    refused_and_untouched(ws, "persist", args, needle)
 
 
 # ------------------------------------------------------------------ 8. policy
