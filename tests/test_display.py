@@ -10,7 +10,7 @@ from bidi import get_display
 from conftest import new_issue, run
 
 from zchuyot import rtl
-from zchuyot.model import FIELD_KEYS
+from zchuyot.case.form import ISSUE_KEYS as FIELD_KEYS
 
 
 def test_show_json_is_the_file_mapping(ws: Path) -> None:

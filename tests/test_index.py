@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from conftest import issue_path, new_issue, run
 
-from zchuyot.index import _load_batch as _REAL_LOAD_BATCH
-from zchuyot.store import _scan_worker_folder as _REAL_SCAN
+from zchuyot.case.cache import load_batch as _REAL_LOAD_BATCH
+from zchuyot.store import scan_worker_folder as _REAL_SCAN
 
 
 def ids(ws: Path, *extra: str) -> list[str]:
@@ -205,14 +205,14 @@ def test_a_write_updates_its_row_so_the_next_read_rereads_nothing(ws: Path) -> N
 
 
 def _spy_load_batch(batch: list) -> list:
-    """index._load_batch, noting which process read the batch (a module function: the readers unpickle it)."""
+    """cache.load_batch, noting which process read the batch (a module function: the readers unpickle it)."""
     with open(os.environ["ZCHUYOT_TEST_PIDS"], "a", encoding="utf-8") as f:
         f.write(f"{os.getpid()}\n")
     return _REAL_LOAD_BATCH(batch)
 
 
 def _spy_scan(folder: tuple) -> list:
-    """store._scan_worker_folder, noting which process listed the folder."""
+    """store.scan_worker_folder, noting which process listed the folder."""
     with open(os.environ["ZCHUYOT_TEST_PIDS"], "a", encoding="utf-8") as f:
         f.write(f"{os.getpid()}\n")
     return _REAL_SCAN(folder)
@@ -221,7 +221,8 @@ def _spy_scan(folder: tuple) -> list:
 def test_a_large_workspace_is_listed_by_one_process_per_core(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Tens of thousands of files: the workers' folders are listed by forked processes, and what the
     cache answers is still exactly what reading every file answers — after edits, a new file, a removal."""
-    from zchuyot import index, store
+    from zchuyot import store
+    from zchuyot.case import cache as index
 
     ws = tmp_path / "ws"
     assert run("init", str(ws), "--worker", "dana").exit_code == 0
@@ -231,8 +232,8 @@ def test_a_large_workspace_is_listed_by_one_process_per_core(tmp_path: Path, mon
                    "--domain", "housing").exit_code == 0
     pids = tmp_path / "pids"
     monkeypatch.setenv("ZCHUYOT_TEST_PIDS", str(pids))
-    monkeypatch.setattr(index, "_PARALLEL_SCAN_FROM", 1)
-    monkeypatch.setattr(store, "_scan_worker_folder", _spy_scan)
+    monkeypatch.setattr(index, "PARALLEL_SCAN_FROM", 1)
+    monkeypatch.setattr(store, "scan_worker_folder", _spy_scan)
     cmd = ["followup", "--all-workers", "--on", "2026-12-01", "--json"]
     assert run("--root", str(ws), *cmd).exit_code == 0  # builds the cache
     victim = next((ws / "cases" / "dana").glob("f1/*.yaml"))
@@ -250,15 +251,15 @@ def test_a_large_workspace_is_listed_by_one_process_per_core(tmp_path: Path, mon
 def test_many_changed_files_are_read_by_one_process_per_core(ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A first build or a big pull: the changed files are shared among forked readers, and the cache
     they build answers exactly what reading every file here answers — broken files included."""
-    from zchuyot import index
+    from zchuyot.case import cache as index
 
     _random_issues(ws, 60, families=9, seed=3)
     (ws / "cases" / "dana" / "f1" / "dana-zzzzz.yaml").write_text("id: [\n", encoding="utf-8")
-    monkeypatch.setattr(index, "_PARALLEL_FROM", 10)
-    monkeypatch.setattr(index, "_BATCH", 7)
+    monkeypatch.setattr(index, "PARALLEL_FROM", 10)
+    monkeypatch.setattr(index, "BATCH", 7)
     pids = ws.parent / "pids"
     monkeypatch.setenv("ZCHUYOT_TEST_PIDS", str(pids))
-    monkeypatch.setattr(index, "_load_batch", _spy_load_batch)
+    monkeypatch.setattr(index, "load_batch", _spy_load_batch)
     for cmd in (["followup", "--all-workers", "--on", "2026-12-01", "--json"], ["report", "--json"],
                 ["policy", "--json"], ["check", "--json"]):
         (ws / ".zchuyot" / "index.sqlite").unlink(missing_ok=True)

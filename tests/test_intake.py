@@ -11,7 +11,7 @@ import pytest
 from conftest import git_log, git_status, issue_path, new_issue, run
 from ruamel.yaml import YAML
 
-from zchuyot.model import ID_RE
+from zchuyot.case.form import ID_RE
 
 
 def load(p: Path):
@@ -78,7 +78,7 @@ def test_new_with_flags_writes_the_form(ws: Path) -> None:
     ]
     assert data["priority"] == 1 and data["urgency"] == "now" and data["status"] == "open"
     # the form's fields are present even when empty; keys in the documented order
-    from zchuyot.model import FIELD_KEYS
+    from zchuyot.case.form import ISSUE_KEYS as FIELD_KEYS
 
     assert list(data) == list(FIELD_KEYS)
     assert data["insights"] is None and data["log"] == []

@@ -9,7 +9,7 @@ import pytest
 from conftest import REPO, git_log, issue_path, new_issue, run
 from ruamel.yaml import YAML
 
-from zchuyot.model import DOMAINS
+from zchuyot.case.form import DOMAINS
 
 
 def show(ws: Path, issue_id: str) -> dict:

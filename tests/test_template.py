@@ -7,7 +7,9 @@ from pathlib import Path
 from conftest import REPO
 
 from zchuyot import flow, labels, yamlio
-from zchuyot.model import FIELD_KEYS, FIELDS, STEPS, VOCABULARIES, valid_israeli_id
+from zchuyot.case.form import ISSUE as FIELDS
+from zchuyot.case.form import ISSUE_KEYS as FIELD_KEYS
+from zchuyot.case.form import STEPS, VOCABULARIES, valid_israeli_id
 
 
 def test_template_is_the_form_in_order() -> None:

@@ -1,9 +1,10 @@
 """The command line: parse, call one core function, render. No logic lives here.
 
-Exit codes: 0 done; 1 the user's input or data is wrong (one line on stderr saying what to
-do); 2 the command line itself is wrong (usage).
+Exit statuses (`ExitStatus`, documented in the README): 0 done; 1 the user's input or data is
+wrong (one line on stderr saying what to do); 2 the command line itself is wrong (usage).
 """
 
+import enum
 import json
 import os
 import sys
@@ -18,6 +19,33 @@ if TYPE_CHECKING:
 
     from zchuyot.render import Renderer
     from zchuyot.store import Workspace
+
+class ExitStatus(enum.IntEnum):
+    """Every way a zchuyot command ends (as httpie's ExitStatus)."""
+
+    OK = 0  # done
+    ERROR = 1  # the user's input or data is wrong: one line on stderr says what to do
+    USAGE = 2  # the command line itself is wrong (unknown option, missing argument, options that exclude each other)
+
+
+def exit_status(e: BaseException) -> ExitStatus:
+    """The exit status of an error the core raised."""
+    from zchuyot.errors import UsageError
+
+    return ExitStatus.USAGE if isinstance(e, UsageError) else ExitStatus.ERROR
+
+
+def message(e: "Any") -> str:
+    """An error of the core as the one line the worker reads: a field's key becomes its flag and label."""
+    if not getattr(e, "field", None):
+        return e.render()
+    from zchuyot.case.form import field_at, flag_of
+    from zchuyot.labels import t
+
+    f = field_at(tuple(e.field.split(".")))
+    label = t(f.label_key) if f else e.field
+    return e.render(flag=flag_of(e.field) or e.field, label=label)
+
 
 GLOBAL_OPTIONS = ("--root", "--worker", "--lang", "--bidi")
 GLOBAL_FLAGS = ("--no-cache",)
@@ -58,22 +86,22 @@ class ZGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except ZError as e:
-            _say_error(e.render())
-            ctx.exit(e.exit_code)
+            _say_error(message(e))
+            ctx.exit(exit_status(e))
         except (typer.Exit, typer.Abort):
             raise
         except KeyboardInterrupt:
             from zchuyot.labels import t
 
             _say_error(t("ui.cancelled"))
-            ctx.exit(1)
+            ctx.exit(ExitStatus.ERROR)
         except Exception as e:  # the last guard: no traceback for a social worker
             if os.environ.get("ZCHUYOT_DEBUG") or type(e).__module__.startswith(("click", "typer")):
                 raise
             from zchuyot.labels import t
 
             _say_error(t("err.internal", what=type(e).__name__))
-            ctx.exit(1)
+            ctx.exit(ExitStatus.ERROR)
 
 
 app = typer.Typer(
@@ -173,7 +201,7 @@ def init(
     worker = STATE.worker or os.environ.get("ZCHUYOT_WORKER")
     if not worker:
         raise typer.BadParameter("--worker W", param_hint="--worker")
-    r = core.choice("role", role, "--role") if role else None
+    r = core.choice("role", role, "role") if role else None
     ws = store.init_workspace(path, worker, department, name, r, remote)
     console, rnd = _out()
     rnd.line(t("ui.workspace_created", path=str(ws.root), worker=worker))
@@ -200,8 +228,9 @@ def new(
     from zchuyot.errors import InputError
     from zchuyot.labels import t
 
-    intake = core.Intake(family, subject, domain, domain_other, description, list(body or []), date, need,
-                         right, source, priority, urgency)
+    intake: dict[str, Any] = {"family": family, "subject": subject, "domain": domain, "domain_other": domain_other,
+                              "description": description, "bodies": list(body or []), "opened": date, "need": need,
+                              "right": right, "source": source, "priority": priority, "urgency": urgency}
     ws = _ws()
     ws.require_worker()
     missing = core.missing_for_new(intake)
@@ -212,7 +241,7 @@ def new(
             console, rnd = _out()
             fill_intake(Asker(console, rnd), intake)
         else:
-            raise InputError("err.required_tty", what=t(f"field.{missing[0]}"), flag=core.FLAG_OF[missing[0]])
+            raise InputError("err.required_tty", field=missing[0])
     result = core.open_issue(ws, intake)
     _notes(result)
     if sys.stdout.isatty():
@@ -224,7 +253,7 @@ def new(
         from zchuyot.prompts import Asker, walk_from
 
         console, rnd = _out()
-        walk_from("new", Asker(console, rnd), ws, issue_id=result.id, family=intake.family)
+        walk_from("new", Asker(console, rnd), ws, issue_id=result.id, family=intake["family"])
 
 
 # ------------------------------------------------------------------ family
@@ -491,7 +520,9 @@ def show(
     rec = core.show_issue(ws, issue_id)
     log_access(ws, "show", rec.issue.id, rec.issue.family)
     if as_json:
-        _json(core.issue_json(rec.data))
+        from zchuyot.case.file import issue_json
+
+        _json(issue_json(rec.data))
         return
     from zchuyot import steps
 
@@ -530,7 +561,9 @@ def list_(
     res = core.list_issues(ws, family=family, status=status, domain=domain, all_workers=all_workers,
                            with_data=as_json)
     if as_json:
-        _json([core.issue_json(r.data) for r in res.issues])
+        from zchuyot.case.file import issue_json
+
+        _json([issue_json(r.data) for r in res.issues])
         if res.errors:
             for p in res.errors:
                 _say_error(f"{p.file}:{p.line}: {p.message()}")
@@ -640,7 +673,7 @@ def check(
         else:
             rnd.line(t("ui.check_ok", n=res.files))
     if res.errors:
-        raise typer.Exit(1)
+        raise typer.Exit(ExitStatus.ERROR)
 
 
 def _split_ids(text: str) -> list[str]:
@@ -755,7 +788,7 @@ def sync(
     elif not (res.new_in or res.changed_in or res.sent or res.committed or res.renamed):
         rnd.line(t("sync.nothing"))
     if not res.ok:
-        raise typer.Exit(1)
+        raise typer.Exit(ExitStatus.ERROR)
 
 
 @app.command("merge-file", hidden=True)
@@ -767,9 +800,9 @@ def merge_file(
 ) -> None:
     """git's merge driver for issue files (registered by init and sync)."""
     from zchuyot import dates, merge, yamlfast
+    from zchuyot.case.file import FAMILY_FILE, read_text, write_atomic
+    from zchuyot.case.validate import family_from_data, issue_from_data
     from zchuyot.errors import DataError
-    from zchuyot.store import FAMILY_FILE, read_text, write_atomic
-    from zchuyot.validate import family_from_data, issue_from_data
 
     try:
         text = merge.merge_texts(read_text(base), read_text(ours), read_text(theirs), dates.today())
@@ -850,13 +883,13 @@ def main() -> None:
         ctx = getattr(e, "ctx", None)
         command = ctx.command_path if ctx is not None else "zchuyot"
         _say_error(usage_line(e.format_message(), command))
-        sys.exit(2)
+        sys.exit(ExitStatus.USAGE)
     except typer.Abort:
         from zchuyot.labels import t
 
         _say_error(t("ui.cancelled"))
-        sys.exit(1)
-    sys.exit(rc if isinstance(rc, int) else 0)
+        sys.exit(ExitStatus.ERROR)
+    sys.exit(rc if isinstance(rc, int) else ExitStatus.OK)
 
 
 if __name__ == "__main__":

@@ -7,24 +7,24 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from zchuyot import dates, flow
-from zchuyot.errors import DataError, InputError
+from zchuyot.case import form
+from zchuyot.case.file import FAMILY_FILE, IssueRecord, ReadResult, WriteResult, load_family
+from zchuyot.case.form import PERSIST_KINDS, VOCABULARIES, normalize_phone, valid_israeli_id
+from zchuyot.case.validate import Problem
+from zchuyot.errors import InputError
 from zchuyot.labels import choice_label, options_text, t
-from zchuyot.model import FIELD_KEYS, SUBKEYS, VOCABULARIES, normalize_phone, valid_israeli_id
-from zchuyot.store import IssueRecord, ReadResult, Workspace, WriteResult, check_slug
-from zchuyot.validate import Problem
-
-if TYPE_CHECKING:
-    from zchuyot.schema import Family
+from zchuyot.store import Workspace, check_slug
 
 
 # ------------------------------------------------------------------ input helpers
-def choice(vocab: str, value: str | None, flag: str) -> str:
-    """A vocabulary value given by key or by its Hebrew/English name (`--domain דיור` works)."""
+def choice(vocab: str, value: str | None, field: str) -> str:
+    """A vocabulary value given by key or by its Hebrew/English name (`--domain דיור` works). `field` is
+    the form field's key (dotted for a record's field): the command line names its flag."""
     v = (value or "").strip()
     if v in VOCABULARIES[vocab]:
         return v
@@ -32,15 +32,15 @@ def choice(vocab: str, value: str | None, flag: str) -> str:
     for key in VOCABULARIES[vocab]:
         if low in (key.lower(), choice_label(vocab, key, "he").lower(), choice_label(vocab, key, "en").lower()):
             return key
-    from zchuyot.validate import suggestion
+    from zchuyot.case.validate import suggestion
 
-    raise InputError("err.bad_choice", value=v, what=flag, options=options_text(vocab), suggest=suggestion(vocab, v))
+    raise InputError("err.bad_choice", field=field, value=v, options=options_text(vocab), suggest=suggestion(vocab, v))
 
 
-def text_required(value: str | None, what_key: str, flag: str) -> str:
+def text_required(value: str | None, field: str) -> str:
     v = (value or "").strip()
     if not v:
-        raise InputError("err.required", what=t(what_key), flag=flag)
+        raise InputError("err.required", field=field)
     return v
 
 
@@ -75,80 +75,65 @@ def past_date(text: str | None, base: dt.date | None = None) -> dt.date:
     today = base or dates.today()
     d = dates.parse_date(text or "today", today)
     if d > today:
-        raise InputError("err.future_date", value=d.isoformat())
+        raise InputError("err.future_date", field="log.date", value=d.isoformat())
     return d
 
 
 # ------------------------------------------------------------------ intake
-@dataclass
-class Intake:
-    """What `zchuyot new` collects (from flags or from the prompts)."""
-
-    family: str | None = None
-    subject: str | None = None
-    domain: str | None = None
-    domain_other: str | None = None
-    description: str | None = None
-    bodies: list[str] = field(default_factory=list)
-    date: str | None = None
-    need: str | None = None
-    right: str | None = None
-    source: str | None = None
-    priority: int | None = None
-    urgency: str | None = None
+# what `zchuyot new` asks for (from flags or the prompts): the form's fields of the intake, by key
+INTAKE: tuple[str, ...] = ("family", "subject", "domain", "domain_other", "description", "bodies", "opened",
+                           "need", "right", "source", "priority", "urgency")
 
 
-def missing_for_new(intake: Intake) -> list[str]:
-    """The form fields still missing before an issue can be opened."""
-    out = []
-    if not (intake.family or "").strip():
-        out.append("family")
-    if not (intake.subject or "").strip():
-        out.append("subject")
-    if not (intake.domain or "").strip():
-        out.append("domain")
-    elif intake.domain.strip() in ("other", "אחר", "Other") and not (intake.domain_other or "").strip():
-        out.append("domain_other")
+def missing_for_new(intake: dict[str, Any]) -> list[str]:
+    """The fields still missing before an issue can be opened: the required ones, then what a rule of
+    the form asks for given the others (a domain "other" needs domain_other)."""
+    out = [k for k in ("family", "subject", "domain") if not str(intake.get(k) or "").strip()]
+    if not out:
+        probe = {**{f.attr: None for f in form.ISSUE}, "status": "open",
+                 "domain": _maybe_choice("domain", intake.get("domain")), "domain_other": intake.get("domain_other")}
+        out += [r.field for r in form.broken_rules(_Probe(probe))]
     return out
 
 
-FLAG_OF = {"family": "--family", "subject": "--subject", "domain": "--domain", "domain_other": "--domain-other"}
+class _Probe:
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.__dict__.update(values)
 
 
-def open_issue(ws: Workspace, intake: Intake, step: str = "list") -> WriteResult:
+def _maybe_choice(vocab: str, value: Any) -> Any:
+    try:
+        return choice(vocab, value, vocab)
+    except InputError:
+        return value
+
+
+def open_issue(ws: Workspace, intake: dict[str, Any], step: str = "list") -> WriteResult:
     worker = ws.require_worker()
-    family = check_slug((intake.family or "").strip(), "family")
-    subject = text_required(intake.subject, "field.subject", "--subject")
-    domain = choice("domain", text_required(intake.domain, "field.domain", "--domain"), "--domain")
-    domain_other = (intake.domain_other or "").strip() or None
-    if domain == "other" and not domain_other:
-        raise InputError("err.domain_other")
-    opened = past_date(intake.date)
-    bodies = [parse_body(b) for b in intake.bodies]
-    if intake.priority is not None and intake.priority < 1:
-        raise InputError("err.bad_priority")
+    family = check_slug(str(intake.get("family") or "").strip(), "family")
+    subject = text_required(intake.get("subject"), "subject")
+    domain = choice("domain", text_required(intake.get("domain"), "domain"), "domain")
+    domain_other = str(intake.get("domain_other") or "").strip() or None
+    if intake.get("priority") is not None and intake["priority"] < 1:
+        raise InputError("err.bad_priority", field="priority")
     values: dict[str, Any] = {
-        "opened": opened,
+        "opened": past_date(intake.get("opened")),
         "subject": subject,
         "worker": ws.worker_info(worker),
         "domain": domain,
         "domain_other": domain_other if domain == "other" else None,
-        "description": (intake.description or "").strip() or None,
+        "description": str(intake.get("description") or "").strip() or None,
+        "bodies": [parse_body(b) for b in intake.get("bodies") or []],
+        "need": str(intake.get("need") or "").strip() or None,
+        "right": str(intake.get("right") or "").strip() or None,
+        "source": choice("source", intake["source"], "source") if intake.get("source") else None,
+        "priority": intake.get("priority"),
+        "urgency": choice("urgency", intake["urgency"], "urgency") if intake.get("urgency") else None,
+        "step": step,
+        "status": "open",
     }
-    if intake.need:
-        values["need"] = intake.need.strip()
-    if intake.right:
-        values["right"] = intake.right.strip()
-    if intake.source:
-        values["source"] = choice("source", intake.source, "--source")
-    if intake.priority is not None:
-        values["priority"] = intake.priority
-    if intake.urgency:
-        values["urgency"] = choice("urgency", intake.urgency, "--urgency")
-    values["step"] = step
-    values["status"] = "open"
-    # bodies go in as a list of mappings
-    values["bodies"] = bodies
+    if domain == "other" and not domain_other:
+        raise InputError("err.domain_other", field="domain_other")
     return ws.create_issue(worker, family, values, "zchuyot new: {id}")
 
 
@@ -157,9 +142,9 @@ def add_family(ws: Workspace, family: str, name: str | None, phone: str | None, 
     worker = ws.require_worker()
     check_slug(family, "family")
     if phone is not None and phone.strip() and normalize_phone(phone) is None:
-        raise InputError("err.bad_phone")
+        raise InputError("err.bad_phone", field="phone")
     if id_number is not None and id_number.strip() and not valid_israeli_id(id_number.strip()):
-        raise InputError("err.bad_id_number")
+        raise InputError("err.bad_id_number", field="id_number")
     values = {
         "name": name.strip() if name and name.strip() else None,
         "phone": phone.strip() if phone and phone.strip() else None,
@@ -168,50 +153,45 @@ def add_family(ws: Workspace, family: str, name: str | None, phone: str | None, 
     return ws.write_family(family, worker, values)
 
 
-def get_family(ws: Workspace, family: str) -> Family | None:
+def get_family(ws: Workspace, family: str) -> Any:
     check_slug(family, "family")
     return ws.read_family(family)
 
 
 # ------------------------------------------------------------------ documenting (treat)
-PERSIST_KINDS = ("refusal", "escalation", "appeal")
-
-
 def treat(ws: Workspace, issue_id: str, text: str, kind: str | None = None, date: str | None = None,
           done: str | None = None, next_date: str | None = None) -> WriteResult:
-    from zchuyot import yamlio
+    from zchuyot.case.schema import record
 
     worker = ws.require_worker()
     body = (text or "").strip()
     if not body:
-        raise InputError("err.empty_text")
-    k = choice("kind", kind, "--kind") if kind else "note"
+        raise InputError("err.empty_text", field="log.text")
+    k = choice("kind", kind, "log.kind") if kind else "note"
     when = past_date(date)
     nxt = dates.parse_date(next_date) if next_date else None
     notes: list[tuple[str, dict[str, Any]]] = []
-
-    def change(doc: Any, issue: Any) -> None:
-        entry: dict[str, Any] = {"date": when, "kind": k, "text": body, "by": worker}
+    edit = ws.edit(issue_id, "zchuyot treat: {id}")
+    with edit as issue:
+        entry = record("log", date=when, kind=k, text=body, by=worker)
         if done is not None:
             ids = [str(a.id) for a in issue.actions]
             if str(done) not in ids:
-                raise InputError("err.unknown_action", value=done, options=", ".join(ids) or t("ui.none"))
-            idx = ids.index(str(done))
-            yamlio.set_key(doc["actions"][idx], "done", when, SUBKEYS["actions"])
-            entry["action"] = doc["actions"][idx]["id"]
-        yamlio.append(doc, "log", entry)
-        if nxt is not None:
-            yamlio.set_key(doc, "next_followup", nxt, FIELD_KEYS)
+                raise InputError("err.unknown_action", field="log.action", value=done,
+                                 options=", ".join(ids) or t("ui.none"))
+            action = issue.actions[ids.index(str(done))]
+            action.done = when
+            entry.action = action.id
+        issue.log.append(entry)
         step = "persist" if k in PERSIST_KINDS else "treat"
         if nxt is not None:
+            issue.next_followup = nxt
             step = flow.furthest(step, "followup")
-        yamlio.set_key(doc, "step", flow.furthest(issue.step, step), FIELD_KEYS)
-        if issue.status != "open":
+        issue.step = flow.furthest(issue.step, step)
+        if not issue.is_open:
             notes.append(("ui.closed_issue_note", {}))
-
-    result = ws.edit_issue(issue_id, change, "zchuyot treat: {id}")
-    result.notes = notes + result.notes
-    return result
+    edit.result.notes = notes + edit.result.notes
+    return edit.result
 
 
 # ------------------------------------------------------------------ closing
@@ -219,16 +199,16 @@ def close(ws: Workspace, issue_id: str, *, ended: bool = False, stopped: str | N
           referred: str | None = None, insights: str | None = None, benefit: str | None = None,
           amount: str | None = None, period: str | None = None, kind: str | None = None,
           date: str | None = None) -> WriteResult:
-    from zchuyot import yamlio
+    from zchuyot.case.schema import record
 
     worker = ws.require_worker()
     chosen = [x for x in (ended or None, stopped, referred) if x is not None]
     if len(chosen) != 1:
         raise InputError("err.close_one")
     if stopped is not None and not stopped.strip():
-        raise InputError("err.stopped_reason")
+        raise InputError("err.stopped_reason", field="status_reason")
     if referred is not None and not referred.strip():
-        raise InputError("err.referred_to")
+        raise InputError("err.referred_to", field="status_reason")
     status = "ended" if ended else "stopped" if stopped is not None else "referred"
     reason = (stopped or referred or "").strip() or None
     when = past_date(date)
@@ -236,28 +216,27 @@ def close(ws: Workspace, issue_id: str, *, ended: bool = False, stopped: str | N
     given = [x for x in (benefit, amount, period, kind) if x not in (None, "")]
     if given:
         if len(given) != 4 or not (benefit or "").strip():
-            raise InputError("err.outcome_partial")
+            raise InputError("err.outcome_partial", field="outcome")
         outcome = {
             "benefit": benefit.strip(),  # type: ignore[union-attr]
-            "kind": choice("outcome_kind", kind, "--kind"),
+            "kind": choice("outcome_kind", kind, "outcome.kind"),
             "amount": parse_amount(amount),  # type: ignore[arg-type]
-            "period": choice("period", period, "--period"),
+            "period": choice("period", period, "outcome.period"),
             "from": when,
         }
-
-    def change(doc: Any, issue: Any) -> None:
-        if issue.status != "open":
+    edit = ws.edit(issue_id, "zchuyot close: {id}")
+    with edit as issue:
+        if not issue.is_open:
             raise InputError("err.already_closed", id=issue.id, status=choice_label("status", issue.status))
-        yamlio.set_key(doc, "status", status, FIELD_KEYS)
-        yamlio.set_key(doc, "status_reason", reason, FIELD_KEYS)
+        issue.status_reason = reason
+        issue.status = status
         if insights and insights.strip():
-            yamlio.set_key(doc, "insights", insights.strip(), FIELD_KEYS)
+            issue.insights = insights.strip()
         if outcome:
-            yamlio.set_key(doc, "outcome", outcome, FIELD_KEYS)
+            issue.outcome = record("outcome", **outcome)
         text = t(f"status.{status}", "he") + (f": {reason}" if reason else "")
-        yamlio.append(doc, "log", {"date": when, "kind": "note", "text": text, "by": worker})
-
-    return ws.edit_issue(issue_id, change, "zchuyot close: {id}")
+        issue.log.append(record("log", date=when, kind="note", text=text, by=worker))
+    return edit.result
 
 
 # ------------------------------------------------------------------ reading
@@ -265,8 +244,8 @@ def list_issues(ws: Workspace, *, family: str | None = None, status: str | None 
                 domain: str | None = None, all_workers: bool = False, with_data: bool = False) -> ReadResult:
     if family:
         check_slug(family, "family")
-    st = choice("status", status, "--status") if status else None
-    dm = choice("domain", domain, "--domain") if domain else None
+    st = choice("status", status, "status") if status else None
+    dm = choice("domain", domain, "domain") if domain else None
     scope = None if (all_workers or not ws.worker) else ws.worker
     res = ws.read_issues(scope, with_data=with_data)
     keep = [r for r in res.issues
@@ -282,7 +261,8 @@ def list_issues(ws: Workspace, *, family: str | None = None, status: str | None 
 
 
 def show_issue(ws: Workspace, issue_id: str) -> IssueRecord:
-    return ws.get_issue(issue_id)
+    """One issue for reading: from the cache's fresh row when it has one (no pydantic)."""
+    return ws.get_issue(issue_id, typed=False)
 
 
 # ------------------------------------------------------------------ check
@@ -295,16 +275,9 @@ class CheckResult:
 
 def check_file(ws: Workspace, path: Path) -> list[Problem]:
     """Every problem of one issue or family file (errors and warnings)."""
-    from zchuyot.store import FAMILY_FILE, parse_file, problem_of
-    from zchuyot.validate import family_from_data
-
     if path.name == FAMILY_FILE:
-        try:
-            data, lines = parse_file(path)
-        except DataError as e:
-            return [problem_of(e, ws.rel(path))]
-        return family_from_data(data, lines, ws.rel(path), family_dir=path.parent.name)[1]
-    return ws.load_issue_file(path)[2]
+        return load_family(path, ws.rel(path), path.parent.name)[1]
+    return ws.load_issue(path)[3]
 
 
 def check_files(ws: Workspace, paths: list[Path]) -> list[Problem]:
@@ -315,8 +288,6 @@ def check_files(ws: Workspace, paths: list[Path]) -> list[Problem]:
 def check(ws: Workspace) -> CheckResult:
     """Every file of the workspace: issues, family records, stray files. Nothing is skipped."""
     from zchuyot.privacy import retention_due
-    from zchuyot.store import FAMILY_FILE, parse_file, problem_of
-    from zchuyot.validate import family_from_data
 
     errors: list[Problem] = []
     warnings: list[Problem] = []
@@ -324,9 +295,7 @@ def check(ws: Workspace) -> CheckResult:
     good: list[tuple[str, str]] = []  # (file, id): one issue at a time, never every issue in memory
     kept: list[tuple[str, bool, dt.date]] = []  # (family, open, last activity), for retention
     if ws.use_cache:
-        from zchuyot.index import Index
-
-        for rec in Index(ws).records(None, errors=errors, warnings=warnings, future_on=dates.today()):
+        for rec in ws.cache().records(None, errors=errors, warnings=warnings, future_on=dates.today()):
             good.append((rec.rel, rec.issue.id))
             kept.append((rec.issue.family, rec.issue.is_open, rec.issue.last_activity()))
         files = len(good) + len({p.file for p in errors})
@@ -334,7 +303,7 @@ def check(ws: Workspace) -> CheckResult:
         files = 0
         for path in ws.issue_files():
             files += 1
-            _, issue, problems = ws.load_issue_file(path)
+            _, _, issue, problems = ws.load_issue(path)
             errors += [p for p in problems if p.severity == "error"]
             warnings += [p for p in problems if p.severity != "error"]
             if issue is not None:
@@ -348,13 +317,7 @@ def check(ws: Workspace) -> CheckResult:
     if ws.cases.is_dir():
         for fam_file in sorted(ws.cases.glob(f"*/*/{FAMILY_FILE}")):
             files += 1
-            rel = ws.rel(fam_file)
-            try:
-                data, lines = parse_file(fam_file)
-            except DataError as e:
-                errors.append(problem_of(e, rel))
-                continue
-            _, problems = family_from_data(data, lines, rel, family_dir=fam_file.parent.name)
+            _, problems = load_family(fam_file, ws.rel(fam_file), fam_file.parent.name)
             errors += [p for p in problems if p.severity == "error"]
             warnings += [p for p in problems if p.severity != "error"]
         # anything else under cases/ that is not where an issue belongs
@@ -370,18 +333,3 @@ def check(ws: Workspace) -> CheckResult:
         warnings.append(Problem(rel, 1, "err.file.retention", {"family": fam, "date": last.strftime("%d/%m/%Y"),
                                                                 "years": years}, "fix.retention", "warning"))
     return CheckResult(files, errors, warnings)
-
-
-def issue_json(data: dict[str, Any]) -> dict[str, Any]:
-    """An issue's mapping for --json: keys as in the file, dates as YYYY-MM-DD."""
-    def conv(v: Any) -> Any:
-        if isinstance(v, dt.date):
-            return v.isoformat()
-        if isinstance(v, dict):
-            return {k: conv(x) for k, x in v.items()}
-        if isinstance(v, list):
-            return [conv(x) for x in v]
-        return v
-
-    return conv(data)
-

@@ -1,7 +1,9 @@
-"""One error hierarchy for the core. `cli.py` turns these into a message and an exit code.
+"""One error hierarchy for the core. `cli.py` turns these into a message and an exit status.
 
 Each error carries a message key (see `labels.py`) and the values to fill it with, so the
-same error reads in Hebrew or English. Never put a client's personal data in the params.
+same error reads in Hebrew or English, and — when it is about one field of the form — that
+field's key (`domain`, `log.date`): the core knows fields, never command-line flags; `cli.py`
+names the flag. Never put a client's personal data in the params.
 """
 
 from __future__ import annotations
@@ -10,19 +12,23 @@ from typing import Any
 
 
 class ZError(Exception):
-    """Base of every error the core raises on purpose. Exit code 1: the user's input or data."""
+    """Base of every error the core raises on purpose."""
 
-    exit_code = 1
-
-    def __init__(self, key: str, /, **params: Any) -> None:
+    def __init__(self, key: str, /, field: str | None = None, **params: Any) -> None:
         super().__init__(key)
         self.key = key
+        self.field = field  # the form field it is about, if any
         self.params = params
 
-    def render(self, lang: str | None = None) -> str:
+    def render(self, lang: str | None = None, **extra: Any) -> str:
+        """The message; `extra` fills what only the caller knows (the flag of `field`, on the command line)."""
         from zchuyot.labels import t
 
-        return t(self.key, lang, **self.params)
+        params = dict(self.params)
+        if self.field:
+            params.setdefault("flag", self.field)
+            params.setdefault("label", self.field)
+        return t(self.key, lang, **{**params, **extra})
 
 
 class InputError(ZError):
@@ -52,5 +58,3 @@ class Cancelled(ZError):
 
 class UsageError(ZError):
     """The command line itself is wrong (exit 2)."""
-
-    exit_code = 2

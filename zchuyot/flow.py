@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from zchuyot.model import FIELDS, STEPS
+from zchuyot.case.form import ISSUE, STEPS
 
 
 @dataclass(frozen=True)
@@ -39,13 +39,9 @@ _REACHED: dict[str, Callable[[Any], bool]] = {
     "followup": lambda i: i.next_followup is not None,
     "policy": lambda i: bool(i.policy and i.policy.flag),
 }
-_COMMANDS = {
-    "listen": "listen", "list": "list", "collect": "collect", "plan": "plan",
-    "treat": "treat", "persist": "persist", "followup": "followup", "policy": "policy",
-}
 
 STEP_LIST: tuple[Step, ...] = tuple(
-    Step(key, n, _COMMANDS[key], tuple(f.key for f in FIELDS if f.step == key), _REACHED[key])
+    Step(key, n, key, tuple(f.key for f in ISSUE if f.step == key), _REACHED[key])
     for n, key in enumerate(STEPS, 1)
 )
 BY_KEY: dict[str, Step] = {s.key: s for s in STEP_LIST}
@@ -76,18 +72,3 @@ def next_step(issue: Any) -> str | None:
 # in a terminal, each step offers the next one (listen → list → collect → plan)
 WALK: dict[str, str] = {"listen": "list", "list": "collect", "new": "collect", "collect": "plan"}
 
-
-def open_refusals(issue: Any) -> list[Any]:
-    """Refusals with no escalation or appeal logged on or after them (a "no" still standing)."""
-    persisted = issue.entries("refusal", "escalation", "appeal")
-    answers = [x.date for x in persisted if x.kind in ("escalation", "appeal")]
-    latest = max(answers) if answers else None
-    return [e for e in persisted if e.kind == "refusal" and (latest is None or latest < e.date)]
-
-
-def open_clocks(issue: Any) -> list[Any]:
-    """Legal clocks not stopped by an appeal logged after the refusal that started them.
-
-    An escalation to the floor above does not stop a legal clock."""
-    appeals = [e.date for e in issue.entries("appeal")]
-    return [d for d in issue.deadlines if not any(a >= (d.from_ or d.due) for a in appeals)]

@@ -29,37 +29,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from zchuyot import flow
+from zchuyot.case.file import quiet_gc
+from zchuyot.case.rules import Attention, attention
+from zchuyot.case.validate import Problem
 from zchuyot.store import Workspace
-from zchuyot.validate import Problem
 from zchuyot.workdays import WorkCalendar, from_settings
-
-
-class Attention(NamedTuple):
-    """What followup looks at in one open issue — computed by `attention` from a validated issue, kept
-    as JSON in the index cache, so the daily check decodes a few numbers per issue, not its whole file.
-    Dates are day ordinals (`date.toordinal()`)."""
-
-    id: str
-    family: str
-    subject: str
-    priority: int | None
-    urgency: str | None
-    next_followup: int | None
-    last: int  # the last activity: the latest log entry, or the opening date
-    clocks: list[tuple[str, int]]  # open legal clocks: (name, due)
-    refusals: list[tuple[str, int]]  # refusals still standing: (text, date)
-    actions: list[tuple[str, int]]  # planned actions not done that have a due date: (what, due)
-
-
-def attention(issue: Any) -> Attention:
-    """An open issue (a model or a view) → what followup needs of it."""
-    return Attention(
-        issue.id, issue.family, issue.subject, issue.priority, issue.urgency,
-        issue.next_followup.toordinal() if issue.next_followup else None, issue.last_activity().toordinal(),
-        [(d.name or d.key, d.due.toordinal()) for d in flow.open_clocks(issue)],
-        [(e.text, e.date.toordinal()) for e in flow.open_refusals(issue)],
-        [(a.what, a.due.toordinal()) for a in issue.actions if not a.done and a.due is not None])
 
 
 class Reason(NamedTuple):
@@ -195,14 +169,10 @@ def followup(ws: Workspace, on: dt.date, all_workers: bool = False) -> Followup:
     cal = from_settings(ws.settings)
     scope = None if (all_workers or not ws.worker) else ws.worker
     if ws.use_cache:
-        from zchuyot.index import Index
-
-        open_issues, errors = Index(ws).attention(scope, candidates(on, rules))
+        open_issues, errors = ws.cache().attention(scope, candidates(on, rules))
     else:  # every file read and validated, one at a time: the reference the cache is tested against
-        from zchuyot.store import _no_gc
-
         open_issues, errors = [], []
-        with _no_gc():
+        with quiet_gc():
             for rec, errs, _ in ws.each_issue(scope):
                 if rec is None:
                     errors += errs

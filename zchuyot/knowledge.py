@@ -11,8 +11,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from zchuyot.case.form import DOMAINS
 from zchuyot.errors import DataError, InputError
-from zchuyot.model import DOMAINS
 
 
 @dataclass(frozen=True)

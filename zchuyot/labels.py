@@ -356,9 +356,13 @@ T: dict[str, tuple[str, str]] = {
                      "'{value}' is not a valid date. Write e.g. 2026-11-23, 23/11/2026, today, tomorrow or +7."),
     "err.bad_today": ("ZCHUYOT_TODAY='{value}' אינו תאריך בפורמט YYYY-MM-DD.", "ZCHUYOT_TODAY='{value}' is not a YYYY-MM-DD date."),
     "err.future_date": ("התאריך {value} עוד לא הגיע; תיעוד נרשם על דברים שכבר קרו.", "{value} is in the future; the log records what already happened."),
-    "err.bad_choice": ("'{value}' אינו ערך מוכר של {what}{suggest}. האפשרויות: {options}.", "'{value}' is not a known value for {what}{suggest}. Options: {options}."),
-    "err.required": ("חסר {what}. הוסיפי {flag}.", "Missing {what}. Add {flag}."),
-    "err.required_tty": ("חסר {what}. הוסיפי {flag} (או הריצי בטרמינל כדי שאשאל).", "Missing {what}. Add {flag} (or run in a terminal and I will ask)."),
+    "err.bad_choice": ("'{value}' אינו ערך מוכר של {flag}{suggest}. האפשרויות: {options}.", "'{value}' is not a known value for {flag}{suggest}. Options: {options}."),
+    "err.required": ("חסר {label}. הוסיפי {flag}.", "Missing {label}. Add {flag}."),
+    "err.required_tty": ("חסר {label}. הוסיפי {flag} (או הריצי בטרמינל כדי שאשאל).", "Missing {label}. Add {flag} (or run in a terminal and I will ask)."),
+    "err.rule.domain_other": ('בתחום "אחר" יש לכתוב איזה תחום: {flag}.', 'With domain "other", say which: {flag}.'),
+    "err.rule.status_reason_stopped": ("בהפסקה יש לכתוב מדוע.", "A stopped issue needs the reason why."),
+    "err.rule.status_reason_referred": ("בהפניה יש לכתוב לאיזה גורם.", "A referred issue needs to whom."),
+    "err.rule.priority": ("סדר עדיפות מתחיל מ-1.", "Priority starts at 1."),
     "err.empty": ("{what} לא יכול להיות ריק.", "{what} cannot be empty."),
     "err.domain_other": ('בתחום "אחר" יש לכתוב איזה תחום: הוסיפי --domain-other "...".', 'For domain "other", say which: add --domain-other "...".'),
     "err.bad_body": ('גוף רלוונטי כותבים "ארגון|איש קשר|פרטים", למשל "ביטוח לאומי|רינה|08-6293111". קיבלתי: {value}',
@@ -491,6 +495,6 @@ def choice_label(vocab: str, value: str | None, lang: str | None = None) -> str:
 
 def options_text(vocab: str, lang: str | None = None) -> str:
     """All values of a vocabulary with their names, for error messages: `housing (דיור), ...`."""
-    from zchuyot.model import VOCABULARIES
+    from zchuyot.case.form import VOCABULARIES
 
     return ", ".join(f"{v} ({choice_label(vocab, v, lang)})" for v in VOCABULARIES[vocab])

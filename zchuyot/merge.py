@@ -23,11 +23,8 @@ import json
 from typing import Any
 
 from zchuyot import flow, yamlfast, yamlio
+from zchuyot.case.form import ISSUE_KEYS, LISTS, MAPS, SUBKEYS
 from zchuyot.errors import DataError
-from zchuyot.model import FIELD_KEYS, SUBKEYS
-
-LISTS = ("log", "actions", "bodies", "deadlines")
-SUBMAPS = ("worker", "barrier", "policy", "outcome")
 
 
 def _key(v: Any) -> str:
@@ -130,7 +127,7 @@ class Merger:
                 out[k] = self.union(k, lambda e: [e.get("key"), e.get("from")])
             elif k == "step":
                 out[k] = flow.furthest(o, t) if o and t else (o or t)
-            elif k in SUBMAPS and isinstance(o, dict) and isinstance(t, dict):
+            elif k in MAPS and isinstance(o, dict) and isinstance(t, dict):
                 bb = b if isinstance(b, dict) else {}
                 out[k] = {s: self.pick(f"{k}.{s}", bb.get(s), o.get(s), t.get(s)) for s in dict.fromkeys([*o, *t])}
             else:
@@ -168,7 +165,7 @@ def apply_to(doc: Any, merged: dict[str, Any], ours: dict[str, Any]) -> None:
                 for e in v[len(old):]:
                     yamlio.append(doc, k, e)
                 continue
-        yamlio.set_key(doc, k, v, FIELD_KEYS if k in FIELD_KEYS else None)
+        yamlio.set_key(doc, k, v, ISSUE_KEYS if k in ISSUE_KEYS else None)
 
 
 def merge_texts(base: str, ours: str, theirs: str, today: dt.date) -> str:

@@ -10,7 +10,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from zchuyot.store import IssueRecord, Workspace
+from zchuyot.case.file import IssueRecord
+from zchuyot.store import Workspace
 
 _PUNCT = re.compile(r"[\"'׳״`.,;:()\[\]{}]")
 _SPACE = re.compile(r"\s+")

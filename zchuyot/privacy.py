@@ -22,16 +22,13 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from zchuyot import dates
-from zchuyot.core import issue_json
+from zchuyot.case.file import WriteResult, issue_json, make_private_dirs
+from zchuyot.case.form import normalize_phone
 from zchuyot.errors import NotFound
-from zchuyot.model import normalize_phone
-from zchuyot.store import Workspace, check_slug, make_private_dirs
-
-if TYPE_CHECKING:
-    from zchuyot.schema import Family
+from zchuyot.store import Workspace, check_slug
 
 # ------------------------------------------------------------------ the access log
 
@@ -83,7 +80,7 @@ class Scrubber:
     ids: list[str]
 
     @classmethod
-    def of(cls, fam: Family | None) -> Scrubber:
+    def of(cls, fam: Any) -> Scrubber:
         if fam is None:
             return cls([], [], [])
         names: list[str] = []
@@ -183,7 +180,6 @@ def purge(ws: Workspace, family: str) -> list[str]:
         for p in sorted(d.iterdir()):
             if p.is_file():
                 removed.append(p)
-    from zchuyot.store import WriteResult
 
     for p in removed:
         p.unlink()
@@ -191,7 +187,7 @@ def purge(ws: Workspace, family: str) -> list[str]:
         with contextlib.suppress(OSError):
             d.rmdir()
     result = WriteResult("", ws.root)
-    ws._commit(removed, "zchuyot purge: a family's files removed (retention)", result)
+    ws.commit(removed, "zchuyot purge: a family's files removed (retention)", result)
     log_access(ws, "purge", family, family)
     return [ws.rel(p) for p in removed]
 

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from rich.console import Console
 
 from zchuyot import rtl
-from zchuyot.core import Intake
+from zchuyot.case import form
+from zchuyot.case.form import SLUG_RE
 from zchuyot.errors import Cancelled, InputError, ZError
 from zchuyot.labels import choice_label, t
-from zchuyot.model import DOMAINS, SLUG_RE
 from zchuyot.render import Renderer
 from zchuyot.steps import Collected, PlannedAction
 
@@ -73,21 +74,32 @@ def _slug_problem(a: str) -> str | None:
     return t("err.bad_slug", value=a, what=t("err.what.family"))
 
 
-def fill_intake(asker: Asker, intake: Intake) -> Intake:
-    """Ask, in the form's order, for every field of the intake that is still missing."""
+# the intake's questions, in the form's order: the paper form's fields (and the family's code)
+ASKED_AT_INTAKE: tuple[form.Field, ...] = tuple(
+    f for f in form.ISSUE if f.flag and (f.key == "family" or f.form) and f.kind != "date" and f.key != "status"
+    and f.key != "insights")
+
+
+def fill_intake(asker: Asker, intake: dict[str, Any]) -> dict[str, Any]:
+    """Ask, in the form's order, for every field of the intake that is still missing: a required field
+    until it is given, a field a rule of the form asks for (domain_other when the domain is "other"),
+    the optional ones once (Enter skips), a list's records one by one."""
+    from zchuyot.core import missing_for_new
+
     asker.r.line(t("prompt.intro_new"), style="bold")
-    if not (intake.family or "").strip():
-        intake.family = asker.ask("prompt.family", required=True, check=_slug_problem)
-    if not (intake.subject or "").strip():
-        intake.subject = asker.ask("prompt.subject", required=True)
-    if not (intake.domain or "").strip():
-        intake.domain = asker.choose(DOMAINS, "domain", "prompt.domain")
-    if intake.domain in ("other", choice_label("domain", "other")) and not (intake.domain_other or "").strip():
-        intake.domain_other = asker.ask("prompt.domain_other", required=True)
-    if intake.description is None:
-        intake.description = asker.ask("prompt.description") or None
-    if not intake.bodies:
-        intake.bodies = ask_bodies(asker)
+    for f in ASKED_AT_INTAKE:
+        if intake.get(f.key) not in (None, "", []):
+            continue
+        needed = f.required or f.key in missing_for_new(intake)
+        if f.kind == "choice":
+            intake[f.key] = asker.choose(form.VOCABULARIES[f.vocab or ""], f.vocab or "", f"prompt.{f.key}")
+        elif f.kind == "list":
+            intake[f.key] = ask_bodies(asker)
+        elif needed:
+            intake[f.key] = asker.ask(f"prompt.{f.key}", required=True,
+                                      check=_slug_problem if f.check == "slug" else None)
+        elif not any(r.field == f.key for r in form.RULES) and intake.get(f.key) is None:
+            intake[f.key] = asker.ask(f"prompt.{f.key}") or None
     return intake
 
 
@@ -150,7 +162,7 @@ def _numbers(text: str, n: int) -> list[int] | None:
 
 def ask_listen(asker: Asker, rights: list, family: str) -> tuple[list[str], dict[str, str]]:
     """The listening checklist, domain by domain: which rights does the family not get yet?"""
-    from zchuyot.model import DOMAINS
+    from zchuyot.case.form import DOMAINS
 
     asker.r.line(t("ui.checklist_title", family=family), style="bold")
     asker.r.line(t("step.listen") + ": " + t("guide.listen"))
@@ -197,7 +209,7 @@ def ask_order(asker: Asker, recs: list) -> tuple[list[str], list[str]]:
 
 def ask_collect(asker: Asker) -> Collected:
     """The five questions of step 3."""
-    from zchuyot.model import BARRIERS, HISTORIES
+    from zchuyot.case.form import BARRIERS, HISTORIES
 
     asker.r.line(t("step.collect") + ": " + t("guide.collect"), style="bold")
     c = Collected()
@@ -213,8 +225,8 @@ def ask_collect(asker: Asker) -> Collected:
 
 def ask_plan(asker: Asker) -> list[PlannedAction]:
     """Step 4: actions, each with who does it, by when, with which body, agreed with the family."""
+    from zchuyot.case.form import WHO
     from zchuyot.dates import parse_date
-    from zchuyot.model import WHO
 
     asker.r.line(t("step.plan") + ": " + t("guide.plan"), style="bold")
     actions: list[PlannedAction] = []

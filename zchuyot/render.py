@@ -15,8 +15,8 @@ from rich.table import Table
 from rich.text import Text
 
 from zchuyot import flow, rtl
+from zchuyot.case.form import STEPS
 from zchuyot.labels import choice_label, t
-from zchuyot.model import STEPS
 
 LONG_TABLE = 300  # rows; a longer table is written as plain aligned lines
 

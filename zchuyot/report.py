@@ -11,9 +11,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from zchuyot.model import DOMAINS, STATUSES
+from zchuyot.case.form import DOMAINS, STATUSES
+from zchuyot.case.validate import Problem
 from zchuyot.store import Workspace
-from zchuyot.validate import Problem
 
 
 @dataclass

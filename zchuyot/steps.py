@@ -7,17 +7,15 @@ them before anything is written, and writes one step at once — never half a st
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from zchuyot import dates, flow, knowledge
-from zchuyot.core import Intake, choice, open_issue, parse_body, past_date
+from zchuyot.case.file import IssueRecord, WriteResult
+from zchuyot.case.rules import open_clocks, open_refusals
+from zchuyot.core import choice, open_issue, parse_body, past_date
 from zchuyot.errors import InputError
-from zchuyot.labels import choice_label, t
-from zchuyot.model import FIELD_KEYS
-from zchuyot.store import IssueRecord, Workspace, WriteResult, check_slug
-
-if TYPE_CHECKING:
-    from zchuyot.schema import Issue
+from zchuyot.labels import choice_label
+from zchuyot.store import Workspace, check_slug
 
 
 def rights(ws: Workspace) -> list[knowledge.Right]:
@@ -28,15 +26,13 @@ def deadline_rules(ws: Workspace) -> list[knowledge.DeadlineRule]:
     return knowledge.deadlines_from(ws.template_data("deadlines.yaml"))
 
 
-def _open_issue_guard(issue: Issue) -> None:
+def _open_issue_guard(issue: Any) -> None:
     if not issue.is_open:
         raise InputError("err.closed_issue", id=issue.id, status=choice_label("status", issue.status))
 
 
-def _advance(doc: Any, issue: Issue, step: str) -> None:
-    from zchuyot import yamlio
-
-    yamlio.set_key(doc, "step", flow.furthest(issue.step, step), FIELD_KEYS)
+def _advance(issue: Any, step: str) -> None:
+    issue.step = flow.furthest(issue.step, step)
 
 
 # ------------------------------------------------------------------ 1. listen
@@ -61,8 +57,8 @@ def listen(ws: Workspace, family: str, keys: list[str], needs: dict[str, str] | 
         if right.name in existing:
             out.skipped.append((right.name, existing[right.name]))
             continue
-        intake = Intake(family=family, subject=right.name, domain=right.domain, right=right.name,
-                        need=(needs or {}).get(right.key), source="asked")
+        intake = {"family": family, "subject": right.name, "domain": right.domain, "right": right.name,
+                  "need": (needs or {}).get(right.key), "source": "asked"}
         out.opened.append(open_issue(ws, intake, step="listen"))
     return out
 
@@ -80,8 +76,6 @@ def set_order(ws: Workspace, family: str, ids: list[str], now: list[str] | None 
     """The family's own order: `ids` get priority 1..n, the family's other open issues follow.
 
     With `now`: those issues are urgent (`now`), the others of `ids` can wait (`later`)."""
-    from zchuyot import yamlio
-
     ws.require_worker()
     check_slug(family, "family")
     if not ids:
@@ -101,13 +95,13 @@ def set_order(ws: Workspace, family: str, ids: list[str], now: list[str] | None 
     order = wanted + rest
     paths = []
     for n, issue_id in enumerate(order, 1):
-        def change(doc: Any, issue: Issue, n: int = n, issue_id: str = issue_id) -> None:
-            yamlio.set_key(doc, "priority", n, FIELD_KEYS)
+        edit = ws.edit(issue_id, "", commit=False)
+        with edit as issue:
+            issue.priority = n
             if now is not None and issue_id in wanted:
-                yamlio.set_key(doc, "urgency", "now" if issue_id in urgent else "later", FIELD_KEYS)
-            _advance(doc, issue, "list")
-
-        paths.append(ws.edit_issue(issue_id, change, "", commit=False).path)
+                issue.urgency = "now" if issue_id in urgent else "later"
+            _advance(issue, "list")
+        paths.append(edit.result.path)
     ws.commit_paths(paths, "zchuyot list --order: " + ", ".join(order))
     return order
 
@@ -126,34 +120,31 @@ class Collected:
 
 
 def collect(ws: Workspace, issue_id: str, c: Collected) -> WriteResult:
-    from zchuyot import yamlio
+    from zchuyot.case.schema import record
 
     ws.require_worker()
     if c.empty():
         raise InputError("err.collect_empty")
-    history = choice("history", c.history, "--history") if c.history else None
-    kind = choice("barrier", c.barrier_kind, "--barrier-kind") if c.barrier_kind else None
+    history = choice("history", c.history, "history") if c.history else None
+    kind = choice("barrier", c.barrier_kind, "barrier.kind") if c.barrier_kind else None
     bodies = [parse_body(b) for b in c.bodies]
     problem = (c.problem or "").strip() or None
     where = (c.barrier_where or "").strip() or None
-
-    def change(doc: Any, issue: Issue) -> None:
+    edit = ws.edit(issue_id, "zchuyot collect: {id}")
+    with edit as issue:
         _open_issue_guard(issue)
         if problem:
-            yamlio.set_key(doc, "problem", problem, FIELD_KEYS)
+            issue.problem = problem
         if history:
-            yamlio.set_key(doc, "history", history, FIELD_KEYS)
+            issue.history = history
         if kind or where:
-            old = doc.get("barrier") if isinstance(doc.get("barrier"), dict) else {}
-            barrier = {"kind": kind or old.get("kind"), "where": where or old.get("where")}
-            yamlio.set_key(doc, "barrier", barrier, FIELD_KEYS)
+            old = issue.barrier
+            issue.barrier = record("barrier", kind=kind or (old.kind if old else None),
+                                   where=where or (old.where if old else None))
         known = {(b.org or "").strip() for b in issue.bodies}
-        for b in bodies:
-            if b["org"] not in known:
-                yamlio.append(doc, "bodies", b)
-        _advance(doc, issue, "collect")
-
-    return ws.edit_issue(issue_id, change, "zchuyot collect: {id}")
+        issue.bodies.extend(record("bodies", **b) for b in bodies if b["org"] not in known)
+        _advance(issue, "collect")
+    return edit.result
 
 
 # ------------------------------------------------------------------ 4. plan
@@ -168,39 +159,35 @@ class PlannedAction:
 
 def plan(ws: Workspace, issue_id: str, actions: list[PlannedAction], next_date: str | None = None) -> WriteResult:
     """Add actions to the joint plan (several in parallel are the rule, not the exception)."""
-    from zchuyot import yamlio
+    from zchuyot.case.schema import record
 
     ws.require_worker()
     prepared = []
     for a in actions:
         what = (a.what or "").strip()
         if not what:
-            raise InputError("err.action_empty")
-        who = choice("who", a.who, "--who") if a.who else None
+            raise InputError("err.action_empty", field="actions.what")
+        who = choice("who", a.who, "actions.who") if a.who else None
         if not who:
-            raise InputError("err.required", what=t("field.who"), flag="--who")
+            raise InputError("err.required", field="actions.who")
         due = dates.parse_date(a.due) if a.due else None
         prepared.append((what, who, due, (a.body or "").strip() or None, bool(a.agreed)))
     nxt = dates.parse_date(next_date) if next_date else None
     if not prepared and nxt is None:
-        raise InputError("err.action_empty")
+        raise InputError("err.action_empty", field="actions.what")
     added: list[str] = []
-
-    def change(doc: Any, issue: Issue) -> None:
+    edit = ws.edit(issue_id, "zchuyot plan: {id}")
+    with edit as issue:
         _open_issue_guard(issue)
-        numbers = [int(a.id) for a in issue.actions if str(a.id).isdigit()]
-        n = max(numbers, default=0)
+        n = max((int(a.id) for a in issue.actions if str(a.id).isdigit()), default=0)
         for what, who, due, body, agreed in prepared:
             n += 1
-            action: dict[str, Any] = {"id": n, "what": what, "who": who, "due": due, "body": body,
-                                      "agreed": agreed, "done": None}
-            yamlio.append(doc, "actions", action)
+            issue.actions.append(record("actions", id=n, what=what, who=who, due=due, body=body, agreed=agreed))
             added.append(str(n))
         if nxt is not None:
-            yamlio.set_key(doc, "next_followup", nxt, FIELD_KEYS)
-        _advance(doc, issue, "followup" if nxt is not None and not prepared else "plan")
-
-    result = ws.edit_issue(issue_id, change, "zchuyot plan: {id}")
+            issue.next_followup = nxt
+        _advance(issue, "followup" if nxt is not None and not prepared else "plan")
+    result = edit.result
     if added:
         result.info.append(("ui.planned", {"id": result.id, "actions": ", ".join(added)}))
     return result
@@ -211,7 +198,7 @@ def persist(ws: Workspace, issue_id: str, *, refusal: str | None = None, escalat
             appeal: str | None = None, body: str | None = None, date: str | None = None,
             deadline: str | None = None) -> WriteResult:
     """Record a "no", the step to the floor above, or the appeal; a deadline key starts a legal clock."""
-    from zchuyot import yamlio
+    from zchuyot.case.schema import record
 
     worker = ws.require_worker()
     given = [(k, v) for k, v in (("refusal", refusal), ("escalation", escalate), ("appeal", appeal)) if v is not None]
@@ -220,32 +207,30 @@ def persist(ws: Workspace, issue_id: str, *, refusal: str | None = None, escalat
     kind, text = given[0]
     text = text.strip()
     if not text:
-        raise InputError("err.empty_text")
+        raise InputError("err.empty_text", field="log.text")
     org = (body or "").strip() or None
     if kind == "refusal" and not org:
-        raise InputError("err.refusal_body")
+        raise InputError("err.refusal_body", field="log.body")
     if deadline and kind != "refusal":
-        raise InputError("err.deadline_needs_refusal")
+        raise InputError("err.deadline_needs_refusal", field="deadlines.key")
     when = past_date(date)
     rule = knowledge.find_deadline(deadline_rules(ws), deadline) if deadline else None
     notes: list[tuple[str, dict[str, Any]]] = []
     info: list[tuple[str, dict[str, Any]]] = []
 
-    def change(doc: Any, issue: Issue) -> None:
+    edit = ws.edit(issue_id, "zchuyot persist: {id}")
+    with edit as issue:
         _open_issue_guard(issue)
-        entry: dict[str, Any] = {"date": when, "kind": kind, "text": text, "by": worker}
-        if org:
-            entry["body"] = org
         if kind == "escalation" and not any(e.kind == "refusal" for e in issue.log):
             notes.append(("ui.no_refusal_before", {}))
-        yamlio.append(doc, "log", entry)
+        issue.log.append(record("log", date=when, kind=kind, text=text, by=worker, body=org))
         if rule is not None:
-            yamlio.append(doc, "deadlines", {"key": rule.key, "name": rule.name, "from": when, "due": rule.due(when)})
+            issue.deadlines.append(record("deadlines", key=rule.key, name=rule.name, **{"from": when},
+                                          due=rule.due(when)))
             info.append(("ui.clock_started", {"name": rule.name, "due": rule.due(when).strftime("%d/%m/%Y"),
                                                "note": rule.note}))
-        _advance(doc, issue, "persist")
-
-    result = ws.edit_issue(issue_id, change, "zchuyot persist: {id}")
+        _advance(issue, "persist")
+    result = edit.result
     result.notes = notes + result.notes
     result.info = info
     return result
@@ -253,23 +238,17 @@ def persist(ws: Workspace, issue_id: str, *, refusal: str | None = None, escalat
 
 # ------------------------------------------------------------------ 8. policy
 def flag_policy(ws: Workspace, issue_id: str, note: str) -> WriteResult:
-    from zchuyot import yamlio
+    from zchuyot.case.schema import record
 
     ws.require_worker()
     text = (note or "").strip()
     if not text:
-        raise InputError("err.policy_note")
-
-    def change(doc: Any, issue: Issue) -> None:
-        yamlio.set_key(doc, "policy", {"flag": True, "note": text}, FIELD_KEYS)
-        _advance(doc, issue, "policy")
-
-    return ws.edit_issue(issue_id, change, "zchuyot policy: {id}")
-
-
-def flagged(ws: Workspace) -> list[IssueRecord]:
-    """Every issue flagged for policy practice, across all workers."""
-    return [r for r in ws.read_issues().issues if r.issue.policy and r.issue.policy.flag]
+        raise InputError("err.policy_note", field="policy.note")
+    edit = ws.edit(issue_id, "zchuyot policy: {id}")
+    with edit as issue:
+        issue.policy = record("policy", flag=True, note=text)
+        _advance(issue, "policy")
+    return edit.result
 
 
 # ------------------------------------------------------------------ what next (for show)
@@ -279,16 +258,16 @@ class Suggestion:
     params: dict[str, Any]
 
 
-def suggestions(issue: Issue) -> list[Suggestion]:
+def suggestions(issue: Any) -> list[Suggestion]:
     """The next rung: a "no" not yet answered, open legal clocks, and the next step's guidance."""
     out: list[Suggestion] = []
     if not issue.is_open:
         return out
-    for e in flow.open_refusals(issue):
+    for e in open_refusals(issue):
         body = getattr(e, "body", None)
         out.append(Suggestion("ui.next_rung", {"date": e.date.strftime("%d/%m/%Y"),
                                                "body": f", {body}" if body else "", "id": issue.id}))
-    for d in flow.open_clocks(issue):
+    for d in open_clocks(issue):
         out.append(Suggestion("ui.open_clock", {"name": d.name or d.key, "due": d.due.strftime("%d/%m/%Y")}))
     nxt = flow.next_step(issue)
     if nxt:

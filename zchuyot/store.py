@@ -12,24 +12,33 @@ import contextlib
 import os
 import secrets
 import sys
-import tempfile
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from zchuyot import gitio, yamlfast
+from zchuyot import gitio
+from zchuyot.case import file as casefile
+from zchuyot.case.file import (
+    CASES,
+    FAMILY_FILE,
+    IssueRecord,
+    ReadResult,
+    WriteResult,
+    load_family,
+    load_issue,
+    load_yaml_file,
+    make_private_dirs,
+    quiet_gc,
+    read_text,
+    write_atomic,
+)
+from zchuyot.case.form import ID_RE, ID_SUFFIX_ALPHABET, ID_SUFFIX_LEN, SLUG_RE
+from zchuyot.case.validate import Problem
 from zchuyot.errors import DataError, InputError, NotFound, WorkspaceError
-from zchuyot.model import FIELD_KEYS, ID_RE, ID_SUFFIX_ALPHABET, ID_SUFFIX_LEN, SLUG_RE
-from zchuyot.validate import Problem, family_from_data, issue_from_data
-
-if TYPE_CHECKING:
-    from zchuyot.schema import Family, Issue
 
 SETTINGS_FILE = ".zchuyot.yaml"
 LOCAL_DIR = ".zchuyot"
-CASES = "cases"
-FAMILY_FILE = "family.yaml"
 DEFAULT_SETTINGS: dict[str, Any] = {
     "department": "",
     "stale_after": 5,
@@ -59,51 +68,6 @@ def user_config_dir() -> Path:
     return Path(base) / "zchuyot"
 
 
-# ------------------------------------------------------------------ file primitives
-def read_bytes(path: Path) -> bytes:
-    try:
-        with open(path, "rb") as f:
-            data = f.read(yamlfast.MAX_BYTES + 1)
-    except OSError as e:
-        raise DataError("err.file.read", line=1, why=e.strerror or type(e).__name__) from None
-    return data
-
-
-def make_private_dirs(path: Path, stop: Path) -> None:
-    """Create path's folders with mode 0700 (whatever the umask), up to `stop`."""
-    missing: list[Path] = []
-    p = path
-    while not p.exists() and p != stop and p.parent != p:
-        missing.append(p)
-        p = p.parent
-    for d in reversed(missing):
-        with contextlib.suppress(FileExistsError):
-            d.mkdir()
-        os.chmod(d, 0o700)
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write text so that a crash leaves either the old file or the new one, never half."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    with contextlib.suppress(OSError):
-        dfd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
-
-
 def template_path(name: str, root: Path | None = None) -> Path:
     """A template: the workspace's own `templates/` first, then the shipped ones."""
     for base in ([root / "templates"] if root else []) + [PACKAGE_TEMPLATES, SOURCE_TEMPLATES]:
@@ -113,56 +77,11 @@ def template_path(name: str, root: Path | None = None) -> Path:
     raise WorkspaceError("err.file.read", why=f"template {name} not found")
 
 
-def read_text(path: Path) -> str:
-    return yamlfast.decode(read_bytes(path))
-
-
-def parse_file(path: Path) -> tuple[Any, yamlfast.Lines]:
-    """A file's plain data and the line of every key (the fast, safe reader)."""
-    return yamlfast.load(read_text(path))
-
-
-def load_yaml_file(path: Path) -> Any:
-    """A file's plain data (settings, templates, the family record)."""
-    return parse_file(path)[0]
-
-
-def load_rt(path: Path) -> Any:
-    """A file's round-trip document (comments kept), for the one file a command rewrites."""
-    from zchuyot import yamlio
-
-    return yamlio.parse(read_text(path))
-
-
-def problem_of(e: DataError, rel: str) -> Problem:
-    """A parse error of one file as a Problem of `check`."""
-    params = {k: v for k, v in e.params.items() if k not in ("fix", "file", "line", "col")}
-    return Problem(rel, e.line or 1, e.key, params, e.params.get("fix", "fix.generic"),
-                   col=int(e.params.get("col") or 0))
-
-
-@contextlib.contextmanager
-def _no_gc() -> Iterator[None]:
-    """Reading thousands of files makes millions of small objects and no cycles: the cyclic
-    garbage collector would only rescan them again and again (it doubles the time), during the
-    read and after it — so the objects read are frozen out of its sight."""
-    import gc
-
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()  # what was read stays for the command's life: never rescan it
-        if was:
-            gc.enable()
-
-
 def _entry_name(e: os.DirEntry[str]) -> str:
     return e.name
 
 
-def _scan_worker_folder(folder: tuple[str, str, bool]) -> list[tuple[str, int, int, int, int, str]]:
+def scan_worker_folder(folder: tuple[str, str, bool]) -> list[tuple[str, int, int, int, int, str]]:
     """The issue files of one worker's folder (see Workspace.scan_issue_files)."""
     path, name, ordered = folder
     out: list[tuple[str, int, int, int, int, str]] = []
@@ -178,33 +97,6 @@ def _scan_worker_folder(folder: tuple[str, str, bool]) -> list[tuple[str, int, i
                 st = f.stat()
                 out.append((prefix + name, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, f.path))
     return out
-
-
-# ------------------------------------------------------------------ records
-@dataclass
-class IssueRecord:
-    path: Path
-    rel: str
-    worker_dir: str
-    issue: Issue
-    data: dict[str, Any] = field(default_factory=dict)  # the file's mapping, in its own key order
-    warnings: list[Problem] = field(default_factory=list)
-
-
-@dataclass
-class ReadResult:
-    issues: list[IssueRecord]
-    errors: list[Problem]
-    warnings: list[Problem]
-
-
-@dataclass
-class WriteResult:
-    id: str
-    path: Path
-    notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # warnings, for stderr
-    issue: Issue | None = None
-    info: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # what was done, for stdout
 
 
 # ------------------------------------------------------------------ the workspace
@@ -319,11 +211,11 @@ class Workspace:
             try:
                 ctx = multiprocessing.get_context("fork")
                 with concurrent.futures.ProcessPoolExecutor(min(cores, 4), mp_context=ctx) as pool:
-                    parts = list(pool.map(_scan_worker_folder, folders, chunksize=max(1, len(folders) // 16)))
+                    parts = list(pool.map(scan_worker_folder, folders, chunksize=max(1, len(folders) // 16)))
                 return [f for part in parts for f in part]
             except (OSError, concurrent.futures.process.BrokenProcessPool):
                 pass  # could not fork: list them here
-        return [f for folder in folders for f in _scan_worker_folder(folder)]
+        return [f for folder in folders for f in scan_worker_folder(folder)]
 
     def issue_files(self, worker: str | None = None) -> list[Path]:
         """Every issue file, sorted (see scan_issue_files)."""
@@ -380,22 +272,10 @@ class Workspace:
             raise WorkspaceError("err.locked", file=name, seconds=int(LOCK_TIMEOUT)) from None
 
     # ---------------------------------------------------------- reading
-    def load_issue_file(self, path: Path, text: str | None = None) -> tuple[Any, Issue | None, list[Problem]]:
-        """(plain data, the model or None, every problem) — one validation for every command."""
-        data, _, issue, problems = self.load_issue(path, text)
-        return data, issue, problems
-
     def load_issue(self, path: Path, text: str | None = None, future: bool = True) -> tuple[
-            Any, yamlfast.Lines, Issue | None, list[Problem]]:
-        """The same, with the line of every key; `future=False` leaves out the date-dependent warnings."""
-        rel = self.rel(path)
-        try:
-            data, lines = yamlfast.load(text if text is not None else read_text(path))
-        except DataError as e:
-            return None, {}, None, [problem_of(e, rel)]
-        issue, problems = issue_from_data(data, lines, rel, stem=path.stem, family_dir=path.parent.name,
-                                          future=future)
-        return data, lines, issue, problems
+            Any, Any, Any, list[Problem]]:
+        """(plain data, the line of every key, the model or None, every problem) of one issue file."""
+        return load_issue(path, self.rel(path), text, future)
 
     def read_issues(self, worker: str | None = None, with_data: bool = False,
                     where: tuple[str, tuple[Any, ...]] | None = None) -> ReadResult:
@@ -403,28 +283,28 @@ class Workspace:
 
         The issues come as light views from the index cache, which re-reads only the files that changed;
         `with_data` adds each file's own mapping (for --json and export), kept in the cache too.
-        `where` (an SQL condition on the index's columns, see index.py) lets the cache skip issues the
+        `where` (an SQL condition on the cache's columns, see case/cache.py) lets the cache skip issues the
         caller would skip anyway; it must be a necessary condition, never the caller's only filter —
         without the cache every issue is returned."""
         if self.use_cache:
-            from zchuyot.index import Index
-
-            return Index(self).read(worker, where=where, with_data=with_data)
+            return self.cache().read(worker, where=where, with_data=with_data)
         issues: list[IssueRecord] = []
         errors: list[Problem] = []
         warnings: list[Problem] = []
-        with _no_gc():
-            self._read_into(worker, issues, errors, warnings, with_data)
+        with quiet_gc():
+            for rec, errs, warns in self.each_issue(worker, with_data):
+                warnings.extend(warns)
+                if rec is None:
+                    errors.extend(errs)
+                else:
+                    issues.append(rec)
         return ReadResult(issues, errors, warnings)
 
-    def _read_into(self, worker: str | None, issues: list[IssueRecord], errors: list[Problem],
-                   warnings: list[Problem], with_data: bool) -> None:
-        for rec, errs, warns in self.each_issue(worker, with_data):
-            warnings.extend(warns)
-            if rec is None:
-                errors.extend(errs)
-            else:
-                issues.append(rec)
+    def cache(self) -> Any:
+        """The index cache of this workspace (case/cache.py)."""
+        from zchuyot.case.cache import Index
+
+        return Index(self)
 
     def stream_issues(self, worker: str | None = None) -> tuple[Iterator[IssueRecord], list[Problem]]:
         """The issues one at a time — light views from the index cache, or validated files without
@@ -432,9 +312,7 @@ class Workspace:
         only count (report, policy): a district's 100,000 issues are never all in memory."""
         errors: list[Problem] = []
         if self.use_cache:
-            from zchuyot.index import Index
-
-            return Index(self).records(worker, errors=errors), errors
+            return self.cache().records(worker, errors=errors), errors
 
         def files() -> Iterator[IssueRecord]:
             for rec, errs, _ in self.each_issue(worker):
@@ -454,7 +332,7 @@ class Workspace:
         for n, path in enumerate(self.issue_files(worker), 1):
             if n % 200 == 0:
                 gc.collect(0)  # free the parser's short-lived cycles; what we keep moves on untouched
-            doc, issue, problems = self.load_issue_file(path)
+            doc, _, issue, problems = self.load_issue(path)
             errs = [p for p in problems if p.severity == "error"]
             warns = [p for p in problems if p.severity != "error"]
             if issue is None:
@@ -463,17 +341,26 @@ class Workspace:
                 yield (IssueRecord(path, self.rel(path), path.parent.parent.name, issue,
                                    doc if with_data else {}, warns), [], warns)
 
-    def get_issue(self, text: str) -> IssueRecord:
+    def get_issue(self, text: str, typed: bool = True) -> IssueRecord:
+        """One issue by id. `typed=False` (show): when the cache's row of the file is up to date, the
+        record is a light view of the cached mapping — no reading, parsing or pydantic."""
         path = self.resolve_id(text)
-        doc, issue, problems = self.load_issue_file(path)
+        if not typed and self.use_cache:
+            from zchuyot.case.views import light
+
+            row = self.cache().fresh(path)
+            if row is not None:
+                return IssueRecord(path, self.rel(path), path.parent.parent.name, light(row["data"]), row["data"],
+                                   row["warnings"])
+        doc, _, issue, problems = self.load_issue(path)
         if issue is None:
-            p = next(p for p in problems if p.severity == "error")
-            raise DataError("err.issue_broken", file=p.file, line=p.line, id=path.stem, why=p.message())
+            raise casefile.first_error(problems, path.stem)
         return IssueRecord(path, self.rel(path), path.parent.parent.name, issue, doc,
                            [p for p in problems if p.severity != "error"])
 
     # ---------------------------------------------------------- writing
-    def _commit(self, paths: list[Path], message: str, result: WriteResult, tracked: bool = False) -> None:
+    def commit(self, paths: list[Path], message: str, result: WriteResult, tracked: bool = False) -> None:
+        """Commit these files (when the workspace is a git repository); a failure is a note on `result`."""
         if not gitio.is_repo(self.root):
             return
         try:
@@ -483,75 +370,31 @@ class Workspace:
         except WorkspaceError as e:
             result.notes.append(("ui.not_committed", {"why": e.render()}))
 
-    def _index(self, paths: list[Path]) -> None:
-        """Bring the index cache's rows of the files just written up to date, so the next read command
-        finds nothing to re-read. Best effort: if it cannot, that command re-reads them (stat keys differ)."""
-        if not self.use_cache:
-            return
-        from zchuyot.index import Index
-
-        Index(self).put(paths)
-
-    def _validated(self, text: str, path: Path) -> Issue:
-        """Validate the exact text about to be written, with the reader every command uses."""
-        _, issue, problems = self.load_issue_file(path, text)
-        if issue is None:
-            p = next(p for p in problems if p.severity == "error")
-            raise InputError("err.issue_broken", file=p.file, line=p.line, id=path.stem, why=p.message())
-        return issue
+    def cache_written(self, path: Path, issue: Any, text: str) -> None:
+        """Tell the index cache about a file just written, so the next read command re-reads nothing.
+        Best effort: if it cannot, that command re-reads it (the stat keys differ)."""
+        if self.use_cache:
+            self.cache().written(path, issue, text)
 
     def create_issue(self, worker: str, family: str, values: dict[str, Any], message: str) -> WriteResult:
-        from zchuyot import yamlio
-
+        """A new issue of this worker's family from the form's template (case/file.py `create`)."""
         check_slug(worker, "worker")
         check_slug(family, "family")
-        folder = self.cases / worker / family
         new_id = self.new_id(worker)
-        path = folder / f"{new_id}.yaml"
-        doc = load_rt(template_path("case.yaml", self.root))
-        values = {"id": new_id, "family": family, **values}
-        for k, v in values.items():
-            yamlio.set_key(doc, k, v, FIELD_KEYS)
-        text = yamlio.dump(doc)
-        issue = self._validated(text, path)  # nothing is written unless the form is whole
-        make_private_dirs(folder, self.root)
-        with self.lock(new_id):
-            if path.exists():
-                raise WorkspaceError("err.internal", what="id collision")
-            write_atomic(path, text)
-            self._index([path])
-            result = WriteResult(new_id, path, issue=issue)
-            self._commit([path], message.format(id=new_id), result)
-        return result
+        path = self.cases / worker / family / f"{new_id}.yaml"
+        return casefile.create(self, path, template_path("case.yaml", self.root),
+                               {"id": new_id, "family": family, **values}, message)
 
-    def edit_issue(self, text_id: str, change: Callable[[Any, Issue], None], message: str,
-                   commit: bool = True) -> WriteResult:
-        """Read-modify-write one issue under its lock. `change(doc, issue)` edits the round-trip doc."""
-        from zchuyot import yamlio
-
-        path = self.resolve_id(text_id)
-        issue_id = path.stem
-        with self.lock(issue_id):
-            text = read_text(path)
-            _, issue, problems = self.load_issue_file(path, text)
-            if issue is None:
-                p = next(p for p in problems if p.severity == "error")
-                raise DataError("err.issue_broken", file=p.file, line=p.line, id=issue_id, why=p.message())
-            doc = yamlio.parse(text)
-            change(doc, issue)
-            new_text = yamlio.dump(doc)
-            new_issue = self._validated(new_text, path)
-            write_atomic(path, new_text)
-            self._index([path])
-            result = WriteResult(issue_id, path, issue=new_issue)
-            if commit:  # still under the issue's lock: one change, one commit
-                self._commit([path], message.format(id=issue_id), result, tracked=True)
-        return result
+    def edit(self, text_id: str, why: str, commit: bool = True) -> Edit:
+        """The one edit path: `with ws.edit(id, "zchuyot treat: {id}") as issue:` hands the command a typed
+        Issue; on exit the change is written, cached and committed (case/file.py `edit`). What was
+        written is the edit's `result`."""
+        return Edit(self, text_id, why, commit)
 
     def commit_paths(self, paths: list[Path], message: str) -> WriteResult:
         """One commit for a change that touched several files (e.g. the family's new order)."""
         result = WriteResult("", self.root)
-        self._commit(paths, message, result)
+        self.commit(paths, message, result)
         return result
 
     def template_data(self, name: str) -> Any:
@@ -571,42 +414,30 @@ class Workspace:
         return self.cases / worker / family / FAMILY_FILE
 
     def write_family(self, family: str, worker: str, values: dict[str, Any]) -> WriteResult:
-        from zchuyot import yamlio
+        return casefile.save_family(self, self.family_path(family, worker), template_path(FAMILY_FILE, self.root),
+                                    family, values)
 
-        path = self.family_path(family, worker)
-        make_private_dirs(path.parent, self.root)
-        with self.lock(f"family-{family}"):
-            if path.is_file():
-                doc = load_rt(path)
-                if not isinstance(doc, dict):
-                    raise DataError("err.issue_broken", file=self.rel(path), line=1, id=family,
-                                    why="not a mapping")
-            else:
-                doc = load_rt(template_path(FAMILY_FILE, self.root))
-            yamlio.set_key(doc, "code", family)
-            for k, v in values.items():
-                if v is not None:
-                    yamlio.set_key(doc, k, v)
-            text = yamlio.dump(doc)
-            fam, problems = family_from_data(*yamlfast.load(text), self.rel(path), family_dir=family)
-            if fam is None:
-                p = next(p for p in problems if p.severity == "error")
-                raise InputError("err.issue_broken", file=p.file, line=p.line, id=family, why=p.message())
-            write_atomic(path, text)
-        result = WriteResult(family, path)
-        self._commit([path], "zchuyot family: record updated", result)
-        return result
-
-    def read_family(self, family: str) -> Family | None:
+    def read_family(self, family: str) -> Any:
+        """The family's record (a validated model), or None when it has none or it is broken."""
         for d in self.family_dirs(family):
             p = d / FAMILY_FILE
             if p.is_file():
-                fam, _ = family_from_data(*parse_file(p), self.rel(p), family_dir=family)
-                return fam
+                return load_family(p, self.rel(p), family)[0]
         return None
 
-    def family_exists(self, family: str) -> bool:
-        return bool(self.family_dirs(family))
+
+class Edit:
+    """A context manager over one issue's read-modify-write; `result` says what was written."""
+
+    def __init__(self, ws: Workspace, text_id: str, why: str, commit: bool) -> None:
+        self.result = WriteResult("", ws.root)
+        self._cm = casefile.edit(ws, ws.resolve_id(text_id), why, self.result, commit)
+
+    def __enter__(self) -> Any:
+        return self._cm.__enter__()
+
+    def __exit__(self, *exc: Any) -> bool | None:
+        return self._cm.__exit__(*exc)
 
 
 # ------------------------------------------------------------------ creating a workspace
@@ -641,7 +472,7 @@ def init_workspace(path: Path, worker: str, department: str | None = None, name:
     root.mkdir(parents=True, exist_ok=True)
     changed: list[Path] = []
     if (root / SETTINGS_FILE).is_file():
-        doc = load_rt(root / SETTINGS_FILE)
+        doc = yamlio.parse(read_text(root / SETTINGS_FILE))
         workers = doc.get("workers") if isinstance(doc, dict) else None
         if isinstance(doc, dict) and (not isinstance(workers, dict) or worker not in workers):
             from ruamel.yaml.comments import CommentedMap
@@ -681,7 +512,7 @@ def init_workspace(path: Path, worker: str, department: str | None = None, name:
             gitio.run(root, "remote", "add", "origin", remote)
         result = WriteResult("", root)
         if changed:
-            ws._commit(changed, "zchuyot init: workspace settings", result)
+            ws.commit(changed, "zchuyot init: workspace settings", result)
     _remember_default_root(root)
     return ws
 

@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from zchuyot import gitio, yamlio
+from zchuyot.case.file import CASES, write_atomic
+from zchuyot.case.form import ID_RE, ISSUE_KEYS
+from zchuyot.case.validate import Problem
 from zchuyot.errors import WorkspaceError
-from zchuyot.model import FIELD_KEYS, ID_RE
-from zchuyot.store import CASES, SETTINGS_FILE, Workspace, write_atomic
-from zchuyot.validate import Problem
+from zchuyot.store import SETTINGS_FILE, Workspace
 
 
 @dataclass
@@ -144,7 +145,7 @@ def _rename_collisions(ws: Workspace, remote: str, result: SyncResult) -> None:
         worker = stem.rsplit("-", 1)[0]
         new_id = ws.new_id(worker)
         doc = yamlio.parse(ours)
-        yamlio.set_key(doc, "id", new_id, FIELD_KEYS)
+        yamlio.set_key(doc, "id", new_id, ISSUE_KEYS)
         new = old.with_name(f"{new_id}.yaml")
         write_atomic(new, yamlio.dump(doc))
         old.unlink()

@@ -40,12 +40,14 @@ def _yaml() -> YAML:
 
 
 # ------------------------------------------------------------------ reading
-def parse(text: str) -> Any:
+def parse(text: str, checked: bool = False) -> Any:
     """Parse YAML text round-trip, refusing anything a zchuyot file may not contain.
 
     The refusals are the fast reader's (one definition, with their lines); ruamel then builds
-    the comment-keeping document of the same text."""
-    yamlfast.load(text)
+    the comment-keeping document of the same text. `checked`: the caller has just read this very
+    text with the fast reader (the edit path), so it is not read a second time."""
+    if not checked:
+        yamlfast.load(text)
     try:
         return _yaml().load(text)
     except Exception as e:  # text libyaml accepts and ruamel does not: rare, never a traceback

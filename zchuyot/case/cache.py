@@ -1,8 +1,10 @@
-"""The index cache (`.zchuyot/index.sqlite`, git-ignored, 0600): per issue file, keyed by path,
-size and mtime (ns), either the compact facts read commands need (`views.facts`) or the file's
-problems. A command stats the files, re-reads only what changed, and never hides an error: a file
-that failed to load is cached *as that error* and reported every time until it is fixed. A corrupt
-or older cache is rebuilt silently; `--no-cache` (or ZCHUYOT_NO_CACHE=1) bypasses it.
+"""The index cache (`.zchuyot/index.sqlite`, git-ignored, 0600): per issue file, keyed by path, size
+and mtime (ns), either the compact facts read commands need (`views.facts`) or the file's problems.
+It knows the case files and nothing of the commands that read it: the workspace it is given (`ws`)
+only lends it the root, the file listing and the place for the cache. A command stats the files, re-
+reads only what changed, and never hides an error: a file that failed to load is cached *as that
+error* and reported every time until it is fixed. A corrupt or older cache is rebuilt silently;
+`--no-cache` (or ZCHUYOT_NO_CACHE=1) bypasses it.
 """
 
 from __future__ import annotations
@@ -21,10 +23,11 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from zchuyot import __version__
-from zchuyot.store import CASES, IssueRecord, ReadResult, Workspace, _no_gc, make_private_dirs
-from zchuyot.validate import Problem, dated_fields, future_problems
-from zchuyot.views import facts, from_facts
+from zchuyot import __version__, yamlfast
+from zchuyot.case.file import CASES, IssueRecord, ReadResult, issue_json, load_issue, make_private_dirs, quiet_gc
+from zchuyot.case.rules import Attention, attention
+from zchuyot.case.validate import Problem, dated_fields, future_problems, unknown_key_problems
+from zchuyot.case.views import facts, from_facts
 
 SCHEMA = f"10/{__version__}"
 
@@ -38,7 +41,7 @@ COLUMNS = ("path TEXT PRIMARY KEY, size INT, mtime INT, ctime INT, ino INT, ok I
            "refusal INT, action INT, nextf INT, last INT, facts TEXT, fu TEXT, problems TEXT, dates TEXT, data TEXT")
 _N_COLS = COLUMNS.count(",") + 1
 _INSERT = f"INSERT OR REPLACE INTO {{t}} VALUES ({','.join('?' * _N_COLS)})"
-_BATCH = 1000  # rows written at a time while building: the cache never waits in memory whole
+BATCH = 1000  # rows written at a time while building: the cache never waits in memory whole
 
 Where = tuple[str, tuple[Any, ...]]
 
@@ -51,12 +54,12 @@ def _problem(d: dict[str, Any]) -> Problem:
     return Problem(**d)
 
 
-_PARALLEL_FROM = 2000  # changed files from which the reading is shared among the cores
-_PARALLEL_SCAN_FROM = 20000  # cached files from which listing the folders is shared among the cores
+PARALLEL_FROM = 2000  # changed files from which the reading is shared among the cores
+PARALLEL_SCAN_FROM = 20000  # cached files from which listing the folders is shared among the cores
 _LOADER: Index | None = None  # the index whose files the forked readers load
 
 
-def _load_batch(batch: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+def load_batch(batch: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     """In a forked reader: the cache rows of a batch of changed files."""
     assert _LOADER is not None
     return _LOADER._rows(batch)
@@ -78,7 +81,7 @@ def _stream(conn: sqlite3.Connection, select: str, args: tuple[Any, ...]) -> Ite
 
 
 class Index:
-    def __init__(self, ws: Workspace) -> None:
+    def __init__(self, ws: Any) -> None:
         self.ws = ws
         self.path = ws.local_dir / "index.sqlite"
 
@@ -138,19 +141,17 @@ class Index:
         """All of `records` at once: the issues and every problem."""
         errors: list[Problem] = []
         warnings: list[Problem] = []
-        with _no_gc():
+        with quiet_gc():
             issues = list(self.records(worker, where, errors, warnings, with_data))
         return ReadResult(issues, errors, warnings)
 
     def attention(self, worker: str | None, where: Where) -> tuple[list[tuple[str, Any]], list[Problem]]:
         """Followup's view: (worker folder, followup.Attention) of the open issues that pass `where`, and
         the errors of every broken file."""
-        from zchuyot.followup import Attention
-
         out: list[tuple[str, Any]] = []
         errors: list[Problem] = []
         loads = json.loads
-        with _no_gc():
+        with quiet_gc():
             for rel, ok, probs, fu in self._query(worker, where, "fu"):
                 if not ok:
                     errors.extend(p for p in (_problem(d) for d in loads(probs)) if p.severity == "error")
@@ -197,8 +198,8 @@ class Index:
                 f"SELECT path, size, mtime, ctime, ino FROM files WHERE {scope}", scope_args)}
             unwritten: list[tuple[Any, ...]] = []  # read, and the cache was busy
             written = True
-            with _no_gc():
-                files = self.ws.scan_issue_files(worker, ordered=False, parallel=len(cached) >= _PARALLEL_SCAN_FROM)
+            with quiet_gc():
+                files = self.ws.scan_issue_files(worker, ordered=False, parallel=len(cached) >= PARALLEL_SCAN_FROM)
                 changed = [f for f in files if cached.pop(f[0], None) != f[1:5]]
                 del files
                 gone = list(cached)  # in the cache, no longer on disk
@@ -228,9 +229,9 @@ class Index:
     def _load_all(self, changed: list[tuple[Any, ...]]) -> Iterator[list[tuple[Any, ...]]]:
         """The rows of the changed files, a batch at a time. Many files (a first build, a big pull) are
         read by one process per core; a few, or where processes cannot be forked, by this one."""
-        batches = [changed[i:i + _BATCH] for i in range(0, len(changed), _BATCH)]
+        batches = [changed[i:i + BATCH] for i in range(0, len(changed), BATCH)]
         cores = os.cpu_count() or 1
-        if len(changed) >= _PARALLEL_FROM and cores > 1 and sys.platform == "linux":
+        if len(changed) >= PARALLEL_FROM and cores > 1 and sys.platform == "linux":
             import concurrent.futures
             import multiprocessing
 
@@ -242,11 +243,11 @@ class Index:
                 with concurrent.futures.ProcessPoolExecutor(readers, mp_context=ctx) as pool:
                     # a few batches in flight, not all: read rows wait here only until they are written
                     todo = iter(batches)
-                    flight = collections.deque(pool.submit(_load_batch, b) for b in itertools.islice(todo, 2 * readers))
+                    flight = collections.deque(pool.submit(load_batch, b) for b in itertools.islice(todo, 2 * readers))
                     while flight:
                         rows = flight.popleft().result()
                         for b in itertools.islice(todo, 1):
-                            flight.append(pool.submit(_load_batch, b))
+                            flight.append(pool.submit(load_batch, b))
                         yield rows
                 return
             except (OSError, concurrent.futures.process.BrokenProcessPool):
@@ -261,26 +262,6 @@ class Index:
         rows = [(*f[:5], *self._load(Path(f[5]))) for f in batch]
         gc.collect(0)  # the parser's short-lived cycles (GC is paused for the bulk read)
         return rows
-
-    def put(self, paths: list[Path]) -> None:
-        """Update the rows of these files (just written by this command). Never fails the command: a
-        cache that cannot be written now is brought up to date by the next read (the stat keys differ).
-        Only a cache that exists is updated — the first read command builds it whole."""
-        if not self.path.exists():
-            return
-        try:
-            conn = self._connect()
-            try:
-                rows = []
-                for path in paths:
-                    st = path.stat()  # before reading: a change after it leaves a key that will not match
-                    rows.append((self.ws.rel(path), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino,
-                                 *self._load(path)))
-                self._write(conn, rows, [])
-            finally:
-                conn.close()
-        except (sqlite3.Error, OSError):
-            return
 
     @staticmethod
     def _write(conn: sqlite3.Connection, rows: list[tuple[Any, ...]], gone: list[str]) -> bool:
@@ -297,21 +278,64 @@ class Index:
 
     def _load(self, path: Path) -> tuple[Any, ...]:
         """Read one file the normal way; return what the cache keeps for it (the columns after ino)."""
-        from zchuyot.core import issue_json
-        from zchuyot.followup import attention
-
-        doc, lines, issue, problems = self.ws.load_issue(path, future=False)
+        rel = self.ws.rel(path)
+        doc, lines, issue, problems = load_issue(path, rel, future=False)
         if issue is None and not problems:
-            problems = [Problem(self.ws.rel(path), 1, "err.file.not_mapping")]
-        probs = json.dumps([_problem_json(p) for p in problems], ensure_ascii=False, default=str)
-        if issue is None:
-            return 0, 0, None, None, None, None, None, "", None, probs, "[]", None
-        dates = dated_fields(issue, lines)
-        fx = json.dumps(facts(issue), ensure_ascii=False, default=str)
-        data = json.dumps(issue_json(doc), ensure_ascii=False)
-        if not issue.is_open:
-            return 1, 0, None, None, None, None, None, fx, None, probs, json.dumps(dates), data
-        a = attention(issue)
-        return (1, 1, min((d for _, d in a.clocks), default=None), min((d for _, d in a.refusals), default=None),
-                min((d for _, d in a.actions), default=None), a.next_followup, a.last,
-                fx, json.dumps(a, ensure_ascii=False), probs, json.dumps(dates), data)
+            problems = [Problem(rel, 1, "err.file.not_mapping")]
+        return _columns(doc, lines, issue, problems)
+
+    def written(self, path: Path, issue: Any, text: str) -> None:
+        """The row of a file this command has just written from a validated issue: its text is read back
+        by the fast reader (for the lines and the mapping in file order), never validated again."""
+        if not self.path.exists():
+            return
+        try:
+            st = path.stat()
+            data, lines = yamlfast.load(text)
+            rel = self.ws.rel(path)
+            problems = unknown_key_problems(data, lines, rel)
+            conn = self._connect()
+            try:
+                self._write(conn, [(rel, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino,
+                                    *_columns(data, lines, issue, problems))], [])
+            finally:
+                conn.close()
+        except (sqlite3.Error, OSError):
+            return
+
+    def fresh(self, path: Path) -> dict[str, Any] | None:
+        """The mapping of a valid file whose row is up to date (same stat key), else None — so `show`
+        can answer without reading, parsing or validating the file (it was validated when cached)."""
+        if not self.path.exists():
+            return None
+        try:
+            st = path.stat()
+            conn = sqlite3.connect(self.path, timeout=1)
+            try:
+                row = conn.execute("SELECT size, mtime, ctime, ino, ok, problems, data FROM files WHERE path = ?",
+                                   (self.ws.rel(path),)).fetchone()
+                if conn.execute("SELECT v FROM meta WHERE k='schema'").fetchone() != (SCHEMA,):
+                    return None
+            finally:
+                conn.close()
+        except (sqlite3.Error, OSError):
+            return None
+        if row is None or tuple(row[:4]) != (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino) or not row[4]:
+            return None
+        return {"data": json.loads(row[6]), "warnings": [_problem(d) for d in json.loads(row[5])]}
+
+
+def _columns(doc: Any, lines: Any, issue: Any, problems: list[Problem]) -> tuple[Any, ...]:
+    """The cache's columns after ino for one file."""
+    probs = json.dumps([_problem_json(p) for p in problems], ensure_ascii=False, default=str)
+    if issue is None:
+        return 0, 0, None, None, None, None, None, "", None, probs, "[]", None
+    dates = dated_fields(issue, lines)
+    fx = json.dumps(facts(issue), ensure_ascii=False, default=str)
+    data = json.dumps(issue_json(doc), ensure_ascii=False)
+    if not issue.is_open:
+        return 1, 0, None, None, None, None, None, fx, None, probs, json.dumps(dates), data
+    a = attention(issue)
+    return (1, 1, min((d for _, d in a.clocks), default=None), min((d for _, d in a.refusals), default=None),
+            min((d for _, d in a.actions), default=None), a.next_followup, a.last,
+            fx, json.dumps(a, ensure_ascii=False), probs, json.dumps(dates), data)

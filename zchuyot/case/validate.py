@@ -11,13 +11,12 @@ import difflib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from zchuyot.model import FAMILY_KEYS, FIELD_KEYS, SUBKEYS, VOCABULARIES
+from zchuyot.case.form import FAMILY_KEYS, ISSUE_KEYS, SUBKEYS, VOCABULARIES, broken_rules
+from zchuyot.case.form import dated_fields as _dated
 from zchuyot.yamlfast import Lines, line_of, pos_of
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
-
-    from zchuyot.schema import Family, Issue
 
 
 @dataclass
@@ -65,12 +64,6 @@ _TYPE_WHY = {
     "list_type": "why.list", "model_type": "why.map", "dict_type": "why.map",
     "model_attributes_type": "why.map", "string_type": "why.text",
 }
-_RULE_FIELD = {
-    "rule:domain_other": "domain",
-    "rule:status_reason_stopped": "status",
-    "rule:status_reason_referred": "status",
-    "rule:priority": "priority",
-}
 
 
 def _value_at(doc: Any, loc: tuple[Any, ...]) -> Any:
@@ -101,9 +94,6 @@ def _problems_from(e: ValidationError, doc: Any, lines: Lines, rel: str) -> list
                 value = _value_at(doc, loc)
                 why_params = {"value": value, "options": options_text(vocab), "suggest": suggestion(vocab, value)}
                 fix = "fix.choice"
-            elif code in _RULE_FIELD:
-                why_key, why_params = f"why.{code}", {}
-                loc = (_RULE_FIELD[code],)
             else:
                 why_key, why_params = f"why.{code}", {}
         name = ".".join(str(p) for p in loc) or "-"
@@ -160,20 +150,23 @@ def _unknown_keys(doc: Any, lines: Lines, rel: str, known: tuple[str, ...],
 
 
 def issue_from_data(doc: Any, lines: Lines, rel: str, stem: str | None = None, family_dir: str | None = None,
-                    today: dt.date | None = None, future: bool = True) -> tuple[Issue | None, list[Problem]]:
+                    today: dt.date | None = None, future: bool = True) -> tuple[Any, list[Problem]]:
     """Validate a parsed issue (yamlfast.load). Returns the model (None if invalid) and all problems."""
     if not isinstance(doc, dict):
         return None, [Problem(rel, 1, "err.file.not_mapping")]
     from pydantic import ValidationError
 
-    from zchuyot.schema import Issue
+    from zchuyot.case.schema import Issue
 
-    problems = _unknown_keys(doc, lines, rel, FIELD_KEYS, SUBKEYS)
+    problems = _unknown_keys(doc, lines, rel, ISSUE_KEYS, SUBKEYS)
     try:
-        issue: Issue | None = Issue.model_validate(doc)
+        issue: Any = Issue.model_validate(doc)
     except ValidationError as e:
         return None, _problems_from(e, doc, lines, rel) + problems
-    assert issue is not None
+    for r in broken_rules(issue):
+        line, col = pos_of(lines, (r.because,))
+        problems.append(Problem(rel, line, "err.file.field", {"field": r.because, "why_key": f"why.rule:{r.code}",
+                                                              "why_params": {}}, "fix.generic", col=col))
     if stem is not None and issue.id != stem:
         problems.append(Problem(rel, line_of(lines, ("id",)), "err.file.id_mismatch",
                                 {"value": issue.id, "expected": stem}, "fix.id_mismatch"))
@@ -187,7 +180,7 @@ def issue_from_data(doc: Any, lines: Lines, rel: str, stem: str | None = None, f
     return issue, problems
 
 
-def _future_dates(issue: Issue, lines: Lines, rel: str, today: dt.date | None) -> list[Problem]:
+def _future_dates(issue: Any, lines: Lines, rel: str, today: dt.date | None) -> list[Problem]:
     """Dates that cannot be in the future: the opening date and the log (a warning, never hiding the file)."""
     if today is None:
         from zchuyot.dates import today as _today
@@ -200,12 +193,9 @@ def _future_dates(issue: Issue, lines: Lines, rel: str, today: dt.date | None) -
 
 
 def dated_fields(issue: Any, lines: Lines) -> list[tuple[str, str, int]]:
-    """The dates of an issue that cannot be in the future, as (field, YYYY-MM-DD, line): the opening
-    date and the log's (the index cache keeps them, so `check` can warn without reading the file)."""
-    out = [("opened", issue.opened.isoformat(), line_of(lines, ("opened",)))]
-    out += [(f"log.{n}.date", e.date.isoformat(), line_of(lines, ("log", n, "date")))
-            for n, e in enumerate(issue.log)]
-    return out
+    """The dates of an issue that cannot be in the future (the form's `past` fields), as (field,
+    YYYY-MM-DD, line) — the index cache keeps them, so `check` can warn without reading the file."""
+    return [(".".join(map(str, path)), value, line_of(lines, path)) for path, value in _dated(issue)]
 
 
 def future_problems(rel: str, dated: Any, today: dt.date) -> list[Problem]:
@@ -216,12 +206,12 @@ def future_problems(rel: str, dated: Any, today: dt.date) -> list[Problem]:
 
 
 def family_from_data(doc: Any, lines: Lines, rel: str,
-                     family_dir: str | None = None) -> tuple[Family | None, list[Problem]]:
+                     family_dir: str | None = None) -> tuple[Any, list[Problem]]:
     if not isinstance(doc, dict):
         return None, [Problem(rel, 1, "err.file.not_mapping")]
     from pydantic import ValidationError
 
-    from zchuyot.schema import Family
+    from zchuyot.case.schema import Family
 
     problems = _unknown_keys(doc, lines, rel, FAMILY_KEYS, {})
     try:
@@ -235,5 +225,7 @@ def family_from_data(doc: Any, lines: Lines, rel: str,
     return fam, problems
 
 
-def vocab_ok(vocab: str, value: str) -> bool:
-    return value in VOCABULARIES[vocab]
+
+def unknown_key_problems(doc: Any, lines: Lines, rel: str) -> list[Problem]:
+    """The warnings about keys the form does not know (an issue file), with "did you mean"."""
+    return _unknown_keys(doc, lines, rel, ISSUE_KEYS, SUBKEYS) if isinstance(doc, dict) else []

@@ -10,6 +10,9 @@ import datetime as dt
 import json
 from typing import Any, NamedTuple
 
+from zchuyot.case import form
+from zchuyot.case.rules import IssueQuestions
+
 _d = dt.date.fromisoformat
 
 
@@ -161,3 +164,37 @@ _PERSIST = frozenset(("refusal", "escalation", "appeal"))
 
 def from_facts(row: list[Any]) -> IssueView:
     return IssueView(row)
+
+
+# ---------------------------------------------------------------- a whole issue, without pydantic
+class Light(IssueQuestions):
+    """A record read from a mapping the cache validated when it wrote it: each field converted as the
+    form says (dates from YYYY-MM-DD, records as Light), missing fields empty — no pydantic."""
+
+    def __init__(self, data: dict[str, Any], fields: tuple[form.Field, ...] = form.ISSUE) -> None:
+        for f in fields:
+            setattr(self, f.attr, _convert(f, data.get(f.key)))
+
+    def __repr__(self) -> str:
+        return f"Light({getattr(self, 'id', '')})"
+
+
+def _convert(f: form.Field, v: Any) -> Any:
+    if v is None or v == "":
+        if f.kind == "list":
+            return []
+        if f.kind == "map" and f.form:
+            return Light({}, f.sub)
+        return f.default if v is None or f.kind not in ("text", "longtext") else v
+    if f.kind == "date":
+        return _d(v) if isinstance(v, str) else v
+    if f.kind == "list":
+        return [Light(x, f.sub) for x in v]
+    if f.kind == "map":
+        return Light(v, f.sub)
+    return v
+
+
+def light(data: dict[str, Any]) -> Light:
+    """A whole issue from its cached mapping (`show` with a fresh cache)."""
+    return Light(data)

@@ -1,0 +1,351 @@
+"""Reading case files, and the one edit path.
+
+Reading: every file goes through the fast, safe reader (`yamlfast`: refusals with their lines, the
+line of every key) and `validate` — so a file `check` accepts is exactly a file the commands can use.
+
+Writing: `edit` is the only way a command changes an issue::
+
+    with ws.edit(issue_id, "zchuyot treat: {id}") as issue:
+        issue.log.append(schema.record("log", date=..., kind="call", text=..., by=...))
+
+The command changes a typed Issue (its fields validate on assignment; new records are made by
+`schema.record`, validated). On exit the change is checked against the form's rules, applied to the
+round-trip document in form order with every comment kept, written atomically, handed to the cache
+and committed. The file is read once, parsed once by each reader and validated once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from zchuyot import yamlfast
+from zchuyot.case import form
+from zchuyot.case.validate import Problem, family_from_data, issue_from_data
+from zchuyot.errors import DataError, InputError
+
+CASES = "cases"
+FAMILY_FILE = "family.yaml"
+
+
+# ------------------------------------------------------------------ file primitives
+def read_bytes(path: Path) -> bytes:
+    try:
+        with open(path, "rb") as f:
+            data = f.read(yamlfast.MAX_BYTES + 1)
+    except OSError as e:
+        raise DataError("err.file.read", line=1, why=e.strerror or type(e).__name__) from None
+    return data
+
+
+def read_text(path: Path) -> str:
+    return yamlfast.decode(read_bytes(path))
+
+
+def parse_file(path: Path) -> tuple[Any, yamlfast.Lines]:
+    """A file's plain data and the line of every key (the fast, safe reader)."""
+    return yamlfast.load(read_text(path))
+
+
+def load_yaml_file(path: Path) -> Any:
+    """A file's plain data (settings, templates, the family record)."""
+    return parse_file(path)[0]
+
+
+def make_private_dirs(path: Path, stop: Path) -> None:
+    """Create path's folders with mode 0700 (whatever the umask), up to `stop`."""
+    missing: list[Path] = []
+    p = path
+    while not p.exists() and p != stop and p.parent != p:
+        missing.append(p)
+        p = p.parent
+    for d in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            d.mkdir()
+        os.chmod(d, 0o700)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write text so that a crash leaves either the old file or the new one, never half."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    with contextlib.suppress(OSError):
+        dfd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+
+
+def problem_of(e: DataError, rel: str) -> Problem:
+    """A parse error of one file as a Problem of `check`."""
+    params = {k: v for k, v in e.params.items() if k not in ("fix", "file", "line", "col")}
+    return Problem(rel, e.line or 1, e.key, params, e.params.get("fix", "fix.generic"),
+                   col=int(e.params.get("col") or 0))
+
+
+@contextlib.contextmanager
+def quiet_gc() -> Iterator[None]:
+    """Reading thousands of files makes millions of small objects and no cycles: the cyclic
+    garbage collector would only rescan them again and again (it doubles the time), during the
+    read and after it — so the objects read are frozen out of its sight."""
+    import gc
+
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()  # what was read stays for the command's life: never rescan it
+        if was:
+            gc.enable()
+
+
+# ------------------------------------------------------------------ records
+@dataclass
+class IssueRecord:
+    path: Path
+    rel: str
+    worker_dir: str
+    issue: Any  # a validated model, or a light view of one (same attribute names)
+    data: dict[str, Any] = field(default_factory=dict)  # the file's mapping, in its own key order
+    warnings: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class ReadResult:
+    issues: list[IssueRecord]
+    errors: list[Problem]
+    warnings: list[Problem]
+
+
+@dataclass
+class WriteResult:
+    id: str
+    path: Path
+    notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # warnings, for stderr
+    issue: Any = None
+    info: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # what was done, for stdout
+
+
+def load_issue(path: Path, rel: str, text: str | None = None, future: bool = True) -> tuple[
+        Any, yamlfast.Lines, Any, list[Problem]]:
+    """(plain data, the line of every key, the model or None, every problem) of one issue file."""
+    try:
+        data, lines = yamlfast.load(text if text is not None else read_text(path))
+    except DataError as e:
+        return None, {}, None, [problem_of(e, rel)]
+    issue, problems = issue_from_data(data, lines, rel, stem=path.stem, family_dir=path.parent.name, future=future)
+    return data, lines, issue, problems
+
+
+def load_family(path: Path, rel: str, family: str) -> tuple[Any, list[Problem]]:
+    """The family record's model (or None) and its problems."""
+    try:
+        data, lines = parse_file(path)
+    except DataError as e:
+        return None, [problem_of(e, rel)]
+    return family_from_data(data, lines, rel, family_dir=family)
+
+
+def first_error(problems: list[Problem], issue_id: str, cls: type[DataError] | type[InputError] = DataError) -> Any:
+    p = next(p for p in problems if p.severity == "error")
+    return cls("err.issue_broken", file=p.file, line=p.line, id=issue_id, why=p.message())
+
+
+def issue_json(data: dict[str, Any]) -> dict[str, Any]:
+    """An issue's mapping for --json: keys as in the file, dates as YYYY-MM-DD."""
+    def conv(v: Any) -> Any:
+        if isinstance(v, dt.date):
+            return v.isoformat()
+        if isinstance(v, dict):
+            return {k: conv(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [conv(x) for x in v]
+        return v
+
+    return conv(data)
+
+
+# ------------------------------------------------------------------ typed → round-trip document
+def _value(f: form.Field, v: Any) -> Any:
+    """A field's value as it is written: records keep their form fields (empty until filled) and the
+    optional ones that have a value, in form order, then any unknown keys as they were."""
+    if f.sub and isinstance(v, list):
+        return [_value(f, x) for x in v]
+    if f.sub and v is not None and not isinstance(v, dict):
+        known = {s.key: getattr(v, s.attr) for s in f.sub}
+        out = {k: x for k, x in known.items() if x is not None or _always(f, k)}
+        out.update({k: x for k, x in (v.model_extra or {}).items()})
+        return out
+    return v
+
+
+def _always(f: form.Field, sub: str) -> bool:
+    """A record's field written even when empty (an action's `done`, a body's `contact`): all but a log
+    entry's optional links."""
+    return not (f.key == "log" and sub in ("action", "body"))
+
+
+def plain(issue: Any) -> dict[str, Any]:
+    """The typed issue as the mapping written to its file (form order; unknown keys after)."""
+    out = {f.key: _value(f, getattr(issue, f.attr)) for f in form.ISSUE}
+    out.update(issue.model_extra or {})
+    return out
+
+
+def apply(doc: Any, before: dict[str, Any], after: dict[str, Any]) -> None:
+    """Apply the change from `before` to `after` to the round-trip document: only what changed is
+    touched, new keys go to their place in the form, appended records keep the comments after them."""
+    from zchuyot import yamlio
+
+    for key, new in after.items():
+        old = before.get(key)
+        if new == old and (key in doc or new is None):
+            continue
+        f = form.BY_KEY.get(key)
+        node = doc.get(key)
+        if f is not None and f.kind == "list" and isinstance(node, list) and isinstance(old, list) \
+                and isinstance(new, list) and len(node) == len(old):
+            if new[:len(old)] == old:
+                for item in new[len(old):]:
+                    yamlio.append(doc, key, item)
+                continue
+            if len(new) == len(old):
+                for n, (o, x) in enumerate(zip(old, new, strict=True)):
+                    if o != x and isinstance(o, dict) and isinstance(x, dict) and isinstance(node[n], dict):
+                        _apply_map(node[n], o, x, f.sub_keys)
+                    elif o != x:
+                        yamlio.replace_items(doc, key, [node[i] if old[i] == new[i] else new[i]
+                                                        for i in range(len(new))])
+                        break
+                continue
+            keep = {id(node[i]): node[i] for i in range(len(old))}
+            items = [next((node[i] for i in range(len(old)) if old[i] == x and id(node[i]) in keep), x) for x in new]
+            yamlio.replace_items(doc, key, items)
+            continue
+        if f is not None and f.kind == "map" and isinstance(node, dict) and isinstance(old, dict) \
+                and isinstance(new, dict):
+            _apply_map(node, old, new, f.sub_keys)
+            continue
+        yamlio.set_key(doc, key, new, form.ISSUE_KEYS)
+
+
+def _apply_map(node: Any, old: dict[str, Any], new: dict[str, Any], order: tuple[str, ...]) -> None:
+    from zchuyot import yamlio
+
+    for k, v in new.items():
+        if old.get(k) != v or k not in node:
+            if v is None and k not in node:
+                continue
+            yamlio.set_key(node, k, v, order)
+
+
+def check_edit(issue: Any) -> None:
+    """What assignment validation cannot see: the rules between fields, and that every record put in a
+    list was made by `schema.record` (so validated)."""
+    from zchuyot.case import schema
+
+    for rule in form.broken_rules(issue):
+        raise InputError(f"err.rule.{rule.code}", field=rule.field)
+    for f in form.ISSUE:
+        if f.kind == "list":
+            model = schema.sub_model(f.key)
+            for x in getattr(issue, f.attr):
+                if not isinstance(x, model):
+                    raise TypeError(f"{f.key}: records must be made with schema.record")
+
+
+# ------------------------------------------------------------------ the one edit path
+@contextlib.contextmanager
+def edit(ws: Any, path: Path, message: str, result: WriteResult, commit: bool = True) -> Iterator[Any]:
+    """Read-modify-write one issue under its lock (see the module's docstring). `ws` is the workspace
+    (locks, the cache, git); `result` is filled with what was written."""
+    from zchuyot import yamlio
+
+    issue_id = path.stem
+    rel = ws.rel(path)
+    with ws.lock(issue_id):
+        text = read_text(path)
+        data, lines, issue, problems = load_issue(path, rel, text, future=False)
+        if issue is None:
+            raise first_error(problems, issue_id)
+        before = plain(issue)
+        yield issue
+        check_edit(issue)
+        after = plain(issue)
+        result.id, result.path, result.issue = issue_id, path, issue
+        if after == before:
+            return
+        doc = yamlio.parse(text, checked=True)
+        apply(doc, before, after)
+        new_text = yamlio.dump(doc)
+        write_atomic(path, new_text)
+        ws.cache_written(path, issue, new_text)
+        if commit:  # still under the issue's lock: one change, one commit
+            ws.commit([path], message.format(id=issue_id), result, tracked=True)
+
+
+def create(ws: Any, path: Path, template: Path, values: dict[str, Any], message: str) -> WriteResult:
+    """A new issue file from the form's template: validated once, written atomically, cached, committed."""
+    from zchuyot import yamlio
+    from zchuyot.case import schema
+
+    issue = schema.Issue.model_validate(values)
+    for rule in form.broken_rules(issue):
+        raise InputError(f"err.rule.{rule.code}", field=rule.field)
+    template_text = read_text(template)
+    doc = yamlio.parse(template_text)
+    apply(doc, {k: None for k in doc}, plain(issue))
+    text = yamlio.dump(doc)
+    make_private_dirs(path.parent, ws.root)
+    result = WriteResult(issue.id, path, issue=issue)
+    with ws.lock(issue.id):
+        if path.exists():
+            raise DataError("err.internal", what="id collision")
+        write_atomic(path, text)
+        ws.cache_written(path, issue, text)
+        ws.commit([path], message.format(id=issue.id), result)
+    return result
+
+
+def save_family(ws: Any, path: Path, template: Path, code: str, values: dict[str, Any]) -> WriteResult:
+    """Create or update a family record (the only file with names, phones and ID numbers): the new values
+    over the old are validated once as a Family, then only the changed keys are written (comments kept)."""
+    from zchuyot import yamlio
+
+    rel = ws.rel(path)
+    make_private_dirs(path.parent, ws.root)
+    with ws.lock(f"family-{code}"):
+        text = read_text(path if path.is_file() else template)
+        data, lines = yamlfast.load(text)
+        if not isinstance(data, dict):
+            raise DataError("err.issue_broken", file=rel, line=1, id=code, why="not a mapping")
+        new = {**data, "code": code, **{k: v for k, v in values.items() if v is not None}}
+        family, problems = family_from_data(new, lines, rel, family_dir=code)
+        if family is None:
+            raise first_error(problems, code, InputError)
+        doc = yamlio.parse(text, checked=True)
+        for key in form.FAMILY_KEYS:
+            if new.get(key) != data.get(key):
+                yamlio.set_key(doc, key, new[key], form.FAMILY_KEYS)
+        write_atomic(path, yamlio.dump(doc))
+    result = WriteResult(code, path)
+    ws.commit([path], "zchuyot family: record updated", result)
+    return result

@@ -1,0 +1,296 @@
+"""The form, defined once: every field of an issue file and of a family file.
+
+A field is declared here with its key, kind, vocabulary, place in the form, the step that fills it,
+the command-line flag that sets it and the checks it must pass. Everything else is derived from
+this table by name, never restated: the pydantic models (`schema.py`), the labels and prompts
+(`labels.py`, under `field.<key>` / `prompt.<key>` / `choice.<vocab>.<value>`), the template check,
+the display rows of `show`, the CSV columns of `export`, the merge rules and the cache's rows.
+
+Adding a field to the form is one entry in `ISSUE` (or `FAMILY`) plus its label.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+# ---------------------------------------------------------------- vocabularies (keys only)
+DOMAINS = (
+    "housing", "employment", "rehab_basket", "national_insurance", "material_aid",
+    "health", "debts", "education", "personal_status", "other",
+)
+ROLES = ("family", "rights", "volunteer", "student", "lawyer", "other")
+STATUSES = ("open", "ended", "stopped", "referred")
+SOURCES = ("asked", "reported")
+URGENCIES = ("now", "later")
+HISTORIES = ("never", "stopped", "refused", "unclear")
+LOG_KINDS = (
+    "meeting", "call", "letter", "documents", "contact", "accompaniment", "simulation",
+    "refusal", "escalation", "appeal", "answer", "note",
+)
+PERSIST_KINDS = ("refusal", "escalation", "appeal")
+WHO = ("client", "client_advised", "simulation", "accompanied", "worker", "rights_worker", "volunteer")
+BARRIERS = (
+    "information", "bureaucracy", "documents", "eligibility", "attitude", "digital",
+    "language", "cost", "stuck", "other",
+)
+OUTCOME_KINDS = ("recovery", "avoidance")
+PERIODS = ("monthly", "one_off")
+STEPS = ("listen", "list", "collect", "plan", "treat", "persist", "followup", "policy")
+
+VOCABULARIES: dict[str, tuple[str, ...]] = {
+    "domain": DOMAINS, "role": ROLES, "status": STATUSES, "source": SOURCES,
+    "urgency": URGENCIES, "history": HISTORIES, "kind": LOG_KINDS, "who": WHO,
+    "barrier": BARRIERS, "outcome_kind": OUTCOME_KINDS, "period": PERIODS, "step": STEPS,
+}
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+ID_SUFFIX_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"  # no 0/o, 1/l/i: easy to read aloud
+ID_SUFFIX_LEN = 5
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}-[" + ID_SUFFIX_ALPHABET + "]{" + str(ID_SUFFIX_LEN) + "}$")
+
+
+# ---------------------------------------------------------------- checks of single values
+def valid_israeli_id(value: str) -> bool:
+    """The Israeli ID number (תעודת זהות) check digit: up to 9 digits, Luhn-like weights 1,2."""
+    digits = value.strip()
+    if not digits.isdigit() or not 5 <= len(digits) <= 9:
+        return False
+    digits = digits.zfill(9)
+    total = 0
+    for i, ch in enumerate(digits):
+        n = int(ch) * (1 if i % 2 == 0 else 2)
+        total += n - 9 if n > 9 else n
+    return total % 10 == 0 and digits != "000000000"
+
+
+PHONE_STRIP = re.compile(r"[\s\-().]")
+
+
+def normalize_phone(value: str) -> str | None:
+    """An Israeli phone number as typed (050-1234567, +972 50 123 4567, 08-6463000) → digits, or None."""
+    s = PHONE_STRIP.sub("", value.strip())
+    if s.startswith("+972"):
+        s = "0" + s[4:]
+    elif s.startswith("972") and len(s) >= 11:
+        s = "0" + s[3:]
+    if re.fullmatch(r"0\d{8,9}", s) or re.fullmatch(r"\*?\d{4}", s) or re.fullmatch(r"1[578]00\d{6}", s):
+        return s
+    return None
+
+
+# a check name → (test of a non-empty value, the problem code when it fails)
+CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "id": (lambda v: bool(ID_RE.match(str(v))), "bad_id"),
+    "slug": (lambda v: bool(SLUG_RE.match(str(v))), "bad_slug"),
+    "phone": (lambda v: normalize_phone(str(v)) is not None, "bad_phone"),
+    "israeli_id": (lambda v: valid_israeli_id(str(v)), "bad_id_number"),
+    "not_negative": (lambda v: v >= 0, "negative_amount"),
+}
+
+
+# ---------------------------------------------------------------- the fields
+@dataclass(frozen=True)
+class Field:
+    """One field of a file. `kind`: text | longtext | date | choice | int | number | bool | ref (text or
+    number) | map (sub-fields) | list (of maps with sub-fields)."""
+
+    key: str
+    kind: str
+    form: bool = False  # a field of the paper form: always present in the file, empty until filled
+    vocab: str | None = None  # choice fields: the VOCABULARIES key
+    step: str | None = None  # the step of the practice that fills it
+    flag: str | None = None  # the command-line option that gives it (`cli.py` maps errors to it)
+    required: bool = False  # must have a value (a non-blank one, for text)
+    default: Any = None  # the value of a missing or empty field ("open" for status, "note" for a log kind)
+    check: str | None = None  # a CHECKS name
+    sub: tuple[Field, ...] = ()  # map and list fields: the fields of each record
+    past: bool = False  # a date that cannot be in the future (check warns)
+    label: str | None = None  # the labels key, when it is not `field.<key>`
+
+    @property
+    def attr(self) -> str:
+        """The name in Python (`from` is a keyword)."""
+        return self.key + "_" if self.key == "from" else self.key
+
+    @property
+    def label_key(self) -> str:
+        return self.label or f"field.{self.key}"
+
+    @property
+    def sub_keys(self) -> tuple[str, ...]:
+        return tuple(f.key for f in self.sub)
+
+
+WORKER_FIELDS = (Field("name", "text"), Field("role", "choice", vocab="role"))
+BODY_FIELDS = (Field("org", "text", flag="--body"), Field("contact", "text"), Field("details", "text"))
+BARRIER_FIELDS = (Field("kind", "choice", vocab="barrier", flag="--barrier-kind", label="field.barrier_kind"),
+                  Field("where", "text", flag="--barrier"))
+ACTION_FIELDS = (
+    Field("id", "ref", required=True),
+    Field("what", "text", required=True, flag="--action"),
+    Field("who", "choice", vocab="who", flag="--who"),
+    Field("due", "date", flag="--due"),
+    Field("body", "text", flag="--body", label="field.org"),
+    Field("agreed", "bool", default=False, flag="--agreed"),
+    Field("done", "date"),
+)
+LOG_FIELDS = (
+    Field("date", "date", required=True, past=True, flag="--date"),
+    Field("kind", "choice", vocab="kind", default="note", flag="--kind"),
+    Field("text", "longtext", default="", flag="TEXT"),
+    Field("by", "text"),
+    Field("action", "ref", flag="--done"),
+    Field("body", "text", flag="--body", label="field.org"),
+)
+DEADLINE_FIELDS = (Field("key", "text", required=True, flag="--deadline"), Field("name", "text"),
+                   Field("from", "date"), Field("due", "date", required=True))
+POLICY_FIELDS = (Field("flag", "bool", default=False), Field("note", "text", flag="--flag"))
+OUTCOME_FIELDS = (
+    Field("benefit", "text", flag="--benefit"),
+    Field("kind", "choice", vocab="outcome_kind", flag="--kind"),
+    Field("amount", "number", check="not_negative", flag="--amount"),
+    Field("period", "choice", vocab="period", flag="--period"),
+    Field("from", "date"),
+)
+
+ISSUE: tuple[Field, ...] = (
+    Field("id", "text", required=True, check="id"),
+    Field("family", "text", required=True, check="slug", flag="--family"),
+    Field("opened", "date", form=True, required=True, past=True, flag="--date"),
+    Field("subject", "text", form=True, required=True, flag="--subject"),
+    Field("worker", "map", form=True, sub=WORKER_FIELDS),
+    Field("domain", "choice", form=True, vocab="domain", required=True, flag="--domain"),
+    Field("domain_other", "text", form=True, flag="--domain-other"),
+    Field("description", "longtext", form=True, flag="--description"),
+    Field("bodies", "list", form=True, step="collect", sub=BODY_FIELDS, flag="--body"),
+    Field("need", "text", step="listen", flag="--need"),
+    Field("right", "text", step="listen", flag="--right"),
+    Field("source", "choice", vocab="source", step="listen", flag="--source"),
+    Field("priority", "int", step="list", flag="--priority"),
+    Field("urgency", "choice", vocab="urgency", step="list", flag="--urgency"),
+    Field("problem", "longtext", step="collect", flag="--problem"),
+    Field("history", "choice", vocab="history", step="collect", flag="--history"),
+    Field("barrier", "map", step="collect", sub=BARRIER_FIELDS),
+    Field("actions", "list", step="plan", sub=ACTION_FIELDS),
+    Field("log", "list", form=True, step="treat", sub=LOG_FIELDS),
+    Field("deadlines", "list", step="persist", sub=DEADLINE_FIELDS),
+    Field("next_followup", "date", step="followup", flag="--next"),
+    Field("policy", "map", step="policy", sub=POLICY_FIELDS),
+    Field("step", "choice", vocab="step"),
+    Field("status", "choice", form=True, vocab="status", default="open", flag="--status"),
+    Field("status_reason", "text", form=True),
+    Field("insights", "longtext", form=True, flag="--insights"),
+    Field("outcome", "map", sub=OUTCOME_FIELDS),
+)
+
+FAMILY: tuple[Field, ...] = (
+    Field("code", "text", required=True),
+    Field("name", "text", flag="--name"),
+    Field("phone", "text", check="phone", flag="--phone"),
+    Field("id_number", "text", check="israeli_id", flag="--id-number"),
+    Field("notes", "longtext"),
+)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule between fields of the form: `broken(issue)` says it is broken; the problem is `code`, about
+    `field` (the one to fill), pointed at the line of `because` (the field whose value asks for it)."""
+
+    code: str
+    field: str
+    because: str
+    broken: Callable[[Any], bool]
+
+
+def _blank(v: Any) -> bool:
+    return not (v or "").strip()
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("domain_other", "domain_other", "domain", lambda i: i.domain == "other" and _blank(i.domain_other)),
+    Rule("status_reason_stopped", "status_reason", "status",
+         lambda i: i.status == "stopped" and _blank(i.status_reason)),
+    Rule("status_reason_referred", "status_reason", "status",
+         lambda i: i.status == "referred" and _blank(i.status_reason)),
+    Rule("priority", "priority", "priority", lambda i: i.priority is not None and i.priority < 1),
+)
+
+
+def broken_rules(issue: Any) -> list[Rule]:
+    """The form's rules that this issue (a model, a view, or anything with the fields) breaks."""
+    return [r for r in RULES if r.broken(issue)]
+
+
+# ---------------------------------------------------------------- derived tables
+ISSUE_KEYS: tuple[str, ...] = tuple(f.key for f in ISSUE)
+FAMILY_KEYS: tuple[str, ...] = tuple(f.key for f in FAMILY)
+BY_KEY: dict[str, Field] = {f.key: f for f in ISSUE}
+FAMILY_BY_KEY: dict[str, Field] = {f.key: f for f in FAMILY}
+SUBKEYS: dict[str, tuple[str, ...]] = {f.key: f.sub_keys for f in ISSUE if f.sub}
+LISTS: tuple[str, ...] = tuple(f.key for f in ISSUE if f.kind == "list")
+MAPS: tuple[str, ...] = tuple(f.key for f in ISSUE if f.kind == "map")
+# a list's records are told apart by their `id` (actions) or by all of their fields (log, bodies...)
+RECORD_ID: dict[str, str] = {f.key: "id" for f in ISSUE if f.kind == "list" and "id" in f.sub_keys}
+
+
+def field_at(path: tuple[Any, ...], fields: tuple[Field, ...] = ISSUE) -> Field | None:
+    """The field at a path of keys and list positions: ("log", 3, "date") → the log's date field."""
+    found: Field | None = None
+    table = {f.key: f for f in fields}
+    for part in path:
+        if isinstance(part, int):
+            continue
+        found = table.get(str(part))
+        if found is None:
+            return None
+        table = {f.key: f for f in found.sub}
+    return found
+
+
+def flag_of(key: str) -> str | None:
+    """The command-line flag that gives a field (`domain_other` → `--domain-other`), by key or dotted path."""
+    f = field_at(tuple(key.split("."))) or FAMILY_BY_KEY.get(key)
+    return f.flag if f else None
+
+
+def dated_fields(issue: Any) -> list[tuple[tuple[Any, ...], str]]:
+    """The dates of an issue that cannot be in the future, as (path, YYYY-MM-DD): the fields marked `past`."""
+    out: list[tuple[tuple[Any, ...], str]] = []
+    for f in ISSUE:
+        value = getattr(issue, f.attr, None)
+        if f.past and value is not None:
+            out.append(((f.key,), value.isoformat()))
+        elif f.kind == "list" and value:
+            for sf in (s for s in f.sub if s.past):
+                out += [((f.key, n, sf.key), getattr(x, sf.attr).isoformat())
+                        for n, x in enumerate(value) if getattr(x, sf.attr, None) is not None]
+    return out
+
+
+# the columns of `export --format csv`: the form's plain fields, then a few derived counts
+def _orgs(d: dict[str, Any]) -> str:
+    return "; ".join(b.get("org") or "" for b in d.get("bodies") or [] if isinstance(b, dict))
+
+
+def _log(d: dict[str, Any], kind: str | None = None) -> int:
+    return sum(1 for e in d.get("log") or [] if isinstance(e, dict) and (kind is None or e.get("kind") == kind))
+
+
+def _sub(key: str, sub: str) -> Callable[[dict[str, Any]], Any]:
+    return lambda d: (d.get(key) if isinstance(d.get(key), dict) else {}).get(sub)
+
+
+CSV_COLUMNS: tuple[tuple[str, Callable[[dict[str, Any]], Any]], ...] = (
+    *((k, (lambda d, k=k: d.get(k))) for k in ("id", "family", "opened", "subject", "domain", "domain_other",
+                                                 "status", "status_reason", "step", "need", "right", "history")),
+    ("barrier_kind", _sub("barrier", "kind")), ("barrier_where", _sub("barrier", "where")),
+    ("bodies", _orgs), ("actions", lambda d: len(d.get("actions") or [])), ("log_entries", _log),
+    ("accompaniments", lambda d: _log(d, "accompaniment")), ("refusals", lambda d: _log(d, "refusal")),
+    ("benefit", _sub("outcome", "benefit")), ("outcome_kind", _sub("outcome", "kind")),
+    ("amount", _sub("outcome", "amount")), ("period", _sub("outcome", "period")),
+    ("insights", lambda d: d.get("insights")),
+)

@@ -1,0 +1,71 @@
+"""What an issue's record means — one definition each, used by followup, show, the cache and report.
+
+A refusal is *standing* while no escalation or appeal is logged on or after it; a legal clock is
+*open* until an appeal is logged after the refusal that started it (an escalation to the floor
+above answers a refusal but does not stop a legal clock). `attention` is what the daily check needs
+of an open issue; the index cache keeps it, so followup decodes a few numbers per issue.
+
+Every function takes a model or a light view (they have the same attribute names).
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+
+def open_refusals(issue: Any) -> list[Any]:
+    """Refusals with no escalation or appeal logged on or after them (a "no" still standing)."""
+    persisted = issue.entries("refusal", "escalation", "appeal")
+    answers = [x.date for x in persisted if x.kind in ("escalation", "appeal")]
+    latest = max(answers) if answers else None
+    return [e for e in persisted if e.kind == "refusal" and (latest is None or latest < e.date)]
+
+
+def open_clocks(issue: Any) -> list[Any]:
+    """Legal clocks not stopped by an appeal logged after the refusal that started them."""
+    appeals = [e.date for e in issue.entries("appeal")]
+    return [d for d in issue.deadlines if not any(a >= (d.from_ or d.due) for a in appeals)]
+
+
+class Attention(NamedTuple):
+    """What the daily check looks at in one open issue. Dates are day ordinals (`date.toordinal()`)."""
+
+    id: str
+    family: str
+    subject: str
+    priority: int | None
+    urgency: str | None
+    next_followup: int | None
+    last: int  # the last activity: the latest log entry, or the opening date
+    clocks: list[tuple[str, int]]  # open legal clocks: (name, due)
+    refusals: list[tuple[str, int]]  # refusals still standing: (text, date)
+    actions: list[tuple[str, int]]  # planned actions not done that have a due date: (what, due)
+
+
+def attention(issue: Any) -> Attention:
+    """An open issue (a model or a view) → what the daily check needs of it."""
+    return Attention(
+        issue.id, issue.family, issue.subject, issue.priority, issue.urgency,
+        issue.next_followup.toordinal() if issue.next_followup else None, issue.last_activity().toordinal(),
+        [(d.name or d.key, d.due.toordinal()) for d in open_clocks(issue)],
+        [(e.text, e.date.toordinal()) for e in open_refusals(issue)],
+        [(a.what, a.due.toordinal()) for a in issue.actions if not a.done and a.due is not None])
+
+
+class IssueQuestions:
+    """A few questions every command asks of an issue — the same for a model and a light view."""
+
+    status: str
+    opened: Any
+    log: list[Any]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == "open"
+
+    def entries(self, *kinds: str) -> list[Any]:
+        return [e for e in self.log if e.kind in kinds]
+
+    def last_activity(self) -> Any:
+        """The last log entry's date, or the opening date if later (an entry may be back-dated)."""
+        return max([e.date for e in self.log] + [self.opened])
