@@ -36,8 +36,12 @@ def test_every_label_has_hebrew_and_english() -> None:
             continue
         for v in values:
             assert f"{vocab}.{v}" in labels.T, f"{vocab}.{v}"
-    for spec in FIELDS:
-        assert f"field.{spec.key}" in labels.T, spec.key
+    from zchuyot.case.form import FAMILY
+
+    for spec in (*FIELDS, *FAMILY):
+        assert spec.label_key in labels.T, spec.key
+        for sub in spec.sub:  # every field of a record (a log entry, an action...) has its label too
+            assert sub.label_key in labels.T, f"{spec.key}.{sub.key}"
     for step in STEPS:
         assert f"step.{step}" in labels.T and f"guide.{step}" in labels.T
 

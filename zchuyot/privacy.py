@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from zchuyot import dates
+from zchuyot.case import form
 from zchuyot.case.file import WriteResult, issue_json, make_private_dirs
 from zchuyot.case.form import normalize_phone
 from zchuyot.errors import NotFound
@@ -144,27 +145,12 @@ def export(ws: Workspace, anonymize: bool = False) -> tuple[list[dict[str, Any]]
     return out, res.errors
 
 
-CSV_COLUMNS = ("id", "family", "opened", "subject", "domain", "domain_other", "status", "status_reason", "step",
-               "need", "right", "history", "barrier_kind", "barrier_where", "bodies", "actions", "log_entries",
-               "accompaniments", "refusals", "benefit", "outcome_kind", "amount", "period", "insights")
+CSV_COLUMNS = tuple(name for name, _ in form.CSV_COLUMNS)
 
 
 def csv_row(d: dict[str, Any]) -> list[Any]:
-    barrier = d.get("barrier") if isinstance(d.get("barrier"), dict) else {}
-    outcome = d.get("outcome") if isinstance(d.get("outcome"), dict) else {}
-    log = [e for e in d.get("log") or [] if isinstance(e, dict)]
-    row = {
-        **{k: d.get(k) for k in ("id", "family", "opened", "subject", "domain", "domain_other", "status",
-                                 "status_reason", "step", "need", "right", "history", "insights")},
-        "barrier_kind": barrier.get("kind"), "barrier_where": barrier.get("where"),
-        "bodies": "; ".join(b.get("org") or "" for b in d.get("bodies") or [] if isinstance(b, dict)),
-        "actions": len(d.get("actions") or []), "log_entries": len(log),
-        "accompaniments": sum(1 for e in log if e.get("kind") == "accompaniment"),
-        "refusals": sum(1 for e in log if e.get("kind") == "refusal"),
-        "benefit": outcome.get("benefit"), "outcome_kind": outcome.get("kind"), "amount": outcome.get("amount"),
-        "period": outcome.get("period"),
-    }
-    return ["" if row[c] is None else row[c] for c in CSV_COLUMNS]
+    """One issue's row of `export --format csv` (the columns are the form's, `form.CSV_COLUMNS`)."""
+    return ["" if (v := get(d)) is None else v for _, get in form.CSV_COLUMNS]
 
 
 # ------------------------------------------------------------------ retention and purge

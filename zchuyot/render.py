@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from zchuyot import flow, rtl
+from zchuyot.case import form
 from zchuyot.case.form import STEPS
 from zchuyot.labels import choice_label, t
 
@@ -35,6 +36,31 @@ def fmt_shekel(amount: Any) -> str:
     a = float(amount)
     s = f"{a:,.0f}" if a.is_integer() else f"{a:,.2f}"
     return f"₪{s}"
+
+
+def fmt_value(f: form.Field, v: Any) -> str:
+    """One field's value as a person reads it, by its kind in the form (a record: its values joined)."""
+    if v is None or v == "" or v == []:
+        return ""
+    if f.kind == "date":
+        return fmt_date(v)
+    if f.kind == "choice":
+        return choice_label(f.vocab or "", v)
+    if f.kind == "number":
+        return fmt_shekel(v)
+    if f.kind == "bool":
+        return ""
+    if f.kind == "map":
+        return " – ".join(x for x in (fmt_value(s, getattr(v, s.attr, None)) for s in f.sub) if x)
+    return str(v)
+
+
+def _cell(f: form.Field, v: Any) -> str:
+    return (t("ui.yes") if v else "") if f.kind == "bool" else fmt_value(f, v)
+
+
+# what `show` draws apart: the id is the title, the step is the eight steps, the lists are tables
+_NOT_ROWS = frozenset(("id", "step"))
 
 
 class Renderer:
@@ -207,62 +233,36 @@ class Renderer:
             self.line(f"{p.file}:{p.line}: {p.message()}", style="red" if p.severity == "error" else "yellow")
 
     def issue(self, rec: Any) -> None:
+        """The form, in its own order: its fields always (empty until filled), the others when they have a
+        value; then the eight steps; then each list of records as a table with the records' fields."""
         i = rec.issue
         self.line(t("ui.form_title", id=i.id), style="bold")
-        worker = " – ".join(x for x in (i.worker.name or "", choice_label("role", i.worker.role)) if x)
-        domain = choice_label("domain", i.domain) + (f" – {i.domain_other}" if i.domain_other else "")
-        status = choice_label("status", i.status) + (f" – {i.status_reason}" if i.status_reason else "")
-        pairs = [
-            (t("field.opened"), fmt_date(i.opened)),
-            (t("field.subject"), i.subject),
-            (t("field.worker"), worker),
-            (t("field.family"), i.family),
-            (t("field.domain"), domain),
-            (t("field.description"), i.description or ""),
-        ]
-        extra = [
-            ("need", i.need), ("right", i.right), ("source", choice_label("source", i.source)),
-            ("priority", str(i.priority) if i.priority else ""), ("urgency", choice_label("urgency", i.urgency)),
-            ("problem", i.problem), ("history", choice_label("history", i.history)),
-            ("barrier", " – ".join(x for x in (choice_label("barrier", i.barrier.kind) if i.barrier else "",
-                                               (i.barrier.where or "") if i.barrier else "") if x)),
-            ("next_followup", fmt_date(i.next_followup)),
-        ]
-        pairs += [(t(f"field.{k}"), v) for k, v in extra if v]
-        pairs += [(t("field.status"), status)]
-        if i.insights:
-            pairs.append((t("field.insights"), i.insights))
-        if i.outcome and i.outcome.benefit:
-            o = i.outcome
-            pairs.append((t("field.outcome"), f"{o.benefit} – {fmt_shekel(o.amount)} "
-                          f"{choice_label('period', o.period)} ({choice_label('outcome_kind', o.kind)})"))
-        if i.policy and i.policy.flag:
-            pairs.append((t("field.policy"), i.policy.note or t("ui.yes")))
+        pairs = []
+        for f in form.ISSUE:
+            if f.key in _NOT_ROWS or f.kind == "list":
+                continue
+            value = fmt_value(f, getattr(i, f.attr))
+            if value or f.form:
+                pairs.append((t(f.label_key), value))
         self.kv(pairs)
         self.blank()
         self.steps(i)
         self.blank()
-        if i.bodies:
-            self.table([t("field.org"), t("field.contact"), t("field.details")],
-                       [[b.org or "", b.contact or "", b.details or ""] for b in i.bodies], title=t("field.bodies"))
-        else:
-            self.line(f"{t('field.bodies')}: {t('ui.bodies_none')}")
-        if i.actions:
-            self.table(["#", t("field.what"), t("field.who"), t("field.due"), t("field.org"), t("field.done")],
-                       [[str(a.id), a.what, choice_label("who", a.who), fmt_date(a.due), a.body or "",
-                         fmt_date(a.done) if a.done else ""] for a in i.actions], title=t("field.actions"),
-                       nowrap=(0, 3, 5))
-        if i.deadlines:
-            self.table([t("field.name"), t("field.date"), t("field.due")],
-                       [[d.name or d.key, fmt_date(d.from_), fmt_date(d.due)] for d in i.deadlines],
-                       title=t("field.deadlines"))
-        if i.log:
-            self.table([t("field.date"), t("field.kind"), t("field.text"), t("field.by")],
-                       [[fmt_date(e.date), choice_label("kind", e.kind), e.text, e.by or ""]
-                        for e in sorted(i.log, key=lambda e: e.date)],
-                       title=t("field.log"), nowrap=(0, 3), prefer=2)
-        else:
-            self.line(f"{t('field.log')}: {t('ui.log_none')}")
+        for f in form.ISSUE:
+            if f.kind != "list":
+                continue
+            records = getattr(i, f.attr)
+            if f.key == "log":
+                records = sorted(records, key=lambda e: e.date)
+            if not records:
+                if f.form:
+                    self.line(f"{t(f.label_key)}: {t('ui.' + f.key + '_none')}")
+                continue
+            cols = [s for s in f.sub
+                    if s.show and any(getattr(r, s.attr, None) not in (None, "", False) for r in records)]
+            self.table(["#" if s.key == "id" else t(s.label_key) for s in cols],
+                       [[_cell(s, getattr(r, s.attr, None)) for s in cols] for r in records],
+                       title=t(f.label_key), nowrap=tuple(n for n, s in enumerate(cols) if s.kind in ("date", "ref")))
 
     def steps(self, issue: Any) -> None:
         reached = set(flow.reached_steps(issue))

@@ -109,6 +109,7 @@ class Field:
     sub: tuple[Field, ...] = ()  # map and list fields: the fields of each record
     past: bool = False  # a date that cannot be in the future (check warns)
     label: str | None = None  # the labels key, when it is not `field.<key>`
+    show: bool = True  # drawn by `show` (a legal clock's key is for scripts; its name is for people)
 
     @property
     def attr(self) -> str:
@@ -145,7 +146,7 @@ LOG_FIELDS = (
     Field("action", "ref", flag="--done"),
     Field("body", "text", flag="--body", label="field.org"),
 )
-DEADLINE_FIELDS = (Field("key", "text", required=True, flag="--deadline"), Field("name", "text"),
+DEADLINE_FIELDS = (Field("key", "text", required=True, flag="--deadline", show=False), Field("name", "text"),
                    Field("from", "date"), Field("due", "date", required=True))
 POLICY_FIELDS = (Field("flag", "bool", default=False), Field("note", "text", flag="--flag"))
 OUTCOME_FIELDS = (
