@@ -3,12 +3,28 @@
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
+import pytest
 from conftest import REPO, run
 
 
-def test_demo_workspace_reads_without_a_worker() -> None:
-    r = run("list", "--json", cwd=REPO)
+@pytest.fixture
+def demo(tmp_path: Path) -> Path:
+    """A copy of the repository's demo workspace (settings, cases, templates): the checkout is never
+    written — no index cache, no access-log line left behind."""
+    root = tmp_path / "demo"
+    root.mkdir()
+    shutil.copy2(REPO / ".zchuyot.yaml", root / ".zchuyot.yaml")
+    shutil.copytree(REPO / "cases", root / "cases")
+    if (REPO / "templates").is_dir():
+        shutil.copytree(REPO / "templates", root / "templates")
+    return root
+
+
+def test_demo_workspace_reads_without_a_worker(demo: Path) -> None:
+    r = run("list", "--json", cwd=demo)
     assert r.exit_code == 0, r.stderr
     items = json.loads(r.stdout)
     families = {x["family"] for x in items}
@@ -16,16 +32,16 @@ def test_demo_workspace_reads_without_a_worker() -> None:
     subjects = " ".join(x["subject"] for x in items)
     for word in ("ארנונה", "הוצאה לפועל", "הסעה", "הבטחת הכנסה", "דיור הציבורי", "מעון"):
         assert word in subjects, word
-    r = run("list", cwd=REPO)
+    r = run("list", cwd=demo)
     assert r.exit_code == 0 and "ארנונה" in r.stdout
-    r = run("show", items[0]["id"], cwd=REPO)
+    r = run("show", items[0]["id"], cwd=demo)
     assert r.exit_code == 0 and "שמונת השלבים" in r.stdout
-    r = run("check", cwd=REPO)
+    r = run("check", cwd=demo)
     assert r.exit_code == 0, r.stdout
 
 
-def test_demo_needs_a_worker_to_write() -> None:
-    r = run("new", "--family", "f101", "--subject", "x", "--domain", "debts", cwd=REPO)
+def test_demo_needs_a_worker_to_write(demo: Path) -> None:
+    r = run("new", "--family", "f101", "--subject", "x", "--domain", "debts", cwd=demo)
     assert r.exit_code == 1
     assert "ZCHUYOT_WORKER" in r.stderr
 
@@ -48,17 +64,17 @@ def test_demo_issue_files_carry_no_personal_data() -> None:
             assert pii not in text, (issue.name, pii)
 
 
-def test_demo_morning_screen_is_meaningful() -> None:
+def test_demo_morning_screen_is_meaningful(demo: Path) -> None:
     """The README's first command: the demo's followup on its fixed date shows every kind of work."""
-    r = run("followup", cwd=REPO)  # ZCHUYOT_TODAY=2026-11-23 (the fixture), no worker: all workers
+    r = run("followup", cwd=demo)  # ZCHUYOT_TODAY=2026-11-23 (the fixture), no worker: all workers
     assert r.exit_code == 0, r.stderr
     for text in ("מעקב יומי – יום שני, 23/11/2026", "מועד חוקי מתקרב", "בלי פנייה לקומה מעל", "פעולה באיחור",
                  "הגיע מועד המעקב", "ימי עבודה"):
         assert text in r.stdout, text
-    data = json.loads(run("followup", "--json", cwd=REPO).stdout)
+    data = json.loads(run("followup", "--json", cwd=demo).stdout)
     assert data["items"][0]["reasons"][0]["code"] == "deadline_near"
     assert data["errors"] == []
-    rep = json.loads(run("report", "--json", cwd=REPO).stdout)
+    rep = json.loads(run("report", "--json", cwd=demo).stdout)
     assert rep["benefits"]["yearly_total"] == rep["benefits"]["one_off_total"] + 12 * rep["benefits"]["monthly_total"]
-    pol = json.loads(run("policy", "--json", cwd=REPO).stdout)
+    pol = json.loads(run("policy", "--json", cwd=demo).stdout)
     assert pol["barriers"] and len(pol["flagged"]) == 2
