@@ -1,9 +1,9 @@
-"""The workspace on disk: discovery, settings, paths, ids, every file read and write, locks, git.
+"""The workspace on disk: discovery, settings, paths, ids, locks, git.
 
-Nothing else in zchuyot opens a case file. Reads go through `read_issues` (one path, so a cache
-can slot in); writes go through `edit_issue` / `create_issue` / `write_family`, which hold a
-per-file lock, validate the result, write atomically (temp file, fsync, rename; 0600 files,
-0700 folders) and commit to git with a message that names ids only.
+Reads go through `read_issues` / `get_issue` (the index cache answers when it can); writes go
+through `edit` (the one typed edit path, case/file.py), `create_issue` and `write_family`, which
+hold a per-file lock, validate, write atomically (temp file, fsync, rename; 0600 files, 0700
+folders) and commit to git with a message that names ids only.
 """
 
 from __future__ import annotations

@@ -236,9 +236,8 @@ def apply(doc: Any, before: dict[str, Any], after: dict[str, Any]) -> None:
                                                         for i in range(len(new))])
                         break
                 continue
-            keep = {id(node[i]): node[i] for i in range(len(old))}
-            items = [next((node[i] for i in range(len(old)) if old[i] == x and id(node[i]) in keep), x) for x in new]
-            yamlio.replace_items(doc, key, items)
+            # records removed or reordered: the ones kept stay the same nodes (with their comments)
+            yamlio.replace_items(doc, key, [node[old.index(x)] if x in old else x for x in new])
             continue
         if f is not None and f.kind == "map" and isinstance(node, dict) and isinstance(old, dict) \
                 and isinstance(new, dict):
