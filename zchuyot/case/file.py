@@ -227,14 +227,10 @@ def apply(doc: Any, before: dict[str, Any], after: dict[str, Any]) -> None:
                 for item in new[len(old):]:
                     yamlio.append(doc, key, item)
                 continue
-            if len(new) == len(old):
+            if len(new) == len(old) and all(isinstance(x, dict) for x in (*old, *new, *node)):
                 for n, (o, x) in enumerate(zip(old, new, strict=True)):
-                    if o != x and isinstance(o, dict) and isinstance(x, dict) and isinstance(node[n], dict):
+                    if o != x:  # a record changed in place (an action marked done): only its changed keys
                         _apply_map(node[n], o, x, f.sub_keys)
-                    elif o != x:
-                        yamlio.replace_items(doc, key, [node[i] if old[i] == new[i] else new[i]
-                                                        for i in range(len(new))])
-                        break
                 continue
             # records removed or reordered: the ones kept stay the same nodes (with their comments)
             yamlio.replace_items(doc, key, [node[old.index(x)] if x in old else x for x in new])
@@ -256,13 +252,18 @@ def _apply_map(node: Any, old: dict[str, Any], new: dict[str, Any], order: tuple
             yamlio.set_key(node, k, v, order)
 
 
+def check_rules(issue: Any) -> None:
+    """The form's rules between fields (a domain "other" needs domain_other…): the first broken one."""
+    for rule in form.broken_rules(issue):
+        raise InputError(f"err.rule.{rule.code}", field=rule.field)
+
+
 def check_edit(issue: Any) -> None:
     """What assignment validation cannot see: the rules between fields, and that every record put in a
     list was made by `schema.record` (so validated)."""
     from zchuyot.case import schema
 
-    for rule in form.broken_rules(issue):
-        raise InputError(f"err.rule.{rule.code}", field=rule.field)
+    check_rules(issue)
     for f in form.ISSUE:
         if f.kind == "list":
             model = schema.sub_model(f.key)
@@ -282,7 +283,7 @@ def edit(ws: Any, path: Path, message: str, result: WriteResult, commit: bool = 
     rel = ws.rel(path)
     with ws.lock(issue_id):
         text = read_text(path)
-        data, lines, issue, problems = load_issue(path, rel, text, future=False)
+        _, _, issue, problems = load_issue(path, rel, text, future=False)
         if issue is None:
             raise first_error(problems, issue_id)
         before = plain(issue)
@@ -304,11 +305,10 @@ def edit(ws: Any, path: Path, message: str, result: WriteResult, commit: bool = 
 def create(ws: Any, path: Path, template: Path, values: dict[str, Any], message: str) -> WriteResult:
     """A new issue file from the form's template: validated once, written atomically, cached, committed."""
     from zchuyot import yamlio
-    from zchuyot.case import schema
 
-    issue = schema.Issue.model_validate(values)
-    for rule in form.broken_rules(issue):
-        raise InputError(f"err.rule.{rule.code}", field=rule.field)
+    issue, problems = issue_from_data(values, {}, ws.rel(path), future=False)
+    if issue is None:  # nothing is written unless the form is whole
+        raise first_error(problems, path.stem, InputError)
     template_text = read_text(template)
     doc = yamlio.parse(template_text)
     apply(doc, {k: None for k in doc}, plain(issue))
