@@ -4,6 +4,7 @@ it once; the form is defined once; show answers from a fresh cache without pydan
 from __future__ import annotations
 
 import builtins
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -53,20 +54,52 @@ def start_counting(monkeypatch: pytest.MonkeyPatch, issue_id: str) -> Counts:
     return c
 
 
+def run_fresh_process(*args: str) -> tuple[str, bool]:
+    """Run zchuyot in a new Python process (as a worker does); its output, and whether it imported pydantic."""
+    code = ("import sys; from zchuyot.cli import main; sys.argv=['zchuyot', *sys.argv[1:]]\n"
+            "try:\n    main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+            "print('PYDANTIC' if 'pydantic' in sys.modules else 'NO-PYDANTIC')")
+    p = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=60,
+                       env={**os.environ, "ZCHUYOT_BIDI": "logical"})
+    assert p.returncode == 0, p.stderr
+    out, _, last = p.stdout.strip().rpartition("\n")
+    return out, last == "PYDANTIC"
+
+
 def test_one_write_reads_parses_and_validates_its_file_once(ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     issue = new_issue(ws)
     assert run("--root", str(ws), "plan", issue, "--action", "לבקש תלושים", "--who", "client").exit_code == 0
     run("--root", str(ws), "list")  # the cache exists, so a write hands it the new row
+    path = next((ws / "cases" / "dana").glob(f"*/{issue}.yaml"))
+
+    # the cache's row is up to date: the file is opened once and parsed once round-trip (comments kept);
+    # it is not validated again (it was when cached) — the one fast read is of the text just written
     c = start_counting(monkeypatch, issue)
     r = run("--root", str(ws), "treat", issue, "שיחה עם פקידת ביטוח לאומי ₪1,250", "--kind", "call",
             "--done", "1", "--next", "+7")
     assert r.exit_code == 0, r.stderr
-    # the file: opened once, parsed once by the fast reader (its refusals and lines) and once round-trip
-    # (comments kept); validated once. The one more fast read is of the text just written (the cache's row).
-    assert (c.opens, c.roundtrip, c.validations) == (1, 1, 1)
-    assert c.fast == 2
-    text = next((ws / "cases" / "dana").glob(f"*/{issue}.yaml")).read_text(encoding="utf-8")
+    assert (c.opens, c.roundtrip, c.validations, c.fast) == (1, 1, 0, 1)
+    text = path.read_text(encoding="utf-8")
     assert "₪1,250" in text and "done: 20" in text and "next_followup: 20" in text
+
+    # a hand edit makes the row stale: the file is read by the fast reader and validated — once
+    path.write_text(text.replace("# ", "#  ", 1), encoding="utf-8")
+    c = start_counting(monkeypatch, issue)
+    r = run("--root", str(ws), "treat", issue, "פגישה", "--kind", "meeting")
+    assert r.exit_code == 0, r.stderr
+    assert (c.opens, c.roundtrip, c.validations, c.fast) == (1, 1, 1, 2)
+    assert "#  " in path.read_text(encoding="utf-8")  # the hand edit kept
+
+
+def test_a_write_with_a_fresh_cache_imports_no_pydantic(ws: Path) -> None:
+    issue = new_issue(ws)
+    run("--root", str(ws), "list")
+    _, imported = run_fresh_process("--root", str(ws), "--worker", "dana", "treat", issue, "שיחה", "--kind", "call")
+    assert not imported
+    r = run("--root", str(ws), "check")
+    assert r.exit_code == 0, r.stdout
+    shown = run("--root", str(ws), "show", issue, "--json")
+    assert [e["kind"] for e in __import__("json").loads(shown.stdout)["log"]] == ["call"]
 
 
 def test_a_refused_value_writes_nothing(ws: Path) -> None:
@@ -85,22 +118,13 @@ def test_a_refused_value_writes_nothing(ws: Path) -> None:
 def test_show_with_a_fresh_cache_imports_no_pydantic(ws: Path) -> None:
     issue = new_issue(ws)
     run("--root", str(ws), "list")  # builds the cache
-    code = (f"import sys; from zchuyot.cli import main; sys.argv=['zchuyot','--root',{str(ws)!r},'show',{issue!r}]\n"
-            "try:\n    main()\nexcept SystemExit as e:\n    assert e.code == 0, e.code\n"
-            "print('PYDANTIC' if 'pydantic' in sys.modules else 'NO-PYDANTIC')")
-    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
-                       env={**__import__("os").environ, "ZCHUYOT_BIDI": "logical"})
-    assert p.returncode == 0, p.stderr
-    assert p.stdout.strip().splitlines()[-1] == "NO-PYDANTIC", p.stdout[-300:]
-    assert "שמונת השלבים" in p.stdout
+    out, imported = run_fresh_process("--root", str(ws), "show", issue)
+    assert not imported and "שמונת השלבים" in out
     # a hand edit makes the row stale: show reads and validates the file again, and sees the edit
     path = next((ws / "cases" / "dana").glob(f"*/{issue}.yaml"))
-    path.write_text(path.read_text(encoding="utf-8").replace("subject:", "subject: נערך ביד", 1)
-                    .replace("subject: נערך ביד ", "subject: נערך ביד – "), encoding="utf-8")
-    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
-                       env={**__import__("os").environ, "ZCHUYOT_BIDI": "logical"})
-    assert p.returncode == 0 and p.stdout.strip().splitlines()[-1] == "PYDANTIC", p.stdout[-300:]
-    assert "נערך ביד" in p.stdout
+    path.write_text(path.read_text(encoding="utf-8").replace("subject: ", "subject: נערך ביד – ", 1), encoding="utf-8")
+    out, imported = run_fresh_process("--root", str(ws), "show", issue)
+    assert imported and "נערך ביד" in out
 
 
 def test_the_form_drives_the_models_and_the_flags() -> None:

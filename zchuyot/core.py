@@ -161,7 +161,7 @@ def get_family(ws: Workspace, family: str) -> Any:
 # ------------------------------------------------------------------ documenting (treat)
 def treat(ws: Workspace, issue_id: str, text: str, kind: str | None = None, date: str | None = None,
           done: str | None = None, next_date: str | None = None) -> WriteResult:
-    from zchuyot.case.schema import record
+    from zchuyot.case.views import record
 
     worker = ws.require_worker()
     body = (text or "").strip()
@@ -199,7 +199,7 @@ def close(ws: Workspace, issue_id: str, *, ended: bool = False, stopped: str | N
           referred: str | None = None, insights: str | None = None, benefit: str | None = None,
           amount: str | None = None, period: str | None = None, kind: str | None = None,
           date: str | None = None) -> WriteResult:
-    from zchuyot.case.schema import record
+    from zchuyot.case.views import record
 
     worker = ws.require_worker()
     chosen = [x for x in (ended or None, stopped, referred) if x is not None]

@@ -120,7 +120,7 @@ class Collected:
 
 
 def collect(ws: Workspace, issue_id: str, c: Collected) -> WriteResult:
-    from zchuyot.case.schema import record
+    from zchuyot.case.views import record
 
     ws.require_worker()
     if c.empty():
@@ -159,7 +159,7 @@ class PlannedAction:
 
 def plan(ws: Workspace, issue_id: str, actions: list[PlannedAction], next_date: str | None = None) -> WriteResult:
     """Add actions to the joint plan (several in parallel are the rule, not the exception)."""
-    from zchuyot.case.schema import record
+    from zchuyot.case.views import record
 
     ws.require_worker()
     prepared = []
@@ -198,7 +198,7 @@ def persist(ws: Workspace, issue_id: str, *, refusal: str | None = None, escalat
             appeal: str | None = None, body: str | None = None, date: str | None = None,
             deadline: str | None = None) -> WriteResult:
     """Record a "no", the step to the floor above, or the appeal; a deadline key starts a legal clock."""
-    from zchuyot.case.schema import record
+    from zchuyot.case.views import record
 
     worker = ws.require_worker()
     given = [(k, v) for k, v in (("refusal", refusal), ("escalation", escalate), ("appeal", appeal)) if v is not None]
@@ -238,7 +238,7 @@ def persist(ws: Workspace, issue_id: str, *, refusal: str | None = None, escalat
 
 # ------------------------------------------------------------------ 8. policy
 def flag_policy(ws: Workspace, issue_id: str, note: str) -> WriteResult:
-    from zchuyot.case.schema import record
+    from zchuyot.case.views import record
 
     ws.require_worker()
     text = (note or "").strip()

@@ -370,6 +370,13 @@ class Workspace:
         except WorkspaceError as e:
             result.notes.append(("ui.not_committed", {"why": e.render()}))
 
+    def cache_fresh(self, path: Path, key: tuple[int, int, int, int]) -> dict[str, Any] | None:
+        """The validated mapping the index cache holds for this file at this stat key, if any."""
+        if not self.use_cache:
+            return None
+        row = self.cache().fresh(path, key)
+        return row["data"] if row is not None else None
+
     def cache_written(self, path: Path, issue: Any, text: str) -> None:
         """Tell the index cache about a file just written, so the next read command re-reads nothing.
         Best effort: if it cannot, that command re-reads it (the stat keys differ)."""

@@ -303,27 +303,29 @@ class Index:
         except (sqlite3.Error, OSError):
             return
 
-    def fresh(self, path: Path) -> dict[str, Any] | None:
-        """The mapping of a valid file whose row is up to date (same stat key), else None — so `show`
-        can answer without reading, parsing or validating the file (it was validated when cached)."""
+    def fresh(self, path: Path, key: tuple[int, int, int, int] | None = None) -> dict[str, Any] | None:
+        """The row of a valid file that is up to date (its stat key is `key`, or the file's now): the file's
+        mapping and warnings — so `show` and `edit` need not validate the file (it was validated when
+        cached). None when the cache has no such row."""
         if not self.path.exists():
             return None
         try:
-            st = path.stat()
+            if key is None:
+                st = path.stat()
+                key = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
             conn = sqlite3.connect(self.path, timeout=1)
             try:
-                row = conn.execute("SELECT size, mtime, ctime, ino, ok, problems, data FROM files WHERE path = ?",
-                                   (self.ws.rel(path),)).fetchone()
                 if conn.execute("SELECT v FROM meta WHERE k='schema'").fetchone() != (SCHEMA,):
                     return None
+                row = conn.execute("SELECT size, mtime, ctime, ino, ok, problems, data FROM files WHERE path = ?",
+                                   (self.ws.rel(path),)).fetchone()
             finally:
                 conn.close()
         except (sqlite3.Error, OSError):
             return None
-        if row is None or tuple(row[:4]) != (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino) or not row[4]:
+        if row is None or tuple(row[:4]) != key or not row[4]:
             return None
         return {"data": json.loads(row[6]), "warnings": [_problem(d) for d in json.loads(row[5])]}
-
 
 def _columns(doc: Any, lines: Any, issue: Any, problems: list[Problem]) -> tuple[Any, ...]:
     """The cache's columns after ino for one file."""

@@ -6,12 +6,14 @@ line of every key) and `validate` — so a file `check` accepts is exactly a fil
 Writing: `edit` is the only way a command changes an issue::
 
     with ws.edit(issue_id, "zchuyot treat: {id}") as issue:
-        issue.log.append(schema.record("log", date=..., kind="call", text=..., by=...))
+        issue.log.append(record("log", date=..., kind="call", text=..., by=...))
 
-The command changes a typed Issue (its fields validate on assignment; new records are made by
-`schema.record`, validated). On exit the change is checked against the form's rules, applied to the
-round-trip document in form order with every comment kept, written atomically, handed to the cache
-and committed. The file is read once, parsed once by each reader and validated once.
+The command changes a typed issue (`views.Record`: every assignment is checked by the form; new
+records are made by `views.record`). The issue comes from the index cache when the cache's row of
+the file is up to date (it was validated when it was cached: no pydantic), else from the file read
+and validated. On exit the change is checked against the form's rules, applied to the round-trip
+document in form order with every comment kept, written atomically, handed to the cache and
+committed. The file is read once, parsed once round-trip, and validated at most once.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from typing import Any
 from zchuyot import yamlfast
 from zchuyot.case import form
 from zchuyot.case.validate import Problem, family_from_data, issue_from_data
+from zchuyot.case.views import Record
 from zchuyot.errors import DataError, InputError
 
 CASES = "cases"
@@ -192,7 +195,7 @@ def _value(f: form.Field, v: Any) -> Any:
     if f.sub and v is not None and not isinstance(v, dict):
         known = {s.key: getattr(v, s.attr) for s in f.sub}
         out = {k: x for k, x in known.items() if x is not None or _always(f, k)}
-        out.update({k: x for k, x in (v.model_extra or {}).items()})
+        out.update(_extra(v))
         return out
     return v
 
@@ -206,8 +209,13 @@ def _always(f: form.Field, sub: str) -> bool:
 def plain(issue: Any) -> dict[str, Any]:
     """The typed issue as the mapping written to its file (form order; unknown keys after)."""
     out = {f.key: _value(f, getattr(issue, f.attr)) for f in form.ISSUE}
-    out.update(issue.model_extra or {})
+    out.update(_extra(issue))
     return out
+
+
+def _extra(v: Any) -> dict[str, Any]:
+    """The keys the form does not know, kept as they were (a Record's `extra`, a model's `model_extra`)."""
+    return dict(getattr(v, "extra", None) or getattr(v, "model_extra", None) or {})
 
 
 def apply(doc: Any, before: dict[str, Any], after: dict[str, Any]) -> None:
@@ -259,20 +267,23 @@ def check_rules(issue: Any) -> None:
 
 
 def check_edit(issue: Any) -> None:
-    """What assignment validation cannot see: the rules between fields, and that every record put in a
-    list was made by `schema.record` (so validated)."""
-    from zchuyot.case import schema
-
-    check_rules(issue)
+    """What assignment checks cannot see: the rules between fields, and that every record put in a list
+    was made by `views.record` (so checked)."""
     for f in form.ISSUE:
         if f.kind == "list":
-            model = schema.sub_model(f.key)
             for x in getattr(issue, f.attr):
-                if not isinstance(x, model):
-                    raise TypeError(f"{f.key}: records must be made with schema.record")
+                if not (isinstance(x, Record) and x._fields is f.sub):
+                    raise TypeError(f"{f.key}: records are made with views.record")
+    check_rules(issue)
 
 
 # ------------------------------------------------------------------ the one edit path
+def _stat_key(path: Path) -> tuple[int, int, int, int]:
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino
+
+
+
 @contextlib.contextmanager
 def edit(ws: Any, path: Path, message: str, result: WriteResult, commit: bool = True) -> Iterator[Any]:
     """Read-modify-write one issue under its lock (see the module's docstring). `ws` is the workspace
@@ -282,10 +293,16 @@ def edit(ws: Any, path: Path, message: str, result: WriteResult, commit: bool = 
     issue_id = path.stem
     rel = ws.rel(path)
     with ws.lock(issue_id):
+        key = _stat_key(path)
         text = read_text(path)
-        _, _, issue, problems = load_issue(path, rel, text, future=False)
-        if issue is None:
-            raise first_error(problems, issue_id)
+        cached = ws.cache_fresh(path, key)
+        if cached is not None and _stat_key(path) == key:  # validated when it was cached, and unchanged since
+            issue = Record(cached)
+        else:
+            _, _, model, problems = load_issue(path, rel, text, future=False)
+            if model is None:
+                raise first_error(problems, issue_id)
+            issue = Record(plain(model))
         before = plain(issue)
         yield issue
         check_edit(issue)
@@ -293,7 +310,7 @@ def edit(ws: Any, path: Path, message: str, result: WriteResult, commit: bool = 
         result.id, result.path, result.issue = issue_id, path, issue
         if after == before:
             return
-        doc = yamlio.parse(text, checked=True)
+        doc = yamlio.parse(text, checked=True)  # the fast reader (or the cache) has passed this very text
         apply(doc, before, after)
         new_text = yamlio.dump(doc)
         write_atomic(path, new_text)

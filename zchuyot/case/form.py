@@ -11,6 +11,7 @@ Adding a field to the form is one entry in `ISSUE` (or `FAMILY`) plus its label.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -92,6 +93,12 @@ CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
 
 
 # ---------------------------------------------------------------- the fields
+VALUE_TYPES: dict[str, tuple[type, ...]] = {
+    "text": (str,), "longtext": (str,), "choice": (str,), "date": (dt.date,), "int": (int,),
+    "number": (int, float), "bool": (bool,), "ref": (str, int),
+}
+
+
 @dataclass(frozen=True)
 class Field:
     """One field of a file. `kind`: text | longtext | date | choice | int | number | bool | ref (text or
@@ -123,6 +130,25 @@ class Field:
     @property
     def sub_keys(self) -> tuple[str, ...]:
         return tuple(f.key for f in self.sub)
+
+
+def check_value(f: Field, v: Any, typed: bool = True) -> Any:
+    """The value field `f` may hold (an empty one becomes the field's default), or ValueError(code) —
+    the one set of rules for a single value: the validators of the generated models (`schema.py`) and
+    the assignments of the edit path (`views.Record`) both call it. `typed`: `v` must already be of the
+    field's type (a command's value; a file's text is converted by pydantic first)."""
+    if v is None or (isinstance(v, str) and not v.strip() and f.kind != "longtext"):
+        if f.required:
+            raise ValueError("required")
+        return [] if f.kind == "list" else f.default
+    if typed and f.kind in VALUE_TYPES and (not isinstance(v, VALUE_TYPES[f.kind])
+                                            or (isinstance(v, bool) and f.kind in ("int", "number", "ref"))):
+        raise ValueError(f"type:{f.kind}")
+    if f.kind == "choice" and v not in VOCABULARIES[f.vocab or ""]:
+        raise ValueError(f"choice:{f.vocab}")
+    if f.check and (typed or f.kind in ("text", "longtext")) and not CHECKS[f.check][0](v):
+        raise ValueError(CHECKS[f.check][1])
+    return v
 
 
 WORKER_FIELDS = (Field("name", "text"), Field("role", "choice", vocab="role"))

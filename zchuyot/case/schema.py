@@ -1,12 +1,9 @@
 """The pydantic models of the files, derived from the form (`form.py`) — nothing here restates a field.
 
-Imported only when a file is validated or written: pydantic costs ~0.1 s to import and build, and
-the read commands that answer from the index cache never need it.
-
-The rules between fields (`form.RULES`) are checked by `validate` and by the edit path, not here: a
-command may change two related fields one after the other. Models validate on assignment too, so a
-command that changes a typed issue (`ws.edit`) cannot set a value the form refuses: the error is
-raised where the command made it, carrying the field's key.
+Imported only when a file is validated: pydantic costs ~0.15 s to import and build, and neither
+the read commands that answer from the index cache nor a write whose file the cache holds
+validated need it. Each field's validator is the form's own `form.check_value`; the rules between
+fields (`form.RULES`) are checked by `validate` and by the edit path.
 """
 
 from __future__ import annotations
@@ -21,8 +18,7 @@ from zchuyot.case.rules import IssueQuestions
 
 
 class Record(BaseModel):
-    model_config = ConfigDict(extra="allow", coerce_numbers_to_str=True, populate_by_name=True,
-                              validate_assignment=True)
+    model_config = ConfigDict(extra="allow", coerce_numbers_to_str=True, populate_by_name=True)
 
 
 _TYPES: dict[str, Any] = {
@@ -32,19 +28,10 @@ _TYPES: dict[str, Any] = {
 
 
 def _checker(f: form.Field) -> Any:
-    """The before-validator of one field: empty → default, the vocabulary, required, the named check."""
-    test, code = form.CHECKS[f.check] if f.check else (None, "")
+    """The before-validator of one field: the form's own check of a value (`form.check_value`)."""
 
     def check(cls: Any, v: Any) -> Any:
-        if v is None or (isinstance(v, str) and not v.strip() and f.kind != "longtext"):
-            if f.required:
-                raise ValueError("required")
-            return [] if f.kind == "list" else f.default
-        if f.kind == "choice" and v not in form.VOCABULARIES[f.vocab or ""]:
-            raise ValueError(f"choice:{f.vocab}")
-        if test is not None and f.kind in ("text", "longtext") and not test(v):
-            raise ValueError(code)
-        return v
+        return form.check_value(f, v, typed=False)
 
     return check
 
@@ -60,19 +47,16 @@ def _after(f: form.Field) -> Any:
     return check
 
 
-_SUBS: dict[str, type[BaseModel]] = {}
-
-
 def _model(name: str, fields: tuple[form.Field, ...], base: type[BaseModel] = Record) -> type[BaseModel]:
     spec: dict[str, Any] = {}
     validators: dict[str, Any] = {}
     for f in fields:
         alias = {"alias": f.key} if f.attr != f.key else {}
         if f.kind == "list":
-            sub = _SUBS[f"{name}.{f.key}"] = _model(f"{name}_{f.key}", f.sub)
+            sub = _model(f"{name}_{f.key}", f.sub)
             spec[f.attr] = (list[sub], Field(default_factory=list, **alias))  # type: ignore[valid-type]
         elif f.kind == "map":
-            sub = _SUBS[f"{name}.{f.key}"] = _model(f"{name}_{f.key}", f.sub)
+            sub = _model(f"{name}_{f.key}", f.sub)
             default = Field(default_factory=sub, **alias) if f.form else Field(default=None, **alias)
             spec[f.attr] = (sub if f.form else sub | None, default)
         else:
@@ -95,12 +79,3 @@ class _IssueBase(Record, IssueQuestions):
 Issue = _model("Issue", form.ISSUE, _IssueBase)
 Family = _model("Family", form.FAMILY)
 
-
-def record(field: str, **values: Any) -> Any:
-    """A new record of a list or map field of the issue (a log entry, an action…), validated."""
-    return _SUBS[f"Issue.{field}"].model_validate(values)
-
-
-def sub_model(field: str) -> type[BaseModel]:
-    """The model of the records of a list or map field of the issue."""
-    return _SUBS[f"Issue.{field}"]

@@ -167,34 +167,76 @@ def from_facts(row: list[Any]) -> IssueView:
 
 
 # ---------------------------------------------------------------- a whole issue, without pydantic
-class Light(IssueQuestions):
-    """A record read from a mapping the cache validated when it wrote it: each field converted as the
-    form says (dates from YYYY-MM-DD, records as Light), missing fields empty — no pydantic."""
+class Record(IssueQuestions):
+    """An issue (or one of its records: a log entry, an action…) as the form describes it, built from a
+    mapping that was validated — by pydantic when its file was read, or when the cache kept it. Each
+    field is converted as the form says (dates from YYYY-MM-DD, records as Records); unknown keys are kept
+    as they were. A command may change it: every assignment is checked by `form.check_value` and raises
+    an InputError carrying the field's key. No pydantic."""
 
-    def __init__(self, data: dict[str, Any], fields: tuple[form.Field, ...] = form.ISSUE) -> None:
+    def __init__(self, data: dict[str, Any], fields: tuple[form.Field, ...] = form.ISSUE, path: str = "") -> None:
+        by_attr = {f.attr: f for f in fields}
+        object.__setattr__(self, "_fields", fields)
+        object.__setattr__(self, "_by_attr", by_attr)
+        object.__setattr__(self, "_path", path)
         for f in fields:
-            setattr(self, f.attr, _convert(f, data.get(f.key)))
+            object.__setattr__(self, f.attr, _convert(f, data.get(f.key), f"{path}{f.key}."))
+        known = {f.key for f in fields}
+        object.__setattr__(self, "extra", {k: v for k, v in data.items() if k not in known})
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        f = self._by_attr.get(name)
+        if f is None:
+            raise AttributeError(name)
+        if f.sub and value is not None and not (isinstance(value, list) if f.kind == "list" else
+                                                isinstance(value, Record) and value._fields is f.sub):
+            raise TypeError(f"{f.key}: records are made with views.record")
+        try:
+            value = form.check_value(f, value) if not f.sub else value
+        except ValueError as e:
+            from zchuyot.errors import InputError
+
+            raise InputError("err.bad_value", field=f"{self._path}{f.key}", value=str(value), why=str(e)) from None
+        object.__setattr__(self, name, value)
+
+    def values(self) -> dict[str, Any]:
+        """The mapping as it is written: form order, then the unknown keys."""
+        return {**{f.key: getattr(self, f.attr) for f in self._fields}, **self.extra}
 
     def __repr__(self) -> str:
-        return f"Light({getattr(self, 'id', '')})"
+        return f"Record({getattr(self, 'id', '')})"
 
 
-def _convert(f: form.Field, v: Any) -> Any:
+def _convert(f: form.Field, v: Any, path: str) -> Any:
     if v is None or v == "":
         if f.kind == "list":
             return []
         if f.kind == "map" and f.form:
-            return Light({}, f.sub)
+            return Record({}, f.sub, path)
         return f.default if v is None or f.kind not in ("text", "longtext") else v
     if f.kind == "date":
         return _d(v) if isinstance(v, str) else v
     if f.kind == "list":
-        return [Light(x, f.sub) for x in v]
+        return [x if isinstance(x, Record) else Record(x, f.sub, path) for x in v]
     if f.kind == "map":
-        return Light(v, f.sub)
+        return v if isinstance(v, Record) else Record(v, f.sub, path)
+    if f.kind in ("text", "longtext") and isinstance(v, (int, float)) and not isinstance(v, bool):
+        return str(v)  # as the models read a number typed into a text field
     return v
 
 
-def light(data: dict[str, Any]) -> Light:
-    """A whole issue from its cached mapping (`show` with a fresh cache)."""
-    return Light(data)
+def light(data: dict[str, Any]) -> Record:
+    """A whole issue from a validated mapping (`show` and `edit` with a fresh cache)."""
+    return Record(data)
+
+
+def record(field: str, **values: Any) -> Record:
+    """A new record of one of the issue's list or map fields (a log entry, an action, the outcome…):
+    every value checked by the form, a missing required one refused."""
+    f = form.BY_KEY[field]
+    rec = Record({}, f.sub, f"{field}.")
+    for sub in f.sub:
+        value = values.get(sub.key)
+        if value is not None or sub.required:
+            setattr(rec, sub.attr, value)
+    return rec
