@@ -4,6 +4,7 @@ it once; the form is defined once; show answers from a fresh cache without pydan
 from __future__ import annotations
 
 import builtins
+import json
 import os
 import subprocess
 import sys
@@ -99,7 +100,7 @@ def test_a_write_with_a_fresh_cache_imports_no_pydantic(ws: Path) -> None:
     r = run("--root", str(ws), "check")
     assert r.exit_code == 0, r.stdout
     shown = run("--root", str(ws), "show", issue, "--json")
-    assert [e["kind"] for e in __import__("json").loads(shown.stdout)["log"]] == ["call"]
+    assert [e["kind"] for e in json.loads(shown.stdout)["log"]] == ["call"]
 
 
 def test_a_refused_value_writes_nothing(ws: Path) -> None:
@@ -138,3 +139,22 @@ def test_the_form_drives_the_models_and_the_flags() -> None:
     assert form.flag_of("log.kind") == "--kind"
     r = run("--root", "/nonexistent-zchuyot", "list")
     assert r.exit_code == 1
+
+
+def test_settings_kept_parsed_are_read_again_when_changed(ws: Path) -> None:
+    """The settings are kept parsed between commands (no YAML parser for a command that reads nothing
+    else), but every change to the file — a new value, a broken file — is seen by the next command."""
+    issue = new_issue(ws, "--date", "2026-11-02")
+    assert run("--root", str(ws), "followup", "--json").exit_code == 0
+    assert (ws / ".zchuyot" / "parsed.json").is_file()
+    settings = ws / ".zchuyot.yaml"
+    text = settings.read_text(encoding="utf-8")
+    settings.write_text(text.replace("stale_after: 5", "stale_after: 500"), encoding="utf-8")
+    items = json.loads(run("--root", str(ws), "followup", "--json").stdout)["items"]
+    assert issue not in [i["id"] for i in items]
+    settings.write_text(text.replace("stale_after: 5", "stale_after: 1"), encoding="utf-8")
+    items = json.loads(run("--root", str(ws), "followup", "--json").stdout)["items"]
+    assert issue in [i["id"] for i in items]
+    settings.write_text(text + "stale_after: 2\n", encoding="utf-8")  # a duplicate key
+    r = run("--root", str(ws), "followup")
+    assert r.exit_code == 1 and ".zchuyot.yaml" in r.stderr

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -99,6 +98,34 @@ def scan_worker_folder(folder: tuple[str, str, bool]) -> list[tuple[str, int, in
     return out
 
 
+# ------------------------------------------------------------------ settings, read once per change
+PARSED = f"{LOCAL_DIR}/parsed.json"  # the settings and this computer's worker, as last parsed
+
+
+def _small_file(root: Path, rel: str) -> Any:
+    """A small YAML file of the workspace (the settings, local.yaml) as plain data. What was parsed is kept
+    in `.zchuyot/parsed.json` keyed by the file's size, mtime, ctime and inode, so a command whose only
+    YAML is its settings never loads a YAML parser; any change to the file is read again."""
+    import json
+
+    path = root / rel
+    st = path.stat()
+    key = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+    store = root / PARSED
+    kept: dict[str, Any] = {}
+    with contextlib.suppress(OSError, ValueError):
+        kept = json.loads(store.read_text(encoding="utf-8"))
+        if isinstance(kept, dict) and isinstance(kept.get(rel), dict) and kept[rel].get("key") == key:
+            return kept[rel]["data"]
+    data = load_yaml_file(path)
+    if store.parent.is_dir():
+        with contextlib.suppress(OSError, TypeError, ValueError):
+            kept = kept if isinstance(kept, dict) else {}
+            kept[rel] = {"key": key, "data": data}
+            write_atomic(store, json.dumps(kept, ensure_ascii=False))
+    return data
+
+
 # ------------------------------------------------------------------ the workspace
 @dataclass
 class Workspace:
@@ -129,7 +156,7 @@ class Workspace:
                 raise WorkspaceError("err.no_workspace")
         settings = dict(DEFAULT_SETTINGS)
         try:
-            loaded = load_yaml_file(base / SETTINGS_FILE)
+            loaded = _small_file(base, SETTINGS_FILE)
         except DataError as e:
             e.file = SETTINGS_FILE
             why = e.render().rstrip(".") + "."
@@ -159,7 +186,7 @@ class Workspace:
         p = root / LOCAL_DIR / "local.yaml"
         if p.is_file():
             with contextlib.suppress(DataError):
-                data = load_yaml_file(p)
+                data = _small_file(root, f"{LOCAL_DIR}/local.yaml")
                 if isinstance(data, dict) and data.get("worker"):
                     return str(data["worker"])
         return None
@@ -248,6 +275,8 @@ class Workspace:
 
     def new_id(self, worker: str) -> str:
         """`<worker>-<5 random letters/digits>`: unique without asking anyone (28 million per worker)."""
+        import secrets
+
         for _ in range(100):
             suffix = "".join(secrets.choice(ID_SUFFIX_ALPHABET) for _ in range(ID_SUFFIX_LEN))
             cand = f"{worker}-{suffix}"

@@ -16,24 +16,26 @@ import datetime as dt
 import re
 from typing import Any
 
-import yaml
-
 from zchuyot.errors import DataError
 
-try:
-    _Base: Any = yaml.CSafeLoader
-except AttributeError:  # PyYAML built without libyaml
-    _Base = yaml.SafeLoader
-
 _T = "tag:yaml.org,2002:"
-_KIND_TAG = {yaml.ScalarNode: _T + "str", yaml.SequenceNode: _T + "seq", yaml.MappingNode: _T + "map"}
+_LIB: list[Any] = []  # PyYAML and our loader, imported at the first parse (a command that parses nothing never pays)
 
 
-class _Loader(_Base):  # type: ignore[misc, valid-type]
-    """libyaml's parser and composer; implicit scalars are resolved here (YAML 1.2 core), not by PyYAML."""
+def _lib() -> tuple[Any, Any]:
+    """PyYAML, and libyaml's parser and composer with implicit scalars resolved here (YAML 1.2 core)."""
+    if not _LIB:
+        import yaml
 
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
-        return _KIND_TAG[kind]
+        base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # PyYAML built without libyaml: the Python one
+        kind_tag = {yaml.ScalarNode: _T + "str", yaml.SequenceNode: _T + "seq", yaml.MappingNode: _T + "map"}
+
+        class Loader(base):  # type: ignore[misc, valid-type]
+            def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+                return kind_tag[kind]
+
+        _LIB.extend((yaml, Loader))
+    return _LIB[0], _LIB[1]
 
 MAX_BYTES = 1_000_000
 _MARKERS = re.compile(r"^(<{7}|={7}|>{7})(\s|$)", re.M)
@@ -116,6 +118,7 @@ def _scalar(node: Any) -> Any:
 
 def _build(root: Any) -> tuple[Any, Lines]:
     """Nodes → plain data and a path → line map. Shared nodes (aliases) are refused."""
+    yaml = _lib()[0]
     lines: Lines = {}
     seen: set[int] = set()
 
@@ -162,12 +165,13 @@ def load(text: str) -> tuple[Any, Lines]:
         raise DataError("err.file.merge_markers", line=text.count("\n", 0, m.start()) + 1, fix="fix.merge_markers")
     if m := _LEAD_TAB.search(text):
         raise DataError("err.file.tab", line=text.count("\n", 0, m.start()) + 1, fix="fix.tab")
+    yaml, loader = _lib()
     try:
         if "&" in text or "*" in text:  # only then can there be an anchor or an alias: look at the events
-            for ev in yaml.parse(text, Loader=_Loader):
+            for ev in yaml.parse(text, Loader=loader):
                 if getattr(ev, "anchor", None) is not None:
                     raise DataError("err.file.alias", line=int(ev.start_mark.line) + 1, fix="fix.alias")
-        nodes = yaml.compose(text, Loader=_Loader)
+        nodes = yaml.compose(text, Loader=loader)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = (mark.line + 1) if mark is not None else 1
