@@ -13,12 +13,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
-import hmac
 import json
 import os
 import re
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,11 +61,16 @@ def _secret(ws: Workspace) -> bytes:
         make_private_dirs(p.parent, ws.root)
         fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as f:
+            import secrets
+
             f.write(secrets.token_hex(32))
     return p.read_text().strip().encode()
 
 
 def pseudonym(secret: bytes, family: str) -> str:
+    import hashlib
+    import hmac
+
     return "fam-" + hmac.new(secret, family.encode(), hashlib.sha256).hexdigest()[:10]
 
 
