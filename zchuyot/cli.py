@@ -566,7 +566,7 @@ def list_(
         _json([issue_json(r.data) for r in res.issues])
         if res.errors:
             for p in res.errors:
-                _say_error(f"{p.file}:{p.line}: {p.message()}")
+                _say_error(p.headline())
         return
     console, rnd = _out()
     rnd.issue_list(res.issues, all_workers or not ws.worker)
@@ -649,25 +649,16 @@ def check(
     from zchuyot import core
     from zchuyot.labels import t
 
-    res = core.check(_ws())
+    ws = _ws()
+    res = core.check(ws)
     if as_json:
-        _json({
-            "errors": [{"file": p.file, "line": p.line, "column": p.col, "message": p.message(), "fix": p.fix_text()}
-                       for p in res.errors],
-            "warnings": [{"file": p.file, "line": p.line, "column": p.col, "message": p.message(), "fix": p.fix_text()}
-                         for p in res.warnings],
-        })
+        _json({"errors": [p.as_json() for p in res.errors], "warnings": [p.as_json() for p in res.warnings]})
     else:
         console, rnd = _out()
+        styles = {"error": "red", "warning": "yellow", "source": "dim", "caret": "red", "fix": None}
         for p in res.errors + res.warnings:
-            label = t("ui.error") if p.severity == "error" else t("ui.warning")
-            rnd.line(f"{p.where}: {label}: {p.message()}", style="red" if p.severity == "error" else "yellow")
-            src = _source_line(p.file, p.line)
-            if src is not None:
-                rnd.line(f"    {p.line} | {src}", style="dim")
-                if p.col:
-                    rnd.line(f"    {' ' * len(str(p.line))} | {' ' * (p.col - 1)}^", style="red")
-            rnd.line(f"    {t('ui.fix')}: {p.fix_text()}")
+            for kind, text in p.explained(ws.root):
+                rnd.line(text, style=styles[kind])
         if res.errors or res.warnings:
             rnd.line(t("ui.check_summary", errors=len(res.errors), warnings=len(res.warnings), n=res.files))
         else:
@@ -678,18 +669,6 @@ def check(
 
 def _split_ids(text: str) -> list[str]:
     return [x.strip() for x in text.split(",") if x.strip()]
-
-
-def _source_line(rel: str, line: int) -> str | None:
-    ws_root = _ws().root
-    try:
-        with open(ws_root / rel, encoding="utf-8", errors="replace") as f:
-            for i, text in enumerate(f, 1):
-                if i == line:
-                    return text.rstrip("\n")[:200]
-    except OSError:
-        return None
-    return None
 
 
 # ------------------------------------------------------------------ privacy
@@ -706,7 +685,7 @@ def export(
         raise InputError("err.bad_format", value=fmt)
     items, errors = privacy.export(_ws(), anonymize)
     for p in errors:
-        _say_error(f"{p.file}:{p.line}: {p.message()}")
+        _say_error(p.headline())
     if fmt == "json":
         _json(items)
         return

@@ -77,7 +77,7 @@ class Followup:
 
     def as_json(self) -> dict[str, Any]:
         return {"on": self.on.isoformat(), "items": [i.as_json() for i in self.items],
-                "errors": [{"file": p.file, "line": p.line, "message": p.message()} for p in self.errors]}
+                "errors": [p.as_json(full=False) for p in self.errors]}
 
 
 @dataclass(frozen=True)

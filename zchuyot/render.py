@@ -230,7 +230,7 @@ class Renderer:
             return
         self.line(t(title_key), style="bold red")
         for p in problems:
-            self.line(f"{p.file}:{p.line}: {p.message()}", style="red" if p.severity == "error" else "yellow")
+            self.line(p.headline(), style="red" if p.severity == "error" else "yellow")
 
     def issue(self, rec: Any) -> None:
         """The form, in its own order: its fields always (empty until filled), the others when they have a

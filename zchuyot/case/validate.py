@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from zchuyot.case.form import FAMILY_KEYS, ISSUE_KEYS, SUBKEYS, VOCABULARIES, broken_rules
@@ -52,6 +53,47 @@ class Problem:
         from zchuyot.labels import t
 
         return t(self.fix, lang, **{k: v for k, v in self.params.items() if isinstance(v, (str, int))})
+
+    # -------------------------------------------------------------- the one way a problem is written
+    def headline(self, lang: str | None = None) -> str:
+        """`FILE:LINE[:COL]: the cause` — one line, for stderr and lists."""
+        return f"{self.where}: {self.message(lang)}"
+
+    def as_json(self, full: bool = True) -> dict[str, Any]:
+        """For --json: file, line, message (and, in full, the column and the fix)."""
+        out: dict[str, Any] = {"file": self.file, "line": self.line}
+        if full:
+            out["column"] = self.col
+        out["message"] = self.message()
+        if full:
+            out["fix"] = self.fix_text()
+        return out
+
+    def explained(self, root: Path, lang: str | None = None) -> list[tuple[str, str]]:
+        """As hledger's check writes it: FILE:LINE:COL and the cause; the line itself; a caret under the
+        value; the fix — as (kind, text) pairs (kind: error | warning | source | caret | fix)."""
+        from zchuyot.labels import t
+
+        label = t("ui.error", lang) if self.severity == "error" else t("ui.warning", lang)
+        out = [(self.severity, f"{self.where}: {label}: {self.message(lang)}")]
+        src = self.source_line(root)
+        if src is not None:
+            out.append(("source", f"    {self.line} | {src}"))
+            if self.col:
+                out.append(("caret", f"    {' ' * len(str(self.line))} | {' ' * (self.col - 1)}^"))
+        out.append(("fix", f"    {t('ui.fix', lang)}: {self.fix_text(lang)}"))
+        return out
+
+    def source_line(self, root: Path) -> str | None:
+        """The text of the line the problem is on (at most 200 characters), or None."""
+        try:
+            with open(root / self.file, encoding="utf-8", errors="replace") as f:
+                for i, text in enumerate(f, 1):
+                    if i == self.line:
+                        return text.rstrip("\n")[:200]
+        except OSError:
+            return None
+        return None
 
 
 _TYPE_WHY = {
