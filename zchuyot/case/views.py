@@ -73,26 +73,73 @@ class PolicyView(_V):
         self.flag, self.note = flag, note
 
 
+# The cache's compact row of an issue. Its plain columns are fields of the form, named once here (a
+# date is kept as YYYY-MM-DD); its other columns, each named once with how it is written from an issue
+# and read back (only when first used), are the records `list`, `report` and `policy` need.
+PLAIN: tuple[form.Field, ...] = tuple(form.BY_KEY[k] for k in (
+    "id", "family", "subject", "domain", "domain_other", "status", "step", "priority", "urgency", "opened",
+    "next_followup", "right"))
+_PERSIST = frozenset(form.PERSIST_KINDS)
+
+
+def _iso(d: Any) -> str | None:
+    return d.isoformat() if isinstance(d, dt.date) else None
+
+
+def _opt(x: Any) -> dt.date | None:
+    return _d(x) if x else None
+
+
+def _persisted(i: Any) -> list[Any]:
+    return [[_iso(e.date), e.kind, e.text, getattr(e, "body", None)] for e in i.log if e.kind in _PERSIST]
+
+
+# name → (written from an issue, read back from the column)
+RECORDS: dict[str, tuple[Any, Any]] = {
+    # the whole log stays a JSON string inside the row: decoded only by the commands that read it
+    "log": (lambda i: json.dumps([[_iso(e.date), e.kind, e.text if e.kind == "refusal" else "",
+                                   getattr(e, "body", None)] for e in i.log], ensure_ascii=False),
+            lambda c: [LogView(_d(d), k, t, b) for d, k, t, b in json.loads(c)]),
+    "actions": (lambda i: [[a.id, a.what, _iso(a.due), _iso(a.done)] for a in i.actions],
+                lambda c: [ActionView(a[0], a[1], _opt(a[2]), _opt(a[3])) for a in c]),
+    "deadlines": (lambda i: [[d.key, d.name, _iso(d.from_), _iso(d.due)] for d in i.deadlines],
+                  lambda c: [DeadlineView(d[0], d[1], _opt(d[2]), _d(d[3])) for d in c]),
+    "outcome": (lambda i: [i.outcome.benefit, i.outcome.kind, i.outcome.amount, i.outcome.period,
+                           _iso(i.outcome.from_)] if i.outcome else None,
+                lambda c: OutcomeView(c[0], c[1], c[2], c[3], _opt(c[4])) if c else None),
+    "barrier": (lambda i: [i.barrier.kind, i.barrier.where] if i.barrier else None,
+                lambda c: BarrierView(c[0], c[1]) if c else None),
+    "bodies": (lambda i: [x.org for x in i.bodies], lambda c: [BodyView(x) for x in c]),
+    "policy": (lambda i: [bool(i.policy.flag), i.policy.note] if i.policy else None,
+               lambda c: PolicyView(c[0], c[1]) if c else None),
+    "last": (lambda i: max((e.date for e in i.log), default=i.opened).isoformat(), _d),
+    "persisted": (_persisted, lambda c: c),  # refusals, escalations, appeals: kept apart, with their text
+}
+_AT = {name: n for n, name in enumerate((*(f.key for f in PLAIN), *RECORDS))}
+
+
+def facts(issue: Any) -> list[Any]:
+    """A validated issue → its compact JSON-able row (the index cache's payload)."""
+    return [*(_iso(v) if f.kind == "date" else v for f in PLAIN for v in (getattr(issue, f.attr),)),
+            *(write(issue) for write, _ in RECORDS.values())]
+
+
 class IssueView(_V):
     """An issue from the cache. The lists and sub-records are decoded only when first used, so a
     command that skips closed issues never pays for their logs."""
 
-    __slots__ = ("id", "family", "subject", "domain", "domain_other", "status", "step", "priority", "urgency",
-                 "opened", "next_followup", "right", "_row", "_cache")
+    __slots__ = (*(f.attr for f in PLAIN), "_row", "_cache")
 
     def __init__(self, row: list[Any]) -> None:
-        (self.id, self.family, self.subject, self.domain, self.domain_other, self.status, self.step, self.priority,
-         self.urgency, opened, nxt) = row[:11]
-        self.opened = _d(opened)
-        self.next_followup = _d(nxt) if nxt else None
-        self.right = row[18]
+        for f, v in zip(PLAIN, row, strict=False):
+            setattr(self, f.attr, _opt(v) if f.kind == "date" else v)
         self._row = row
         self._cache: dict[str, Any] = {}
 
     def _get(self, name: str) -> Any:
         c = self._cache
         if name not in c:
-            c[name] = _DECODE[name](self._row)
+            c[name] = RECORDS[name][1](self._row[_AT[name]])
         return c[name]
 
     log = property(lambda self: self._get("log"))
@@ -108,58 +155,16 @@ class IssueView(_V):
         return self.status == "open"
 
     def last_activity(self) -> dt.date:
-        return max(_d(self._row[19]), self.opened)
+        return max(self._get("last"), self.opened)
 
     def entries(self, *kinds: str) -> list[LogView]:
         """Log entries of these kinds only, decoding nothing else (refusals/escalations/appeals are kept apart)."""
-        raw = self._row[20] if _PERSIST.issuperset(kinds) else json.loads(self._row[11])
-        return [LogView(_d(d), k, t, b) for d, k, t, b in raw if k in kinds]
+        if _PERSIST.issuperset(kinds):
+            return [LogView(_d(d), k, t, b) for d, k, t, b in self._row[_AT["persisted"]] if k in kinds]
+        return [e for e in self.log if e.kind in kinds]
 
     def __repr__(self) -> str:
         return f"IssueView({self.id})"
-
-
-def _opt(x: Any) -> dt.date | None:
-    return _d(x) if x else None
-
-
-_DECODE: dict[str, Any] = {
-    "log": lambda r: [LogView(_d(d), k, t, b) for d, k, t, b in json.loads(r[11])],
-    "actions": lambda r: [ActionView(a[0], a[1], _opt(a[2]), _opt(a[3])) for a in r[12]],
-    "deadlines": lambda r: [DeadlineView(d[0], d[1], _opt(d[2]), _d(d[3])) for d in r[13]],
-    "outcome": lambda r: OutcomeView(r[14][0], r[14][1], r[14][2], r[14][3], _opt(r[14][4])) if r[14] else None,
-    "barrier": lambda r: BarrierView(r[15][0], r[15][1]) if r[15] else None,
-    "bodies": lambda r: [BodyView(x) for x in r[16]],
-    "policy": lambda r: PolicyView(r[17][0], r[17][1]) if r[17] else None,
-}
-
-
-def _iso(d: Any) -> str | None:
-    return d.isoformat() if isinstance(d, dt.date) else None
-
-
-def facts(issue: Any) -> list[Any]:
-    """A validated model → a compact JSON-able row (the index cache's payload)."""
-    o, b, p = issue.outcome, issue.barrier, issue.policy
-    return [
-        issue.id, issue.family, issue.subject, issue.domain, issue.domain_other, issue.status, issue.step,
-        issue.priority, issue.urgency, _iso(issue.opened), _iso(issue.next_followup),
-        # the whole log stays a JSON string inside the row: decoded only by the commands that read it
-        json.dumps([[_iso(e.date), e.kind, e.text if e.kind == "refusal" else "", getattr(e, "body", None)]
-                    for e in issue.log], ensure_ascii=False),
-        [[a.id, a.what, _iso(a.due), _iso(a.done)] for a in issue.actions],
-        [[d.key, d.name, _iso(d.from_), _iso(d.due)] for d in issue.deadlines],
-        [o.benefit, o.kind, o.amount, o.period, _iso(o.from_)] if o else None,
-        [b.kind, b.where] if b else None,
-        [x.org for x in issue.bodies],
-        [bool(p.flag), p.note] if p else None,
-        issue.right,
-        max((e.date for e in issue.log), default=issue.opened).isoformat(),
-        [[_iso(e.date), e.kind, e.text, getattr(e, "body", None)] for e in issue.log if e.kind in _PERSIST],
-    ]
-
-
-_PERSIST = frozenset(("refusal", "escalation", "appeal"))
 
 
 def from_facts(row: list[Any]) -> IssueView:
