@@ -170,15 +170,26 @@ def _json(obj: Any) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=indent, default=default, check_circular=False) + "\n")
 
 
-def _notes(result: Any, rnd: "Renderer | None" = None) -> None:
-    """Warnings to stderr; with a renderer, also what was done (info) to stdout."""
+def _say(text: str) -> None:
+    """One line for the worker on stdout. To a pipe or a file in logical order it is the text itself (what
+    Rich would write), so a writing command does not load Rich to say what it did; a terminal gets Rich."""
+    from zchuyot import rtl
+
+    if not sys.stdout.isatty() and rtl.choose_mode(STATE.bidi, False) == "logical":
+        sys.stdout.write(text + "\n")
+        return
+    _out()[1].line(text)
+
+
+def _notes(result: Any, info: bool = False) -> None:
+    """Warnings to stderr; with `info`, also what was done to stdout."""
     from zchuyot.labels import t
 
     for key, params in getattr(result, "notes", []):
         _say_error(t(key, **params))
-    if rnd is not None:
+    if info:
         for key, params in getattr(result, "info", []):
-            rnd.line(t(key, **params))
+            _say(t(key, **params))
 
 
 def _interactive() -> bool:
@@ -270,8 +281,7 @@ def family_add(
 
     result = core.add_family(_ws(), family, name, phone, id_number)
     _notes(result)
-    console, rnd = _out()
-    rnd.line(t("ui.family_saved", family=family))
+    _say(t("ui.family_saved", family=family))
 
 
 @family_app.command("show")
@@ -314,8 +324,7 @@ def treat(
 
     result = core.treat(_ws(), issue_id, text, kind, date, done, next_date)
     _notes(result)
-    console, rnd = _out()
-    rnd.line(t("ui.logged", id=result.id))
+    _say(t("ui.logged", id=result.id))
 
 
 @app.command()
@@ -338,9 +347,8 @@ def close(
     result = core.close(_ws(), issue_id, ended=ended, stopped=stopped, referred=referred, insights=insights,
                         benefit=benefit, amount=amount, period=period, kind=kind, date=date)
     _notes(result)
-    console, rnd = _out()
     status = result.issue.status if result.issue else ""
-    rnd.line(t("ui.closed", id=result.id, status=choice_label("status", status)))
+    _say(t("ui.closed", id=result.id, status=choice_label("status", status)))
 
 
 # ------------------------------------------------------------------ the steps
@@ -401,11 +409,11 @@ def collect(
 
     ws = _ws()
     c = steps.Collected(problem, history, barrier_kind, barrier, list(body or []))
-    console, rnd = _out()
     interactive = c.empty() and _interactive()
     if interactive:
         from zchuyot.prompts import Asker, ask_collect, walk_from
 
+        console, rnd = _out()
         rec = ws.get_issue(issue_id)
         ws.require_worker()
         asker = Asker(console, rnd)
@@ -415,7 +423,7 @@ def collect(
             return
     result = steps.collect(ws, issue_id, c)
     _notes(result)
-    rnd.line(t("ui.collected", id=result.id))
+    _say(t("ui.collected", id=result.id))
     if interactive:
         walk_from("collect", asker, ws, issue_id=result.id, family=result.issue.family if result.issue else None)
 
@@ -434,8 +442,8 @@ def plan(
     from zchuyot import steps
 
     ws = _ws()
-    console, rnd = _out()
     if action is None and who is None and due is None and body is None and next_date is None and not agreed:
+        console, rnd = _out()
         rec = ws.get_issue(issue_id)
         rnd.plan(rec.issue)
         if _interactive() and rec.issue.is_open:
@@ -445,11 +453,11 @@ def plan(
             actions = ask_plan(Asker(console, rnd))
             if actions:
                 result = steps.plan(ws, rec.issue.id, actions)
-                _notes(result, rnd)
+                _notes(result, info=True)
         return
     actions = [steps.PlannedAction(action or "", who or "", due, body, agreed)] if action is not None or who else []
     result = steps.plan(ws, issue_id, actions, next_date)
-    _notes(result, rnd)
+    _notes(result, info=True)
 
 
 @app.command()
@@ -468,10 +476,9 @@ def persist(
 
     result = steps.persist(_ws(), issue_id, refusal=refusal, escalate=escalate, appeal=appeal, body=body,
                            date=date, deadline=deadline)
-    console, rnd = _out()
     kind = "refusal" if refusal is not None else "escalation" if escalate is not None else "appeal"
-    rnd.line(t("ui.persisted", id=result.id, kind=choice_label("kind", kind)))
-    _notes(result, rnd)
+    _say(t("ui.persisted", id=result.id, kind=choice_label("kind", kind)))
+    _notes(result, info=True)
 
 
 @app.command()
@@ -493,8 +500,7 @@ def policy(
 
         result = steps.flag_policy(ws, issue_id, flag)
         _notes(result)
-        console, rnd = _out()
-        rnd.line(t("ui.flagged", id=result.id))
+        _say(t("ui.flagged", id=result.id))
         return
     from zchuyot import policy as pol
 
