@@ -23,7 +23,8 @@ import json
 from typing import Any
 
 from zchuyot import flow, yamlfast, yamlio
-from zchuyot.case.form import ISSUE_KEYS, LISTS, MAPS, SUBKEYS
+from zchuyot.case.file import apply
+from zchuyot.case.form import MAPS
 from zchuyot.errors import DataError
 
 
@@ -143,31 +144,6 @@ class Merger:
         return out
 
 
-def apply_to(doc: Any, merged: dict[str, Any], ours: dict[str, Any]) -> None:
-    """Write the merged values into the local round-trip document, touching only what changed."""
-    for k, v in merged.items():
-        if _key(v) == _key(ours.get(k)) and k in doc:
-            continue
-        old = ours.get(k) if isinstance(ours.get(k), list) else None
-        if k == "log" and isinstance(doc.get("log"), list) and old is not None and len(doc["log"]) == len(old):
-            # keep the local entries (and their comments) as objects; put the union in date order
-            mine = {_log_id(e): obj for e, obj in zip(old, doc["log"], strict=False) if isinstance(e, dict)}
-            yamlio.replace_items(doc, "log", [mine.get(_log_id(e)) or e for e in v])
-            continue
-        if k in LISTS and isinstance(doc.get(k), list) and old is not None and len(doc[k]) == len(old):
-            same_prefix = len(v) >= len(old) and all(_key(a) == _key(b) for a, b in zip(old, v, strict=False))
-            if k == "actions" and not same_prefix and len(v) >= len(old):
-                for n, e in enumerate(v[: len(old)]):
-                    for kk, vv in e.items():
-                        yamlio.set_key(doc[k][n], kk, vv, SUBKEYS["actions"])
-                same_prefix = True
-            if same_prefix:
-                for e in v[len(old):]:
-                    yamlio.append(doc, k, e)
-                continue
-        yamlio.set_key(doc, k, v, ISSUE_KEYS if k in ISSUE_KEYS else None)
-
-
 def merge_texts(base: str, ours: str, theirs: str, today: dt.date) -> str:
     """The merged text of one issue or family file. Raises DataError if a side cannot be read."""
     b = yamlfast.load(base)[0] if base.strip() else {}
@@ -176,6 +152,6 @@ def merge_texts(base: str, ours: str, theirs: str, today: dt.date) -> str:
     if not isinstance(o, dict) or not isinstance(t, dict) or not isinstance(b, dict):
         raise DataError("err.file.not_mapping", line=1)
     merged = Merger(b, o, t, today).merged()
-    doc = yamlio.parse(ours)
-    apply_to(doc, merged, o)
+    doc = yamlio.parse(ours, checked=True)  # `ours` was just read by the fast reader above
+    apply(doc, o, merged)  # the edit path's own way of writing a change into the local document
     return yamlio.dump(doc)

@@ -231,23 +231,34 @@ def apply(doc: Any, before: dict[str, Any], after: dict[str, Any]) -> None:
         node = doc.get(key)
         if f is not None and f.kind == "list" and isinstance(node, list) and isinstance(old, list) \
                 and isinstance(new, list) and len(node) == len(old):
-            if new[:len(old)] == old:
-                for item in new[len(old):]:
-                    yamlio.append(doc, key, item)
-                continue
-            if len(new) == len(old) and all(isinstance(x, dict) for x in (*old, *new, *node)):
-                for n, (o, x) in enumerate(zip(old, new, strict=True)):
-                    if o != x:  # a record changed in place (an action marked done): only its changed keys
-                        _apply_map(node[n], o, x, f.sub_keys)
-                continue
-            # records removed or reordered: the ones kept stay the same nodes (with their comments)
-            yamlio.replace_items(doc, key, [node[old.index(x)] if x in old else x for x in new])
+            _apply_list(doc, key, f, node, old, new)
             continue
         if f is not None and f.kind == "map" and isinstance(node, dict) and isinstance(old, dict) \
                 and isinstance(new, dict):
             _apply_map(node, old, new, f.sub_keys)
             continue
         yamlio.set_key(doc, key, new, form.ISSUE_KEYS)
+
+
+def _apply_list(doc: Any, key: str, f: form.Field, node: Any, old: list[Any], new: list[Any]) -> None:
+    """A list of records: records appended are appended (the comments after the list stay after it);
+    records told apart by an id (actions, `form.RECORD_ID`) that changed keep their place and have only
+    their changed keys set; otherwise (removed, reordered: a merged log in date order) every record that
+    is still there stays the same node, with its comments."""
+    from zchuyot import yamlio
+
+    ident = form.RECORD_ID.get(key)
+    head = new[:len(old)]
+    in_place = head == old or (ident is not None and all(isinstance(x, dict) for x in (*old, *head, *node))
+                               and [str(x.get(ident)) for x in head] == [str(o.get(ident)) for o in old])
+    if in_place:
+        for n, (o, x) in enumerate(zip(old, head, strict=True)):
+            if o != x:
+                _apply_map(node[n], o, x, f.sub_keys)
+        for item in new[len(old):]:
+            yamlio.append(doc, key, item)
+        return
+    yamlio.replace_items(doc, key, [node[old.index(x)] if x in old else x for x in new])
 
 
 def _apply_map(node: Any, old: dict[str, Any], new: dict[str, Any], order: tuple[str, ...]) -> None:
