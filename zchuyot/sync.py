@@ -188,6 +188,7 @@ def sync(ws: Workspace) -> SyncResult:
         result.recovered_lock = recover(ws)
         ensure_setup(ws)
         _commit_local(ws, result)
+        gitio.run(ws.root, "gc", "--auto", "--quiet", check=False)  # what the commands' own commits skip
         if not gitio.run(ws.root, "remote", check=False).stdout.split():
             result.no_remote = True
             return result
