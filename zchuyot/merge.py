@@ -23,8 +23,9 @@ import json
 from typing import Any
 
 from zchuyot import flow, yamlfast, yamlio
+from zchuyot.case import form
 from zchuyot.case.file import apply
-from zchuyot.case.form import MAPS
+from zchuyot.case.form import LISTS, MAPS
 from zchuyot.errors import DataError
 
 
@@ -33,7 +34,7 @@ def _key(v: Any) -> str:
 
 
 def _log_id(e: dict[str, Any]) -> str:
-    return _key([e.get("date"), e.get("kind"), e.get("text"), e.get("by")])
+    return _key(form.identity("log", e))
 
 
 def _last(doc: dict[str, Any]) -> Any:
@@ -103,12 +104,13 @@ class Merger:
                 out.append(dict(a))
         return out, renumber
 
-    def union(self, field: str, ident: Any) -> list[dict[str, Any]]:
+    def union(self, field: str) -> list[dict[str, Any]]:
+        """Both sides' records of a list, each once (told apart as the form says, `form.identity`)."""
         seen: dict[str, dict[str, Any]] = {}
         for entries in (self.ours.get(field) or [], self.theirs.get(field) or []):
             for e in entries:
                 if isinstance(e, dict):
-                    seen.setdefault(_key(ident(e)), e)
+                    seen.setdefault(_key(form.identity(field, e)), e)
         return list(seen.values())
 
     # -------------------------------------------------------- the whole file
@@ -122,10 +124,8 @@ class Merger:
                 continue
             if k == "actions":
                 out[k] = actions
-            elif k == "bodies":
-                out[k] = self.union(k, lambda e: (e.get("org") or "").strip())
-            elif k == "deadlines":
-                out[k] = self.union(k, lambda e: [e.get("key"), e.get("from")])
+            elif k in LISTS:  # bodies, deadlines (the log and the actions have their own rules above)
+                out[k] = self.union(k)
             elif k == "step":
                 out[k] = flow.furthest(o, t) if o and t else (o or t)
             elif k in MAPS and isinstance(o, dict) and isinstance(t, dict):

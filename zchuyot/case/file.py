@@ -242,15 +242,14 @@ def apply(doc: Any, before: dict[str, Any], after: dict[str, Any]) -> None:
 
 def _apply_list(doc: Any, key: str, f: form.Field, node: Any, old: list[Any], new: list[Any]) -> None:
     """A list of records: records appended are appended (the comments after the list stay after it);
-    records told apart by an id (actions, `form.RECORD_ID`) that changed keep their place and have only
+    records still in their place (the same `form.identity`: an action's id) that changed have only
     their changed keys set; otherwise (removed, reordered: a merged log in date order) every record that
     is still there stays the same node, with its comments."""
     from zchuyot import yamlio
 
-    ident = form.RECORD_ID.get(key)
     head = new[:len(old)]
-    in_place = head == old or (ident is not None and all(isinstance(x, dict) for x in (*old, *head, *node))
-                               and [str(x.get(ident)) for x in head] == [str(o.get(ident)) for o in old])
+    in_place = head == old or (all(isinstance(x, dict) for x in (*old, *head, *node))
+                               and [form.identity(key, x) for x in head] == [form.identity(key, o) for o in old])
     if in_place:
         for n, (o, x) in enumerate(zip(old, head, strict=True)):
             if o != x:

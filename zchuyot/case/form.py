@@ -117,6 +117,7 @@ class Field:
     past: bool = False  # a date that cannot be in the future (check warns)
     label: str | None = None  # the labels key, when it is not `field.<key>`
     show: bool = True  # drawn by `show` (a legal clock's key is for scripts; its name is for people)
+    same: tuple[str, ...] = ()  # list fields: the sub-fields that tell one record from another (merge, edit)
 
     @property
     def attr(self) -> str:
@@ -192,7 +193,7 @@ ISSUE: tuple[Field, ...] = (
     Field("domain", "choice", form=True, vocab="domain", required=True, flag="--domain"),
     Field("domain_other", "text", form=True, flag="--domain-other"),
     Field("description", "longtext", form=True, flag="--description"),
-    Field("bodies", "list", form=True, step="collect", sub=BODY_FIELDS, flag="--body"),
+    Field("bodies", "list", form=True, step="collect", sub=BODY_FIELDS, flag="--body", same=("org",)),
     Field("need", "text", step="listen", flag="--need"),
     Field("right", "text", step="listen", flag="--right"),
     Field("source", "choice", vocab="source", step="listen", flag="--source"),
@@ -201,9 +202,9 @@ ISSUE: tuple[Field, ...] = (
     Field("problem", "longtext", step="collect", flag="--problem"),
     Field("history", "choice", vocab="history", step="collect", flag="--history"),
     Field("barrier", "map", step="collect", sub=BARRIER_FIELDS),
-    Field("actions", "list", step="plan", sub=ACTION_FIELDS),
-    Field("log", "list", form=True, step="treat", sub=LOG_FIELDS),
-    Field("deadlines", "list", step="persist", sub=DEADLINE_FIELDS),
+    Field("actions", "list", step="plan", sub=ACTION_FIELDS, same=("id",)),
+    Field("log", "list", form=True, step="treat", sub=LOG_FIELDS, same=("date", "kind", "text", "by")),
+    Field("deadlines", "list", step="persist", sub=DEADLINE_FIELDS, same=("key", "from")),
     Field("next_followup", "date", step="followup", flag="--next"),
     Field("policy", "map", step="policy", sub=POLICY_FIELDS),
     Field("step", "choice", vocab="step"),
@@ -260,8 +261,14 @@ FAMILY_BY_KEY: dict[str, Field] = {f.key: f for f in FAMILY}
 SUBKEYS: dict[str, tuple[str, ...]] = {f.key: f.sub_keys for f in ISSUE if f.sub}
 LISTS: tuple[str, ...] = tuple(f.key for f in ISSUE if f.kind == "list")
 MAPS: tuple[str, ...] = tuple(f.key for f in ISSUE if f.kind == "map")
-# a list's records are told apart by their `id` (actions) or by all of their fields (log, bodies...)
-RECORD_ID: dict[str, str] = {f.key: "id" for f in ISSUE if f.kind == "list" and "id" in f.sub_keys}
+# how the records of each list are told apart: an action by its id, a log entry by its date, kind, text
+# and author, a body by its organisation, a legal clock by its key and start
+SAME: dict[str, tuple[str, ...]] = {f.key: f.same for f in ISSUE if f.kind == "list"}
+
+
+def identity(field: str, record: dict[str, Any]) -> tuple[Any, ...]:
+    """What tells this record of a list apart from the others (texts compared without outer spaces)."""
+    return tuple(v.strip() if isinstance(v, str) else v for v in (record.get(k) for k in SAME[field]))
 
 
 def field_at(path: tuple[Any, ...], fields: tuple[Field, ...] = ISSUE) -> Field | None:
