@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from zchuyot import gitio, yamlio
-from zchuyot.case.file import CASES, write_atomic
-from zchuyot.case.form import ID_RE, ISSUE_KEYS
+from zchuyot import gitio
+from zchuyot.case.file import CASES, renumbered, write_atomic
+from zchuyot.case.form import ID_RE
 from zchuyot.case.validate import Problem
 from zchuyot.errors import WorkspaceError
 from zchuyot.store import SETTINGS_FILE, Workspace
@@ -144,10 +144,8 @@ def _rename_collisions(ws: Workspace, remote: str, result: SyncResult) -> None:
         old = ws.root / rel
         worker = stem.rsplit("-", 1)[0]
         new_id = ws.new_id(worker)
-        doc = yamlio.parse(ours)
-        yamlio.set_key(doc, "id", new_id, ISSUE_KEYS)
         new = old.with_name(f"{new_id}.yaml")
-        write_atomic(new, yamlio.dump(doc))
+        write_atomic(new, renumbered(ours, new_id))
         old.unlink()
         renamed_paths += [old, new]
         result.renamed.append((stem, new_id))

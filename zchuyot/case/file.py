@@ -329,6 +329,15 @@ def edit(ws: Any, path: Path, message: str, result: WriteResult, commit: bool = 
             ws.commit([path], message.format(id=issue_id), result, tracked=True)
 
 
+def renumbered(text: str, new_id: str) -> str:
+    """An issue file's text under another id (sync: the same id opened in two clones), all else as it was."""
+    from zchuyot import yamlio
+
+    doc = yamlio.parse(text)
+    apply(doc, {"id": doc.get("id")}, {"id": new_id})
+    return yamlio.dump(doc)
+
+
 def create(ws: Any, path: Path, template: Path, values: dict[str, Any], message: str) -> WriteResult:
     """A new issue file from the form's template: validated once, written atomically, cached, committed."""
     from zchuyot import yamlio
