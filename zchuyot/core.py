@@ -326,6 +326,10 @@ def check(ws: Workspace) -> CheckResult:
                 depth = len(p.relative_to(ws.cases).parts)
                 if depth != 3 or p.suffix != ".yaml":
                     warnings.append(Problem(ws.rel(p), 1, "err.file.bad_path", {}, "fix.generic", "warning"))
+            mode = p.lstat().st_mode & 0o777
+            if not p.is_symlink() and mode & 0o077:  # readable by others on this computer
+                warnings.append(Problem(ws.rel(p), 1, "err.file.mode", {"mode": oct(mode)[2:]},
+                                        "fix.mode", "warning"))
     years = ws.settings.get("retention_years")
     for fam, last in retention_due(ws, kept):
         where = ws.family_dirs(fam)

@@ -66,9 +66,32 @@ def checkout_default_branch(root: Path) -> None:
 STALE_LOCK_SECONDS = 60
 
 
+def _held_open(path: Path) -> bool | None:
+    """Whether a live process has this file open (Linux: /proc/*/fd); None where that cannot be known."""
+    proc = Path("/proc")
+    if not (proc / "self" / "fd").is_dir():
+        return None
+    target = str(path.resolve())
+    for pid in os.listdir(proc):
+        if not pid.isdigit():
+            continue
+        try:
+            fds = os.listdir(proc / pid / "fd")
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                if os.readlink(proc / pid / "fd" / fd) == target:
+                    return True
+            except OSError:
+                continue
+    return False
+
+
 def clear_stale_index_lock(root: Path) -> bool:
     """A git killed mid-commit leaves .git/index.lock; every later commit would fail. Called only while
-    holding the workspace's git lock (no zchuyot git is running), and only for a lock a minute old."""
+    holding the workspace's git lock (no zchuyot git is running): a lock no live process holds open is
+    removed at once; where that cannot be seen (not Linux), a lock a minute old."""
     import time
 
     git_dir = root / ".git"
@@ -79,7 +102,10 @@ def clear_stale_index_lock(root: Path) -> bool:
         git_dir = Path(found)
     lock = git_dir / "index.lock"
     try:
-        if lock.exists() and time.time() - lock.stat().st_mtime > STALE_LOCK_SECONDS:
+        if not lock.exists():
+            return False
+        held = _held_open(lock)
+        if held is False or (held is None and time.time() - lock.stat().st_mtime > STALE_LOCK_SECONDS):
             lock.unlink()
             return True
     except OSError:

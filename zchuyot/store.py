@@ -191,6 +191,25 @@ class Workspace:
                     return str(data["worker"])
         return None
 
+    def make_private(self) -> list[str]:
+        """Every folder under cases/ 0700 and every file 0600 (what git creates follows the umask).
+        Returns what it changed."""
+        changed = []
+        if not self.cases.is_dir():
+            return changed
+        for d, dirs, files in os.walk(self.cases):
+            for name, want in [*((x, 0o700) for x in dirs), *((x, 0o600) for x in files)]:
+                p = os.path.join(d, name)
+                try:
+                    st = os.lstat(p)
+                    if not os.path.islink(p) and (st.st_mode & 0o777) != want:
+                        os.chmod(p, want)
+                        changed.append(p)
+                except OSError:
+                    continue
+        os.chmod(self.cases, 0o700)
+        return changed
+
     def require_worker(self) -> str:
         if not self.worker:
             raise WorkspaceError("err.no_worker")
@@ -389,7 +408,8 @@ class Workspace:
 
     # ---------------------------------------------------------- writing
     def commit(self, paths: list[Path], message: str, result: WriteResult, tracked: bool = False) -> None:
-        """Commit these files (when the workspace is a git repository); a failure is a note on `result`."""
+        """Commit these files (when the workspace is a git repository). A change that could not be committed
+        is saved, and said as an error (never exit 0): `zchuyot sync` commits it later."""
         if not gitio.is_repo(self.root):
             return
         try:
@@ -397,7 +417,8 @@ class Workspace:
                 gitio.clear_stale_index_lock(self.root)
                 gitio.commit(self.root, paths, message, self.worker, tracked=tracked)
         except WorkspaceError as e:
-            result.notes.append(("ui.not_committed", {"why": e.render()}))
+            raise WorkspaceError("err.not_committed", what=result.id or ", ".join(p.name for p in paths),
+                                 why=e.render()) from None
 
     def cache_fresh(self, path: Path, key: tuple[int, int, int, int]) -> dict[str, Any] | None:
         """The validated mapping the index cache holds for this file at this stat key, if any."""
@@ -539,6 +560,7 @@ def init_workspace(path: Path, worker: str, department: str | None = None, name:
     make_private_dirs(root / LOCAL_DIR, root)
     write_atomic(root / LOCAL_DIR / "local.yaml", f"# this computer's worker (not synced)\nworker: {worker}\n")
     ws = Workspace.find(str(root), worker)
+    ws.make_private()  # a clone's files follow the umask: this worker's only
     if gitio.available():
         if not gitio.is_repo(root):
             gitio.init(root)

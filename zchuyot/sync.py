@@ -60,6 +60,9 @@ def recover(ws: Workspace) -> bool:
     Called while holding the workspace's git lock, so no zchuyot command is using git now."""
     gd = _git_dir(ws)
     recovered = gitio.clear_stale_index_lock(ws.root)
+    for left in ws.root.glob(".merge_file_*"):  # a killed merge's copies of an issue's versions
+        left.unlink(missing_ok=True)
+        recovered = True
     if (gd / "MERGE_HEAD").exists():
         gitio.run(ws.root, "merge", "--abort", check=False)
         recovered = True
@@ -221,6 +224,7 @@ def sync(ws: Workspace) -> SyncResult:
         if result.offline is not None or not result.sent:
             st = status(ws, fetch=False)
             result.unsent = st.unsent_commits
+        ws.make_private()  # what a pull or a merge created is readable by this worker only
     return result
 
 

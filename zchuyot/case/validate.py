@@ -52,7 +52,8 @@ class Problem:
     def fix_text(self, lang: str | None = None) -> str:
         from zchuyot.labels import t
 
-        return t(self.fix, lang, **{k: v for k, v in self.params.items() if isinstance(v, (str, int))})
+        return t(self.fix, lang, **{"file": self.file,
+                                    **{k: v for k, v in self.params.items() if isinstance(v, (str, int))}})
 
     # -------------------------------------------------------------- the one way a problem is written
     def headline(self, lang: str | None = None) -> str:
