@@ -105,3 +105,35 @@ def test_files_that_arrive_by_sync_or_clone_are_private(dept: dict[str, Path]) -
     os.chmod(issue_path(b, issue), 0o644)
     r = z(b, "check", code=0)
     assert f"{issue}.yaml:1: " in r.stdout and "644" in r.stdout and "chmod" in r.stdout
+
+
+# ------------------------------------------------------------------ 6. purge: never a family under treatment
+def test_purge_refuses_a_family_under_treatment_or_within_retention(ws: Path) -> None:
+    import json
+    import sqlite3
+
+    issue = new_issue(ws, family="f104")
+    z(ws, "treat", issue, "שיחה עם האם, טלפון 050-7654321", "--kind", "call")
+    z(ws, "family", "add", "f104", "--name", "משפחת ניסיון", "--phone", "050-7654321")
+    z(ws, "list")  # the cache holds the issue's row
+    before = git(ws, "log", "--oneline")
+    r = z(ws, "purge", "f104", "--yes", code=1)
+    assert issue in r.stderr and "close" in r.stderr
+    z(ws, "close", issue, "--ended")
+    r = z(ws, "purge", "f104", "--yes", code=1)
+    assert "--before-retention" in r.stderr and "court_order" in r.stderr
+    assert issue_path(ws, issue).exists() and (ws / "cases" / "dana" / "f104" / "family.yaml").exists()
+    r = z(ws, "purge", "f104", "--yes", "--before-retention", "because", code=1)
+    assert "family_request" in r.stderr
+    assert git(ws, "log", "--oneline").count("\n") == before.count("\n") + 1  # only the close
+    # a court order: purged, the reason recorded (never a name), the cache forgets every byte of it
+    z(ws, "purge", "f104", "--yes", "--before-retention", "court_order")
+    assert not (ws / "cases" / "dana" / "f104").exists()
+    assert git(ws, "log", "-1", "--format=%s").strip() == (
+        "zchuyot purge: a family's files removed (before retention: court_order)")
+    db = ws / ".zchuyot" / "index.sqlite"
+    rows = sqlite3.connect(db).execute("SELECT count(*) FROM files WHERE path LIKE '%/f104/%'").fetchone()
+    assert rows == (0,)
+    for f in ws.joinpath(".zchuyot").glob("index.sqlite*"):
+        assert b"7654321" not in f.read_bytes() and "טלפון".encode() not in f.read_bytes(), f
+    assert json.loads(z(ws, "list", "--json").stdout) == []

@@ -707,6 +707,7 @@ def export(
 def purge(
     family: Annotated[str, typer.Argument(help="קוד המשפחה.")],
     yes: Annotated[bool, typer.Option("--yes", help="בלי שאלת אישור.")] = False,
+    before_retention: Annotated[Optional[str], typer.Option("--before-retention", help="מחיקה לפני תום תקופת השמירה – הסיבה: court_order | family_request | opened_in_error")] = None,
 ) -> None:
     """מחיקת תיק משפחה שתקופת השמירה שלו הסתיימה. / Remove a family's files (retention)."""
     from zchuyot import privacy
@@ -714,6 +715,7 @@ def purge(
     from zchuyot.labels import t
 
     ws = _ws()
+    privacy.purgeable(ws, family, before_retention)  # refused before anything is asked
     if not yes:
         if not _interactive():
             raise InputError("err.purge_confirm", family=family)
@@ -723,7 +725,7 @@ def purge(
         answer = Asker(console, rnd).ask_text(t("ui.purge_ask", family=family))
         if answer != family:
             raise Cancelled("ui.cancelled")
-    removed = privacy.purge(ws, family)
+    removed = privacy.purge(ws, family, before_retention)
     console, rnd = _out()
     rnd.line(t("ui.purged", n=len(removed), family=family))
     rnd.line(t("ui.purge_history", family=family))

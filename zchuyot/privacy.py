@@ -23,9 +23,9 @@ from typing import Any
 
 from zchuyot import dates
 from zchuyot.case import form
-from zchuyot.case.file import WriteResult, issue_json, make_private_dirs
+from zchuyot.case.file import FAMILY_FILE, WriteResult, issue_json, make_private_dirs
 from zchuyot.case.form import normalize_phone
-from zchuyot.errors import NotFound
+from zchuyot.errors import InputError, NotFound
 from zchuyot.store import Workspace, check_slug
 
 # ------------------------------------------------------------------ the access log
@@ -156,28 +156,55 @@ def csv_row(d: dict[str, Any]) -> list[Any]:
 
 
 # ------------------------------------------------------------------ retention and purge
-def purge(ws: Workspace, family: str) -> list[str]:
-    """Remove every file of a family (all workers' folders) and commit the removal. Returns the paths."""
-    ws.require_worker()
-    check_slug(family, "family")
-    dirs = ws.family_dirs(family)
-    if not dirs:
-        raise NotFound("err.unknown_family", value=family)
-    removed: list[Path] = []
-    for d in dirs:
-        for p in sorted(d.iterdir()):
-            if p.is_file():
-                removed.append(p)
+PURGE_REASONS = ("court_order", "family_request", "opened_in_error")  # purging before retention ends
 
+
+def purge(ws: Workspace, family: str, before_retention: str | None = None) -> list[str]:
+    """Remove every file of a family (all workers' folders), its rows in the index cache, and commit the
+    removal (see `purgeable` for when it is refused)."""
+    removed, dirs = purgeable(ws, family, before_retention)
     for p in removed:
         p.unlink()
     for d in dirs:
         with contextlib.suppress(OSError):
             d.rmdir()
+    ws.cache().forget([ws.rel(p) for p in removed])
+    why = "retention" if before_retention is None else f"before retention: {before_retention}"
     result = WriteResult("", ws.root)
-    ws.commit(removed, "zchuyot purge: a family's files removed (retention)", result)
-    log_access(ws, "purge", family, family)
+    ws.commit(removed, f"zchuyot purge: a family's files removed ({why})", result)
+    log_access(ws, f"purge ({why})", family, family)
     return [ws.rel(p) for p in removed]
+
+
+def purgeable(ws: Workspace, family: str, before_retention: str | None = None) -> tuple[list[Path], list[Path]]:
+    """The family's files and folders, if it may be purged: refused while an issue of the family is open,
+    and until `retention_years` have passed since its last activity — unless `before_retention` gives one
+    of PURGE_REASONS (recorded in the commit and the access log; never a name)."""
+    ws.require_worker()
+    check_slug(family, "family")
+    dirs = ws.family_dirs(family)
+    if not dirs:
+        raise NotFound("err.unknown_family", value=family)
+    if before_retention is not None and before_retention not in PURGE_REASONS:
+
+        raise InputError("err.purge_reason", value=before_retention, options=", ".join(PURGE_REASONS))
+    removed: list[Path] = [p for d in dirs for p in sorted(d.iterdir()) if p.is_file() or p.is_symlink()]
+    kept: list[tuple[str, bool, dt.date]] = []
+    still_open = []
+    for p in removed:
+        if p.suffix == ".yaml" and p.name != FAMILY_FILE:
+            _, _, issue, _ = ws.load_issue(p, future=False)
+            if issue is not None:
+                kept.append((family, issue.is_open, issue.last_activity()))
+                if issue.is_open:
+                    still_open.append(issue.id)
+    if still_open:
+        raise InputError("err.purge_open", family=family, ids=", ".join(still_open))
+    if before_retention is None and kept and not retention_due(ws, kept):
+        last = max(d for _, _, d in kept)
+        raise InputError("err.purge_retention", family=family, date=last.strftime("%d/%m/%Y"),
+                         years=ws.settings.get("retention_years"), options=", ".join(PURGE_REASONS))
+    return removed, dirs
 
 
 def retention_due(ws: Workspace, issues: Iterable[tuple[str, bool, dt.date]],

@@ -303,6 +303,21 @@ class Index:
         except (sqlite3.Error, OSError):
             return
 
+    def forget(self, rels: list[str]) -> None:
+        """Remove these files' rows for good (a purged family): overwritten on disk, not merely unlinked
+        from the table, and the write-ahead log emptied, so nothing of them stays readable in the cache."""
+        if not self.path.exists() or not rels:
+            return
+        conn = sqlite3.connect(self.path, timeout=5)
+        try:
+            conn.execute("PRAGMA secure_delete=ON")
+            with conn:
+                conn.executemany("DELETE FROM files WHERE path = ?", [(r,) for r in rels])
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.execute("VACUUM")
+        finally:
+            conn.close()
+
     def fresh(self, path: Path, key: tuple[int, int, int, int] | None = None) -> dict[str, Any] | None:
         """The row of a valid file that is up to date (its stat key is `key`, or the file's now): the file's
         mapping and warnings — so `show` and `edit` need not validate the file (it was validated when
