@@ -137,3 +137,22 @@ def test_purge_refuses_a_family_under_treatment_or_within_retention(ws: Path) ->
     for f in ws.joinpath(".zchuyot").glob("index.sqlite*"):
         assert b"7654321" not in f.read_bytes() and "טלפון".encode() not in f.read_bytes(), f
     assert json.loads(z(ws, "list", "--json").stdout) == []
+
+
+# ------------------------------------------------------------------ 4. hostile files
+def test_links_fifos_and_devices_named_like_issues_are_errors_never_read(ws: Path) -> None:
+    good = new_issue(ws)
+    folder = issue_path(ws, good).parent
+    os.mkfifo(folder / "dana-ffff2.yaml")
+    (folder / "dana-zzzz2.yaml").symlink_to("/dev/zero")
+    (folder / "dana-pppp2.yaml").symlink_to("/etc/passwd")
+    (ws / "cases" / "dana" / "elsewhere").symlink_to("/etc", target_is_directory=True)
+    for cmd in (["show", "ffff2"], ["show", "pppp2"], ["show", "zzzz2"]):
+        r = z(ws, *cmd, code=1)  # one line, at once: never hangs on the FIFO, never prints /etc/passwd
+        assert "root:" not in r.stdout + r.stderr and "קובץ רגיל" in r.stderr
+    r = z(ws, "check", code=1)
+    for name in ("dana-ffff2.yaml", "dana-zzzz2.yaml", "dana-pppp2.yaml", "cases/dana/elsewhere"):
+        assert name in r.stdout, name
+    assert "root:" not in r.stdout
+    r = z(ws, "list", "--json")
+    assert "dana-ffff2.yaml" in r.stderr and "dana-pppp2.yaml" in r.stderr  # reported, not skipped

@@ -322,12 +322,15 @@ def check(ws: Workspace) -> CheckResult:
             warnings += [p for p in problems if p.severity != "error"]
         # anything else under cases/ that is not where an issue belongs
         for p in sorted(ws.cases.rglob("*")):
-            if p.is_file() and not p.name.startswith("."):
-                depth = len(p.relative_to(ws.cases).parts)
-                if depth != 3 or p.suffix != ".yaml":
-                    warnings.append(Problem(ws.rel(p), 1, "err.file.bad_path", {}, "fix.generic", "warning"))
+            depth = len(p.relative_to(ws.cases).parts)
+            named_like_a_case = depth == 3 and p.suffix == ".yaml"  # read (and reported) by the loaders
+            if (p.is_symlink() or not (p.is_dir() or p.is_file())) and not named_like_a_case:
+                errors.append(Problem(ws.rel(p), 1, "err.file.not_regular", {}, "fix.not_regular"))
+                continue
+            if p.is_file() and not p.name.startswith(".") and not named_like_a_case:
+                warnings.append(Problem(ws.rel(p), 1, "err.file.bad_path", {}, "fix.generic", "warning"))
             mode = p.lstat().st_mode & 0o777
-            if not p.is_symlink() and mode & 0o077:  # readable by others on this computer
+            if not p.is_symlink() and (p.is_file() or p.is_dir()) and mode & 0o077:  # readable by others here
                 warnings.append(Problem(ws.rel(p), 1, "err.file.mode", {"mode": oct(mode)[2:]},
                                         "fix.mode", "warning"))
     years = ws.settings.get("retention_years")

@@ -435,6 +435,8 @@ T: dict[str, tuple[str, str]] = {
     "err.policy_note": ("כתבי מה הסוגיה המשותפת: --flag \"...\".", "Say what the shared issue is: --flag \"...\"."),
     "err.policy_usage": ("כדי לסמן סוגיה: zchuyot policy ID --flag \"...\".", "To flag an issue: zchuyot policy ID --flag \"...\"."),
     # file problems (check and loaders)
+    "err.file.not_regular": ("זה אינו קובץ רגיל (קישור סמלי, FIFO או התקן) ולכן לא נקרא", "this is not a regular file (a symbolic link, a FIFO or a device), so it is not read"),
+    "fix.not_regular": ("הסירי אותו (rm {file}); סוגיה היא קובץ YAML רגיל בתוך cases/.", "Remove it (rm {file}); an issue is a regular YAML file inside cases/."),
     "err.file.read": ("לא ניתן לקרוא את הקובץ ({why}).", "The file cannot be read ({why})."),
     "err.file.too_big": ("הקובץ גדול מדי ({size} בתים; המרבי {max}).", "The file is too big ({size} bytes; max {max})."),
     "err.file.encoding": ("הקובץ אינו בקידוד UTF-8.", "The file is not UTF-8."),

@@ -87,13 +87,15 @@ def scan_worker_folder(folder: tuple[str, str, bool]) -> list[tuple[str, int, in
     by_name = _entry_name if ordered else None
     base = f"{CASES}/{name}/"
     for fd in (sorted(os.scandir(path), key=by_name) if by_name else os.scandir(path)):
-        if fd.name.startswith(".") or not fd.is_dir():
+        if fd.name.startswith(".") or not fd.is_dir(follow_symlinks=False):
             continue
         prefix = f"{base}{fd.name}/"
         for f in (sorted(os.scandir(fd.path), key=by_name) if by_name else os.scandir(fd.path)):
             name = f.name
-            if name.endswith(".yaml") and name != FAMILY_FILE and not name.startswith(".") and f.is_file():
-                st = f.stat()
+            # anything named like an issue is listed — a link or a FIFO too, so that reading it reports it
+            if name.endswith(".yaml") and name != FAMILY_FILE and not name.startswith(".") \
+                    and not f.is_dir(follow_symlinks=False):
+                st = f.stat(follow_symlinks=False)
                 out.append((prefix + name, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, f.path))
     return out
 

@@ -39,12 +39,26 @@ FAMILY_FILE = "family.yaml"
 
 # ------------------------------------------------------------------ file primitives
 def read_bytes(path: Path) -> bytes:
+    """A case file's bytes. Only a regular file is read: a symbolic link (to /etc/passwd, to /dev/zero) or a
+    FIFO named like an issue is refused, never followed, and never waited on."""
+    import errno
+    import stat
+
     try:
-        with open(path, "rb") as f:
-            data = f.read(yamlfast.MAX_BYTES + 1)
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise DataError("err.file.not_regular", line=1, fix="fix.not_regular") from None
+        raise DataError("err.file.read", line=1, why=e.strerror or type(e).__name__) from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise DataError("err.file.not_regular", line=1, fix="fix.not_regular")
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            return f.read(yamlfast.MAX_BYTES + 1)
     except OSError as e:
         raise DataError("err.file.read", line=1, why=e.strerror or type(e).__name__) from None
-    return data
+    finally:
+        os.close(fd)
 
 
 def read_text(path: Path) -> str:

@@ -86,14 +86,26 @@ class Problem:
         return out
 
     def source_line(self, root: Path) -> str | None:
-        """The text of the line the problem is on (at most 200 characters), or None."""
+        """The text of the line the problem is on (at most 200 characters), or None — read only from a
+        regular file (never through a link, never waiting on a FIFO)."""
+        import os
+        import stat
+
         try:
-            with open(root / self.file, encoding="utf-8", errors="replace") as f:
+            fd = os.open(root / self.file, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError:
+            return None
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return None
+            with os.fdopen(fd, encoding="utf-8", errors="replace", closefd=False) as f:
                 for i, text in enumerate(f, 1):
                     if i == self.line:
                         return text.rstrip("\n")[:200]
         except OSError:
             return None
+        finally:
+            os.close(fd)
         return None
 
 
