@@ -3,7 +3,6 @@ it once; the form is defined once; show answers from a fresh cache without pydan
 
 from __future__ import annotations
 
-import builtins
 import json
 import os
 import subprocess
@@ -25,11 +24,11 @@ class Counts:
 
 def start_counting(monkeypatch: pytest.MonkeyPatch, issue_id: str) -> Counts:
     """Count, from now on, the parses of one issue's text by the fast reader and round-trip, the validations
-    of an issue by its pydantic model, and the openings of issue files for reading."""
+    of an issue by its pydantic model, and the openings of the issue's file for reading."""
     c = Counts()
     from ruamel.yaml import YAML
 
-    fast, rt_load, validate, real_open = yamlfast.load, YAML.load, schema.Issue.model_validate, builtins.open
+    fast, rt_load, validate, real_open = yamlfast.load, YAML.load, schema.Issue.model_validate, os.open
 
     def count_fast(text: str) -> Any:
         c.fast += f"id: {issue_id}" in text
@@ -43,15 +42,15 @@ def start_counting(monkeypatch: pytest.MonkeyPatch, issue_id: str) -> Counts:
         c.validations += 1
         return validate(data, *a, **k)
 
-    def count_open(file: Any, mode: str = "r", *a: Any, **k: Any) -> Any:
-        if "r" in mode and str(file).endswith(".yaml") and "/cases/" in str(file) and "family" not in str(file):
+    def count_open(file: Any, flags: int, *a: Any, **k: Any) -> Any:
+        if not flags & (os.O_WRONLY | os.O_RDWR) and str(file).endswith(f"{issue_id}.yaml"):
             c.opens += 1
-        return real_open(file, mode, *a, **k)
+        return real_open(file, flags, *a, **k)
 
     monkeypatch.setattr(yamlfast, "load", count_fast)
     monkeypatch.setattr(YAML, "load", count_rt)
     monkeypatch.setattr(schema.Issue, "model_validate", count_validate)
-    monkeypatch.setattr(builtins, "open", count_open)
+    monkeypatch.setattr(os, "open", count_open)
     return c
 
 
