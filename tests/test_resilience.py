@@ -156,3 +156,16 @@ def test_links_fifos_and_devices_named_like_issues_are_errors_never_read(ws: Pat
     assert "root:" not in r.stdout
     r = z(ws, "list", "--json")
     assert "dana-ffff2.yaml" in r.stderr and "dana-pppp2.yaml" in r.stderr  # reported, not skipped
+
+
+def test_bidi_controls_are_removed_from_what_is_typed_and_refused_in_files(ws: Path) -> None:
+    subject = "הנחה בארנונה \u202e(דחוף)\u202c"
+    issue = new_issue(ws, subject=subject)
+    z(ws, "treat", issue, "שיחה \u2067עם הבנק\u2069", "--kind", "call")
+    text = issue_path(ws, issue).read_text(encoding="utf-8")
+    assert "\u202e" not in text and "\u2067" not in text and "הנחה בארנונה (דחוף)" in text
+    assert "שיחה עם הבנק" in text
+    bad = issue_path(ws, issue)
+    bad.write_text(text.replace("subject: הנחה בארנונה", "subject: הנחה \u202eבארנונה"), encoding="utf-8")
+    r = z(ws, "check", code=1)
+    assert f"{issue}.yaml:" in r.stdout and "U+202E" in r.stdout

@@ -457,6 +457,8 @@ T: dict[str, tuple[str, str]] = {
     "err.file.bad_date": ("התאריך {value} אינו קיים בלוח השנה.", "The date {value} does not exist."),
     "err.file.merge_markers": ("בקובץ נשארו סימני קונפליקט של git (<<<<<<<).", "The file contains git conflict markers (<<<<<<<)."),
     "why.required": ("שדה חובה חסר או ריק", "required field is missing or empty"),
+    "why.bidi_control": ("יש בטקסט תו כיווניות נסתר (U+202A–U+202E או U+2066–U+2069) שיכול להציג את השורה אחרת ממה שהיא; מחקי אותו",
+                         "the text holds a hidden direction control (U+202A–U+202E or U+2066–U+2069) that can make the line read as something else; delete it"),
     "why.choice": ("הערך '{value}' אינו מוכר{suggest}; האפשרויות: {options}", "'{value}' is not known{suggest}; options: {options}"),
     "why.date": ("תאריך לא תקין '{value}'; כותבים YYYY-MM-DD", "invalid date '{value}'; write YYYY-MM-DD"),
     "why.int": ("צריך מספר שלם", "must be a whole number"),

@@ -356,7 +356,7 @@ def create(ws: Any, path: Path, template: Path, values: dict[str, Any], message:
     """A new issue file from the form's template: validated once, written atomically, cached, committed."""
     from zchuyot import yamlio
 
-    issue, problems = issue_from_data(values, {}, ws.rel(path), future=False)
+    issue, problems = issue_from_data(form.neutral(values), {}, ws.rel(path), future=False)
     if issue is None:  # nothing is written unless the form is whole
         raise first_error(problems, path.stem, InputError)
     template_text = read_text(template)
@@ -386,7 +386,7 @@ def save_family(ws: Any, path: Path, template: Path, code: str, values: dict[str
         data, lines = yamlfast.load(text)
         if not isinstance(data, dict):
             raise DataError("err.issue_broken", file=rel, line=1, id=code, why="not a mapping")
-        new = {**data, "code": code, **{k: v for k, v in values.items() if v is not None}}
+        new = {**data, "code": code, **{k: form.neutral(v) for k, v in values.items() if v is not None}}
         family, problems = family_from_data(new, lines, rel, family_dir=code)
         if family is None:
             raise first_error(problems, code, InputError)

@@ -133,6 +133,22 @@ class Field:
         return tuple(f.key for f in self.sub)
 
 
+# the controls that reorder text (embeddings, overrides, isolates): invisible, they can make a line read as
+# something else (U+202E turns "txt.exe" around) — refused in a file, removed from what a worker types
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def neutral(value: Any) -> Any:
+    """A value typed by a worker (or a mapping or list of them) with every bidi control removed."""
+    if isinstance(value, str):
+        return BIDI_CONTROLS.sub("", value)
+    if isinstance(value, dict):
+        return {k: neutral(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [neutral(v) for v in value]
+    return value
+
+
 def check_value(f: Field, v: Any, typed: bool = True) -> Any:
     """The value field `f` may hold (an empty one becomes the field's default), or ValueError(code) —
     the one set of rules for a single value: the validators of the generated models (`schema.py`) and
@@ -145,6 +161,10 @@ def check_value(f: Field, v: Any, typed: bool = True) -> Any:
     if typed and f.kind in VALUE_TYPES and (not isinstance(v, VALUE_TYPES[f.kind])
                                             or (isinstance(v, bool) and f.kind in ("int", "number", "ref"))):
         raise ValueError(f"type:{f.kind}")
+    if isinstance(v, str) and BIDI_CONTROLS.search(v):
+        if not typed:
+            raise ValueError("bidi_control")
+        v = neutral(v)
     if f.kind == "choice" and v not in VOCABULARIES[f.vocab or ""]:
         raise ValueError(f"choice:{f.vocab}")
     if f.check and (typed or f.kind in ("text", "longtext")) and not CHECKS[f.check][0](v):
