@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -169,3 +170,91 @@ def test_bidi_controls_are_removed_from_what_is_typed_and_refused_in_files(ws: P
     bad.write_text(text.replace("subject: הנחה בארנונה", "subject: הנחה \u202eבארנונה"), encoding="utf-8")
     r = z(ws, "check", code=1)
     assert f"{issue}.yaml:" in r.stdout and "U+202E" in r.stdout
+
+
+# ------------------------------------------------------------------ 1. two workers join on the same day
+def test_two_workers_who_join_the_same_day_both_keep_syncing(dept: dict[str, Path]) -> None:
+    remote, tmp = dept["remote"], dept["tmp"]
+    c, d = tmp / "c", tmp / "d"
+    assert run("init", str(c), "--worker", "noa", "--name", "נועה", "--remote", str(remote)).exit_code == 0
+    assert run("init", str(d), "--worker", "yael", "--name", "יעל", "--role", "volunteer",
+               "--remote", str(remote)).exit_code == 0
+    z(c, "sync")
+    z(d, "sync")  # was: "לא ניתן למזג את .zchuyot.yaml", every time
+    z(c, "sync")
+    for clone in (c, d, dept["a"]):
+        z(clone, "sync")
+        text = (clone / ".zchuyot.yaml").read_text(encoding="utf-8")
+        for worker in ("dana", "miri", "noa", "yael"):
+            assert f"{worker}:" in text, (clone, worker)
+        assert "volunteer" in text and "<<<<<<<" not in text
+    i = z(d, "--worker", "yael", "new", "--family", "f3", "--subject", "ליווי", "--domain", "health").stdout.strip()
+    z(d, "sync")
+    z(c, "sync")
+    assert z(c, "show", i, "--json").stdout
+
+
+def test_settings_edited_on_both_sides_keep_both_and_record_the_loser(dept: dict[str, Path]) -> None:
+    a, b = dept["a"], dept["b"]
+    for clone, value in ((a, "12"), (b, "9")):
+        p = clone / ".zchuyot.yaml"
+        p.write_text(p.read_text(encoding="utf-8").replace("stale_after: 5", f"stale_after: {value}"),
+                     encoding="utf-8")
+    z(a, "sync")
+    z(b, "sync")
+    z(a, "sync")
+    ta, tb = ((x / ".zchuyot.yaml").read_text(encoding="utf-8") for x in (a, b))
+    assert ta == tb and "<<<<<<<" not in ta
+    won = re.findall(r"^stale_after: (\d+)$", ta, re.M)
+    assert len(won) == 1 and won[0] in ("12", "9")  # one wins, the same in both clones
+    lost = "9" if won[0] == "12" else "12"
+    assert re.search(rf"^# .*stale_after: {lost}$", ta, re.M)  # the other is written down, not dropped
+
+
+# ------------------------------------------------------------------ 5. a pushed settings file or .gitattributes
+def _push_from_outside(dept: dict[str, Path], path: str, text: str | None, link: str | None = None) -> str:
+    """Another clone (plain git, not zchuyot) pushes a commit that changes one file."""
+    o = dept["tmp"] / "outsider"
+    if not o.exists():
+        subprocess.run(["git", "clone", "-q", str(dept["remote"]), str(o)], check=True)
+    git(o, "pull", "-q")
+    target = o / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if link is not None:
+        target.symlink_to(link)
+    else:
+        target.write_text(text or "", encoding="utf-8")
+    git(o, "add", "-A")
+    git(o, "-c", "user.name=x", "-c", "user.email=x@x", "commit", "-qm", "outside")
+    git(o, "push", "-q")
+    return git(o, "rev-parse", "--short", "HEAD").strip()
+
+
+@pytest.mark.parametrize("case", ["duplicate_key", "evil_driver", "symlink"])
+def test_a_harmful_pushed_file_is_refused_and_a_fix_arrives(dept: dict[str, Path], case: str) -> None:
+    a = dept["a"]
+    settings = (a / ".zchuyot.yaml").read_text(encoding="utf-8")
+    if case == "duplicate_key":
+        sha = _push_from_outside(dept, ".zchuyot.yaml", settings + "stale_after: 3\n")
+    elif case == "evil_driver":
+        attrs = (a / ".gitattributes").read_text(encoding="utf-8")
+        sha = _push_from_outside(dept, ".gitattributes", attrs + "cases/**/*.yaml merge=evil\n")
+    else:
+        sha = _push_from_outside(dept, "cases/dana/f1/dana-zzzz2.yaml", None, link="/etc/passwd")
+    before = git(a, "rev-parse", "HEAD")
+    r = z(a, "sync", code=1)
+    assert sha in r.stderr  # one line naming the commit
+    assert git(a, "rev-parse", "HEAD") == before  # nothing of it merged
+    z(a, "list")  # the workspace still works
+    # the department fixes it: the next sync takes the fix
+    if case == "duplicate_key":
+        _push_from_outside(dept, ".zchuyot.yaml", settings)
+    elif case == "evil_driver":
+        _push_from_outside(dept, ".gitattributes", (a / ".gitattributes").read_text(encoding="utf-8"))
+    else:
+        o = dept["tmp"] / "outsider"
+        git(o, "rm", "-q", "cases/dana/f1/dana-zzzz2.yaml")
+        git(o, "-c", "user.name=x", "-c", "user.email=x@x", "commit", "-qm", "fix")
+        git(o, "push", "-q")
+    z(a, "sync")
+    z(a, "check")

@@ -790,12 +790,16 @@ def merge_file(
     from zchuyot.case.file import FAMILY_FILE, read_text, write_atomic
     from zchuyot.case.validate import family_from_data, issue_from_data
     from zchuyot.errors import DataError
+    from zchuyot.store import SETTINGS_FILE
 
     try:
-        text = merge.merge_texts(read_text(base), read_text(ours), read_text(theirs), dates.today())
-        data, lines = yamlfast.load(text)
         p = Path(path)
-        if p.name == FAMILY_FILE:
+        texts = (read_text(base), read_text(ours), read_text(theirs), dates.today())
+        text = merge.merge_settings(*texts) if p.name == SETTINGS_FILE else merge.merge_texts(*texts)
+        data, lines = yamlfast.load(text)
+        if p.name == SETTINGS_FILE:
+            ok, problems = (data if isinstance(data, dict) else None), []
+        elif p.name == FAMILY_FILE:
             ok, problems = family_from_data(data, lines, path)
         else:
             ok, problems = issue_from_data(data, lines, path, stem=p.stem or None)

@@ -13,12 +13,20 @@ from typing import Any
 
 from zchuyot import dates, flow
 from zchuyot.case import form
-from zchuyot.case.file import FAMILY_FILE, IssueRecord, ReadResult, WriteResult, load_family
+from zchuyot.case.file import (
+    FAMILY_FILE,
+    IssueRecord,
+    ReadResult,
+    WriteResult,
+    load_family,
+    load_yaml_file,
+    problem_of,
+)
 from zchuyot.case.form import PERSIST_KINDS, VOCABULARIES, normalize_phone, valid_israeli_id
 from zchuyot.case.validate import Problem
-from zchuyot.errors import InputError
+from zchuyot.errors import DataError, InputError
 from zchuyot.labels import choice_label, options_text, t
-from zchuyot.store import Workspace, check_slug
+from zchuyot.store import SETTINGS_FILE, Workspace, check_slug
 
 
 # ------------------------------------------------------------------ input helpers
@@ -277,6 +285,12 @@ def check_file(ws: Workspace, path: Path) -> list[Problem]:
     """Every problem of one issue or family file (errors and warnings)."""
     if path.name == FAMILY_FILE:
         return load_family(path, ws.rel(path), path.parent.name)[1]
+    if path.resolve() == (ws.root / SETTINGS_FILE).resolve():
+        try:
+            data = load_yaml_file(path)
+        except DataError as e:
+            return [problem_of(e, ws.rel(path))]
+        return [] if isinstance(data, dict) else [Problem(ws.rel(path), 1, "err.file.not_mapping")]
     return ws.load_issue(path)[3]
 
 

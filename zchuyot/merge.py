@@ -155,3 +155,40 @@ def merge_texts(base: str, ours: str, theirs: str, today: dt.date) -> str:
     doc = yamlio.parse(ours, checked=True)  # `ours` was just read by the fast reader above
     apply(doc, o, merged)  # the edit path's own way of writing a change into the local document
     return yamlio.dump(doc)
+
+
+def merge_settings(base: str, ours: str, theirs: str, today: dt.date) -> str:
+    """The department's settings (`.zchuyot.yaml`) merged: the workers are the union of both sides (a worker
+    changed on both sides: field by field); every other key 3-way — changed on one side only, that side;
+    on both, the larger value wins (the same result whichever clone merges) and the other is written
+    below the settings as a comment, never dropped."""
+    b = (yamlfast.load(base)[0] if base.strip() else {}) or {}
+    o = yamlfast.load(ours)[0] or {}
+    t = yamlfast.load(theirs)[0] or {}
+    if not all(isinstance(x, dict) for x in (b, o, t)):
+        raise DataError("err.file.not_mapping", line=1)
+    m = Merger(b, o, t, today)
+    m.tie = True  # settings have no log: the larger value wins a real conflict
+    merged: dict[str, Any] = {}
+    for k in dict.fromkeys([*o, *t]):
+        bk, ok, tk = b.get(k), o.get(k), t.get(k)
+        if k == "workers" and isinstance(ok, dict) and isinstance(tk, dict):
+            bw = bk if isinstance(bk, dict) else {}
+            workers: dict[str, Any] = {}
+            for w in dict.fromkeys([*ok, *tk]):
+                ow, tw, bww = ok.get(w), tk.get(w), bw.get(w)
+                if isinstance(ow, dict) and isinstance(tw, dict):
+                    bd = bww if isinstance(bww, dict) else {}
+                    workers[w] = {s: m.pick(f"workers.{w}.{s}", bd.get(s), ow.get(s), tw.get(s))
+                                  for s in dict.fromkeys([*ow, *tw])}
+                else:
+                    workers[w] = ow if ow is not None else tw
+            merged[k] = workers
+        else:
+            merged[k] = m.pick(k, bk, ok, tk)
+    doc = yamlio.parse(ours, checked=True)
+    apply(doc, o, merged)
+    text = yamlio.dump(doc)
+    if m.lost:
+        text += "".join(f"# מיזוג {today.isoformat()}: ערך שהוחלף ונשמר כאן – {x}\n" for x in m.lost)
+    return text

@@ -507,6 +507,7 @@ GITIGNORE = """# zchuyot: machine-local files (this computer's worker, locks, ca
 """
 GITATTRIBUTES = """# zchuyot: issue files are merged field by field, never with conflict markers
 cases/**/*.yaml merge=zchuyot
+.zchuyot.yaml merge=zchuyot
 """
 
 

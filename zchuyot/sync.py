@@ -7,6 +7,7 @@ merge that could not be made) — the message says what, and nothing is ever los
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from zchuyot.case.file import CASES, renumbered, write_atomic
 from zchuyot.case.form import ID_RE
 from zchuyot.case.validate import Problem
 from zchuyot.errors import WorkspaceError
-from zchuyot.store import SETTINGS_FILE, Workspace
+from zchuyot.store import GITATTRIBUTES, SETTINGS_FILE, Workspace
 
 
 @dataclass
@@ -45,9 +46,17 @@ class SyncStatus:
 
 
 def ensure_setup(ws: Workspace) -> None:
-    """What every clone needs locally: the merge driver and a commit identity."""
+    """What every clone needs: the merge driver and a commit identity (local), and `.gitattributes` naming
+    the driver for every file zchuyot merges (a workspace made by an older zchuyot gains the settings'
+    line; the next commit takes it, and the same line added by two clones merges as one)."""
     gitio.register_merge_driver(ws.root)
     gitio.ensure_identity(ws.root, ws.worker or "zchuyot")
+    attrs = ws.root / ".gitattributes"
+    text = attrs.read_text(encoding="utf-8") if attrs.is_file() else ""
+    missing = [line for line in GITATTRIBUTES.splitlines() if line and line not in text.splitlines()]
+    if missing:
+        write_atomic(attrs, text + ("" if not text or text.endswith("\n") else "\n") + "\n".join(missing) + "\n")
+        os.chmod(attrs, 0o644)
 
 
 def _git_dir(ws: Workspace) -> Path:
@@ -83,7 +92,7 @@ def _ids(paths: list[str]) -> list[str]:
 
 def _changed_files(ws: Workspace) -> list[str]:
     out = gitio.run(ws.root, "status", "--porcelain", "-z", "--untracked-files=all", "--",
-                    CASES, "templates", SETTINGS_FILE).stdout
+                    CASES, "templates", SETTINGS_FILE, ".gitattributes").stdout
     files = []
     parts = out.split("\0")
     i = 0
@@ -94,7 +103,8 @@ def _changed_files(ws: Workspace) -> list[str]:
             if entry[0] == "R":  # a rename is followed by its old path
                 i += 1
         i += 1
-    return [f for f in files if not Path(f).name.startswith(".") or f.endswith(".gitkeep")]
+    # not the temp file of a write in progress (.NAME.XXXX.tmp); the settings and .gitattributes are committed
+    return [f for f in files if not (Path(f).name.startswith(".") and f.endswith(".tmp"))]
 
 
 def _commit_local(ws: Workspace, result: SyncResult) -> None:
@@ -168,6 +178,38 @@ def _incoming(ws: Workspace, remote: str, result: SyncResult) -> None:
         (result.new_in if status.startswith("A") else result.changed_in).extend(_ids([path.split("\t")[-1]]))
 
 
+def _check_incoming(ws: Workspace, remote: str) -> None:
+    """What arrives must not break the workspace or take it over: the settings must read, `.gitattributes`
+    may name no merge driver but zchuyot's, and nothing under cases/ may be a link or a submodule. If it
+    does, the pull is refused with one line naming the commit — and the next sync fetches again, so the
+    department's fix arrives."""
+    from zchuyot import yamlfast
+    from zchuyot.errors import DataError
+
+    sha = gitio.run(ws.root, "rev-parse", "--short", remote).stdout.strip()
+
+    def refuse(why: str) -> None:
+        raise WorkspaceError("err.sync_refused", commit=sha, why=why)
+
+    settings = gitio.run(ws.root, "show", f"{remote}:{SETTINGS_FILE}", check=False)
+    if settings.returncode == 0:
+        try:
+            data = yamlfast.load(settings.stdout)[0]
+        except DataError as e:
+            refuse(f"{SETTINGS_FILE}:{e.line}: {e.render()}")
+        if not isinstance(data, dict):
+            refuse(f"{SETTINGS_FILE}: not a mapping")
+    attrs = gitio.run(ws.root, "show", f"{remote}:.gitattributes", check=False)
+    for line in attrs.stdout.splitlines() if attrs.returncode == 0 else []:
+        for word in line.split()[1:]:
+            if word.startswith("merge=") and word != "merge=zchuyot" or word in ("-merge", "!merge", "binary"):
+                refuse(f".gitattributes: {line.strip()}")
+    for entry in gitio.run(ws.root, "ls-tree", "-r", remote, "--", CASES).stdout.splitlines():
+        mode, _, rest = entry.partition(" ")
+        if mode in ("120000", "160000"):
+            refuse(f"{rest.split(chr(9), 1)[-1]}: not a regular file")
+
+
 def _merge(ws: Workspace, remote: str) -> None:
     if not _exists(ws, "HEAD"):
         branch = remote.split("/", 1)[1]
@@ -201,6 +243,7 @@ def sync(ws: Workspace) -> SyncResult:
                 result.offline = lines[-1] if lines else "fetch failed"
                 break
             if _exists(ws, remote):
+                _check_incoming(ws, remote)
                 _rename_collisions(ws, remote, result)
                 _incoming(ws, remote, result)
                 _merge(ws, remote)
