@@ -258,3 +258,26 @@ def test_a_harmful_pushed_file_is_refused_and_a_fix_arrives(dept: dict[str, Path
         git(o, "push", "-q")
     z(a, "sync")
     z(a, "check")
+
+
+# ------------------------------------------------------------------ 2. purge against an offline edit
+@pytest.mark.parametrize("first", ["purge", "edit"])
+def test_a_purged_family_wins_over_an_offline_edit(dept: dict[str, Path], first: str) -> None:
+    a, b = dept["a"], dept["b"]
+    issue = z(a, "--worker", "dana", "new", "--family", "f9", "--subject", "ארנונה", "--domain", "housing",
+              "--date", "2018-01-01").stdout.strip()
+    z(a, "--worker", "dana", "family", "add", "f9", "--name", "משפחת בדיקה")
+    z(a, "--worker", "dana", "close", issue, "--ended", "--date", "2018-02-01")
+    z(a, "sync")
+    z(b, "sync")
+    z(b, "--worker", "miri", "treat", issue, "תשובה מאוחרת מהעירייה", "--date", "2018-03-01")  # offline
+    z(a, "--worker", "dana", "purge", "f9", "--yes")
+    said = ""
+    for clone in ((a, b, a, b) if first == "purge" else (b, a, b, a)):
+        r = z(clone, "sync")  # nobody is locked out, at any step
+        said += r.stdout + r.stderr
+    for clone in (a, b):
+        assert not any((clone / "cases").glob("*/f9")), clone
+        assert git(clone, "status", "--porcelain") == ""
+    assert git(a, "rev-parse", "HEAD") == git(b, "rev-parse", "HEAD")
+    assert "f9" in said and issue in said  # the clone whose edit was dropped is told why

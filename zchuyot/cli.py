@@ -760,6 +760,8 @@ def sync(
         rnd.line(t("sync.committed", ids=", ".join(res.committed)))
     for p in res.broken:
         _say_error(t("sync.broken", file=p.file, line=p.line, why=p.message()))
+    for family, issue_id in res.purged:
+        _say_error(t("sync.purged", family=family, id=issue_id))
     for old, new in res.renamed:
         rnd.line(t("sync.renamed", old=old, new=new))
     if res.new_in:

@@ -300,6 +300,8 @@ T: dict[str, tuple[str, str]] = {
     # ------------------------------------------------------------ sync
     "sync.recovered": ("נוקה מצב שנשאר מפעולה קודמת שנקטעה (נעילה או מיזוג באמצע).", "Cleaned up after an interrupted earlier operation (a lock or a half-done merge)."),
     "sync.committed": ("נשמרו שינויים מקומיים: {ids}", "Committed local changes: {ids}"),
+    "sync.purged": ("המשפחה {family} נמחקה במחלקה (תום תקופת השמירה או צו): גם השינויים שנעשו כאן ב-{id} הוסרו.",
+                    "Family {family} was purged in the department (retention or an order): the changes made here to {id} are removed too."),
     "err.sync_refused": ("הסנכרון לא קיבל את השינויים מהמאגר (commit {commit}): {why}. העבודה שלך שמורה כאן; בקשי ממי שמנהל את המאגר לתקן, והסנכרון הבא יקבל את התיקון.",
                          "Sync did not take the changes from the repository (commit {commit}): {why}. Your work is kept here; ask whoever runs the repository to fix it, and the next sync takes the fix."),
     "sync.broken": ("הקובץ {file}:{line} פגום ולא נשלח: {why}. תקני אותו (zchuyot check) והריצי sync שוב.",

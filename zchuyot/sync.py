@@ -31,6 +31,7 @@ class SyncResult:
     offline: str | None = None  # why the exchange did not happen
     recovered_lock: bool = False
     unsent: int = 0
+    purged: list[tuple[str, str]] = field(default_factory=list)  # (family, issue id) dropped: the family was purged
 
     @property
     def ok(self) -> bool:
@@ -210,12 +211,31 @@ def _check_incoming(ws: Workspace, remote: str) -> None:
             refuse(f"{rest.split(chr(9), 1)[-1]}: not a regular file")
 
 
-def _merge(ws: Workspace, remote: str) -> None:
+def _purge_wins(ws: Workspace, remote: str, result: SyncResult) -> bool:
+    """A family purged on one side and edited on the other (offline): the purge wins — the edited files are
+    removed too, and the result says so. True when that leaves no conflict (the merge can be committed)."""
+    out = gitio.run(ws.root, "status", "--porcelain", "-z", check=False).stdout.split("\0")
+    for entry in out:
+        code, path = entry[:2], entry[3:]
+        if code not in ("UD", "DU") or not path.startswith(CASES + "/"):
+            continue
+        family_dir = str(Path(path).parent)
+        deleter = remote if code == "UD" else "HEAD"  # UD: they deleted it; DU: we did
+        if gitio.run(ws.root, "ls-tree", deleter, "--", family_dir + "/").stdout.strip():
+            continue  # only that file went, not the family: a real conflict
+        gitio.run(ws.root, "rm", "-q", "--", path)
+        result.purged.append((Path(family_dir).name, Path(path).stem))
+    return not gitio.run(ws.root, "diff", "--name-only", "--diff-filter=U", check=False).stdout.strip()
+
+
+def _merge(ws: Workspace, remote: str, result: SyncResult) -> None:
     if not _exists(ws, "HEAD"):
         branch = remote.split("/", 1)[1]
         gitio.run(ws.root, "checkout", "-q", "-B", branch, remote)
         return
     proc = gitio.run(ws.root, "merge", "--no-edit", "-q", remote, check=False)
+    if proc.returncode != 0 and _purge_wins(ws, remote, result):
+        proc = gitio.run(ws.root, "commit", "--no-edit", "-q", check=False)
     if proc.returncode != 0:
         conflicted = gitio.run(ws.root, "diff", "--name-only", "--diff-filter=U", check=False).stdout.split()
         gitio.run(ws.root, "merge", "--abort", check=False)
@@ -246,7 +266,7 @@ def sync(ws: Workspace) -> SyncResult:
                 _check_incoming(ws, remote)
                 _rename_collisions(ws, remote, result)
                 _incoming(ws, remote, result)
-                _merge(ws, remote)
+                _merge(ws, remote, result)
                 going = gitio.run(ws.root, "diff", "--name-only", f"{remote}..HEAD", "--", CASES).stdout.splitlines()
             else:
                 going = gitio.run(ws.root, "ls-files", "--", CASES).stdout.splitlines()
