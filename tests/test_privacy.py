@@ -27,7 +27,7 @@ def z(root: Path, *args: str, code: int = 0, env: dict[str, str] | None = None):
 def family_with_pii(ws: Path) -> str:
     z(ws, "family", "add", "f7", "--name", "רותם ישראלי", "--phone", "050-1234567", "--id-number", "123456782")
     i = new_issue(ws, "--description", "רותם ישראלי פנתה; טל' 050 123 4567, ת.ז. 123456782. מוקד העירייה 08-6463000",
-                  family="f7")
+                  "--body", "עירייה|מוקד|08-6463000", family="f7")
     z(ws, "treat", i, "שיחה עם רותם על המכתב; לרותם אין חשבון בנק", "--kind", "call")
     z(ws, "close", i, "--ended", "--insights", "כדאי לשאול כמו ששאלנו את ישראלי: 0501234567")
     return i
@@ -42,14 +42,17 @@ def test_export_and_anonymized_export(ws: Path) -> None:
     anon = z(ws, "export", "--anonymize").stdout
     for pii in ("רותם", "ישראלי", "1234567", "123456782", "123 4567", '"f7"', '"f8"', "דנה"):
         assert pii not in anon, pii
-    items = {x["id"]: x for x in json.loads(anon)}
+    by_subject = {x["subject"]: x for x in json.loads(anon)}
+    items = {i: by_subject["הנחה בארנונה"], other: by_subject["חוב לבנק"]}
+    assert i not in anon and other not in anon and "dana" not in anon  # ids carry the worker's code: pseudonyms
+    assert items[i]["id"].startswith("iss-") and items[i]["id"] != items[other]["id"]
     assert items[i]["family"].startswith("fam-") and items[i]["family"] != items[other]["family"]
     assert "[שם]" in items[i]["description"] and "[טלפון]" in items[i]["description"]
     assert "[ת.ז.]" in items[i]["description"] and "08-6463000" in items[i]["description"]  # an office number stays
     assert "ל[שם]" in items[i]["log"][0]["text"]
     assert items[i]["worker"] == {"role": "family"}
     again = json.loads(z(ws, "export", "--anonymize").stdout)
-    assert {x["id"]: x["family"] for x in again} == {k: v["family"] for k, v in items.items()}  # stable
+    assert {x["id"]: x["family"] for x in again} == {v["id"]: v["family"] for v in items.values()}  # stable
     rows = list(csv.reader(io.StringIO(z(ws, "export", "--anonymize", "--format", "csv").stdout)))
     assert rows[0][:4] == ["id", "family", "opened", "subject"] and len(rows) == 3
     assert "רותם" not in z(ws, "export", "--anonymize", "--format", "csv").stdout
@@ -159,3 +162,37 @@ def test_sigkill_in_the_middle_of_writes_leaves_whole_files(ws: Path) -> None:
     # a temp file a kill left behind is never read as an issue nor committed
     assert [x["id"] for x in json.loads(z(ws, "list", "--json").stdout)] == [i]
     assert git_status(ws) == ""
+
+
+def test_anonymized_export_finds_personal_data_however_it_is_written(ws: Path) -> None:
+    """Issue 12, item 8: every way a worker really types them."""
+    z(ws, "family", "add", "f5", "--name", "יוסי בן-דוד (Yossi)", "--phone", "050-1234567", "--id-number", "000000018")
+    texts = [
+        "יוֹסִי פנה אלינו", "משפחת בן־דוד", "ל-Yossi יש", "טל' 050.123.4567", "T18: טלפון ０٥٠-١٢٣-٤٥٦٧",
+        "נייד 050-123\n4567", "בבית 08-6234567", "yossi.bd@example.org", "גרים ברחוב הרצל 12 דירה 3",
+        "ת.ז. 00000001-8", "ת.ז. 0 0 0 0 0 0 0 1 8",
+    ]
+    i = new_issue(ws, "--description", "\n".join(texts), "--body", "ביטוח לאומי|מוקד|*6050", family="f5")
+    anon = json.loads(z(ws, "export", "--anonymize").stdout)[0]["description"]
+    for leak in ("יוֹסִי", "יוסי", "בן־דוד", "בן-דוד", "Yossi", "4567", "٤٥٦٧", "6234567", "@example", "הרצל",
+                 "00000001", "0 0 0 0", i):
+        assert leak not in anon, (leak, anon)
+    assert "T18: טלפון [טלפון]" in anon  # replaced exactly where it was (T18 kept, the number gone)
+    assert "[כתובת]" in anon and '[דוא"ל]' in anon and anon.count("[ת.ז.]") == 2
+    # kept: dates, amounts, a service number
+    j = new_issue(ws, "--description", "ב-12/11/2026 אושרו ₪3,137,037 (3 137 037); מוקד *6050", family="f5")
+    everything = json.loads(z(ws, "export", "--anonymize").stdout)
+    kept = [x for x in everything if "₪" in (x["description"] or "")][0]["description"]
+    assert "12/11/2026" in kept and "₪3,137,037" in kept and "3 137 037" in kept and "*6050" in kept, kept
+    assert j not in json.dumps(everything, ensure_ascii=False)
+
+
+def test_a_phone_or_id_typed_into_an_issue_is_warned_about(ws: Path) -> None:
+    r = run("--root", str(ws), "new", "--family", "f6", "--subject", "ארנונה", "--domain", "housing",
+            "--description", "האם, טל' 052-7654321", "--body", "עירייה|מוקד|08-6463000")
+    assert r.exit_code == 0 and "מספר טלפון" in r.stderr and "family add" in r.stderr
+    issue = r.stdout.strip().splitlines()[-1]
+    r = run("--root", str(ws), "treat", issue, "שיחה עם מוקד העירייה", "--kind", "call")
+    assert r.exit_code == 0 and r.stderr == ""  # nothing new typed: no warning
+    r = run("--root", str(ws), "treat", issue, "ת.ז. של האם 123456782", "--kind", "note")
+    assert r.exit_code == 0 and "תעודת זהות" in r.stderr

@@ -300,6 +300,10 @@ T: dict[str, tuple[str, str]] = {
     # ------------------------------------------------------------ sync
     "sync.recovered": ("נוקה מצב שנשאר מפעולה קודמת שנקטעה (נעילה או מיזוג באמצע).", "Cleaned up after an interrupted earlier operation (a lock or a half-done merge)."),
     "sync.committed": ("נשמרו שינויים מקומיים: {ids}", "Committed local changes: {ids}"),
+    "ui.pii_typed.phone": ("שימי לב: נראה שהוקלד מספר טלפון בטקסט של הסוגיה. מקומו ברשומת המשפחה (zchuyot family add), שם הוא מוגן; קובצי הסוגיות משותפים ללמידה.",
+                           "Note: a phone number seems to be typed into the issue's text. It belongs in the family record (zchuyot family add), where it is protected; issue files are shared for learning."),
+    "ui.pii_typed.id": ("שימי לב: נראה שהוקלד מספר תעודת זהות בטקסט של הסוגיה. מקומו ברשומת המשפחה (zchuyot family add), שם הוא מוגן; קובצי הסוגיות משותפים ללמידה.",
+                        "Note: an ID number seems to be typed into the issue's text. It belongs in the family record (zchuyot family add), where it is protected; issue files are shared for learning."),
     "sync.purged": ("המשפחה {family} נמחקה במחלקה (תום תקופת השמירה או צו): גם השינויים שנעשו כאן ב-{id} הוסרו.",
                     "Family {family} was purged in the department (retention or an order): the changes made here to {id} are removed too."),
     "err.sync_refused": ("הסנכרון לא קיבל את השינויים מהמאגר (commit {commit}): {why}. העבודה שלך שמורה כאן; בקשי ממי שמנהל את המאגר לתקן, והסנכרון הבא יקבל את התיקון.",

@@ -24,7 +24,7 @@ from typing import Any
 from zchuyot import dates
 from zchuyot.case import form
 from zchuyot.case.file import FAMILY_FILE, WriteResult, issue_json, make_private_dirs
-from zchuyot.case.form import normalize_phone
+from zchuyot.case.pii import Finder
 from zchuyot.errors import InputError, NotFound
 from zchuyot.store import Workspace, check_slug
 
@@ -50,9 +50,6 @@ def log_access(ws: Workspace, action: str, target: str, family: str | None = Non
 
 # ------------------------------------------------------------------ anonymising text
 # mobile numbers are personal; an office's landline (08-6463000) is not and is kept
-_PHONE = re.compile(r"(?<!\d)(?:\+?972[\s\-]?|0)(?:5\d|7\d)[\s\-]?\d{3}[\s\-]?\d{4}(?!\d)")
-_ID9 = re.compile(r"(?<!\d)\d{9}(?!\d)")
-_STAR = re.compile(r"(?<![\w*])\*\d{4}(?!\d)")  # *6050 – a service number, not personal: kept
 
 
 def _secret(ws: Workspace) -> bytes:
@@ -67,50 +64,41 @@ def _secret(ws: Workspace) -> bytes:
     return p.read_text().strip().encode()
 
 
-def pseudonym(secret: bytes, family: str) -> str:
+def pseudonym(secret: bytes, code: str, prefix: str = "fam") -> str:
+    """A stable pseudonym of a family code or an issue id (HMAC with this workspace's secret)."""
     import hashlib
     import hmac
 
-    return "fam-" + hmac.new(secret, family.encode(), hashlib.sha256).hexdigest()[:10]
+    return f"{prefix}-" + hmac.new(secret, code.encode(), hashlib.sha256).hexdigest()[:10]
+
+
+def _ids_replaced(v: Any, ids: dict[str, str]) -> Any:
+    if isinstance(v, str):
+        return _ISSUE_ID.sub(lambda m: ids.get(m.group(), m.group()), v)
+    if isinstance(v, dict):
+        return {k: _ids_replaced(x, ids) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_ids_replaced(x, ids) for x in v]
+    return v
+
+
+_LABELS = {"name": "[שם]", "phone": "[טלפון]", "id": "[ת.ז.]", "email": '[דוא"ל]', "address": "[כתובת]"}
 
 
 @dataclass
 class Scrubber:
-    """Removes one family's personal data (and anything shaped like a phone or ID number) from text."""
+    """Removes one family's personal data from text: its names (with niqqud, maqaf, a prefix letter), and
+    anything shaped like a phone number, an ID number, an e-mail or a street address — however written
+    (case/pii.py) — except the bodies' own phone numbers."""
 
-    names: list[str]
-    phones: list[str]
-    ids: list[str]
+    finder: Finder
 
     @classmethod
-    def of(cls, fam: Any) -> Scrubber:
-        if fam is None:
-            return cls([], [], [])
-        names: list[str] = []
-        if fam.name:
-            full = re.sub(r"\(.*?\)", "", fam.name).strip()
-            names.append(full)
-            names += [w for w in re.split(r"[\s\-–,]+", full) if len(w) >= 2 and w not in ("משפחת", "משפחה")]
-        phones = [p for p in [normalize_phone(fam.phone or "")] if p]
-        ids = [fam.id_number.strip().lstrip("0")] if fam.id_number else []
-        return cls(sorted(set(names), key=len, reverse=True), phones, ids)
+    def of(cls, fam: Any, keep_numbers: Iterable[str] = ()) -> Scrubber:
+        return cls(Finder.of(fam.name if fam is not None else None, keep_numbers))
 
     def text(self, s: str) -> str:
-        out = s
-        for ident in self.ids:
-            out = re.sub(r"(?<!\d)0*" + re.escape(ident) + r"(?!\d)", "[ת.ז.]", out)
-        for ph in self.phones:
-            digits = ph.lstrip("0")
-            pattern = r"(?<!\d)(?:\+?972[\s\-]?|0)?" + r"[\s\-]?".join(re.escape(c) for c in digits) + r"(?!\d)"
-            out = re.sub(pattern, "[טלפון]", out)
-        out = _PHONE.sub("[טלפון]", out)
-        out = _ID9.sub("[ת.ז.]", out)
-        for name in self.names:
-            out = re.sub(r"(?<![\w\u0590-\u05ff])" + re.escape(name) + r"(?![\w\u0590-\u05ff])", "[שם]", out)
-            # with a Hebrew prefix letter (ל, ב, ו, ה, מ, ש, כ) glued to it
-            out = re.sub(r"(?<![\w\u0590-\u05ff])([לבוהמשכ])" + re.escape(name) + r"(?![\w\u0590-\u05ff])",
-                         r"\1[שם]", out)
-        return out
+        return self.finder.replace(s, _LABELS)
 
     def value(self, v: Any) -> Any:
         if isinstance(v, str):
@@ -122,20 +110,28 @@ class Scrubber:
         return v
 
 
+_ISSUE_ID = re.compile(r"(?<![\w-])[a-z0-9][a-z0-9_-]{0,31}-[23456789abcdefghjkmnpqrstuvwxyz]{5}(?![\w-])")
+
+
 def export(ws: Workspace, anonymize: bool = False) -> tuple[list[dict[str, Any]], list[Any]]:
     """Every issue's mapping (all workers); anonymised on request. Returns (issues, unreadable files)."""
     res = ws.read_issues(with_data=True)
     secret = _secret(ws) if anonymize else b""
     families: dict[str, Scrubber] = {}
+    # the bodies' own numbers (an office, a hotline) are not personal: kept
+    bodies = [b.get("details") or "" for r in res.issues for b in r.data.get("bodies") or [] if isinstance(b, dict)]
+    known = {r.issue.id for r in res.issues}
     out = []
     for rec in sorted(res.issues, key=lambda r: r.issue.id):
         data = issue_json(dict(rec.data))
         if anonymize:
             fam = rec.issue.family
             if fam not in families:
-                families[fam] = Scrubber.of(ws.read_family(fam))
+                families[fam] = Scrubber.of(ws.read_family(fam), bodies)
             scrub = families[fam]
             data = scrub.value(data)
+            # an issue's id carries its worker's code: ids become pseudonyms, in the text too
+            data = _ids_replaced(data, {i: pseudonym(secret, i, "iss") for i in known})
             data["family"] = pseudonym(secret, fam)
             if isinstance(data.get("worker"), dict):
                 data["worker"] = {"role": data["worker"].get("role")}

@@ -301,6 +301,27 @@ def check_edit(issue: Any) -> None:
     check_rules(issue)
 
 
+def _strings(v: Any) -> list[str]:
+    if isinstance(v, str):
+        return [v]
+    if isinstance(v, dict):
+        return [s for x in v.values() for s in _strings(x)]
+    if isinstance(v, list):
+        return [s for x in v for s in _strings(x)]
+    return []
+
+
+def pii_notes(before: dict[str, Any], after: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """A warning when a phone or an ID number was just typed into the issue (not a body's contact details):
+    personal data belongs in family.yaml, where it is protected; an issue file is shared for learning."""
+    from zchuyot.case.pii import typed_pii
+
+    old = set(_strings({k: v for k, v in before.items() if k != "bodies"}))
+    kinds = sorted({k for s in _strings({k: v for k, v in after.items() if k != "bodies"}) if s not in old
+                    for k in typed_pii(s)})
+    return [(f"ui.pii_typed.{kind}", {}) for kind in kinds]
+
+
 # ------------------------------------------------------------------ the one edit path
 def _stat_key(path: Path) -> tuple[int, int, int, int]:
     st = path.stat()
@@ -334,6 +355,7 @@ def edit(ws: Any, path: Path, message: str, result: WriteResult, commit: bool = 
         result.id, result.path, result.issue = issue_id, path, issue
         if after == before:
             return
+        result.notes += pii_notes(before, after)
         doc = yamlio.parse(text, checked=True)  # the fast reader (or the cache) has passed this very text
         apply(doc, before, after)
         new_text = yamlio.dump(doc)
@@ -364,7 +386,7 @@ def create(ws: Any, path: Path, template: Path, values: dict[str, Any], message:
     apply(doc, {k: None for k in doc}, plain(issue))
     text = yamlio.dump(doc)
     make_private_dirs(path.parent, ws.root)
-    result = WriteResult(issue.id, path, issue=issue)
+    result = WriteResult(issue.id, path, issue=issue, notes=pii_notes({}, plain(issue)))
     with ws.lock(issue.id):
         if path.exists():
             raise DataError("err.internal", what="id collision")

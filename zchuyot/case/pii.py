@@ -1,0 +1,137 @@
+"""Personal data typed into free text: found however it is written, and replaced exactly where it is.
+
+Text is matched in a normalised copy — niqqud and cantillation dropped, every kind of digit (Arabic-Indic,
+fullwidth…) read as a digit, maqaf and dashes as "-", Latin case folded, line breaks as spaces — and each
+match is mapped back to its own span of the original text, so a replacement never lands beside what it
+meant to hide. Used by the anonymised export (`privacy.Scrubber`) and by the edit path, which warns when
+a phone or an ID number is typed into an issue (it belongs in the family record).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from zchuyot.case.form import valid_israeli_id
+
+_DASHES = "\u05be\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"
+
+
+def normalise(text: str) -> tuple[str, list[int]]:
+    """(the matching copy, for each of its characters the index of the original character it came from)."""
+    out: list[str] = []
+    where: list[int] = []
+    for i, ch in enumerate(text):
+        if "\u0591" <= ch <= "\u05c7" and ch not in "\u05be\u05c0\u05c3\u05c6":  # niqqud, cantillation
+            continue
+        if unicodedata.category(ch) == "Mn":
+            continue
+        if ch in _DASHES:
+            ch = "-"
+        elif ch.isdigit():
+            ch = str(unicodedata.digit(ch, 0))
+        elif ch in "\r\n\t\u00a0\u2028\u2029":
+            ch = " "
+        else:
+            ch = unicodedata.normalize("NFKC", ch).casefold() or ch
+        for c in ch:
+            out.append(c)
+            where.append(i)
+    return "".join(out), where
+
+
+_SEP = r"[ .\-/]{0,3}"  # what people put between digits: spaces (a line break), dots, dashes, slashes
+_DIGITS = re.compile(r"(?<![\d*])(?:\+|00)?\d(?:" + _SEP + r"\d){6,13}(?!\d)")
+_EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
+_STREET = re.compile(r"(?:רחוב|רח'|רח׳|שדרות|שד'|שד׳|סמטת|דרך|street|st\.|road|rd\.)\s+"
+                     r"[\u05d0-\u05eaa-z\"'׳״\- ]{2,30}?\s*\d{1,4}[א-ת]?(?:\s*(?:/|דירה\s*)\d{1,3})?")
+_HEB = "\u05d0-\u05ea"
+
+
+def _phone_or_id(digits: str) -> str | None:
+    """What a run of digits is: 'phone' (Israeli mobile, landline, with or without +972) or 'id' (an Israeli
+    ID number, leading zeros allowed), else None."""
+    d = digits
+    if d.startswith("00972"):
+        d = "0" + d[5:]
+    elif d.startswith("972") and len(d) >= 11:
+        d = "0" + d[3:]
+    if re.fullmatch(r"0(?:5\d|7\d)\d{7}", d) or re.fullmatch(r"0[2-489]\d{7}", d):
+        return "phone"
+    if len(d) == 9 and (valid_israeli_id(d) or not d.startswith("0")):
+        return "id"  # nine digits (leading zeros too): an ID number, even with a wrong check digit
+    if len(d) == 8 and valid_israeli_id(d):
+        return "id"  # typed without its leading zero
+    return None
+
+
+_DATE = re.compile(r"\d{1,2}[./\-]\d{1,2}[./\-]\d{2,4}")
+
+
+@dataclass
+class Finder:
+    """The personal data of one family (from its record) and what to keep (the bodies' own numbers)."""
+
+    names: list[str] = field(default_factory=list)
+    keep_numbers: set[str] = field(default_factory=set)  # digits of the bodies' phone numbers
+
+    @classmethod
+    def of(cls, name: str | None, keep_numbers: Iterable[str] = ()) -> Finder:
+        names: set[str] = set()
+        if name:
+            full = re.sub(r"\s+", " ", normalise(re.sub(r"\(.*?\)", "", name))[0]).strip()
+            if len(full) >= 2:
+                names.add(full)  # the name as written, and every word of it (a nickname in brackets too)
+            for w in re.split(r"[\s,()]+", normalise(name)[0]):
+                if w in ("משפחת", "משפחה") or len(w) < 2:
+                    continue
+                names.add(w)
+                if "-" in w:  # בן-דוד: the whole word and each part of three letters or more
+                    names.update(p for p in w.split("-") if len(p) >= 3)
+        keep = {re.sub(r"\D", "", m.group()) for n in keep_numbers for m in _DIGITS.finditer(normalise(n)[0])}
+        return cls(sorted(names, key=len, reverse=True), keep)
+
+    def spans(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, what) in the original text: what is 'name', 'phone', 'id', 'email' or 'address'."""
+        norm, where = normalise(text)
+        found: list[tuple[int, int, str]] = []
+        for m in _EMAIL.finditer(norm):
+            found.append((m.start(), m.end(), "email"))
+        for m in _STREET.finditer(norm):
+            found.append((m.start(), m.end(), "address"))
+        for m in _DIGITS.finditer(norm):
+            if _DATE.fullmatch(m.group().strip()):
+                continue  # 12/11/2026 is a date
+            digits = re.sub(r"\D", "", m.group())
+            kind = _phone_or_id(digits)
+            if kind is not None and not (kind == "phone" and digits in self.keep_numbers):
+                found.append((m.start(), m.end(), kind))
+        for name in self.names:
+            # the name alone, or with a Hebrew prefix letter glued to it (ל, ב, ו, ה, מ, ש, כ)
+            pattern = rf"(?<![\w{_HEB}])(?:[לבוהמשכ])?({re.escape(name)})(?![\w{_HEB}])"
+            for m in re.finditer(pattern, norm):
+                found.append((m.start(1), m.end(1), "name"))
+        # map back to the original text; the longest match first where they overlap
+        out: list[tuple[int, int, str]] = []
+        for s, e, kind in sorted(found, key=lambda x: (x[0], -(x[1] - x[0]))):
+            start, end = where[s], where[e - 1] + 1
+            while end < len(text) and unicodedata.category(text[end]) == "Mn":
+                end += 1  # the niqqud of the last letter goes with it
+            if out and start < out[-1][1]:
+                if end > out[-1][1]:
+                    out[-1] = (out[-1][0], end, out[-1][2])
+                continue
+            out.append((start, end, kind))
+        return out
+
+    def replace(self, text: str, labels: dict[str, str]) -> str:
+        for start, end, kind in reversed(self.spans(text)):
+            text = text[:start] + labels[kind] + text[end:]
+        return text
+
+
+def typed_pii(text: str) -> list[str]:
+    """The kinds of personal number typed in a text ('phone', 'id'): for the warning at the edit path."""
+    return sorted({kind for _, _, kind in Finder().spans(text) if kind in ("phone", "id")})
