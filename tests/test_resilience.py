@@ -281,3 +281,84 @@ def test_a_purged_family_wins_over_an_offline_edit(dept: dict[str, Path], first:
         assert git(clone, "status", "--porcelain") == ""
     assert git(a, "rev-parse", "HEAD") == git(b, "rev-parse", "HEAD")
     assert "f9" in said and issue in said  # the clone whose edit was dropped is told why
+
+
+# ------------------------------------------------------------------ the random 3-clone trial
+@pytest.mark.parametrize("seed", [7, 2026])
+def test_random_three_clone_trial_converges_with_nothing_lost(tmp_path: Path, seed: int) -> None:
+    """Two workers join on the same day, a third clone works offline; random treat / plan / done / persist /
+    close / hand edits and syncs; a family is purged while another clone edits it; a sync is killed
+    mid-merge (its leftovers: git's lock, MERGE_HEAD, a .merge_file_ copy). Every clone converges, every
+    log entry typed is there (but the purged family's), and no file is readable by others."""
+    import json
+    import random
+
+    rnd = random.Random(seed)
+    remote = tmp_path / "dept.git"
+    subprocess.run(["git", "init", "-q", "--bare", "--initial-branch=main", str(remote)], check=True)
+    a, b, c = tmp_path / "a", tmp_path / "b", tmp_path / "c"
+    assert run("init", str(a), "--worker", "dana", "--remote", str(remote)).exit_code == 0
+    z(a, "sync")
+    for clone, worker in ((b, "miri"), (c, "noa")):  # both join before either syncs
+        assert run("init", str(clone), "--worker", worker, "--remote", str(remote)).exit_code == 0
+    clones = {a: "dana", b: "miri", c: "noa"}
+    for clone in (b, c, a):
+        z(clone, "sync")
+    issues: dict[str, str] = {}  # id -> family
+    typed: dict[str, set[str]] = {}  # id -> log texts typed
+    for clone, worker in clones.items():
+        for fam in (f"{worker}1", f"{worker}2"):
+            i = z(clone, "new", "--family", fam, "--subject", f"סוגיה {fam}", "--domain", "debts",
+                  "--date", "2019-01-01").stdout.strip()
+            issues[i], typed[i] = fam, set()
+    for clone in (a, b, c, a, b, c):
+        z(clone, "sync")
+    purged = f"{clones[a]}2"
+    for n in range(36):
+        step = n
+        clone = rnd.choice(list(clones))
+        i = rnd.choice([x for x, f in issues.items() if f != purged or step < 12])
+        op = rnd.choice(["treat", "treat", "plan", "persist", "hand", "sync", "sync"])
+        if step == 11:  # c edits the family offline just before a purges it
+            clone, op, i = c, "treat", next(x for x, f in issues.items() if f == purged)
+        if op == "treat":
+            text = f"תיעוד {n} – {clones[clone]}"
+            z(clone, "treat", i, text, "--date", "2019-02-01")
+            typed[i].add(text)
+        elif op == "plan":
+            z(clone, "plan", i, "--action", f"פעולה {n}", "--who", "worker", code=None)
+        elif op == "persist":
+            z(clone, "persist", i, "--refusal", f"סירוב {n}", "--body", "ביטוח לאומי", "--date", "2019-02-02",
+              code=None)
+        elif op == "hand":
+            p = issue_path(clone, i)
+            p.write_text(p.read_text(encoding="utf-8") + f"# הערה ביד {n}\n", encoding="utf-8")
+        else:
+            z(clone, "sync")
+        if step == 12:  # the purge, while b and c may hold offline edits of that family
+            z(a, "sync")
+            for x, f in issues.items():
+                if f == purged:
+                    z(a, "close", x, "--ended", "--date", "2019-03-01", code=None)
+            z(a, "purge", purged, "--yes", "--before-retention", "court_order")
+        if step == 24:  # a sync killed mid-merge left its leftovers in b
+            z(b, "sync")
+            (b / ".merge_file_k1ll3d").write_text("id: x\n", encoding="utf-8")
+            (b / ".git" / "index.lock").write_text("")
+    for _ in range(2):
+        for clone in (a, b, c):
+            z(clone, "sync")
+    heads = {git(clone, "rev-parse", "HEAD") for clone in clones}
+    assert len(heads) == 1
+    for clone in clones:
+        assert git(clone, "status", "--porcelain") == ""
+        assert not any((clone / "cases").glob(f"*/{purged}")) and not list(clone.glob(".merge_file_*"))
+        assert _modes(clone) == []
+        z(clone, "check")
+        data = {x["id"]: x for x in json.loads(z(clone, "list", "--all-workers", "--json").stdout)}
+        for i, fam in issues.items():
+            if fam == purged:
+                assert i not in data
+                continue
+            texts = {e["text"] for e in data[i]["log"]}
+            assert typed[i] <= texts, (i, typed[i] - texts)  # nothing typed is lost
