@@ -7,6 +7,7 @@ import unicodedata
 from pathlib import Path
 
 from bidi import get_display
+from bidi.algorithm import get_display as get_display_l4
 from conftest import new_issue, run
 
 from zchuyot import rtl
@@ -84,9 +85,9 @@ def test_visual_and_logical_hebrew(ws: Path) -> None:
     visual = run("--root", str(ws), "--bidi", "visual", "list", env={"COLUMNS": "140"}).stdout
     # logical: as stored
     assert subject in logical
-    # visual: the bidi algorithm's display order, brackets mirrored, first column on the right
-    expected = get_display(subject, base_dir="R")
-    assert ")תינדיחי םאל(" in expected
+    # visual: the bidi algorithm's display order, brackets mirrored (UAX #9 L4), first column on the right
+    expected = "(תינדיחי םאל) הנונראב החנה"  # written by hand: read right to left it is the subject
+    assert expected == get_display_l4(subject, base_dir="R")
     row = next(ln for ln in rows(visual) if i in ln)
     assert expected in row and subject not in row
     assert row.index(expected) < row.index(i)  # the id (first column) is at the right
@@ -127,7 +128,7 @@ def test_visual_wraps_first_then_reorders(ws: Path) -> None:
 def test_rtl_units() -> None:
     assert rtl.visual("-25%") == "-25%"
     assert rtl.visual("abc (x)") == "abc (x)"
-    assert rtl.visual("שלום (עולם)") == get_display("שלום (עולם)", base_dir="R")
+    assert rtl.visual("שלום (עולם)") == "(םלוע) םולש"
     assert rtl.wrap("אחת שתיים שלוש", 9) == ["אחת שתיים", "שלוש"]
     assert rtl.wrap("מילהארוכהמאוד", 5) == ["מילהא", "רוכהמ", "אוד"]
     assert rtl.wrap("שָׁלוֹם", 2)[0] == "שָׁל"  # a letter never loses its niqqud
@@ -170,3 +171,36 @@ def test_long_tables_are_written_as_aligned_lines() -> None:
         else:
             assert last.rstrip().endswith(f"dana-{LONG_TABLE:05d}")  # the first column on the right
             assert get_display(f"הנחה בארנונה מספר {LONG_TABLE}", base_dir="R") in last
+
+
+# the lines the project really writes: brackets, quotes, numbers, -25%, phones, ₪, dates, niqqud, English
+REAL_LINES = {
+    "הנחה בארנונה (דחוף)": "(ףוחד) הנונראב החנה",
+    'ביטוח לאומי דחה: "הכנסת משק הבית מעל הסף"': '"ףסה לעמ תיבה קשמ תסנכה" :החד ימואל חוטיב',
+    "סכום ₪4,200 [בדיקה]": "[הקידב] ₪4,200 םוכס",
+    "ביטוח לאומי (National Insurance) – סניף": "ףינס – (National Insurance) ימואל חוטיב",
+    "שָׁלוֹם (עוֹלָם)": "(םלָוֹע) םוֹלשָׁ",
+    "טל 050-1234567 עד 23/11/2026": "23/11/2026 דע 050-1234567 לט",
+    "סעיף 3(ב) לחוק {ראי} <נספח>": "<חפסנ> {יאר} קוחל (ב)3 ףיעס",
+}
+
+
+def test_visual_lines_against_two_references() -> None:
+    """Each real line against a hand-written expectation and python-bidi's pure-Python UAX #9 (which applies
+    rule L4); un-mirrored, it is the order of python-bidi's other (Rust) implementation; every mirrored
+    character (unicodedata.mirrored) in a right-to-left run reads the right way round."""
+    mirror = {"(": ")", ")": "(", "[": "]", "]": "[", "{": "}", "}": "{", "<": ">", ">": "<"}
+    for logical, hand in REAL_LINES.items():
+        out = rtl.visual(logical)
+        assert out == hand, (logical, out)
+        def bare(text: str) -> str:
+            return "".join(c for c in text if not unicodedata.combining(c))
+
+        assert bare(out) == get_display_l4(bare(logical), base_dir="R")
+        unmirrored = "".join(mirror.get(c, c) if unicodedata.mirrored(c) else c for c in out)
+        fast = get_display(logical, base_dir="R")
+        assert sorted(unmirrored) == sorted(fast)  # the same characters …
+        # … and in a Hebrew-only bracket, the opening one is on the left as the eye reads it
+        for opening, closing in ("()", "[]", "{}", "<>"):
+            if opening in logical and closing in logical:
+                assert out.index(opening) < out.index(closing), (logical, out)

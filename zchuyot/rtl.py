@@ -9,6 +9,7 @@ on the right.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import unicodedata
@@ -44,13 +45,28 @@ def cell_width(text: str) -> int:
 
 
 def visual(line: str) -> str:
-    """One line in visual order (only if it holds Hebrew); combining marks stay after their letter."""
+    """One line in visual order (only if it holds Hebrew); combining marks stay after their letter, and
+    brackets and other mirrored characters in right-to-left runs are mirrored (UAX #9 rule L4: `(דחוף)`
+    reads `(ףוחד)`, not `)ףוחד(`). python-bidi's fast implementation (`bidi.get_display`) does not
+    mirror, so a line holding a character that may need it goes through its UAX #9 implementation
+    (`bidi.algorithm`), which does."""
     if not has_hebrew(line):
         return line
+    if _mirrorable().intersection(line):
+        from bidi.algorithm import get_display as get_display_l4
+
+        return _marks_after_base(get_display_l4(line, base_dir="R"))
     from bidi import get_display
 
-    out = get_display(line, base_dir="R")
-    return _marks_after_base(out)
+    return _marks_after_base(get_display(line, base_dir="R"))
+
+
+@functools.cache
+def _mirrorable() -> frozenset[str]:
+    """The characters UAX #9 may mirror (python-bidi's table), loaded when visual order is first needed."""
+    from bidi.mirror import MIRRORED
+
+    return frozenset(MIRRORED)
 
 
 def _marks_after_base(s: str) -> str:
