@@ -174,3 +174,28 @@ def test_holidays_are_not_working_days(on: str) -> None:
     d = dt.date.fromisoformat(on)
     assert not WorkCalendar().is_workday(d)
     assert WorkCalendar("none").is_workday(d) == (d.weekday() in (6, 0, 1, 2, 3))
+
+
+def test_the_morning_screen_fits_a_morning_and_all_lists_everything(ws: Path) -> None:
+    """Issue 13: the default screen shows the most pressing items (whole families) and counts the rest by
+    reason; `--all` lists every item (the same ids as --json), as plain lines, in logical and visual order."""
+    import re
+
+    from bidi.algorithm import get_display
+
+    ids = [new_issue(ws, "--date", "2026-10-01", family=f"f{n:02d}", subject=f"סוגיה (מספר {n})")
+           for n in range(26)]
+    data = json.loads(run("--root", str(ws), "followup", "--json").stdout)
+    assert sorted(x["id"] for x in data["items"]) == sorted(ids)
+    screen = run("--root", str(ws), "followup").stdout
+    shown = set(re.findall(r"dana-[a-z0-9]{5}", screen))
+    assert len(shown) == 20 and shown < set(ids)
+    tail = screen.rstrip().splitlines()
+    assert "ועוד 6 סוגיות שלא הוצגו: 6 שקטות." in tail[-2] and "followup --all" in tail[-1]
+    every = run("--root", str(ws), "followup", "--all").stdout
+    assert set(re.findall(r"dana-[a-z0-9]{5}", every)) == set(ids) and "ועוד" not in every
+    assert "סוגיה (מספר 7)" in every  # logical: as stored
+    visual = run("--root", str(ws), "--bidi", "visual", "followup", "--all", env={"COLUMNS": "160"}).stdout
+    assert get_display("סוגיה (מספר 7)", base_dir="R") in visual  # brackets mirrored, as the reference does
+    line = next(ln for ln in visual.splitlines() if ids[7] in ln)
+    assert line.rstrip().endswith(ids[7])  # the first column (the id) on the right

@@ -48,6 +48,7 @@ def message(e: "Any") -> str:
 
 
 GLOBAL_OPTIONS = ("--root", "--worker", "--lang", "--bidi")
+FOLLOWUP_SCREEN = 20  # the morning screen's items (whole families); `--all` for every one
 GLOBAL_FLAGS = ("--no-cache",)
 
 
@@ -586,6 +587,7 @@ def followup(
     on: Annotated[Optional[str], typer.Option("--on", help="מה יחכה בתאריך הזה (כמו ZCHUYOT_TODAY).")] = None,
     all_workers: Annotated[bool, typer.Option("--all-workers", help="כל העובדות (המבט של עו\"ס מיצוי זכויות).")] = False,
     explain: Annotated[bool, typer.Option("--explain", help="איך חושב הניקוד.")] = False,
+    show_all: Annotated[bool, typer.Option("--all", help="כל הסוגיות שדורשות מעקב, לא רק החשובות ביותר.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="JSON.")] = False,
 ) -> None:
     """7. מעקב פרואקטיבי – הבדיקה היומית: מה לעשות היום קודם. / The daily check."""
@@ -599,7 +601,7 @@ def followup(
         _json(result.as_json())
         return
     console, rnd = _out()
-    rnd.followup(result, explain)
+    rnd.followup(result, explain, limit=None if show_all else FOLLOWUP_SCREEN)
 
 
 @app.command()

@@ -6,6 +6,7 @@ This module only formats; it never reads files and never decides anything.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Sequence
 from typing import Any
 
@@ -116,12 +117,31 @@ class Renderer:
             tb.add_row(*[self._vcell(str(r[j]), widths[j]) for j in order], style=(styles[i] if styles else None))
         self.console.print(Align.right(tb) if self.rtl else tb)
 
-    def _long_table(self, cells: list[list[str]], widths: list[int], show_header: bool) -> None:
-        """The same columns, wrapped the same way, written as plain lines (fast for thousands of rows)."""
+    def _long_table(self, cells: list[list[str]], widths: list[int] | None, show_header: bool,
+                    rows: Any = None, nowrap: Sequence[int] = (), prefer: int | None = None) -> None:
+        """The same columns, wrapped the same way, written as plain lines (fast for thousands of rows), each
+        row as soon as it is made. `rows` (an iterator) follows `cells`; then the widths, when not given, come
+        from the header and the first rows only, so that the first line is out at once."""
+        first: list[list[str]] = []
+        if rows is not None:
+            rows = iter(rows)
+            first = [list(r) for r in itertools.islice(rows, 200)]
+        if widths is None:
+            widths = self._widths(cells + first, len(cells[0]), nowrap, prefer=prefer)
         ncol = len(widths)
         order = list(range(ncol))[::-1] if (self.visual and self.rtl) else list(range(ncol))
-        right = [self.visual and self.rtl and any(rtl.has_hebrew(str(r[j])) for r in cells) for j in range(ncol)]
+        sample = cells + first
+        right = [self.visual and self.rtl and any(rtl.has_hebrew(str(r[j])) for r in sample) for j in range(ncol)]
         out: list[str] = []
+        write = self.console.file.write
+        pad_to = self.console.width if (self.visual and self.rtl) else 0
+
+        def flush() -> None:
+            if pad_to:
+                write("".join(" " * max(pad_to - rtl.cell_width(ln), 0) + ln + "\n" for ln in out))
+            else:
+                write("".join(ln + "\n" for ln in out))
+            out.clear()
 
         def emit(row: list[str]) -> None:
             wrapped = {j: rtl.wrap(str(row[j]), widths[j]) for j in range(ncol)}
@@ -139,13 +159,11 @@ class Renderer:
         if show_header:
             emit(cells[0])
             out.append("─┼─".join("─" * widths[j] for j in order))
-        for row in cells[1:]:
+        for row in itertools.chain(cells[1:], first, rows or ()):
             emit(row)
-        text = "\n".join(out) + "\n"
-        if self.visual and self.rtl:
-            width = self.console.width
-            text = "\n".join(" " * max(width - rtl.cell_width(ln), 0) + ln for ln in out) + "\n"
-        self.console.file.write(text)
+            if len(out) >= 200:
+                flush()
+        flush()
 
     def _vcell(self, text: str, width: int) -> str:
         return "\n".join(rtl.visual(ln) for ln in rtl.wrap(text, width))
@@ -321,12 +339,25 @@ class Renderer:
             self.problems(rep.errors)
 
     # ---------------------------------------------------------- followup and report
-    def followup(self, fu: Any, explain: bool = False) -> None:
+    def followup(self, fu: Any, explain: bool = False, limit: int | None = None) -> None:
+        """The morning screen: the most pressing items grouped by family (the first `limit` items, whole
+        families), then what was left out counted by reason (per worker when there are several) and how
+        to see it all. `limit=None` (`--all`): every item, as plain aligned lines written as they come."""
         self.line(t("fu.title", weekday=t(f"weekday.{fu.on.weekday()}"), date=fmt_date(fu.on)), style="bold")
         if not fu.items:
             self.line(t("fu.none"))
         else:
             self.line(t("fu.count", n=len(fu.items)))
+        if limit is None:
+            if fu.items:
+                self.blank()
+                rows = ([it.issue.id, it.issue.family, it.issue.subject,
+                         "\n".join(self.reason_text(r, fu.on) for r in it.reasons), str(it.score)] for it in fu.items)
+                self._long_table([[t("field.id"), t("fu.family_col"), t("field.subject"), t("fu.todo"),
+                                   t("fu.score")]], None, True, rows=rows, nowrap=(0, 1, 4), prefer=3)
+            self._followup_tail(fu, explain, fu.items)
+            return
+        shown, left = _first_families(fu.items, limit)
         family = None
         group: list[Any] = []
 
@@ -339,16 +370,28 @@ class Renderer:
             self.table([t("field.id"), t("field.subject"), t("fu.todo"), t("fu.score")], rows,
                        title=t("fu.family", family=group[0].issue.family), nowrap=(0, 3), prefer=2)
 
-        for it in fu.items:
+        for it in shown:
             if it.issue.family != family:
                 flush()
                 group = []
                 family = it.issue.family
             group.append(it)
         flush()
-        if explain and fu.items:
+        if left:
             self.blank()
-            for it in fu.items:
+            self.line(t("fu.more", n=f"{len(left):,}", parts=_by_reason(left)), style="bold")
+            workers = sorted({it.worker for it in left})
+            if len(workers) > 1:
+                for w in workers:
+                    mine = [it for it in left if it.worker == w]
+                    self.line(t("fu.more_worker", worker=w, n=f"{len(mine):,}", parts=_by_reason(mine)))
+            self.line(t("fu.more_all"))
+        self._followup_tail(fu, explain, shown)
+
+    def _followup_tail(self, fu: Any, explain: bool, items: Sequence[Any]) -> None:
+        if explain and items:
+            self.blank()
+            for it in items:
                 parts = [f"{c} {p}" for c, p in it.points_by_code().items()]
                 parts += [f"{t('fu.' + k)} {p}" for k, p in it.bonus]
                 self.line(t("fu.explain", id=it.issue.id, score=it.score, parts=" + ".join(parts)))
@@ -391,3 +434,20 @@ class Renderer:
         if rep.errors:
             self.blank()
             self.problems(rep.errors)
+
+
+def _first_families(items: Sequence[Any], limit: int) -> tuple[list[Any], list[Any]]:
+    """The first `limit` items of a ranked followup, without splitting a family (items come grouped)."""
+    n = 0
+    while n < len(items) and (n < limit or items[n].issue.family == items[n - 1].issue.family):
+        n += 1
+    return list(items[:n]), list(items[n:])
+
+
+def _by_reason(items: Sequence[Any]) -> str:
+    """`3,100 שקטות, 1,900 מעקבים שהגיעו` — each item counted once, by its most pressing reason."""
+    counts: dict[str, int] = {}
+    for it in items:
+        code = it.reasons[0].code
+        counts[code] = counts.get(code, 0) + 1
+    return ", ".join(t(f"fuc.{c}", n=f"{k:,}") for c, k in sorted(counts.items(), key=lambda x: -x[1]))
