@@ -196,3 +196,19 @@ def test_a_phone_or_id_typed_into_an_issue_is_warned_about(ws: Path) -> None:
     assert r.exit_code == 0 and r.stderr == ""  # nothing new typed: no warning
     r = run("--root", str(ws), "treat", issue, "ת.ז. של האם 123456782", "--kind", "note")
     assert r.exit_code == 0 and "תעודת זהות" in r.stderr
+
+
+def test_export_streams_the_same_bytes_as_one_json_list(ws: Path) -> None:
+    """Issue 13: export writes one issue at a time, in id order; the bytes are exactly json.dumps of the list
+    (the standard library as the reference), with the cache and without it."""
+    for n in range(5):
+        new_issue(ws, "--description", f"תיאור {n} עם ניקוד: שָׁלוֹם", family=f"f{n}")
+    run("--root", str(ws), "list")
+    out = z(ws, "export").stdout
+    items = json.loads(out)
+    assert out == json.dumps(items, ensure_ascii=False) + "\n"
+    assert [x["id"] for x in items] == sorted(x["id"] for x in items)
+    assert z(ws, "--no-cache", "export").stdout == out
+    anon = z(ws, "export", "--anonymize").stdout
+    assert anon == json.dumps(json.loads(anon), ensure_ascii=False) + "\n"
+    assert z(ws, "--no-cache", "export", "--anonymize").stdout == anon

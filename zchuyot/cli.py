@@ -692,17 +692,23 @@ def export(
     if fmt not in ("json", "csv"):
         raise InputError("err.bad_format", value=fmt)
     items, errors = privacy.export(_ws(), anonymize)
+    if fmt == "json" and sys.stdout.isatty():
+        _json(list(items))  # indented for a person
+    elif fmt == "json":  # streamed: the same bytes as the whole list dumped at once, in constant memory
+        write = sys.stdout.write
+        write("[")
+        for n, d in enumerate(items):
+            write((", " if n else "") + json.dumps(d, ensure_ascii=False, check_circular=False))
+        write("]\n")
+    else:
+        import csv
+
+        w = csv.writer(sys.stdout, lineterminator="\n")
+        w.writerow(privacy.CSV_COLUMNS)
+        for d in items:
+            w.writerow(privacy.csv_row(d))
     for p in errors:
         _say_error(p.headline())
-    if fmt == "json":
-        _json(items)
-        return
-    import csv
-
-    w = csv.writer(sys.stdout, lineterminator="\n")
-    w.writerow(privacy.CSV_COLUMNS)
-    for d in items:
-        w.writerow(privacy.csv_row(d))
 
 
 @app.command()

@@ -16,7 +16,7 @@ import datetime as dt
 import json
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,7 @@ from typing import Any
 from zchuyot import dates
 from zchuyot.case import form
 from zchuyot.case.file import FAMILY_FILE, WriteResult, issue_json, make_private_dirs
-from zchuyot.case.pii import Finder
+from zchuyot.case.pii import Finder, numbers_in
 from zchuyot.errors import InputError, NotFound
 from zchuyot.store import Workspace, check_slug
 
@@ -113,34 +113,51 @@ class Scrubber:
 _ISSUE_ID = re.compile(r"(?<![\w-])[a-z0-9][a-z0-9_-]{0,31}-[23456789abcdefghjkmnpqrstuvwxyz]{5}(?![\w-])")
 
 
-def export(ws: Workspace, anonymize: bool = False) -> tuple[list[dict[str, Any]], list[Any]]:
-    """Every issue's mapping (all workers); anonymised on request. Returns (issues, unreadable files)."""
-    res = ws.read_issues(with_data=True)
+def export(ws: Workspace, anonymize: bool = False) -> tuple[Iterator[dict[str, Any]], list[Any]]:
+    """Every issue's mapping (all workers), in id order, one at a time — anonymised on request. Returns the
+    issues (an iterator: a district's 100,000 are never all in memory) and the list the unreadable files go
+    into (whole once the iterator is used up)."""
+    errors: list[Any] = []
     secret = _secret(ws) if anonymize else b""
-    families: dict[str, Scrubber] = {}
-    # the bodies' own numbers (an office, a hotline) are not personal: kept
-    bodies = [b.get("details") or "" for r in res.issues for b in r.data.get("bodies") or [] if isinstance(b, dict)]
-    known = {r.issue.id for r in res.issues}
-    out = []
-    for rec in sorted(res.issues, key=lambda r: r.issue.id):
-        data = issue_json(dict(rec.data))
-        if anonymize:
-            fam = rec.issue.family
-            if fam not in families:
-                families[fam] = Scrubber.of(ws.read_family(fam), bodies)
-            scrub = families[fam]
-            data = scrub.value(data)
-            # an issue's id carries its worker's code: ids become pseudonyms, in the text too
-            data = _ids_replaced(data, {i: pseudonym(secret, i, "iss") for i in known})
-            data["family"] = pseudonym(secret, fam)
-            if isinstance(data.get("worker"), dict):
-                data["worker"] = {"role": data["worker"].get("role")}
-            for e in data.get("log") or []:
-                if isinstance(e, dict) and "by" in e:
-                    e["by"] = None
-        out.append(data)
-    log_access(ws, "export-anonymized" if anonymize else "export", f"{len(out)} issues")
-    return out, res.errors
+    bodies: set[str] = set()
+    known: set[str] = set()
+    if anonymize:  # a first, light pass: the bodies' own numbers (kept) and every id (pseudonymised)
+        for rec in _records(ws, [], with_data=True):
+            known.add(rec.issue.id)
+            bodies.update(b.get("details") or "" for b in rec.data.get("bodies") or [] if isinstance(b, dict))
+    keep = numbers_in(bodies)
+    log_access(ws, "export-anonymized" if anonymize else "export", "all issues")
+
+    def items() -> Iterator[dict[str, Any]]:
+        families: dict[str, Scrubber] = {}
+        ids = {i: pseudonym(secret, i, "iss") for i in known}
+        for rec in _records(ws, errors, with_data=True, by_id=True):
+            data = issue_json(dict(rec.data))
+            if anonymize:
+                fam = rec.issue.family
+                if fam not in families:
+                    families[fam] = Scrubber.of(ws.read_family(fam), keep)
+                data = families[fam].value(data)
+                # an issue's id carries its worker's code: ids become pseudonyms, in the text too
+                data = _ids_replaced(data, ids)
+                data["family"] = pseudonym(secret, fam)
+                if isinstance(data.get("worker"), dict):
+                    data["worker"] = {"role": data["worker"].get("role")}
+                for e in data.get("log") or []:
+                    if isinstance(e, dict) and "by" in e:
+                        e["by"] = None
+            yield data
+
+    return items(), errors
+
+
+def _records(ws: Workspace, errors: list[Any], with_data: bool, by_id: bool = False) -> Iterator[Any]:
+    """The issues one at a time from the cache (in id order on request), or — without it — read and sorted."""
+    if ws.use_cache:
+        return ws.cache().records(None, errors=errors, with_data=with_data, by_id=by_id)
+    res = ws.read_issues(with_data=with_data)
+    errors.extend(res.errors)
+    return iter(sorted(res.issues, key=lambda r: r.issue.id) if by_id else res.issues)
 
 
 CSV_COLUMNS = tuple(name for name, _ in form.CSV_COLUMNS)

@@ -84,6 +84,7 @@ class Index:
     def __init__(self, ws: Any) -> None:
         self.ws = ws
         self.path = ws.local_dir / "index.sqlite"
+        self.order = "path"  # the order rows come in (records(by_id=True): the issues' ids)
 
     def _connect(self, use_db: bool = True) -> sqlite3.Connection:
         """The cache on disk, or (without it) an empty one in memory that this command fills and forgets."""
@@ -111,19 +112,23 @@ class Index:
     # ---------------------------------------------------------- what commands ask
     def records(self, worker: str | None = None, where: Where | None = None,
                 errors: list[Problem] | None = None, warnings: list[Problem] | None = None,
-                with_data: bool = False, future_on: dt.date | None = None) -> Iterator[IssueRecord]:
+                with_data: bool = False, future_on: dt.date | None = None,
+                by_id: bool = False) -> Iterator[IssueRecord]:
         """The issues as light views, one at a time, in path order — a command that only counts
         (report, policy, check) never holds them all. Problems go into `errors`/`warnings`; with
         `with_data`, each record carries its file's mapping (dates as YYYY-MM-DD, as --json prints
         them); with `future_on`, dates that cannot be in the future but are after it are warned about.
 
         `where` is an SQL condition on the columns above: issues that fail it are not decoded at all
-        (broken files and files with warnings always come back)."""
+        (broken files and files with warnings always come back). `by_id`: in the order of the issues' ids
+        (SQLite sorts: `export` writes 100,000 issues in id order without holding them)."""
         errors = [] if errors is None else errors
         warnings = [] if warnings is None else warnings
         root = self.ws.root
         loads = json.loads
         payload = ["facts"] + (["data"] if with_data else []) + (["dates"] if future_on else [])
+        if by_id:
+            self.order = "CASE WHEN ok THEN json_extract(facts, '$[0]') END, path"
         for row in self._query(worker, where, ", ".join(payload)):
             rel, ok, probs, fx = row[:4]
             problems = [_problem(d) for d in loads(probs)] if probs != "[]" else []
@@ -214,14 +219,14 @@ class Index:
             wanted = f"{scope} AND (ok = 0 OR problems != '[]' OR ({cond}))"
             args = (*scope_args, *cond_args)
             if written:
-                return conn, f"SELECT {cols} FROM files WHERE {wanted} ORDER BY path", args
+                return conn, f"SELECT {cols} FROM files WHERE {wanted} ORDER BY {self.order}", args
             conn.execute(f"CREATE TEMP TABLE fresh ({COLUMNS})")
             conn.executemany(_INSERT.format(t="temp.fresh"), unwritten)
             conn.execute("CREATE TEMP TABLE skip (path TEXT PRIMARY KEY)")
             conn.executemany("INSERT OR IGNORE INTO temp.skip VALUES (?)", [(r[0],) for r in unwritten] +
                              [(p,) for p in gone])
             return conn, (f"SELECT {cols} FROM files WHERE {wanted} AND path NOT IN (SELECT path FROM temp.skip) "
-                          f"UNION ALL SELECT {cols} FROM temp.fresh WHERE {wanted} ORDER BY path"), args + args
+                          f"UNION ALL SELECT {cols} FROM temp.fresh WHERE {wanted} ORDER BY {self.order}"), args + args
         except BaseException:
             conn.close()
             raise

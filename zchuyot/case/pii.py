@@ -13,14 +13,36 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from zchuyot.case.form import valid_israeli_id
 
 _DASHES = "\u05be\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"
 
 
-def normalise(text: str) -> tuple[str, list[int]]:
+_SAME_LENGTH = {**{ord(c): "-" for c in _DASHES}, **{ord(c): " " for c in "\r\n\t\u00a0\u2028\u2029"}}
+# text made only of these needs no character-by-character pass: ASCII, Hebrew letters, geresh, ₪, dashes
+_PLAIN = re.compile("[^\\x00-\\x7f\u05d0-\u05ea\u05f3\u05f4\u20aa" + re.escape(_DASHES) + "\u00a0\u2028\u2029]")
+
+
+_NIQQUD_CHARS = frozenset(chr(c) for c in range(0x0591, 0x05C8) if chr(c) not in "\u05be\u05c0\u05c3\u05c6")
+_NIQQUD = {ord(c): None for c in _NIQQUD_CHARS}
+
+
+class _Same:
+    """The identity position map (the fast path's copy has the original's positions)."""
+
+    def __getitem__(self, i: int) -> int:
+        return i
+
+
+def normalise(text: str) -> tuple[str, Any]:
     """(the matching copy, for each of its characters the index of the original character it came from)."""
+    if not _PLAIN.search(text):  # most text: one translation, positions unchanged
+        return text.translate(_SAME_LENGTH).lower(), _Same()
+    if not _PLAIN.search(text.translate(_NIQQUD)):  # Hebrew with niqqud: drop the marks, keep the positions
+        return text.translate(_NIQQUD).translate(_SAME_LENGTH).lower(), [
+            i for i, ch in enumerate(text) if ch not in _NIQQUD_CHARS]
     out: list[str] = []
     where: list[int] = []
     for i, ch in enumerate(text):
@@ -75,10 +97,12 @@ class Finder:
     """The personal data of one family (from its record) and what to keep (the bodies' own numbers)."""
 
     names: list[str] = field(default_factory=list)
-    keep_numbers: set[str] = field(default_factory=set)  # digits of the bodies' phone numbers
+    keep_numbers: frozenset[str] = frozenset()  # digits of the bodies' phone numbers
 
     @classmethod
-    def of(cls, name: str | None, keep_numbers: Iterable[str] = ()) -> Finder:
+    def of(cls, name: str | None, keep_numbers: Iterable[str] | frozenset[str] = ()) -> Finder:
+        """The finder of one family's data. `keep_numbers`: texts holding the numbers to keep, or (made
+        once for many families by `numbers_in`) their digits."""
         names: set[str] = set()
         if name:
             full = re.sub(r"\s+", " ", normalise(re.sub(r"\(.*?\)", "", name))[0]).strip()
@@ -90,7 +114,7 @@ class Finder:
                 names.add(w)
                 if "-" in w:  # בן-דוד: the whole word and each part of three letters or more
                     names.update(p for p in w.split("-") if len(p) >= 3)
-        keep = {re.sub(r"\D", "", m.group()) for n in keep_numbers for m in _DIGITS.finditer(normalise(n)[0])}
+        keep = keep_numbers if isinstance(keep_numbers, frozenset) else numbers_in(keep_numbers)
         return cls(sorted(names, key=len, reverse=True), keep)
 
     def spans(self, text: str) -> list[tuple[int, int, str]]:
@@ -130,6 +154,11 @@ class Finder:
         for start, end, kind in reversed(self.spans(text)):
             text = text[:start] + labels[kind] + text[end:]
         return text
+
+
+def numbers_in(texts: Iterable[str]) -> frozenset[str]:
+    """The digits of every number in these texts (the bodies' contact details: numbers to keep)."""
+    return frozenset(re.sub(r"\D", "", m.group()) for text in texts for m in _DIGITS.finditer(normalise(text)[0]))
 
 
 def typed_pii(text: str) -> list[str]:
