@@ -204,3 +204,19 @@ def test_visual_lines_against_two_references() -> None:
         for opening, closing in ("()", "[]", "{}", "<>"):
             if opening in logical and closing in logical:
                 assert out.index(opening) < out.index(closing), (logical, out)
+
+
+def test_help_lists_the_commands_in_the_order_of_the_practice() -> None:
+    """Issue 13: a real one-line summary per command (the step's Hebrew name), in the practice's sections."""
+    r = run("--help", env={"COLUMNS": "200"})
+    assert r.exit_code == 0
+    text = r.stdout
+    steps = ["listen", "list", "collect", "plan", "treat", "persist", "followup", "policy"]
+    lines = {ln.split()[0]: ln for ln in text.splitlines() if ln.startswith("  ") and ln.split()}
+    for n, (cmd, name) in enumerate(zip(steps, ("הקשבה אקטיבית", "רשימת סוגיות", "איסוף נתונים",
+                                               "תכנית פעולה משותפת", "טיפול ותיעוד", "התעקשות",
+                                               "מעקב פרואקטיבי", "פרקטיקת מדיניות"), strict=True), 1):
+        assert f"{name} (שלב {n})" in lines[cmd], lines[cmd]
+    positions = [text.index(f"\n  {c} ") for c in ["init", "new", *steps, "show", "report", "check", "sync"]]
+    assert positions == sorted(positions)
+    assert "שמונת השלבים של מיצוי זכויות אקטיבי" in text

@@ -78,8 +78,36 @@ def _say_error(text: str) -> None:
     err.print(line, markup=False, highlight=False, soft_wrap=True, style="red" if sys.stderr.isatty() else None)
 
 
+# `zchuyot --help` lists the commands in the order of the practice, in sections
+HELP_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("help.intake", ("init", "new", "family")),
+    ("help.steps", ("listen", "list", "collect", "plan", "treat", "persist", "followup", "policy")),
+    ("help.issue", ("show", "close")),
+    ("help.center", ("report", "export")),
+    ("help.files", ("check", "sync", "purge")),
+)
+
+
 class ZGroup(TyperGroup):
     """Turns the core's errors into one clear line and an exit code — never a traceback."""
+
+    def list_commands(self, ctx: Any) -> list[str]:  # type: ignore[override]
+        known = [c for _, cmds in HELP_SECTIONS for c in cmds]
+        rest = [c for c in super().list_commands(ctx) if c not in known]
+        return [c for c in known if c in self.commands] + rest
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:  # type: ignore[override]
+        """The commands in the practice's sections (the top level); a sub-group as click does it."""
+        if ctx.parent is not None:
+            return super().format_commands(ctx, formatter)
+        from zchuyot.labels import t
+
+        for key, names in HELP_SECTIONS:
+            rows = [(n, self.commands[n].get_short_help_str(limit=formatter.width - 16))
+                    for n in names if n in self.commands and not self.commands[n].hidden]
+            if rows:
+                with formatter.section(t(key)):
+                    formatter.write_dl(rows)
 
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         from zchuyot.errors import ZError
@@ -319,7 +347,7 @@ def treat(
     done: Annotated[Optional[str], typer.Option("--done", help="מספר פעולה מהתכנית שבוצעה.")] = None,
     next_date: Annotated[Optional[str], typer.Option("--next", help="תאריך המעקב הבא.")] = None,
 ) -> None:
-    """תיעוד פעולה בסוגיה (נוסף לתיעוד, לא נמחק). / Log an action."""
+    """טיפול ותיעוד (שלב 5): תיעוד פעולה בסוגיה (נוסף, לא נמחק). / Step 5: log an action."""
     from zchuyot import core
     from zchuyot.labels import t
 
@@ -359,7 +387,7 @@ def listen(
     right: Annotated[Optional[list[str]], typer.Option("--right", help="מפתח זכות שלא מוצתה (אפשר כמה).")] = None,
     show_list: Annotated[bool, typer.Option("--list", help="הצגת רשימת ההקשבה והמפתחות.")] = False,
 ) -> None:
-    """1. הקשבה אקטיבית: רשימת ההקשבה; פותח סוגיה לכל זכות שלא מוצתה. / Listening checklist."""
+    """הקשבה אקטיבית (שלב 1): רשימת ההקשבה; פותח סוגיה לכל זכות שלא מוצתה. / Step 1: the listening checklist."""
     from zchuyot import steps
     from zchuyot.labels import choice_label, t
 
@@ -404,7 +432,7 @@ def collect(
     barrier_kind: Annotated[Optional[str], typer.Option("--barrier-kind", help="4. סוג החסם: information, bureaucracy, documents, eligibility, attitude, digital, language, cost, stuck, other")] = None,
     barrier: Annotated[Optional[str], typer.Option("--barrier", help="4. איפה בדיוק החסם (במילים).")] = None,
 ) -> None:
-    """3. איסוף נתונים: חמש השאלות. / Collect: the five questions."""
+    """איסוף נתונים (שלב 3): חמש השאלות על הסוגיה. / Step 3: the five questions."""
     from zchuyot import steps
     from zchuyot.labels import t
 
@@ -439,7 +467,7 @@ def plan(
     agreed: Annotated[bool, typer.Option("--agreed", help="סוכם עם המשפחה.")] = False,
     next_date: Annotated[Optional[str], typer.Option("--next", help="תאריך המעקב הבא.")] = None,
 ) -> None:
-    """4. תכנית פעולה משותפת: מוסיף פעולה; בלי דגלים – מציג את התכנית. / The joint plan."""
+    """תכנית פעולה משותפת (שלב 4): מוסיף פעולה; בלי דגלים – מציג את התכנית. / Step 4: the joint plan."""
     from zchuyot import steps
 
     ws = _ws()
@@ -471,7 +499,7 @@ def persist(
     date: Annotated[Optional[str], typer.Option("--date", help="מתי (ברירת מחדל: היום).")] = None,
     deadline: Annotated[Optional[str], typer.Option("--deadline", help="מפתח מועד חוקי מ-templates/deadlines.yaml.")] = None,
 ) -> None:
-    """6. התעקשות: סירוב, פנייה לקומה מעל, ערר; מועד חוקי מתחיל לרוץ. / Persist."""
+    """התעקשות (שלב 6): סירוב, פנייה לקומה מעל, ערר; מועד חוקי מתחיל לרוץ. / Step 6: persist."""
     from zchuyot import steps
     from zchuyot.labels import choice_label, t
 
@@ -489,7 +517,7 @@ def policy(
     min_families: Annotated[int, typer.Option("--min", help="רק חסמים שחוזרים בלפחות N משפחות.")] = 1,
     as_json: Annotated[bool, typer.Option("--json", help="JSON.")] = False,
 ) -> None:
-    """8. פרקטיקת מדיניות: חסמים חוזרים אצל כל העובדות; --flag מסמן סוגיה. / Policy practice."""
+    """פרקטיקת מדיניות (שלב 8): חסמים חוזרים אצל כל העובדות; --flag מסמן סוגיה. / Step 8: policy practice."""
     from zchuyot.errors import InputError
     from zchuyot.labels import t
 
@@ -548,7 +576,7 @@ def list_(
     now: Annotated[Optional[str], typer.Option("--now", help="עם --order: הסוגיות המיידיות ID,ID (השאר 'בהמשך').")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON: רשימת המיפויים.")] = False,
 ) -> None:
-    """הסוגיות כטבלה; למשפחה אחת – בסדר שלה (--order קובע אותו). / Issues as a table."""
+    """רשימת סוגיות (שלב 2): הסוגיות כטבלה; למשפחה אחת – בסדר שלה (--order קובע אותו). / Step 2: the issues."""
     from zchuyot import core
 
     ws = _ws()
@@ -590,7 +618,7 @@ def followup(
     show_all: Annotated[bool, typer.Option("--all", help="כל הסוגיות שדורשות מעקב, לא רק החשובות ביותר.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="JSON.")] = False,
 ) -> None:
-    """7. מעקב פרואקטיבי – הבדיקה היומית: מה לעשות היום קודם. / The daily check."""
+    """מעקב פרואקטיבי (שלב 7) – הבדיקה היומית: מה לעשות היום קודם. / Step 7: the daily check."""
     from zchuyot import dates
     from zchuyot import followup as fu
 
