@@ -96,6 +96,9 @@ def test_a_write_with_a_fresh_cache_imports_no_pydantic(ws: Path) -> None:
     run("--root", str(ws), "list")
     _, imported = run_fresh_process("--root", str(ws), "--worker", "dana", "treat", issue, "שיחה", "--kind", "call")
     assert not imported
+    out, imported = run_fresh_process("--root", str(ws), "--worker", "dana", "new", "--family", "f2", "--subject",
+                                      "מעון יום", "--domain", "education", "--body", "משרד החינוך|מוקד|")
+    assert not imported  # a new issue is checked by the form itself, as an edit is
     r = run("--root", str(ws), "check")
     assert r.exit_code == 0, r.stdout
     shown = run("--root", str(ws), "show", issue, "--json")

@@ -398,7 +398,7 @@ T: dict[str, tuple[str, str]] = {
     "err.bad_choice": ("'{value}' אינו ערך מוכר של {flag}{suggest}. האפשרויות: {options}.", "'{value}' is not a known value for {flag}{suggest}. Options: {options}."),
     "err.required": ("חסר {label}. הוסיפי {flag}.", "Missing {label}. Add {flag}."),
     "err.required_tty": ("חסר {label}. הוסיפי {flag} (או הריצי בטרמינל כדי שאשאל).", "Missing {label}. Add {flag} (or run in a terminal and I will ask)."),
-    "err.bad_value": ("הערך '{value}' אינו מתאים ל{label} ({flag}): {why}.", "'{value}' does not fit {label} ({flag}): {why}."),
+    "err.bad_value": ("{label} ({flag}): {why}.", "{label} ({flag}): {why}."),
     "err.rule.domain_other": ('בתחום "אחר" יש לכתוב איזה תחום: {flag}.', 'With domain "other", say which: {flag}.'),
     "err.rule.status_reason_stopped": ("בהפסקה יש לכתוב מדוע.", "A stopped issue needs the reason why."),
     "err.rule.status_reason_referred": ("בהפניה יש לכתוב לאיזה גורם.", "A referred issue needs to whom."),

@@ -375,12 +375,22 @@ def renumbered(text: str, new_id: str) -> str:
 
 
 def create(ws: Any, path: Path, template: Path, values: dict[str, Any], message: str) -> WriteResult:
-    """A new issue file from the form's template: validated once, written atomically, cached, committed."""
+    """A new issue file from the form's template: every value checked by the form as it is set (the same
+    checks as an edit's), the required ones and the rules between fields at the end — nothing is written
+    unless the form is whole — then written atomically, cached and committed."""
     from zchuyot import yamlio
+    from zchuyot.case.views import record
 
-    issue, problems = issue_from_data(form.neutral(values), {}, ws.rel(path), future=False)
-    if issue is None:  # nothing is written unless the form is whole
-        raise first_error(problems, path.stem, InputError)
+    issue = Record({})
+    for f in form.ISSUE:
+        value = values.get(f.key)
+        if f.kind == "list":
+            value = [record(f.key, **x) for x in value or []]
+        elif f.kind == "map" and isinstance(value, dict):
+            value = record(f.key, **value)
+        if value is not None or f.required:
+            setattr(issue, f.attr, value)
+    check_rules(issue)
     template_text = read_text(template)
     doc = yamlio.parse(template_text)
     apply(doc, {k: None for k in doc}, plain(issue))

@@ -201,7 +201,8 @@ class Record(IssueQuestions):
         except ValueError as e:
             from zchuyot.errors import InputError
 
-            raise InputError("err.bad_value", field=f"{self._path}{f.key}", value=str(value), why=str(e)) from None
+            raise InputError("err.bad_value", field=f"{self._path}{f.key}", value=str(value),
+                             why=_why(str(e), value)) from None
         object.__setattr__(self, name, value)
 
     def values(self) -> dict[str, Any]:
@@ -210,6 +211,18 @@ class Record(IssueQuestions):
 
     def __repr__(self) -> str:
         return f"Record({getattr(self, 'id', '')})"
+
+
+def _why(code: str, value: Any) -> str:
+    """A refused value's reason, in the worker's language (the same texts `check` uses)."""
+    from zchuyot.labels import options_text, t
+
+    if code.startswith("choice:"):
+        vocab = code.split(":", 1)[1]
+        return t("why.choice", value=value, options=options_text(vocab), suggest="")
+    if code.startswith("type:"):
+        return t("why.other", why=code)
+    return t(f"why.{code}")
 
 
 def _convert(f: form.Field, v: Any, path: str) -> Any:
