@@ -220,3 +220,21 @@ def test_help_lists_the_commands_in_the_order_of_the_practice() -> None:
     positions = [text.index(f"\n  {c} ") for c in ["init", "new", *steps, "show", "report", "check", "sync"]]
     assert positions == sorted(positions)
     assert "שמונת השלבים של מיצוי זכויות אקטיבי" in text
+
+
+def test_cell_width_agrees_with_rich() -> None:
+    """The quick count of terminal cells gives Rich's own answer (the reference) on Hebrew, niqqud, Latin,
+    combining marks, ₪ and dashes."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+    from rich.cells import cell_len
+
+    chars = st.sampled_from([chr(c) for c in [*range(32, 127), *range(0x591, 0x5F5), *range(0x300, 0x370),
+                                              0x20AA, 0x2013, 0x05BE, 0xA0, 0x4E2D, 0x1F600]])
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.lists(chars, max_size=40).map("".join))
+    def agree(text: str) -> None:
+        assert rtl.cell_width(text) == cell_len(text)
+
+    agree()

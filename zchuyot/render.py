@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from rich.align import Align
@@ -216,22 +216,24 @@ class Renderer:
         self.console.print(Align.right(tb) if self.rtl else tb)
 
     # ---------------------------------------------------------- views
-    def issue_rows(self, records: Sequence[Any], all_workers: bool) -> tuple[list[str], list[list[str]]]:
+    def issue_rows(self, records: Sequence[Any], all_workers: bool) -> tuple[list[str], Iterator[list[str]]]:
         headers = [t("field.id"), t("field.family"), t("field.subject"), t("field.domain"), t("field.state"),
                    t("field.next_followup")]
         if all_workers:
             headers.insert(2, t("field.worker_code"))
-        rows = []
-        for r in records:
-            i = r.issue
-            # an open issue is described by its step; a closed one by how it ended
-            state = choice_label("step", i.step) if i.is_open else choice_label("status", i.status)
-            row = [i.id, i.family, i.subject, choice_label("domain", i.domain), state,
-                   fmt_date(i.next_followup, short=True) if i.is_open else ""]
-            if all_workers:
-                row.insert(2, r.worker_dir)
-            rows.append(row)
-        return headers, rows
+
+        def rows() -> Iterator[list[str]]:
+            for r in records:
+                i = r.issue
+                # an open issue is described by its step; a closed one by how it ended
+                state = choice_label("step", i.step) if i.is_open else choice_label("status", i.status)
+                row = [i.id, i.family, i.subject, choice_label("domain", i.domain), state,
+                       fmt_date(i.next_followup, short=True) if i.is_open else ""]
+                if all_workers:
+                    row.insert(2, r.worker_dir)
+                yield row
+
+        return headers, rows()
 
     def issue_list(self, records: Sequence[Any], all_workers: bool) -> None:
         if not records:
@@ -240,7 +242,11 @@ class Renderer:
         headers, rows = self.issue_rows(records, all_workers)
         nowrap = (0, 1, 2, len(headers) - 1) if all_workers else (0, 1, len(headers) - 1)
         title = t("ui.count_one") if len(records) == 1 else t("ui.count", n=len(records))
-        self.table(headers, rows, title=title, nowrap=nowrap,
+        if len(records) > LONG_TABLE:  # thousands of rows: plain lines, written as they are made
+            self.line(title, style="bold")
+            self._long_table([headers], None, True, rows=rows, nowrap=nowrap, prefer=3 if all_workers else 2)
+            return
+        self.table(headers, list(rows), title=title, nowrap=nowrap,
                    prefer=3 if all_workers else 2)
 
     def problems(self, problems: Sequence[Any], title_key: str = "ui.errors_found") -> None:

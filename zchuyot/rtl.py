@@ -38,7 +38,19 @@ def choose_mode(option: str | None, isatty: bool) -> str:
     return "visual"
 
 
+# zero-width below U+1100 (where no character is double-width): combining marks (Hebrew niqqud among
+# them), and the invisible marks and isolates
+_ZERO_WIDTH = re.compile("[\u0300-\u036f\u0483-\u0489\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7"
+                         "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e4\u06e7\u06e8\u06ea-\u06ed"
+                         "\u0e31\u0e34-\u0e3a\u0e47-\u0e4e]")
+
+
 def cell_width(text: str) -> int:
+    """Terminal cells of a text: counted here for the usual (ASCII, Hebrew with niqqud), by Rich otherwise."""
+    if text.isascii():
+        return len(text)
+    if max(text) < "\u1100":
+        return len(text) - len(_ZERO_WIDTH.findall(text))
     from rich.cells import cell_len
 
     return cell_len(text)
