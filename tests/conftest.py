@@ -20,9 +20,18 @@ REPO = Path(__file__).resolve().parent.parent
 
 @dataclass
 class Result:
+    """What a worker reads: the output with the invisible directional isolates around Latin words taken out
+    (they change how a line is ordered, not what it says); `raw_*` keep the bytes as written."""
+
     exit_code: int
     stdout: str
     stderr: str
+    raw_stdout: str = ""
+    raw_stderr: str = ""
+
+
+def readable(text: str) -> str:
+    return text.replace("\u2068", "").replace("\u2069", "")
 
 
 @pytest.fixture(autouse=True)
@@ -47,7 +56,7 @@ def run(*args: str, cwd: Path | None = None, input: str | None = None, env: dict
         r = runner.invoke(app, hoist_globals(list(args)), input=input, env=env, catch_exceptions=False)
     finally:
         os.chdir(old)
-    return Result(r.exit_code, r.stdout, r.stderr)
+    return Result(r.exit_code, readable(r.stdout), readable(r.stderr), r.stdout, r.stderr)
 
 
 def zchuyot_subprocess(*args: str, cwd: Path, env: dict[str, str] | None = None,

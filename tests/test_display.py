@@ -238,3 +238,24 @@ def test_cell_width_agrees_with_rich() -> None:
         assert rtl.cell_width(text) == cell_len(text)
 
     agree()
+
+
+def test_latin_inside_hebrew_is_isolated_and_reads_in_order(ws: Path) -> None:
+    """Issue 13: `zchuyot show nope` said the missing issue was 'zchuyot list' (UAX #9 joined
+    `nope'. 'zchuyot list` into one run). Each Latin run inside a Hebrew line is now a directional isolate
+    (U+2068 … U+2069): in a file or pipe, and reordered correctly in visual mode. The reference for the
+    resolved order is python-bidi's implementation that knows isolates."""
+    r = run("--root", str(ws), "show", "nope")
+    assert r.exit_code == 1
+    raw = r.raw_stderr.strip()
+    assert "\u2068'nope'\u2069" in raw and "\u2068'zchuyot list'\u2069" in raw
+    assert get_display(raw, base_dir="R").index("'zchuyot list'") < get_display(raw, base_dir="R").index("'nope'")
+    visual = run("--root", str(ws), "--bidi", "visual", "show", "nope").raw_stderr.strip()
+    assert "\u2068" not in visual and "\u2069" not in visual  # the marks are gone once the line is ordered
+    # read right to left, the words come in the order they were written
+    assert visual.index("'zchuyot list'") < visual.index("'nope'")
+    words = [w for w in visual.split() if not w.startswith("'")]
+    assert words[-1][::-1] == "לא"  # the sentence starts on the right
+    # an unchanged line without Latin, and a data cell, carry no marks
+    assert rtl.isolate_latin("הנחה בארנונה ₪4,200") == "הנחה בארנונה ₪4,200"
+    assert rtl.isolate_latin("zchuyot list") == "zchuyot list"

@@ -322,9 +322,9 @@ def test_init_with_remote(tmp_path: Path) -> None:
     ],
 )
 def test_usage_errors_are_one_hebrew_line(ws: Path, args: list[str], needle: str) -> None:
-    from conftest import zchuyot_subprocess
+    from conftest import readable, zchuyot_subprocess
 
     p = zchuyot_subprocess("--root", str(ws), *args, cwd=ws)
     assert p.returncode == 2
-    assert needle in p.stderr and "--help" in p.stderr
+    assert needle in readable(p.stderr) and "--help" in p.stderr
     assert len(p.stderr.strip().splitlines()) == 1 and "Traceback" not in p.stderr

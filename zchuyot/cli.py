@@ -74,6 +74,7 @@ def _say_error(text: str) -> None:
 
     err = _err_console()
     mode = rtl.choose_mode(STATE.bidi, sys.stderr.isatty())
+    text = rtl.isolate_latin(text)  # 'nope' and 'zchuyot list' stay apart inside the Hebrew sentence
     line = rtl.visual(text) if mode == "visual" else text
     err.print(line, markup=False, highlight=False, soft_wrap=True, style="red" if sys.stderr.isatty() else None)
 
@@ -205,7 +206,7 @@ def _say(text: str) -> None:
     from zchuyot import rtl
 
     if not sys.stdout.isatty() and rtl.choose_mode(STATE.bidi, False) == "logical":
-        sys.stdout.write(text + "\n")
+        sys.stdout.write(rtl.isolate_latin(text) + "\n")
         return
     _out()[1].line(text)
 

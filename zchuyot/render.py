@@ -73,10 +73,12 @@ class Renderer:
 
     # ---------------------------------------------------------- primitives
     def line(self, text: str, style: str | None = None) -> None:
+        text = rtl.isolate_latin(text)  # Latin words inside Hebrew stay one unit, in every mode
         if self.visual:
+            hebrew = rtl.has_hebrew(text)  # every line of a Hebrew paragraph goes to the right, wrapped ones too
             for ln in rtl.wrap(text, self.console.width):
-                vis = rtl.visual(ln)
-                self.console.print(Text(vis, style=style or ""), justify="right" if rtl.has_hebrew(ln) else "left",
+                vis = rtl.visual(ln, paragraph_rtl=hebrew)
+                self.console.print(Text(vis, style=style or ""), justify="right" if hebrew else "left",
                                    no_wrap=True, overflow="crop", crop=False)
         else:
             self.console.print(Text(text, style=style or ""), soft_wrap=True)

@@ -56,14 +56,67 @@ def cell_width(text: str) -> int:
     return cell_len(text)
 
 
-def visual(line: str) -> str:
+FSI, PDI = "\u2068", "\u2069"  # first-strong isolate, pop directional isolate (UAX #9)
+_ASCII_RUN = re.compile(r"[!-~]+(?: [!-~]+)*")
+_CLOSES = {")": "(", "]": "[", "}": "{"}
+_OPENS = {v: k for k, v in _CLOSES.items()}
+
+
+def isolate_latin(text: str) -> str:
+    """A Hebrew line with each run of Latin words (an id, a command with its flags, an English name) set
+    apart as a directional isolate, so that the run is one unit inside the Hebrew sentence: `'nope'.
+    'zchuyot list'` is never joined into one left-to-right run. Sentence punctuation and brackets at a
+    run's edges stay outside it: they belong to the Hebrew sentence. Lines without Hebrew are as they were."""
+    if not has_hebrew(text) or FSI in text:
+        return text
+
+    def wrap(m: re.Match[str]) -> str:
+        # a word that ends a clause (`'nope'.`) ends the run: `'nope'. 'zchuyot list'` are two
+        parts = re.split(r"(?<=[.,;:!?]) ", m.group())
+        return " ".join(one(p) for p in parts)
+
+    def one(run: str) -> str:
+        whole = run
+        if not re.search("[A-Za-z]", run):
+            return run  # numbers, dates, amounts: the algorithm places them well
+        lead = trail = ""
+        changed = True
+        while changed and run:
+            changed = False
+            if run[-1] in ".,;:!?" or (run[-1] in _CLOSES and run.count(run[-1]) > run.count(_CLOSES[run[-1]])):
+                run, trail, changed = run[:-1], run[-1] + trail, True
+            elif run[0] in _OPENS and run.count(run[0]) > run.count(_OPENS[run[0]]):
+                run, lead, changed = run[1:], lead + run[0], True
+        return f"{lead}{FSI}{run}{PDI}{trail}" if run else whole
+
+    return _ASCII_RUN.sub(wrap, text)
+
+
+_ISOLATED = re.compile(f"{FSI}([^{FSI}{PDI}]*)(?:{PDI}|$)|^([^{FSI}]*?){PDI}")
+
+
+def visual(line: str, paragraph_rtl: bool = False) -> str:
     """One line in visual order (only if it holds Hebrew); combining marks stay after their letter, and
     brackets and other mirrored characters in right-to-left runs are mirrored (UAX #9 rule L4: `(דחוף)`
     reads `(ףוחד)`, not `)ףוחד(`). python-bidi's fast implementation (`bidi.get_display`) does not
     mirror, so a line holding a character that may need it goes through its UAX #9 implementation
     (`bidi.algorithm`), which does."""
-    if not has_hebrew(line):
-        return line
+    if not has_hebrew(line) and not paragraph_rtl:  # (a wrapped line of a Hebrew paragraph is reordered too)
+        return line.replace(FSI, "").replace(PDI, "")
+    if FSI in line or PDI in line:
+        # each isolated run stands in as one neutral symbol while the line is reordered, then comes back as
+        # it was (left to right): python-bidi's reference implementation does not know isolates
+        runs: list[str] = []
+
+        def hold(m: re.Match[str]) -> str:
+            runs.append(m.group(1) if m.group(1) is not None else m.group(2))
+            return chr(0x2600 + len(runs) - 1)
+
+        held = _ISOLATED.sub(hold, line)
+        out = visual(held, paragraph_rtl=True)
+        for k, run in enumerate(runs):
+            out = out.replace(chr(0x2600 + k), run)
+        return out
     if _mirrorable().intersection(line):
         from bidi.algorithm import get_display as get_display_l4
 
@@ -100,8 +153,19 @@ def _marks_after_base(s: str) -> str:
     return "".join(out)
 
 
+_IN_ISOLATE = re.compile(f"{FSI}[^{FSI}{PDI}]*{PDI}")
+
+
 def wrap(text: str, width: int) -> list[str]:
-    """Wrap by words to `width` terminal cells (long words are cut). Keeps explicit newlines."""
+    """Wrap by words to `width` terminal cells (long words are cut). Keeps explicit newlines; an isolated
+    run of Latin words (a command with its id) is one word, moved to the next line whole."""
+    if FSI in text:
+        held = _IN_ISOLATE.sub(lambda m: m.group().replace(" ", "\u00a0"), text)
+        return [_IN_ISOLATE.sub(lambda m: m.group().replace("\u00a0", " "), ln) for ln in _wrap(held, width)]
+    return _wrap(text, width)
+
+
+def _wrap(text: str, width: int) -> list[str]:
     width = max(width, 1)
     lines: list[str] = []
     for para in str(text).split("\n"):
