@@ -259,3 +259,14 @@ def test_latin_inside_hebrew_is_isolated_and_reads_in_order(ws: Path) -> None:
     # an unchanged line without Latin, and a data cell, carry no marks
     assert rtl.isolate_latin("הנחה בארנונה ₪4,200") == "הנחה בארנונה ₪4,200"
     assert rtl.isolate_latin("zchuyot list") == "zchuyot list"
+
+
+def test_help_speaks_the_ui_language() -> None:
+    """click's own words (Usage, Options, Show this message and exit., [required]) in the UI's language, and a
+    command's help in that language only."""
+    he = run("treat", "--help").stdout
+    for english in ("Usage:", "Options:", "Show this message and exit.", "[required]", "Step 5"):
+        assert english not in he, english
+    assert "שימוש:" in he and "אפשרויות:" in he and "[חובה]" in he and "טיפול ותיעוד (שלב 5)" in he
+    en = run("--lang", "en", "treat", "--help").stdout
+    assert "Usage:" in en and "Step 5: log an action." in en and "טיפול ותיעוד" not in en

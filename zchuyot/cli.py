@@ -79,6 +79,60 @@ def _say_error(text: str) -> None:
     err.print(line, markup=False, highlight=False, soft_wrap=True, style="red" if sys.stderr.isatty() else None)
 
 
+def _in_ui_language(text: str) -> str:
+    """A command's help is written "Hebrew. / English.": the part of the UI's language."""
+    from zchuyot.labels import current_lang
+
+    he, sep, en = text.partition(" / ")
+    return (en if current_lang() == "en" else he).strip() if sep else text
+
+
+def _help_formatter() -> type:
+    """click's help formatter, speaking the UI's language (click's own words are English and fixed) and,
+    where the terminal does not reorder Hebrew, writing each Hebrew line in visual order."""
+    from typer._click.formatting import HelpFormatter
+
+    class ZFormatter(HelpFormatter):
+        def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+            from zchuyot.labels import t
+
+            super().write_usage(prog, args, prefix if prefix is not None else t("help.usage") + " ")
+
+        def section(self, name: str) -> Any:
+            from zchuyot.labels import t
+
+            key = {"Options": "help.options", "Commands": "help.commands", "Arguments": "help.arguments"}.get(name)
+            return super().section(t(key) if key else name)
+
+        def write_text(self, text: str) -> None:
+            super().write_text(_in_ui_language(text))
+
+        def write_dl(self, rows: Any, col_max: int = 30, col_spacing: int = 2) -> None:
+            from zchuyot.labels import t
+
+            words = {"Show this message and exit.": t("help.help"), "[required]": t("help.required")}
+            rows = [(a, " ".join(words.get(w, w) for w in [b]) if b in words else b.replace(
+                "[required]", t("help.required"))) for a, b in rows]
+            super().write_dl(rows, col_max, col_spacing)
+
+        def getvalue(self) -> str:
+            from zchuyot import rtl
+
+            text = super().getvalue()
+            if rtl.choose_mode(STATE.bidi, sys.stdout.isatty()) != "visual":
+                return text
+            width = self.width or 80
+            out = []
+            for line in text.split("\n"):
+                if rtl.has_hebrew(line):
+                    vis = rtl.visual(rtl.isolate_latin(line.strip()))
+                    line = " " * max(width - rtl.cell_width(vis), 0) + vis
+                out.append(line)
+            return "\n".join(out)
+
+    return ZFormatter
+
+
 # `zchuyot --help` lists the commands in the order of the practice, in sections
 HELP_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("help.intake", ("init", "new", "family")),
@@ -92,6 +146,25 @@ HELP_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
 class ZGroup(TyperGroup):
     """Turns the core's errors into one clear line and an exit code — never a traceback."""
 
+    def make_context(self, info_name: Any, args: list[str], *rest: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        from zchuyot import labels
+
+        typer.Context.__mro__[1].formatter_class = _help_formatter()  # every context of this run, sub-commands too
+        if kwargs.get("parent") is None:  # --help is answered before the options are: take --lang and --bidi now
+            def early(flag: str) -> str | None:
+                found = None
+                for n, a in enumerate(args):
+                    found = a.split("=", 1)[1] if a.startswith(flag + "=") else (
+                        args[n + 1] if a == flag and n + 1 < len(args) else found)
+                return found
+
+            chosen = early("--lang") or os.environ.get("ZCHUYOT_LANG") or "he"
+            labels.set_lang(chosen if chosen in labels.LANGS else "he")
+            STATE.root = STATE.worker = None
+            STATE.no_cache = False
+            STATE.lang, STATE.bidi = labels.current_lang(), early("--bidi")
+        return super().make_context(info_name, args, *rest, **kwargs)
+
     def list_commands(self, ctx: Any) -> list[str]:  # type: ignore[override]
         known = [c for _, cmds in HELP_SECTIONS for c in cmds]
         rest = [c for c in super().list_commands(ctx) if c not in known]
@@ -104,7 +177,7 @@ class ZGroup(TyperGroup):
         from zchuyot.labels import t
 
         for key, names in HELP_SECTIONS:
-            rows = [(n, self.commands[n].get_short_help_str(limit=formatter.width - 16))
+            rows = [(n, _in_ui_language(self.commands[n].get_short_help_str(limit=200)))
                     for n in names if n in self.commands and not self.commands[n].hidden]
             if rows:
                 with formatter.section(t(key)):
