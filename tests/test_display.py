@@ -270,3 +270,21 @@ def test_help_speaks_the_ui_language() -> None:
     assert "שימוש:" in he and "אפשרויות:" in he and "[חובה]" in he and "טיפול ותיעוד (שלב 5)" in he
     en = run("--lang", "en", "treat", "--help").stdout
     assert "Usage:" in en and "Step 5: log an action." in en and "טיפול ותיעוד" not in en
+
+
+def test_isolates_leave_hebrew_prefixes_brackets_and_flags_whole() -> None:
+    """A prefix letter's hyphen (ל-'housing'), a bracket that opens Hebrew (housing (דיור)) and a flag's own
+    dashes (--domain) stay where they belong; read with python-bidi's isolate-aware implementation, every
+    Latin word keeps its place in the sentence."""
+    line = "'housng' אינו ערך מוכר של --domain – אולי התכוונת ל-'housing'? האפשרויות: housing (דיור), other (אחר)."
+    iso = rtl.isolate_latin(line)
+    assert "ל-\u2068'housing'\u2069?" in iso and "\u2068--domain\u2069" in iso
+    assert "\u2068housing\u2069 (דיור)" in iso and "\u2068other\u2069 (אחר)." in iso
+    shown = rtl.visual(iso)
+    reference = get_display(iso, base_dir="R").replace("\u2068", "").replace("\u2069", "")
+
+    def unbracketed(text: str) -> str:  # the fast reference orders as UAX #9 does but does not mirror (L4)
+        return text.replace("(", "").replace(")", "")
+
+    assert unbracketed(shown) == unbracketed(reference)
+    assert shown.endswith("'housng'") and "--domain" in shown and "domain--" not in shown

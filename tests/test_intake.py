@@ -328,3 +328,10 @@ def test_usage_errors_are_one_hebrew_line(ws: Path, args: list[str], needle: str
     assert p.returncode == 2
     assert needle in readable(p.stderr) and "--help" in p.stderr
     assert len(p.stderr.strip().splitlines()) == 1 and "Traceback" not in p.stderr
+
+
+def test_a_suggestion_ends_its_sentence_once(ws: Path) -> None:
+    """Issue 13: no doubled punctuation ("'housing'?." was printed)."""
+    r = run("--root", str(ws), "new", "--family", "f1", "--subject", "x", "--domain", "housng")
+    assert r.exit_code == 1 and "'housing'?" in r.stderr
+    assert "?." not in r.stderr and "?:" not in r.stderr and "?;" not in r.stderr

@@ -11,6 +11,7 @@ from `--lang` / `ZCHUYOT_LANG`). Keys:
 from __future__ import annotations
 
 import os
+import re
 from typing import Any
 
 LANGS = ("he", "en")
@@ -531,10 +532,15 @@ def t(key: str, lang: str | None = None, /, **params: Any) -> str:
     text = key if pair is None else pair[1] if lang == "en" else pair[0]
     if params:
         try:
-            return text.format(**params)
+            text = text.format(**params)
         except (KeyError, IndexError, ValueError):
             return text
+        # a filled-in question ("אולי התכוונת ל-'housing'?") never takes the sentence's own stop after it
+        return _AFTER_QUESTION.sub("?", text)
     return text
+
+
+_AFTER_QUESTION = re.compile(r"\?[.:;](?=\s|$)")
 
 
 def choice_label(vocab: str, value: str | None, lang: str | None = None) -> str:

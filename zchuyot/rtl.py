@@ -73,9 +73,10 @@ def isolate_latin(text: str) -> str:
     def wrap(m: re.Match[str]) -> str:
         # a word that ends a clause (`'nope'.`) ends the run: `'nope'. 'zchuyot list'` are two
         parts = re.split(r"(?<=[.,;:!?]) ", m.group())
-        return " ".join(one(p) for p in parts)
+        glued = m.start() > 0 and "\u05d0" <= text[m.start() - 1] <= "\u05ea"  # ל-'housing': a Hebrew prefix
+        return " ".join(one(p, glued and k == 0) for k, p in enumerate(parts))
 
-    def one(run: str) -> str:
+    def one(run: str, after_prefix: bool = False) -> str:
         whole = run
         if not re.search("[A-Za-z]", run):
             return run  # numbers, dates, amounts: the algorithm places them well
@@ -83,10 +84,12 @@ def isolate_latin(text: str) -> str:
         changed = True
         while changed and run:
             changed = False
-            if run[-1] in ".,;:!?" or (run[-1] in _CLOSES and run.count(run[-1]) > run.count(_CLOSES[run[-1]])):
-                run, trail, changed = run[:-1], run[-1] + trail, True
-            elif run[0] in _OPENS and run.count(run[0]) > run.count(_OPENS[run[0]]):
-                run, lead, changed = run[1:], lead + run[0], True
+            last, first = run[-1], run[0]
+            if last in ".,;:!?- " or last in _OPENS or (last in _CLOSES and run.count(last) > run.count(_CLOSES[last])):
+                run, trail, changed = run[:-1], last + trail, True  # "housing (" : the bracket opens Hebrew
+            elif (first == "-" and after_prefix and not lead) or first in _CLOSES or (
+                    first in _OPENS and run.count(first) > run.count(_OPENS[first])):
+                run, lead, changed = run[1:], lead + first, True  # "ל-'housing'": the hyphen joins the prefix
         return f"{lead}{FSI}{run}{PDI}{trail}" if run else whole
 
     return _ASCII_RUN.sub(wrap, text)
