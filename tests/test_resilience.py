@@ -55,10 +55,12 @@ def test_a_change_not_committed_is_never_exit_0(ws: Path) -> None:
     holder = subprocess.Popen([sys.executable, "-c", "import sys,time; f=open(sys.argv[1],'w'); time.sleep(60)",
                                str(lock)])
     try:
-        for _ in range(100):  # the holder has the lock open (a live git, as far as zchuyot can tell)
+        for _ in range(600):  # the holder has the lock open (a live git, as far as zchuyot can tell)
             if lock.exists():
                 break
             time.sleep(0.05)
+        assert lock.exists()
+        time.sleep(0.2)
         r = z(ws, "treat", issue, "שיחה עם הבנק", code=1)
         assert "sync" in r.stderr and issue in r.stderr  # saved, not committed: says how it will be
         assert "שיחה עם הבנק" in issue_path(ws, issue).read_text(encoding="utf-8")  # nothing lost
