@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import REPO, run
+from conftest import REPO, run, zchuyot_subprocess
 
 
 @pytest.fixture
@@ -78,3 +78,41 @@ def test_demo_morning_screen_is_meaningful(demo: Path) -> None:
     assert rep["benefits"]["yearly_total"] == rep["benefits"]["one_off_total"] + 12 * rep["benefits"]["monthly_total"]
     pol = json.loads(run("policy", "--json", cwd=demo).stdout)
     assert pol["barriers"] and len(pol["flagged"]) == 2
+
+
+def test_export_is_every_issue_file_as_json_in_id_order(demo: Path) -> None:
+    """Issue 13: export's bytes (streamed from the index cache as it holds each issue) against a reference that
+    is not zchuyot's code: every issue file read by PyYAML, dates as YYYY-MM-DD, sorted by id, dumped at once
+    by the standard library — with the cache warm, without it, and after a hand edit the cache has not seen."""
+    import datetime as dt
+
+    import yaml
+
+    def reference() -> str:
+        def conv(v: object) -> object:
+            if isinstance(v, dt.date):
+                return v.isoformat()
+            if isinstance(v, dict):
+                return {k: conv(x) for k, x in v.items()}
+            if isinstance(v, list):
+                return [conv(x) for x in v]
+            return v
+
+        items = [conv(yaml.safe_load(p.read_text(encoding="utf-8")))
+                 for p in (demo / "cases").glob("*/*/*.yaml") if p.name != "family.yaml"]
+        items.sort(key=lambda d: d["id"])  # type: ignore[index]
+        return json.dumps(items, ensure_ascii=False) + "\n"
+
+    def export(*extra: str) -> str:
+        p = zchuyot_subprocess(*extra, "export", cwd=demo)
+        assert p.returncode == 0 and p.stderr == "", p.stderr
+        return p.stdout
+
+    first = export()
+    assert first == reference()
+    assert export() == first  # warm: the cache's texts
+    assert export("--no-cache") == first
+    issue = next(p for p in (demo / "cases").glob("*/*/*.yaml") if p.name != "family.yaml")
+    issue.write_text(issue.read_text(encoding="utf-8").replace("subject: ", "subject: (נערך ביד) ", 1),
+                     encoding="utf-8")
+    assert "(נערך ביד)" in export() and export() == reference()

@@ -793,15 +793,24 @@ def export(
 
     if fmt not in ("json", "csv"):
         raise InputError("err.bad_format", value=fmt)
-    items, errors = privacy.export(_ws(), anonymize)
-    if fmt == "json" and sys.stdout.isatty():
-        _json(list(items))  # indented for a person
-    elif fmt == "json":  # streamed: the same bytes as the whole list dumped at once, in constant memory
+    if fmt == "json" and not sys.stdout.isatty():
+        # streamed: the same bytes as the whole list dumped at once, in constant memory
+        if anonymize:
+            items, errors = privacy.export(_ws(), anonymize)
+            texts: Any = (json.dumps(d, ensure_ascii=False, check_circular=False) for d in items)
+        else:
+            texts, errors = privacy.export_texts(_ws())
         write = sys.stdout.write
         write("[")
-        for n, d in enumerate(items):
-            write((", " if n else "") + json.dumps(d, ensure_ascii=False, check_circular=False))
+        for n, text in enumerate(texts):
+            write(", " + text if n else text)
         write("]\n")
+        for p in errors:
+            _say_error(p.headline())
+        return
+    items, errors = privacy.export(_ws(), anonymize)
+    if fmt == "json":
+        _json(list(items))  # indented for a person
     else:
         import csv
 

@@ -151,6 +151,18 @@ def export(ws: Workspace, anonymize: bool = False) -> tuple[Iterator[dict[str, A
     return items(), errors
 
 
+def export_texts(ws: Workspace) -> tuple[Iterator[str], list[Any]]:
+    """`export`'s JSON items as text, in id order, one at a time: from the cache as it holds them (no
+    decoding, no encoding), else each issue's mapping encoded here — the same bytes either way."""
+    errors: list[Any] = []
+    log_access(ws, "export", "all issues")
+    if ws.use_cache:
+        return ws.cache().texts(errors), errors
+    dumps = json.dumps
+    return (dumps(issue_json(dict(r.data)), ensure_ascii=False, check_circular=False)
+            for r in _records(ws, errors, with_data=True, by_id=True)), errors
+
+
 def _records(ws: Workspace, errors: list[Any], with_data: bool, by_id: bool = False) -> Iterator[Any]:
     """The issues one at a time from the cache (in id order on request), or — without it — read and sorted."""
     if ws.use_cache:

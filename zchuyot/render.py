@@ -145,18 +145,20 @@ class Renderer:
                 write("".join(ln + "\n" for ln in out))
             out.clear()
 
+        width_of, visual = rtl.cell_width, self.visual
+
         def emit(row: list[str]) -> None:
-            wrapped = {j: rtl.wrap(str(row[j]), widths[j]) for j in range(ncol)}
-            height = max(len(w) for w in wrapped.values())
+            wrapped = [rtl.wrap(str(row[j]), widths[j]) for j in range(ncol)]
+            height = max(map(len, wrapped))
             for k in range(height):
                 parts = []
                 for j in order:
                     piece = wrapped[j][k] if k < len(wrapped[j]) else ""
-                    if self.visual:
+                    if visual:
                         piece = rtl.visual(piece)
-                    pad = " " * max(widths[j] - rtl.cell_width(piece), 0)
+                    pad = " " * (widths[j] - width_of(piece))
                     parts.append(pad + piece if right[j] else piece + pad)
-                out.append(" │ ".join(parts).rstrip() if not self.visual else " │ ".join(parts))
+                out.append(" │ ".join(parts) if visual else " │ ".join(parts).rstrip())
 
         if show_header:
             emit(cells[0])

@@ -162,6 +162,8 @@ _IN_ISOLATE = re.compile(f"{FSI}[^{FSI}{PDI}]*{PDI}")
 def wrap(text: str, width: int) -> list[str]:
     """Wrap by words to `width` terminal cells (long words are cut). Keeps explicit newlines; an isolated
     run of Latin words (a command with its id) is one word, moved to the next line whole."""
+    if "\n" not in text and cell_width(text) <= width:  # the usual cell: it fits as it is
+        return [text]
     if FSI in text:
         held = _IN_ISOLATE.sub(lambda m: m.group().replace(" ", "\u00a0"), text)
         return [_IN_ISOLATE.sub(lambda m: m.group().replace("\u00a0", " "), ln) for ln in _wrap(held, width)]

@@ -142,6 +142,18 @@ class Index:
                 errors.extend(p for p in problems if p.severity == "error")
                 warnings.extend(p for p in problems if p.severity != "error")
 
+    def texts(self, errors: list[Problem]) -> Iterator[str]:
+        """Every readable issue's mapping as the JSON text the cache holds (`json.dumps` of `issue_json`,
+        what `export` writes for it), in id order, without decoding it; the broken files' errors into
+        `errors`."""
+        loads = json.loads
+        self.order = "CASE WHEN ok THEN json_extract(facts, '$[0]') END, path"
+        for _, ok, probs, data in self._query(None, None, "data"):
+            if ok:
+                yield data
+            else:
+                errors.extend(p for p in (_problem(d) for d in loads(probs)) if p.severity == "error")
+
     def read(self, worker: str | None = None, where: Where | None = None, with_data: bool = False) -> ReadResult:
         """All of `records` at once: the issues and every problem."""
         errors: list[Problem] = []
