@@ -110,9 +110,11 @@ def _help_formatter() -> type:
         def write_dl(self, rows: Any, col_max: int = 30, col_spacing: int = 2) -> None:
             from zchuyot.labels import t
 
-            words = {"Show this message and exit.": t("help.help"), "[required]": t("help.required")}
-            rows = [(a, " ".join(words.get(w, w) for w in [b]) if b in words else b.replace(
-                "[required]", t("help.required"))) for a, b in rows]
+            words = {"Show this message and exit.": t("help.help"),
+                     "Install completion for the current shell.": t("help.install_completion"),
+                     "Show completion for the current shell, to copy it or customize the installation.":
+                         t("help.show_completion")}
+            rows = [(a, words.get(b) or b.replace("[required]", t("help.required"))) for a, b in rows]
             super().write_dl(rows, col_max, col_spacing)
 
         def getvalue(self) -> str:
@@ -207,9 +209,29 @@ class ZGroup(TyperGroup):
             ctx.exit(ExitStatus.ERROR)
 
 
+def _completer(what: str) -> Any:
+    """Shell completion (Typer's) of issue ids, family codes or worker codes from the workspace that the
+    command line names (--root, or the usual one); nothing at all when there is none."""
+    def complete(ctx: typer.Context, incomplete: str) -> list[str]:
+        from zchuyot.store import Workspace
+
+        top = ctx.find_root().params
+        try:
+            return Workspace.find(top.get("root"), top.get("worker")).completions(what, incomplete)
+        except Exception:  # noqa: BLE001 — a completion never prints an error into the shell
+            return []
+
+    return complete
+
+
+IssueId = Annotated[str, typer.Argument(metavar="ID", help="מזהה הסוגיה (או הקיצור שלו).",
+                                        autocompletion=_completer("id"))]
+FamilyCode = Annotated[str, typer.Argument(help="קוד המשפחה.", autocompletion=_completer("family"))]
+
+
 app = typer.Typer(
     cls=ZGroup,
-    add_completion=False,
+    add_completion=True,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
@@ -222,7 +244,7 @@ app.add_typer(family_app, name="family")
 @app.callback()
 def _globals(
     root: Annotated[Optional[str], typer.Option("--root", help="תיקיית סביבת העבודה (ZCHUYOT_ROOT).")] = None,
-    worker: Annotated[Optional[str], typer.Option("--worker", help="קוד העובדת (ZCHUYOT_WORKER).")] = None,
+    worker: Annotated[Optional[str], typer.Option("--worker", help="קוד העובדת (ZCHUYOT_WORKER).", autocompletion=_completer("worker"))] = None,
     lang: Annotated[Optional[str], typer.Option("--lang", help="he | en (ZCHUYOT_LANG).")] = None,
     bidi: Annotated[Optional[str], typer.Option("--bidi", help="auto | visual | logical (ZCHUYOT_BIDI).")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="לקרוא את כל הקבצים בלי מטמון האינדקס (ZCHUYOT_NO_CACHE=1).")] = False,
@@ -324,7 +346,7 @@ def init(
 # ------------------------------------------------------------------ new
 @app.command()
 def new(
-    family: Annotated[Optional[str], typer.Option("--family", help="קוד המשפחה.")] = None,
+    family: Annotated[Optional[str], typer.Option("--family", help="קוד המשפחה.", autocompletion=_completer("family"))] = None,
     subject: Annotated[Optional[str], typer.Option("--subject", help="נושא הפניה.")] = None,
     domain: Annotated[Optional[str], typer.Option("--domain", help="תחום הפניה (housing, debts, ... או בעברית).")] = None,
     domain_other: Annotated[Optional[str], typer.Option("--domain-other", help="בתחום 'אחר': איזה.")] = None,
@@ -373,7 +395,7 @@ def new(
 # ------------------------------------------------------------------ family
 @family_app.command("add")
 def family_add(
-    family: Annotated[str, typer.Argument(help="קוד המשפחה.")],
+    family: FamilyCode,
     name: Annotated[Optional[str], typer.Option("--name", help="שם המשפחה / הפונה.")] = None,
     phone: Annotated[Optional[str], typer.Option("--phone", help="טלפון.")] = None,
     id_number: Annotated[Optional[str], typer.Option("--id-number", help="מספר תעודת זהות (נבדקת ספרת ביקורת).")] = None,
@@ -389,7 +411,7 @@ def family_add(
 
 @family_app.command("show")
 def family_show(
-    family: Annotated[str, typer.Argument(help="קוד המשפחה.")],
+    family: FamilyCode,
     as_json: Annotated[bool, typer.Option("--json", help="JSON.")] = False,
 ) -> None:
     """הצגת פרטי המשפחה. / Show the family record."""
@@ -414,7 +436,7 @@ def family_show(
 # ------------------------------------------------------------------ treat / close
 @app.command()
 def treat(
-    issue_id: Annotated[str, typer.Argument(metavar="ID", help="מזהה הסוגיה.")],
+    issue_id: IssueId,
     text: Annotated[str, typer.Argument(help="מה נעשה.")],
     kind: Annotated[Optional[str], typer.Option("--kind", help="meeting, call, letter, documents, contact, accompaniment, simulation, refusal, escalation, appeal, answer, note")] = None,
     date: Annotated[Optional[str], typer.Option("--date", help="מתי (ברירת מחדל: היום).")] = None,
@@ -432,7 +454,7 @@ def treat(
 
 @app.command()
 def close(
-    issue_id: Annotated[str, typer.Argument(metavar="ID", help="מזהה הסוגיה.")],
+    issue_id: IssueId,
     ended: Annotated[bool, typer.Option("--ended", help="סיום טיפול.")] = False,
     stopped: Annotated[Optional[str], typer.Option("--stopped", help="הפסקה – מדוע?")] = None,
     referred: Annotated[Optional[str], typer.Option("--referred", help="הפניה לגורם אחר – איזה?")] = None,
@@ -457,7 +479,7 @@ def close(
 # ------------------------------------------------------------------ the steps
 @app.command()
 def listen(
-    family: Annotated[str, typer.Option("--family", help="קוד המשפחה.")],
+    family: Annotated[str, typer.Option("--family", help="קוד המשפחה.", autocompletion=_completer("family"))],
     right: Annotated[Optional[list[str]], typer.Option("--right", help="מפתח זכות שלא מוצתה (אפשר כמה).")] = None,
     show_list: Annotated[bool, typer.Option("--list", help="הצגת רשימת ההקשבה והמפתחות.")] = False,
 ) -> None:
@@ -499,7 +521,7 @@ def listen(
 
 @app.command()
 def collect(
-    issue_id: Annotated[str, typer.Argument(metavar="ID", help="מזהה הסוגיה.")],
+    issue_id: IssueId,
     problem: Annotated[Optional[str], typer.Option("--problem", help="1. מהי הבעיה?")] = None,
     history: Annotated[Optional[str], typer.Option("--history", help="2. never | stopped | refused | unclear")] = None,
     body: Annotated[Optional[list[str]], typer.Option("--body", help='3. גוף מעורב: "ארגון|איש קשר|פרטים".')] = None,
@@ -533,7 +555,7 @@ def collect(
 
 @app.command()
 def plan(
-    issue_id: Annotated[str, typer.Argument(metavar="ID", help="מזהה הסוגיה.")],
+    issue_id: IssueId,
     action: Annotated[Optional[str], typer.Option("--action", help="מה עושים.")] = None,
     who: Annotated[Optional[str], typer.Option("--who", help="client | client_advised | simulation | accompanied | worker | rights_worker | volunteer")] = None,
     due: Annotated[Optional[str], typer.Option("--due", help="עד מתי (למשל +7).")] = None,
@@ -565,7 +587,7 @@ def plan(
 
 @app.command()
 def persist(
-    issue_id: Annotated[str, typer.Argument(metavar="ID", help="מזהה הסוגיה.")],
+    issue_id: IssueId,
     refusal: Annotated[Optional[str], typer.Option("--refusal", help='ה"לא" שהתקבל, במילים.')] = None,
     escalate: Annotated[Optional[str], typer.Option("--escalate", help="פנייה לקומה מעל: למי ומה.")] = None,
     appeal: Annotated[Optional[str], typer.Option("--appeal", help="ערר / ערעור שהוגש.")] = None,
@@ -618,7 +640,7 @@ def policy(
 # ------------------------------------------------------------------ read commands
 @app.command()
 def show(
-    issue_id: Annotated[str, typer.Argument(metavar="ID", help="מזהה הסוגיה (או הקיצור שלו).")],
+    issue_id: IssueId,
     as_json: Annotated[bool, typer.Option("--json", help="JSON: המיפוי של הקובץ.")] = False,
 ) -> None:
     """הטופס, התכנית, התיעוד ושמונת השלבים. / The form, plan, log and the eight steps."""
@@ -642,7 +664,7 @@ def show(
 
 @app.command("list")
 def list_(
-    family: Annotated[Optional[str], typer.Option("--family", help="רק משפחה אחת (בסדר העדיפות שלה).")] = None,
+    family: Annotated[Optional[str], typer.Option("--family", help="רק משפחה אחת (בסדר העדיפות שלה).", autocompletion=_completer("family"))] = None,
     status: Annotated[Optional[str], typer.Option("--status", help="open | ended | stopped | referred")] = None,
     domain: Annotated[Optional[str], typer.Option("--domain", help="תחום.")] = None,
     all_workers: Annotated[bool, typer.Option("--all-workers", help="גם סוגיות של עובדות אחרות.")] = False,
@@ -824,7 +846,7 @@ def export(
 
 @app.command()
 def purge(
-    family: Annotated[str, typer.Argument(help="קוד המשפחה.")],
+    family: FamilyCode,
     yes: Annotated[bool, typer.Option("--yes", help="בלי שאלת אישור.")] = False,
     before_retention: Annotated[Optional[str], typer.Option("--before-retention", help="מחיקה לפני תום תקופת השמירה – הסיבה: court_order | family_request | opened_in_error")] = None,
 ) -> None:

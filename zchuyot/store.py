@@ -272,6 +272,27 @@ class Workspace:
     def family_dirs(self, family: str) -> list[Path]:
         return sorted(p for p in self.cases.glob(f"*/{family}") if p.is_dir()) if self.cases.is_dir() else []
 
+    def completions(self, what: str, prefix: str, most: int = 200) -> list[str]:
+        """What the shell may complete `prefix` to: issue ids ("id": this worker's first), family codes
+        ("family") or worker codes ("worker") that start with it."""
+        if not self.cases.is_dir():
+            return []
+        workers = sorted(e.name for e in os.scandir(self.cases) if e.is_dir() and not e.name.startswith("."))
+        if what == "worker":
+            return [w for w in workers if w.startswith(prefix)]
+        if what == "family":
+            codes = {e.name for w in workers for e in os.scandir(self.cases / w)
+                     if e.is_dir() and not e.name.startswith(".") and e.name.startswith(prefix)}
+            return sorted(codes)[:most]
+        mine = [self.worker] if self.worker in workers and not prefix else []
+        found: list[str] = []
+        for w in mine + [w for w in workers if w not in mine]:
+            found += sorted(f[0].rsplit("/", 1)[1][:-5] for f in self.scan_issue_files(w, ordered=False))
+            found = [i for i in found if i.startswith(prefix)]
+            if len(found) >= most:
+                break
+        return found[:most]
+
     # ---------------------------------------------------------- ids
     def resolve_id(self, text: str) -> Path:
         """The file of an issue, by full id (dana-k7m3p) or by its unambiguous short form (k7m3p)."""
