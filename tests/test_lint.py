@@ -120,3 +120,19 @@ def test_only_the_edit_path_touches_yaml_nodes() -> None:
                     and rel not in allowed:
                 bad.append(f"{rel}:{node.lineno}")
     assert not bad, bad
+
+
+def test_hebrew_addresses_the_worker_in_one_form() -> None:
+    """Issue 13: every Hebrew message, prompt and guide addresses the worker impersonally (יש להוסיף, לכתוב,
+    אפשר…) — never in the second-person imperative of one gender (הוסיפי / הוסף) beside a neutral phrase."""
+    import re
+
+    from zchuyot.labels import T
+
+    imperative = re.compile(
+        r"(?<![\u05d0-\u05ea])ו?(הוסיפ[יו]|הוסף|כתב[יו]|כתוב|תקנ[יו]|תקן|הקליד[יו]|הקלד|מחק[יו]|הריצ[יו]|הרץ|"
+        r"שימ[יו]|שים|בדק[יו]|בדוק|בחר[יו]|נס[יו]|נסה|העביר[יו]|העבר|שאל[יו]|אספ[יו]|אסוף|תעד[יו]|"
+        r"שמר[יו]|שמור|סגר[יו]|סגור|ראי|ראה|פנ[יו]|פנה|הגיש[יו]|הגש|צר[יו]|צור|התקינ[יו]|הסיר[יו]|הסר|"
+        r"פתח[יו]|החליפ[יו]|החלף|פצל[יו]|בקש[יו]|התכוונת)(?![\u05d0-\u05ea])")
+    found = [(key, m.group()) for key, (he, _) in T.items() for m in [imperative.search(he)] if m]
+    assert not found, found
