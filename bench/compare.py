@@ -1,7 +1,9 @@
 """Side by side with Taskwarrior: the same department in both tools, each pair of commands run in turn.
 
-    python bench/compare.py --sizes 10000 --runs 5
-    python bench/compare.py --sizes 100000 --runs 3 --keep /tmp/cmp
+    python bench/compare.py --sizes 1000,10000,100000 --runs 3 --keep /tmp/cmp
+
+The table is printed as it is made and, at the end, written into bench/RESULTS.md between the lines
+`<!-- compare:start -->` and `<!-- compare:end -->` (`--no-write` leaves the file alone).
 
 Builds the synthetic department of `bench.py` for zchuyot and the same issues as Taskwarrior tasks (one
 task per issue: its subject, the family as project, the worker as a tag, a due date, each log entry as an
@@ -63,11 +65,25 @@ def tasks_of(root: Path) -> list[dict[str, object]]:
     return out
 
 
+def write_results(table: str) -> None:
+    """The table into bench/RESULTS.md, in place of the one between the markers (added at the end if none)."""
+    path = Path(__file__).resolve().parent / "RESULTS.md"
+    text = path.read_text(encoding="utf-8")
+    start, end = "<!-- compare:start -->", "<!-- compare:end -->"
+    block = f"{start}\n{table}\n{end}"
+    if start in text and end in text:
+        text = text[:text.index(start)] + block + text[text.index(end) + len(end):]
+    else:
+        text += "\n" + block + "\n"
+    path.write_text(text, encoding="utf-8")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", default="10000")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--keep", help="build the workspaces here and keep them")
+    ap.add_argument("--no-write", action="store_true", help="print the table only; bench/RESULTS.md unchanged")
     args = ap.parse_args()
     task = ensure_task()
     if task is None:
@@ -77,8 +93,15 @@ def main() -> None:
     today = dt.date(2026, 11, 23)
     base = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="zchuyot-compare-"))
     py = [sys.executable, "-m", "zchuyot"]
-    print(f"# zchuyot and Taskwarrior {version} — {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
-          f"{time.strftime('%Y-%m-%d')}; medians of {args.runs}, each pair run in turn (A B A B …)")
+    table: list[str] = []
+
+    def say(line: str) -> None:
+        print(line, flush=True)
+        table.append(line)
+
+    say(f"`python bench/compare.py --sizes {args.sizes} --runs {args.runs}` — zchuyot and Taskwarrior {version}, "
+        f"{os.cpu_count()} cores, Python {sys.version.split()[0]}, {time.strftime('%Y-%m-%d')}; medians of "
+        f"{args.runs}, each pair run in turn (A B A B …); ratio = zchuyot / Taskwarrior.")
     try:
         for size in [int(s) for s in args.sizes.split(",")]:
             root = base / f"ws{size}"
@@ -113,15 +136,17 @@ def main() -> None:
                 "`treat` / `task annotate`": (py + [*r, "treat", some_id, "שיחה", "--kind", "call"],
                                              [task, "1", "annotate", "שיחה"]),
             }
-            print(f"\n## {size:,} issues / tasks\n")
-            print("| what a person runs | zchuyot s | Taskwarrior s | ratio |\n|---|---:|---:|---:|")
+            say(f"\n### {size:,} issues / tasks\n")
+            say("| what a person runs | zchuyot s | Taskwarrior s | ratio |\n|---|---:|---:|---:|")
             for name, (z, t) in pairs.items():
                 zs, ts = [], []
                 for _ in range(args.runs):
                     zs.append(bench.timed(z, env)[0])
                     ts.append(bench.timed(t, env)[0])
                 zm, tm = statistics.median(zs), statistics.median(ts)
-                print(f"| {name} | {zm:.2f} | {tm:.2f} | {zm / tm:.2f}× |", flush=True)
+                say(f"| {name} | {zm:.2f} | {tm:.2f} | {zm / tm:.2f}× |")
+            if not args.no_write:  # after each size: a long run stopped half-way keeps what it measured
+                write_results("\n".join(table))
     finally:
         if not args.keep:
             shutil.rmtree(base, ignore_errors=True)
