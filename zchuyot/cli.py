@@ -4,6 +4,7 @@ Exit statuses (`ExitStatus`, documented in the README): 0 done; 1 the user's inp
 wrong (one line on stderr saying what to do); 2 the command line itself is wrong (usage).
 """
 
+import contextlib
 import enum
 import json
 import os
@@ -77,6 +78,17 @@ def _say_error(text: str) -> None:
     text = rtl.isolate_latin(text)  # 'nope' and 'zchuyot list' stay apart inside the Hebrew sentence
     line = rtl.visual(text) if mode == "visual" else text
     err.print(line, markup=False, highlight=False, soft_wrap=True, style="red" if sys.stderr.isatty() else None)
+
+
+def _broken_pipe() -> None:
+    raise BrokenPipeError
+
+
+def _stdout_closed() -> None:
+    """The reader of a pipe left (`| head`): quietly, like git — what is still buffered goes nowhere, so Python
+    does not complain about it at exit."""
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _in_ui_language(text: str) -> str:
@@ -195,6 +207,9 @@ class ZGroup(TyperGroup):
             ctx.exit(exit_status(e))
         except (typer.Exit, typer.Abort):
             raise
+        except BrokenPipeError:  # `zchuyot export | head -1`: the reader has all it wanted
+            _stdout_closed()
+            ctx.exit(ExitStatus.OK)
         except KeyboardInterrupt:
             from zchuyot.labels import t
 
@@ -278,6 +293,7 @@ def _out() -> "tuple[Console, Renderer]":
     from zchuyot.render import Renderer
 
     console = Console(highlight=False, soft_wrap=False)
+    console.on_broken_pipe = _broken_pipe  # type: ignore[method-assign]  # Rich would exit 1; the guard exits 0
     mode = rtl.choose_mode(STATE.bidi, sys.stdout.isatty())
     return console, Renderer(console, mode, STATE.lang)
 
@@ -1023,6 +1039,10 @@ def main() -> None:
 
         _say_error(t("ui.cancelled"))
         sys.exit(ExitStatus.ERROR)
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _stdout_closed()
     sys.exit(rc if isinstance(rc, int) else ExitStatus.OK)
 
 
