@@ -45,3 +45,57 @@ def test_a_closed_pipe_ends_the_command_quietly(big: Path, args: list[str]) -> N
     err = p.stderr.read().decode()
     assert p.wait(timeout=60) == 0, err
     assert err == ""
+
+
+# ------------------------------------------------------------------ item 15: the small ones
+def test_small_slips_are_caught(ws: Path) -> None:
+    from conftest import git_log, new_issue, run
+
+    i = new_issue(ws)
+    r = run("--root", str(ws), "plan", i, "--action", "להגיש בקשה", "--who", "worker")
+    assert r.exit_code == 0
+    commits = len(git_log(ws))
+    before = (ws / "cases").joinpath(*[]).rglob(f"{i}.yaml").__next__().read_bytes()
+    # a next follow-up in the past is a typing slip (--next -3 for +3)
+    r = run("--root", str(ws), "treat", i, "שיחה", "--next", "-3")
+    assert r.exit_code == 1 and "המעקב הבא (20/11/2026) כבר עבר" in r.stderr
+    r = run("--root", str(ws), "plan", i, "--next", "-3")
+    assert r.exit_code == 1 and "כבר עבר" in r.stderr
+    # an action marked done twice
+    assert run("--root", str(ws), "treat", i, "הוגשה", "--done", "1").exit_code == 0
+    r = run("--root", str(ws), "treat", i, "שוב", "--done", "1")
+    assert r.exit_code == 1 and "כבר סומנה כבוצעה ב-23/11/2026" in r.stderr
+    assert len(git_log(ws)) == commits + 1 and before != b""
+    # plan --next says what it set
+    r = run("--root", str(ws), "plan", i, "--next", "+7")
+    assert r.exit_code == 0 and "המעקב הבא" in r.stdout and "30/11/2026" in r.stdout
+    # persist and close without their one option: the command line is wrong (2)
+    assert run("--root", str(ws), "persist", i).exit_code == 2
+    assert run("--root", str(ws), "close", i).exit_code == 2
+
+
+def test_csv_has_a_bom_for_excel(ws: Path) -> None:
+    import csv
+    import io
+
+    from conftest import new_issue, run
+
+    new_issue(ws, "--description", "חוב של ₪4,200")
+    for args in (["export", "--format", "csv"], ["report", "--format", "csv"]):
+        out = run("--root", str(ws), *args).raw_stdout
+        assert out.startswith("\ufeff")
+        rows = list(csv.reader(io.StringIO(out.encode("utf-8").decode("utf-8-sig"))))
+        assert rows[0][0] in ("id", "section") and len(rows) > 1
+
+
+def test_git_failure_reads_as_one_sentence(ws: Path, tmp_path: Path) -> None:
+    import subprocess
+
+    from conftest import new_issue, run
+
+    new_issue(ws)
+    subprocess.run(["git", "-C", str(ws), "remote", "add", "origin", str(tmp_path / "no-such-repo")], check=True)
+    r = run("--root", str(ws), "sync")
+    assert r.exit_code in (0, 1)
+    assert "and the repository exists" not in r.stderr
+    assert "does not appear to be a git repository" in r.stderr  # git's own cause, whole

@@ -74,7 +74,7 @@ def test_report_table_and_csv(ws: Path) -> None:
     for text in ("נתוני המרכז", "ליוויים", "₪430.50", "₪38,000", "₪43,166", "הנחה בארנונה", "ביטוח לאומי"):
         assert text in r.stdout, text
     r = run("--root", str(ws), "report", "--from", "2026-01-01", "--to", "2026-12-31", "--format", "csv")
-    rows = list(csv.reader(io.StringIO(r.stdout)))
+    rows = list(csv.reader(io.StringIO(r.stdout.removeprefix("\ufeff"))))
     assert rows[0] == ["section", "key", "label", "value"]
     assert ["benefits", "yearly_total", 'סה"כ לשנה (חד-פעמי + חודשי × 12)', "43166"] in rows
     assert ["by_domain", "health", "בריאות", "2"] in rows

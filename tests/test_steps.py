@@ -24,11 +24,12 @@ def z(ws: Path, *args: str, code: int = 0):
     return r
 
 
-def refused_and_untouched(ws: Path, step: str, args: list[str], needle: str) -> None:
-    """A step given bad input: exit 1, a message that names the problem, the file byte for byte as it was."""
+def refused_and_untouched(ws: Path, step: str, args: list[str], needle: str, code: int = 1) -> None:
+    """A step given bad input: exit 1 (2 for a wrong command line), a message that names the problem, the
+    file byte for byte as it was."""
     i = new_issue(ws)
     before = issue_path(ws, i).read_bytes()
-    r = z(ws, step, i, *args, code=1)
+    r = z(ws, step, i, *args, code=code)
     assert needle in r.stderr
     assert issue_path(ws, i).read_bytes() == before
 
@@ -245,7 +246,9 @@ def test_escalation_without_refusal_is_allowed_but_said(ws: Path) -> None:
     ],
 )
 def test_persist_bad_input(ws: Path, args: list[str], needle: str) -> None:
-    refused_and_untouched(ws, "persist", args, needle)
+    # not exactly one of --refusal/--escalate/--appeal: the command line itself is wrong (issue 14: exit 2)
+    usage = sum(a in ("--refusal", "--escalate", "--appeal") for a in args) != 1
+    refused_and_untouched(ws, "persist", args, needle, code=2 if usage else 1)
 
 
 # ------------------------------------------------------------------ 8. policy

@@ -80,6 +80,9 @@ def _say_error(text: str) -> None:
     err.print(line, markup=False, highlight=False, soft_wrap=True, style="red" if sys.stderr.isatty() else None)
 
 
+CSV_BOM = "\ufeff"
+
+
 def _broken_pipe() -> None:
     raise BrokenPipeError
 
@@ -778,6 +781,7 @@ def report(
 
         from zchuyot.labels import choice_label, t
 
+        sys.stdout.write(CSV_BOM)  # Excel reads the file as UTF-8 (Hebrew, ₪) only with it
         w = csv.writer(sys.stdout, lineterminator="\n")
         w.writerow(["section", "key", "label", "value"])
         for section, key, value in rep.rows():
@@ -852,6 +856,7 @@ def export(
     else:
         import csv
 
+        sys.stdout.write(CSV_BOM)  # Excel reads the file as UTF-8 (Hebrew, ₪) only with it
         w = csv.writer(sys.stdout, lineterminator="\n")
         w.writerow(privacy.CSV_COLUMNS)
         for d in items:

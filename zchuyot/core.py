@@ -24,7 +24,7 @@ from zchuyot.case.file import (
 )
 from zchuyot.case.form import PERSIST_KINDS, VOCABULARIES, normalize_phone, valid_israeli_id
 from zchuyot.case.validate import Problem
-from zchuyot.errors import DataError, InputError
+from zchuyot.errors import DataError, InputError, UsageError
 from zchuyot.labels import choice_label, options_text, t
 from zchuyot.store import SETTINGS_FILE, Workspace, check_slug
 
@@ -84,6 +84,15 @@ def past_date(text: str | None, base: dt.date | None = None) -> dt.date:
     d = dates.parse_date(text or "today", today)
     if d > today:
         raise InputError("err.future_date", field="log.date", value=d.isoformat())
+    return d
+
+
+def future_date(text: str, base: dt.date | None = None) -> dt.date:
+    """A date that must not be before today (the next follow-up): `--next -3` is a typing slip."""
+    today = base or dates.today()
+    d = dates.parse_date(text, today)
+    if d < today:
+        raise InputError("err.past_next", field="next_followup", value=d.strftime("%d/%m/%Y"))
     return d
 
 
@@ -177,7 +186,7 @@ def treat(ws: Workspace, issue_id: str, text: str, kind: str | None = None, date
         raise InputError("err.empty_text", field="log.text")
     k = choice("kind", kind, "log.kind") if kind else "note"
     when = past_date(date)
-    nxt = dates.parse_date(next_date) if next_date else None
+    nxt = future_date(next_date) if next_date else None
     notes: list[tuple[str, dict[str, Any]]] = []
     edit = ws.edit(issue_id, "zchuyot treat: {id}")
     with edit as issue:
@@ -188,6 +197,9 @@ def treat(ws: Workspace, issue_id: str, text: str, kind: str | None = None, date
                 raise InputError("err.unknown_action", field="log.action", value=done,
                                  options=", ".join(ids) or t("ui.none"))
             action = issue.actions[ids.index(str(done))]
+            if action.done is not None:
+                raise InputError("err.action_done", field="log.action", value=done,
+                                 date=action.done.strftime("%d/%m/%Y"))
             action.done = when
             entry.action = action.id
         issue.log.append(entry)
@@ -212,7 +224,7 @@ def close(ws: Workspace, issue_id: str, *, ended: bool = False, stopped: str | N
     worker = ws.require_worker()
     chosen = [x for x in (ended or None, stopped, referred) if x is not None]
     if len(chosen) != 1:
-        raise InputError("err.close_one")
+        raise UsageError("err.close_one")
     if stopped is not None and not stopped.strip():
         raise InputError("err.stopped_reason", field="status_reason")
     if referred is not None and not referred.strip():

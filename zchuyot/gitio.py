@@ -28,9 +28,34 @@ def run(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProce
         ["git", "-C", str(root), *args], capture_output=True, text=True, env=_env(), stdin=subprocess.DEVNULL
     )
     if check and proc.returncode != 0:
-        why = (proc.stderr or proc.stdout).strip().splitlines()
-        raise WorkspaceError("err.git", why=why[-1] if why else f"git {args[0]} exit {proc.returncode}")
+        raise failure(proc, args[0])
     return proc
+
+
+_NO_REMOTE = ("could not read from remote repository", "does not appear to be a git repository",
+              "could not resolve host", "connection refused", "connection timed out", "repository not found")
+
+
+def failure(proc: subprocess.CompletedProcess[str], what: str) -> WorkspaceError:
+    """git's failure as one error: its own cause line (the `fatal:`/`error:` line, not the last line of its
+    advice), and for the usual case — the department's repository cannot be reached — a message of our own."""
+    why = cause(proc.stderr or proc.stdout)
+    if unreachable(proc.stderr or proc.stdout):
+        return WorkspaceError("err.git_remote", why=why)
+    return WorkspaceError("err.git", what=what, why=why or f"exit {proc.returncode}")
+
+
+def cause(text: str) -> str:
+    """The line of git's message that says what went wrong (`fatal: …`, `error: …`, without the prefix),
+    not the last line of its advice ("and the repository exists.")."""
+    lines = [ln.strip() for ln in (text or "").strip().splitlines() if ln.strip()]
+    line = next((ln for ln in lines if ln.lower().startswith(("fatal:", "error:"))), lines[0] if lines else "")
+    return line.split(":", 1)[1].strip() if line.lower().startswith(("fatal:", "error:")) else line
+
+
+def unreachable(text: str) -> bool:
+    """git's message says the other repository could not be reached (address, network or access)."""
+    return any(p in (text or "").lower() for p in _NO_REMOTE)
 
 
 def is_repo(root: Path) -> bool:
@@ -150,5 +175,4 @@ def commit(root: Path, paths: list[Path], message: str, worker: str | None = Non
     if proc.returncode != 0 and ("nothing to commit" in out or "no changes added" in out or "nothing added" in out):
         return  # the file was already committed as it is
     if proc.returncode != 0:
-        why = (proc.stderr or proc.stdout).strip().splitlines()
-        raise WorkspaceError("err.git", why=why[-1] if why else "commit failed")
+        raise failure(proc, "commit")

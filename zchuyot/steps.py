@@ -12,8 +12,8 @@ from typing import Any
 from zchuyot import dates, flow, knowledge
 from zchuyot.case.file import IssueRecord, WriteResult
 from zchuyot.case.rules import open_clocks, open_refusals
-from zchuyot.core import choice, open_issue, parse_body, past_date
-from zchuyot.errors import InputError
+from zchuyot.core import choice, future_date, open_issue, parse_body, past_date
+from zchuyot.errors import InputError, UsageError
 from zchuyot.labels import choice_label
 from zchuyot.store import Workspace, check_slug
 
@@ -172,7 +172,7 @@ def plan(ws: Workspace, issue_id: str, actions: list[PlannedAction], next_date: 
             raise InputError("err.required", field="actions.who")
         due = dates.parse_date(a.due) if a.due else None
         prepared.append((what, who, due, (a.body or "").strip() or None, bool(a.agreed)))
-    nxt = dates.parse_date(next_date) if next_date else None
+    nxt = future_date(next_date) if next_date else None
     if not prepared and nxt is None:
         raise InputError("err.action_empty", field="actions.what")
     added: list[str] = []
@@ -190,6 +190,8 @@ def plan(ws: Workspace, issue_id: str, actions: list[PlannedAction], next_date: 
     result = edit.result
     if added:
         result.info.append(("ui.planned", {"id": result.id, "actions": ", ".join(added)}))
+    if nxt is not None:
+        result.info.append(("ui.next_set", {"id": result.id, "date": nxt.strftime("%d/%m/%Y")}))
     return result
 
 
@@ -203,7 +205,7 @@ def persist(ws: Workspace, issue_id: str, *, refusal: str | None = None, escalat
     worker = ws.require_worker()
     given = [(k, v) for k, v in (("refusal", refusal), ("escalation", escalate), ("appeal", appeal)) if v is not None]
     if len(given) != 1:
-        raise InputError("err.persist_one")
+        raise UsageError("err.persist_one")
     kind, text = given[0]
     text = text.strip()
     if not text:

@@ -259,8 +259,7 @@ def sync(ws: Workspace) -> SyncResult:
         for _attempt in range(3):
             fetch = gitio.run(ws.root, "fetch", "-q", "origin", check=False)
             if fetch.returncode != 0:
-                lines = (fetch.stderr or "").strip().splitlines()
-                result.offline = lines[-1] if lines else "fetch failed"
+                result.offline = gitio.cause(fetch.stderr) or "fetch failed"
                 break
             if _exists(ws, remote):
                 _check_incoming(ws, remote)
@@ -282,7 +281,7 @@ def sync(ws: Workspace) -> SyncResult:
             err = push.stderr or ""
             if "rejected" in err or "fetch first" in err or "non-fast-forward" in err:
                 continue  # someone pushed first: fetch, merge and try again
-            result.offline = err.strip().splitlines()[-1] if err.strip() else "push failed"
+            result.offline = gitio.cause(err) or "push failed"
             break
         if result.offline is not None or not result.sent:
             st = status(ws, fetch=False)
