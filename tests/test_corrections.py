@@ -99,3 +99,47 @@ def test_git_failure_reads_as_one_sentence(ws: Path, tmp_path: Path) -> None:
     assert r.exit_code in (0, 1)
     assert "and the repository exists" not in r.stderr
     assert "does not appear to be a git repository" in r.stderr  # git's own cause, whole
+
+
+# ------------------------------------------------------------------ items 1 and 5: reopen; a closed issue looks closed
+def test_reopen_keeps_the_closing_and_is_honest_in_the_report(ws: Path) -> None:
+    import json
+
+    import yaml
+    from conftest import git_log, issue_path, new_issue, run
+
+    def z(*args: str, code: int = 0, today: str = "2026-11-26") -> object:
+        r = run("--root", str(ws), *args, env={"ZCHUYOT_TODAY": today})
+        assert r.exit_code == code, (args, r.stdout, r.stderr)
+        return r
+
+    i = new_issue(ws, subject="הנחה בארנונה (דחוף)")
+    z("close", i, "--ended", "--benefit", "הנחה בארנונה", "--amount", "150", "--period", "monthly",
+      "--kind", "recovery", "--date", "2026-11-10")
+    shown = z("show", i).stdout  # type: ignore[attr-defined]
+    assert "נסגרה" in shown and "10/11/2026" in shown and "◄" not in shown and "מעקב הבא" not in shown
+    r = z("treat", i, "העירייה ביטלה את ההנחה")
+    assert f"zchuyot reopen {i}" in r.stderr  # type: ignore[attr-defined]
+    # bad input: no reason; an open issue; nothing written
+    before, commits = issue_path(ws, i).read_bytes(), len(git_log(ws))
+    assert "--why" in z("reopen", i, code=1).stderr  # type: ignore[attr-defined]
+    assert "--why" in z("reopen", i, "--why", "   ", code=1).stderr  # type: ignore[attr-defined]
+    assert issue_path(ws, i).read_bytes() == before and len(git_log(ws)) == commits
+    z("reopen", i, "--why", "העירייה ביטלה את ההנחה")
+    assert len(git_log(ws)) == commits + 1 and git_log(ws)[0].startswith("zchuyot reopen")
+    assert "פתוחה" in z("reopen", i, "--why", "שוב", code=1).stderr  # type: ignore[attr-defined]
+    data = yaml.safe_load(issue_path(ws, i).read_text(encoding="utf-8"))
+    assert data["status"] == "open" and data["closed"] is None and data["status_reason"] is None
+    last = data["log"][-1]
+    assert last["kind"] == "reopen" and "סיום טיפול" in last["text"] and "₪150" in last["text"]
+    assert data["outcome"]["until"] == dt.date(2026, 11, 26) and data["outcome"]["amount"] == 150
+    # followup brings it up again
+    fu = json.loads(z("followup", "--json").stdout)  # type: ignore[attr-defined]
+    assert i in json.dumps(fu)
+    # the year: the benefit was lost, so it is counted apart, not in the totals; before the reopening it held
+    year = json.loads(z("report", "--json", "--from", "2026-01-01", "--to", "2026-12-31").stdout)["benefits"]  # type: ignore[attr-defined]
+    assert year["monthly_total"] == 0 and year["lost"] == {"count": 1, "monthly_total": 150, "one_off_total": 0}
+    early = json.loads(z("report", "--json", "--from", "2026-11-01", "--to", "2026-11-20").stdout)["benefits"]  # type: ignore[attr-defined]
+    assert early["monthly_total"] == 150 and early["lost"]["count"] == 0
+    shown = z("show", i).stdout  # type: ignore[attr-defined]
+    assert "◄" in shown and "פתיחה מחדש" in shown

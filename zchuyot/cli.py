@@ -154,7 +154,7 @@ def _help_formatter() -> type:
 HELP_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("help.intake", ("init", "new", "family")),
     ("help.steps", ("listen", "list", "collect", "plan", "treat", "persist", "followup", "policy")),
-    ("help.issue", ("show", "close")),
+    ("help.issue", ("show", "close", "reopen")),
     ("help.center", ("report", "export")),
     ("help.files", ("check", "sync", "purge")),
 )
@@ -493,6 +493,19 @@ def close(
     _notes(result)
     status = result.issue.status if result.issue else ""
     _say(t("ui.closed", id=result.id, status=choice_label("status", status)))
+
+
+@app.command()
+def reopen(
+    issue_id: IssueId,
+    why: Annotated[Optional[str], typer.Option("--why", help="למה נפתחת מחדש (למשל: העירייה ביטלה את ההנחה).")] = None,
+    date: Annotated[Optional[str], typer.Option("--date", help="מתי (ברירת מחדל: היום).")] = None,
+) -> None:
+    """פתיחה מחדש של סוגיה סגורה; הסגירה נשמרת בתיעוד. / Reopen a closed issue (its closing kept in the log)."""
+    from zchuyot import core
+
+    result = core.reopen(_ws(), issue_id, why, date)
+    _notes(result, info=True)
 
 
 # ------------------------------------------------------------------ the steps

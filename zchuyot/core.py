@@ -209,7 +209,7 @@ def treat(ws: Workspace, issue_id: str, text: str, kind: str | None = None, date
             step = flow.furthest(step, "followup")
         issue.step = flow.furthest(issue.step, step)
         if not issue.is_open:
-            notes.append(("ui.closed_issue_note", {}))
+            notes.append(("ui.closed_issue_note", {"id": issue.id}))
     edit.result.notes = notes + edit.result.notes
     return edit.result
 
@@ -250,12 +250,45 @@ def close(ws: Workspace, issue_id: str, *, ended: bool = False, stopped: str | N
             raise InputError("err.already_closed", id=issue.id, status=choice_label("status", issue.status))
         issue.status_reason = reason
         issue.status = status
+        issue.closed = when
         if insights and insights.strip():
             issue.insights = insights.strip()
         if outcome:
             issue.outcome = record("outcome", **outcome)
         text = t(f"status.{status}", "he") + (f": {reason}" if reason else "")
         issue.log.append(record("log", date=when, kind="note", text=text, by=worker))
+    return edit.result
+
+
+def reopen(ws: Workspace, issue_id: str, why: str | None, date: str | None = None) -> WriteResult:
+    """A closed issue opened again (a benefit cancelled, a decision reversed): a dated log entry keeps how it
+    was closed — status, reason, what was won — and the outcome stays with the date it was lost from, so
+    the year's figures count it only while it held. It comes up in followup from that day."""
+    from zchuyot.case.views import record
+
+    worker = ws.require_worker()
+    text = (why or "").strip()
+    if not text:
+        raise InputError("err.reopen_why", field="log.text")
+    when = past_date(date)
+    edit = ws.edit(issue_id, "zchuyot reopen: {id}")
+    with edit as issue:
+        if issue.is_open:
+            raise InputError("err.not_closed", id=issue.id)
+        o = issue.outcome
+        won = ""
+        if o is not None and o.benefit:
+            won = f"; {o.benefit} ₪{float(o.amount or 0):,.0f}" + (
+                f" {t('period.' + o.period, 'he')}" if o.period else "")
+            if o.until is None:
+                o.until = when
+        was = t("ui.was_closed", "he", why=text, status=t(f"status.{issue.status}", "he"),
+                reason=f": {issue.status_reason}" if issue.status_reason else "", outcome=won)
+        issue.log.append(record("log", date=when, kind="reopen", text=was, by=worker))
+        issue.status, issue.status_reason, issue.closed = "open", None, None
+        if issue.next_followup is None or issue.next_followup < dates.today():
+            issue.next_followup = dates.today()
+    edit.result.info.append(("ui.reopened", {"id": edit.result.id}))
     return edit.result
 
 

@@ -267,8 +267,8 @@ class Renderer:
         self.line(t("ui.form_title", id=i.id), style="bold")
         pairs = []
         for f in form.ISSUE:
-            if f.key in _NOT_ROWS or f.kind == "list":
-                continue
+            if f.key in _NOT_ROWS or f.kind == "list" or (f.key == "next_followup" and not i.is_open):
+                continue  # a closed issue has no next follow-up: its status and closing date say where it is
             value = fmt_value(f, getattr(i, f.attr))
             if value or f.form:
                 pairs.append((t(f.label_key), value))
@@ -294,7 +294,7 @@ class Renderer:
 
     def steps(self, issue: Any) -> None:
         reached = set(flow.reached_steps(issue))
-        current = issue.step if issue.step in STEPS else "listen"
+        current = (issue.step if issue.step in STEPS else "listen") if issue.is_open else None
         rows, styles = [], []
         for s in flow.STEP_LIST:
             mark = t("ui.current") if s.key == current else (t("ui.reached") if s.key in reached else "")
@@ -426,7 +426,8 @@ class Renderer:
             (t("rep.monthly_total"), fmt_shekel(rep.monthly_total)),
             (t("rep.one_off_total"), fmt_shekel(rep.one_off_total)),
             (t("rep.yearly_total"), fmt_shekel(rep.yearly_total)),
-        ])
+        ] + ([(t("rep.lost"), t("rep.lost_value", n=rep.lost_count, monthly=fmt_shekel(rep.lost_monthly),
+                                 one_off=fmt_shekel(rep.lost_one_off)))] if rep.lost_count else []))
         if rep.by_domain:
             self.blank()
             self.table([t("field.domain"), t("rep.count")],

@@ -2,7 +2,8 @@
 
 A period counts an issue that was opened in it or acted on in it (a log entry dated in it).
 Benefits count the outcomes whose `from` date is in the period (or, with no date, of an issue
-counted); monthly amounts count × 12 in the yearly total.
+counted); monthly amounts count × 12 in the yearly total. An outcome lost again (the issue reopened:
+`until` on or before the period's end) is not in the totals; it is counted apart, as `lost`.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ class Report:
     by_benefit: dict[str, int] = field(default_factory=dict)
     monthly_total: float = 0
     one_off_total: float = 0
+    lost_count: int = 0
+    lost_monthly: float = 0
+    lost_one_off: float = 0
     errors: list[Problem] = field(default_factory=list)
 
     @property
@@ -47,7 +51,9 @@ class Report:
             "accompaniments": self.accompaniments,
             "benefits": {"count": self.benefit_count, "by_benefit": self.by_benefit,
                          "monthly_total": num(self.monthly_total), "one_off_total": num(self.one_off_total),
-                         "yearly_total": num(self.yearly_total)},
+                         "yearly_total": num(self.yearly_total),
+                         "lost": {"count": self.lost_count, "monthly_total": num(self.lost_monthly),
+                                  "one_off_total": num(self.lost_one_off)}},
         }
 
     def rows(self) -> list[tuple[str, str, str | float]]:
@@ -62,6 +68,8 @@ class Report:
         b = j["benefits"]
         for k in ("count", "monthly_total", "one_off_total", "yearly_total"):
             out.append(("benefits", k, b[k]))
+        for k in ("count", "monthly_total", "one_off_total"):
+            out.append(("benefits_lost", k, b["lost"][k]))
         return out
 
 
@@ -83,7 +91,13 @@ def report(ws: Workspace, start: dt.date, end: dt.date, worker: str | None = Non
         statuses[i.status] = statuses.get(i.status, 0) + 1
         rep.accompaniments += sum(1 for e in in_period if e.kind == "accompaniment")
         o = i.outcome
-        if o and o.benefit and (o.from_ is None or start <= o.from_ <= end):
+        if o and o.benefit and o.until is not None and o.until <= end and (o.from_ is None or o.from_ <= end):
+            rep.lost_count += 1  # won, then lost (reopened): kept apart, never in the totals
+            if o.period == "monthly":
+                rep.lost_monthly += float(o.amount or 0)
+            else:
+                rep.lost_one_off += float(o.amount or 0)
+        elif o and o.benefit and (o.from_ is None or start <= o.from_ <= end):
             rep.benefit_count += 1
             rep.by_benefit[o.benefit] = rep.by_benefit.get(o.benefit, 0) + 1
             amount = float(o.amount or 0)

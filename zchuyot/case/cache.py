@@ -29,7 +29,7 @@ from zchuyot.case.rules import Attention, attention
 from zchuyot.case.validate import Problem, dated_fields, future_problems, unknown_key_problems
 from zchuyot.case.views import facts, from_facts
 
-SCHEMA = f"11/{__version__}"  # 11: the facts row named once (views.PLAIN, views.RECORDS)
+SCHEMA = f"12/{__version__}"  # 11: the facts row named once (views.PLAIN, views.RECORDS); 12: outcome's until
 
 # One row per issue file: its stat key, whether it loaded (ok) and, if so, its facts (`views.facts`)
 # for list/report/policy/check, its whole mapping as JSON (data, for --json and export) and, while it

@@ -29,7 +29,7 @@ URGENCIES = ("now", "later")
 HISTORIES = ("never", "stopped", "refused", "unclear")
 LOG_KINDS = (
     "meeting", "call", "letter", "documents", "contact", "accompaniment", "simulation",
-    "refusal", "escalation", "appeal", "answer", "note",
+    "refusal", "escalation", "appeal", "answer", "note", "reopen",
 )
 PERSIST_KINDS = ("refusal", "escalation", "appeal")
 WHO = ("client", "client_advised", "simulation", "accompanied", "worker", "rights_worker", "volunteer")
@@ -202,6 +202,7 @@ OUTCOME_FIELDS = (
     Field("amount", "number", check="not_negative", flag="--amount"),
     Field("period", "choice", vocab="period", flag="--period"),
     Field("from", "date"),
+    Field("until", "date", label="field.outcome_until"),  # the issue was reopened: the benefit was lost then
 )
 
 ISSUE: tuple[Field, ...] = (
@@ -230,6 +231,7 @@ ISSUE: tuple[Field, ...] = (
     Field("step", "choice", vocab="step"),
     Field("status", "choice", form=True, vocab="status", default="open", flag="--status"),
     Field("status_reason", "text", form=True),
+    Field("closed", "date"),
     Field("insights", "longtext", form=True, flag="--insights"),
     Field("outcome", "map", sub=OUTCOME_FIELDS),
 )

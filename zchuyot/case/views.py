@@ -45,11 +45,12 @@ class DeadlineView(NamedTuple):
 
 
 class OutcomeView(_V):
-    __slots__ = ("benefit", "kind", "amount", "period", "from_")
+    __slots__ = ("benefit", "kind", "amount", "period", "from_", "until")
 
     def __init__(self, benefit: str | None, kind: str | None, amount: float | None, period: str | None,
-                 from_: dt.date | None) -> None:
+                 from_: dt.date | None, until: dt.date | None = None) -> None:
         self.benefit, self.kind, self.amount, self.period, self.from_ = benefit, kind, amount, period, from_
+        self.until = until
 
 
 class BarrierView(_V):
@@ -105,8 +106,8 @@ RECORDS: dict[str, tuple[Any, Any]] = {
     "deadlines": (lambda i: [[d.key, d.name, _iso(d.from_), _iso(d.due)] for d in i.deadlines],
                   lambda c: [DeadlineView(d[0], d[1], _opt(d[2]), _d(d[3])) for d in c]),
     "outcome": (lambda i: [i.outcome.benefit, i.outcome.kind, i.outcome.amount, i.outcome.period,
-                           _iso(i.outcome.from_)] if i.outcome else None,
-                lambda c: OutcomeView(c[0], c[1], c[2], c[3], _opt(c[4])) if c else None),
+                           _iso(i.outcome.from_), _iso(i.outcome.until)] if i.outcome else None,
+                lambda c: OutcomeView(c[0], c[1], c[2], c[3], _opt(c[4]), _opt(c[5])) if c else None),
     "barrier": (lambda i: [i.barrier.kind, i.barrier.where] if i.barrier else None,
                 lambda c: BarrierView(c[0], c[1]) if c else None),
     "bodies": (lambda i: [x.org for x in i.bodies], lambda c: [BodyView(x) for x in c]),
