@@ -143,3 +143,48 @@ def test_reopen_keeps_the_closing_and_is_honest_in_the_report(ws: Path) -> None:
     assert early["monthly_total"] == 150 and early["lost"]["count"] == 0
     shown = z("show", i).stdout  # type: ignore[attr-defined]
     assert "◄" in shown and "פתיחה מחדש" in shown
+
+
+# ------------------------------------------------------------------ item 3: search
+def test_search_is_hebrew_aware_and_answers_from_the_cache(ws: Path) -> None:
+    import json
+
+    from conftest import new_issue, run
+
+    a = new_issue(ws, "--description", "המשפחה ביקשה הַנָּחָה בָּאַרְנוֹנָה; חוב של ₪4,200", subject="חוב לעירייה")
+    b = new_issue(ws, subject="קצבת נכות כללית", family="f2")
+    r = run("--root", str(ws), "--worker", "miri", "new", "--family", "f3", "--subject", "ארנונה – הנחה לנכים",
+            "--domain", "housing")
+    c = r.stdout.strip()
+    assert run("--root", str(ws), "treat", b, "שיחה עם פקידת השיקום בביטוח לאומי").exit_code == 0
+    insight = "לבקש ועדה רפואית מוקדם; ארנונה לא רלוונטית"
+    assert run("--root", str(ws), "close", b, "--ended", "--insights", insight).exit_code == 0
+
+    def ids(*args: str) -> list[str]:
+        r = run("--root", str(ws), "search", *args, "--json")
+        assert r.exit_code == 0, r.stderr
+        return [x["id"] for x in json.loads(r.stdout)]
+
+    # niqqud-insensitive both ways, prefix letters tolerated, every word must be found
+    assert ids("לארנונה") == [a, b]  # this worker's issues; open first
+    assert ids("אַרְנוֹנָה", "--all-workers") == [a, c, b]  # open ones first, by worker
+    assert ids("ארנונה ₪4,200") == [a]
+    assert ids("ופקידת השיקום") == [b]  # a log entry
+    assert ids("ארנונה", "--status", "ended") == [b]
+    assert ids("nothing-like-this") == []
+    # the department's knowledge: closed issues' insights, every worker's
+    r = run("--root", str(ws), "--worker", "miri", "search", "--insights", "ועדה")
+    assert r.exit_code == 0 and b in r.stdout and "לבקש ועדה רפואית" in r.stdout
+    # the same answers without the cache
+    cold = run("--root", str(ws), "--no-cache", "search", "לארנונה", "--json").stdout
+    assert [x["id"] for x in json.loads(cold)] == [a, b]
+    # a hand edit the cache has not seen is found at once
+    p = next((ws / "cases").rglob(f"{a}.yaml"))
+    p.write_text(p.read_text(encoding="utf-8").replace("subject: חוב לעירייה", "subject: חוב למים"), encoding="utf-8")
+    assert ids("למים") == [a]
+    # the matching line is shown
+    out = run("--root", str(ws), "search", "ארנונה").stdout
+    assert "תיאור: המשפחה ביקשה" in out and "נמצאו 2 סוגיות" in out
+    # bad input
+    assert run("--root", str(ws), "search").exit_code == 2
+    assert run("--root", str(ws), "search", "x", "--status", "nope").exit_code == 1

@@ -48,7 +48,8 @@ def test_report_figures_and_sums(ws: Path) -> None:
     assert j["accompaniments"] == 3
     assert j["benefits"] == {"count": 3, "by_benefit": {"הנחה בארנונה": 2, "סגירת תיק בגישור": 1},
                              "monthly_total": 430.5, "one_off_total": 38000,
-                             "yearly_total": 38000 + 430.5 * 12}
+                             "yearly_total": 38000 + 430.5 * 12,
+                             "lost": {"count": 0, "monthly_total": 0, "one_off_total": 0}}
     assert list(j) == ["from", "to", "workers", "families", "issues", "by_domain", "by_status",
                        "accompaniments", "benefits"]
 

@@ -154,7 +154,7 @@ def _help_formatter() -> type:
 HELP_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("help.intake", ("init", "new", "family")),
     ("help.steps", ("listen", "list", "collect", "plan", "treat", "persist", "followup", "policy")),
-    ("help.issue", ("show", "close", "reopen")),
+    ("help.issue", ("show", "search", "close", "reopen")),
     ("help.center", ("report", "export")),
     ("help.files", ("check", "sync", "purge")),
 )
@@ -692,6 +692,26 @@ def show(
     console, rnd = _out()
     rnd.issue(rec)
     rnd.suggestions(steps.suggestions(rec.issue))
+
+
+@app.command()
+def search(
+    text: Annotated[Optional[str], typer.Argument(help="מה לחפש (בלי ניקוד; 'לארנונה' מוצא גם 'ארנונה').")] = None,
+    all_workers: Annotated[bool, typer.Option("--all-workers", help="בסוגיות של כל העובדות.")] = False,
+    status: Annotated[Optional[str], typer.Option("--status", help="open | ended | stopped | referred")] = None,
+    insights: Annotated[bool, typer.Option("--insights", help="רק בתובנות של סוגיות שנסגרו (של כל המחלקה).")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON.")] = False,
+) -> None:
+    """חיפוש בנושא, בתיאור, בצורך, בזכות, בבעיה, בחסם, בגופים, בתיעוד ובתובנות. / Search the issues' texts."""
+    from zchuyot import core
+
+    found, errors = core.search_issues(_ws(), text, all_workers=all_workers, status=status, insights=insights)
+    if as_json:
+        _json([f.as_json() for f in found])
+    else:
+        _out()[1].found(found)
+    for p in errors:
+        _say_error(p.headline())
 
 
 @app.command("list")

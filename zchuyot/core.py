@@ -293,6 +293,53 @@ def reopen(ws: Workspace, issue_id: str, why: str | None, date: str | None = Non
 
 
 # ------------------------------------------------------------------ reading
+@dataclass
+class Found:
+    """An issue a search found, with the lines (field, text) that hold what was typed."""
+    id: str
+    family: str
+    worker: str
+    subject: str
+    status: str
+    lines: list[tuple[str, str]]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"id": self.id, "family": self.family, "worker": self.worker, "subject": self.subject,
+                "status": self.status, "matches": [{"field": f, "text": x} for f, x in self.lines]}
+
+
+def search_issues(ws: Workspace, text: str | None, *, all_workers: bool = False, status: str | None = None,
+                  insights: bool = False) -> tuple[list[Found], list[Problem]]:
+    """The issues whose texts hold every word typed (Hebrew-aware: case/search.py), from the index cache.
+    `insights`: the department's knowledge — the insights of closed issues, every worker's."""
+    from zchuyot.case.search import Query
+
+    query = Query.of(text or "")
+    if not query.terms and not insights:
+        raise UsageError("err.search_empty")
+    st = choice("status", status, "status") if status else None
+    scope = None if (all_workers or insights or not ws.worker) else ws.worker
+    errors: list[Problem] = []
+    if ws.use_cache:
+        rows: Any = ws.cache().search(query, scope, errors)
+    else:
+        res = ws.read_issues(scope, with_data=True)
+        errors = res.errors
+        rows = ((r.worker_dir, r.data) for r in res.issues)
+    found = []
+    for worker, d in rows:
+        if st is not None and d.get("status") != st:
+            continue
+        if insights and (d.get("status") in (None, "open") or not d.get("insights")):
+            continue
+        lines = query.matches(d, only="insights" if insights else None)
+        if lines:
+            found.append(Found(str(d.get("id")), str(d.get("family")), worker, str(d.get("subject") or ""),
+                               str(d.get("status") or "open"), lines))
+    found.sort(key=lambda f: (f.status != "open", f.worker, f.family, f.id))
+    return found, errors
+
+
 def list_issues(ws: Workspace, *, family: str | None = None, status: str | None = None,
                 domain: str | None = None, all_workers: bool = False, with_data: bool = False) -> ReadResult:
     if family:

@@ -253,6 +253,19 @@ class Renderer:
         self.table(headers, list(rows), title=title, nowrap=nowrap,
                    prefer=3 if all_workers else 2)
 
+    def found(self, items: Sequence[Any], width: int = 110) -> None:
+        """Search results: per issue its id, family, subject and status, then each line that matched."""
+        if not items:
+            self.line(t("ui.search_none"))
+            return
+        self.line(t("ui.search_one") if len(items) == 1 else t("ui.search_count", n=len(items)), style="bold")
+        for f in items:
+            self.blank()
+            self.line(f"{f.id} · {f.family} · {f.subject} · {choice_label('status', f.status)}", style="bold")
+            for key, text in f.lines:
+                one = " ".join(text.split())
+                self.line(f"  {t(form.BY_KEY[key].label_key)}: {one if len(one) <= width else one[:width] + '…'}")
+
     def problems(self, problems: Sequence[Any], title_key: str = "ui.errors_found") -> None:
         if not problems:
             return

@@ -24,12 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from zchuyot import __version__, yamlfast
+from zchuyot.case import search
 from zchuyot.case.file import CASES, IssueRecord, ReadResult, issue_json, load_issue, make_private_dirs, quiet_gc
 from zchuyot.case.rules import Attention, attention
 from zchuyot.case.validate import Problem, dated_fields, future_problems, unknown_key_problems
 from zchuyot.case.views import facts, from_facts
 
-SCHEMA = f"12/{__version__}"  # 11: the facts row named once (views.PLAIN, views.RECORDS); 12: outcome's until
+SCHEMA = f"12/{__version__}"  # 11: the facts row named once (views.PLAIN, views.RECORDS); 12: outcome's until,
+# the searchable words (case/search.py)
 
 # One row per issue file: its stat key, whether it loaded (ok) and, if so, its facts (`views.facts`)
 # for list/report/policy/check, its whole mapping as JSON (data, for --json and export) and, while it
@@ -38,7 +40,8 @@ SCHEMA = f"12/{__version__}"  # 11: the facts row named once (views.PLAIN, views
 # issue can need attention — its earliest open legal clock, standing refusal and undone action, its
 # next_followup and its last activity.
 COLUMNS = ("path TEXT PRIMARY KEY, size INT, mtime INT, ctime INT, ino INT, ok INT, open INT, clock INT, "
-           "refusal INT, action INT, nextf INT, last INT, facts TEXT, fu TEXT, problems TEXT, dates TEXT, data TEXT")
+           "refusal INT, action INT, nextf INT, last INT, facts TEXT, fu TEXT, problems TEXT, dates TEXT, data TEXT, "
+           "words TEXT")
 _N_COLS = COLUMNS.count(",") + 1
 _INSERT = f"INSERT OR REPLACE INTO {{t}} VALUES ({','.join('?' * _N_COLS)})"
 BATCH = 1000  # rows written at a time while building: the cache never waits in memory whole
@@ -151,6 +154,17 @@ class Index:
         for _, ok, probs, data in self._query(None, None, "data"):
             if ok:
                 yield data
+            else:
+                errors.extend(p for p in (_problem(d) for d in loads(probs)) if p.severity == "error")
+
+    def search(self, query: search.Query, worker: str | None,
+               errors: list[Problem]) -> Iterator[tuple[str, dict[str, Any]]]:
+        """(worker folder, mapping) of the issues whose searchable words hold every term — SQLite looks in the
+        normalised words it keeps, so only the issues that match are decoded."""
+        loads = json.loads
+        for rel, ok, probs, data in self._query(worker, query.sql(), "data"):
+            if ok:
+                yield rel.split("/", 2)[1], loads(data)
             else:
                 errors.extend(p for p in (_problem(d) for d in loads(probs)) if p.severity == "error")
 
@@ -363,13 +377,15 @@ def _columns(doc: Any, lines: Any, issue: Any, problems: list[Problem]) -> tuple
     """The cache's columns after ino for one file."""
     probs = json.dumps([_problem_json(p) for p in problems], ensure_ascii=False, default=str)
     if issue is None:
-        return 0, 0, None, None, None, None, None, "", None, probs, "[]", None
+        return 0, 0, None, None, None, None, None, "", None, probs, "[]", None, None
     dates = dated_fields(issue, lines)
     fx = json.dumps(facts(issue), ensure_ascii=False, default=str)
-    data = json.dumps(issue_json(doc), ensure_ascii=False)
+    mapping = issue_json(doc)
+    data = json.dumps(mapping, ensure_ascii=False)
+    found = search.words(mapping)
     if not issue.is_open:
-        return 1, 0, None, None, None, None, None, fx, None, probs, json.dumps(dates), data
+        return 1, 0, None, None, None, None, None, fx, None, probs, json.dumps(dates), data, found
     a = attention(issue)
     return (1, 1, min((d for _, d in a.clocks), default=None), min((d for _, d in a.refusals), default=None),
             min((d for _, d in a.actions), default=None), a.next_followup, a.last,
-            fx, json.dumps(a, ensure_ascii=False), probs, json.dumps(dates), data)
+            fx, json.dumps(a, ensure_ascii=False), probs, json.dumps(dates), data, found)
