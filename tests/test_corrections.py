@@ -188,3 +188,48 @@ def test_search_is_hebrew_aware_and_answers_from_the_cache(ws: Path) -> None:
     # bad input
     assert run("--root", str(ws), "search").exit_code == 2
     assert run("--root", str(ws), "search", "x", "--status", "nope").exit_code == 1
+
+
+# ------------------------------------------------------------------ item 2: correct
+def test_correct_changes_what_everyone_reads_and_keeps_the_original(ws: Path) -> None:
+    import json
+
+    import yaml
+    from conftest import git_log, issue_path, new_issue, run
+
+    def z(*args: str, code: int = 0) -> object:
+        r = run("--root", str(ws), *args)
+        assert r.exit_code == code, (args, r.stdout, r.stderr)
+        return r
+
+    i = new_issue(ws)
+    z("treat", i, "ליווי לוועדה הרפואית", "--kind", "call", "--date", "2026-11-20")  # entry 1: wrong kind
+    z("persist", i, "--refusal", "הבקשה נדחתה", "--body", "ביטוח לאומי", "--date", "2026-11-21")  # entry 2
+    year = ("report", "--json", "--from", "2026-01-01", "--to", "2026-12-31")
+    assert json.loads(z(*year).stdout)["accompaniments"] == 0  # type: ignore[attr-defined]
+    assert "refusal_open" in z("followup", "--json", "--on", "2026-11-30").stdout  # type: ignore[attr-defined]
+    before, commits = issue_path(ws, i).read_bytes(), len(git_log(ws))
+    # bad input: nothing to change, no such entry, a date to come, an unknown kind — nothing written
+    assert "--text" in z("correct", i, "1", code=2).stderr  # type: ignore[attr-defined]
+    assert "אין בתיעוד רשומה 7" in z("correct", i, "7", "--text", "x", code=1).stderr  # type: ignore[attr-defined]
+    z("correct", i, "0", "--text", "x", code=1)
+    assert "עוד לא הגיע" in z("correct", i, "1", "--date", "+5", code=1).stderr  # type: ignore[attr-defined]
+    z("correct", i, "1", "--kind", "party", code=1)
+    z("correct", i, "1", "--text", "   ", code=1)
+    assert issue_path(ws, i).read_bytes() == before and len(git_log(ws)) == commits
+    # the kind corrected: the report counts the accompaniment; the text corrected: show has it, marked
+    z("correct", i, "1", "--kind", "accompaniment", "--text", "ליווי לוועדה הרפואית בבאר שבע")
+    assert git_log(ws)[0].startswith("zchuyot correct") and len(git_log(ws)) == commits + 1
+    assert json.loads(z(*year).stdout)["accompaniments"] == 1  # type: ignore[attr-defined]
+    assert json.loads(run("--root", str(ws), "--no-cache", *year).stdout)["accompaniments"] == 1
+    shown = z("show", i).stdout  # type: ignore[attr-defined]
+    assert "ליווי לוועדה הרפואית בבאר שבע (תוקן)" in shown and "ליווי" in shown
+    # a refusal that was not one (entry 2 is an answer): followup no longer waits on it
+    z("correct", i, "2", "--kind", "answer")
+    assert "refusal_open" not in z("followup", "--json", "--on", "2026-11-30").stdout  # type: ignore[attr-defined]
+    # the file keeps every original entry, and each correction names the entry and the text it had
+    log = yaml.safe_load(issue_path(ws, i).read_text(encoding="utf-8"))["log"]
+    assert [e["kind"] for e in log][:2] == ["call", "refusal"] and log[0]["text"] == "ליווי לוועדה הרפואית"
+    fixes = [e for e in log if e["kind"] == "correction"]
+    assert [(e["corrects"], e["was"]) for e in fixes] == [(1, "ליווי לוועדה הרפואית"), (2, "הבקשה נדחתה")]
+    assert run("--root", str(ws), "check").exit_code == 0

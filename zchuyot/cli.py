@@ -154,7 +154,7 @@ def _help_formatter() -> type:
 HELP_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("help.intake", ("init", "new", "family")),
     ("help.steps", ("listen", "list", "collect", "plan", "treat", "persist", "followup", "policy")),
-    ("help.issue", ("show", "search", "close", "reopen")),
+    ("help.issue", ("show", "search", "correct", "close", "reopen")),
     ("help.center", ("report", "export")),
     ("help.files", ("check", "sync", "purge")),
 )
@@ -493,6 +493,21 @@ def close(
     _notes(result)
     status = result.issue.status if result.issue else ""
     _say(t("ui.closed", id=result.id, status=choice_label("status", status)))
+
+
+@app.command()
+def correct(
+    issue_id: IssueId,
+    n: Annotated[int, typer.Argument(metavar="N", help="מספר הרשומה בתיעוד (העמודה # ב-zchuyot show).")],
+    text: Annotated[Optional[str], typer.Option("--text", help="התיאור הנכון.")] = None,
+    date: Annotated[Optional[str], typer.Option("--date", help="התאריך הנכון.")] = None,
+    kind: Annotated[Optional[str], typer.Option("--kind", help="הסוג הנכון (meeting, call, letter, ...).")] = None,
+) -> None:
+    """תיקון רשומה בתיעוד; המקור נשמר בקובץ וב-git. / Correct a log entry (the original is kept)."""
+    from zchuyot import core
+
+    result = core.correct(_ws(), issue_id, n, text=text, date=date, kind=kind)
+    _notes(result, info=True)
 
 
 @app.command()

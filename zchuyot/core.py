@@ -292,6 +292,40 @@ def reopen(ws: Workspace, issue_id: str, why: str | None, date: str | None = Non
     return edit.result
 
 
+def correct(ws: Workspace, issue_id: str, n: int, *, text: str | None = None, date: str | None = None,
+            kind: str | None = None) -> WriteResult:
+    """A log entry corrected without touching it: a `correction` entry names it (its place N and the text
+    it had) and gives the new text, date or kind; every display, report and followup reads the corrected
+    values (rules.corrected), while the file and git keep the original — the audit trail stays whole."""
+    from zchuyot.case.rules import ADMIN_KINDS
+    from zchuyot.case.views import record
+
+    worker = ws.require_worker()
+    if text is None and date is None and kind is None:
+        raise UsageError("err.correct_what")
+    new_text = None if text is None else text.strip()
+    if new_text == "":
+        raise InputError("err.empty_text", field="log.text")
+    new_date = past_date(date) if date is not None else None
+    new_kind = choice("kind", kind, "log.kind") if kind is not None else None
+    if new_kind in ADMIN_KINDS or new_kind == "reopen":
+        raise InputError("err.correct_kind", value=kind)
+    edit = ws.edit(issue_id, "zchuyot correct: {id}")
+    with edit as issue:
+        size = len(issue.log)
+        if not 1 <= n <= size or issue.log[n - 1].kind in ADMIN_KINDS:
+            raise InputError("err.correct_n", field="log", value=str(n), size=size)
+        old = issue.log[n - 1]
+        parts = [t("field.date", "he") + ": " + new_date.strftime("%d/%m/%Y") if new_date else "",
+                 t("field.kind", "he") + ": " + t(f"kind.{new_kind}", "he") if new_kind else "",
+                 t("field.text", "he") + ": " + new_text if new_text else ""]
+        summary = t("ui.correction_text", "he", n=n, what="; ".join(p for p in parts if p))
+        issue.log.append(record("log", date=dates.today(), kind="correction", text=summary, by=worker, corrects=n,
+                                was=old.text, fix_date=new_date, fix_kind=new_kind, fix_text=new_text))
+    edit.result.info.append(("ui.corrected", {"id": edit.result.id, "n": n}))
+    return edit.result
+
+
 # ------------------------------------------------------------------ reading
 @dataclass
 class Found:

@@ -25,7 +25,7 @@ class Step:
 
 
 def _has_log(issue: Any, kinds: tuple[str, ...] | None = None) -> bool:
-    return any(kinds is None or e.kind in kinds for e in issue.log)
+    return any(kinds is None or e.kind in kinds for e in issue.corrected_log)
 
 
 _REACHED: dict[str, Callable[[Any], bool]] = {

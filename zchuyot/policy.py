@@ -95,7 +95,7 @@ def report(ws: Workspace, min_families: int = 1) -> PolicyReport:
         b.families.add(i.family)
         b.workers.add(rec.worker_dir)
         orgs = {directory.canonical(x.org or "") for x in i.bodies}
-        orgs |= {directory.canonical(e.body) for e in i.log if getattr(e, "body", None)}
+        orgs |= {directory.canonical(e.body) for e in i.corrected_log if e.body}
         for org in orgs - {""}:
             b.bodies[org] = b.bodies.get(org, 0) + 1
     barriers = [b for b in by_kind.values() if len(b.families) >= min_families]

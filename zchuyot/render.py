@@ -293,8 +293,9 @@ class Renderer:
             if f.kind != "list":
                 continue
             records = getattr(i, f.attr)
-            if f.key == "log":
-                records = sorted(records, key=lambda e: e.date)
+            if f.key == "log":  # as read: corrections applied, each entry with its number (for `correct`)
+                self._log(i.corrected_log)
+                continue
             if not records:
                 if f.form:
                     self.line(f"{t(f.label_key)}: {t('ui.' + f.key + '_none')}")
@@ -304,6 +305,23 @@ class Renderer:
             self.table(["#" if s.key == "id" else t(s.label_key) for s in cols],
                        [[_cell(s, getattr(r, s.attr, None)) for s in cols] for r in records],
                        title=t(f.label_key), nowrap=tuple(n for n, s in enumerate(cols) if s.kind in ("date", "ref")))
+
+    def _log(self, entries: Sequence[Any]) -> None:
+        f = form.BY_KEY["log"]
+        if not entries:
+            self.line(f"{t(f.label_key)}: {t('ui.log_none')}")
+            return
+        entries = sorted(entries, key=lambda e: (e.date, e.n))
+        cols = [s for s in f.sub if s.show and any(getattr(e, s.attr, None) not in (None, "", False) for e in entries)]
+        rows = []
+        for e in entries:
+            row = [str(e.n)]
+            for s in cols:
+                cell = _cell(s, getattr(e, s.attr, None))
+                row.append(f"{cell} {t('ui.was_corrected')}" if e.corrected and s.key == "text" else cell)
+            rows.append(row)
+        self.table(["#", *[t(s.label_key) for s in cols]], rows, title=t(f.label_key),
+                   nowrap=(0, *(n + 1 for n, s in enumerate(cols) if s.kind in ("date", "ref"))))
 
     def steps(self, issue: Any) -> None:
         reached = set(flow.reached_steps(issue))

@@ -81,7 +81,7 @@ def report(ws: Workspace, start: dt.date, end: dt.date, worker: str | None = Non
     statuses: dict[str, int] = {}
     for rec in issues:
         i = rec.issue
-        in_period = [e for e in i.log if start <= e.date <= end]
+        in_period = [e for e in i.corrected_log if start <= e.date <= end]
         if not (start <= i.opened <= end or in_period):
             continue
         rep.issues += 1

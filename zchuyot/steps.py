@@ -223,7 +223,7 @@ def persist(ws: Workspace, issue_id: str, *, refusal: str | None = None, escalat
     edit = ws.edit(issue_id, "zchuyot persist: {id}")
     with edit as issue:
         _open_issue_guard(issue)
-        if kind == "escalation" and not any(e.kind == "refusal" for e in issue.log):
+        if kind == "escalation" and not any(e.kind == "refusal" for e in issue.corrected_log):
             notes.append(("ui.no_refusal_before", {}))
         issue.log.append(record("log", date=when, kind=kind, text=text, by=worker, body=org))
         if rule is not None:

@@ -215,9 +215,9 @@ def _value(f: form.Field, v: Any) -> Any:
 
 
 def _always(f: form.Field, sub: str) -> bool:
-    """A record's field written even when empty (an action's `done`, a body's `contact`): all but a log
-    entry's optional links."""
-    return not (f.key == "log" and sub in ("action", "body"))
+    """A record's field written even when empty (an action's `done`, a body's `contact`): all but those the
+    form writes only when set (form.WRITTEN_WHEN_SET)."""
+    return sub not in form.WRITTEN_WHEN_SET.get(f.key, ())
 
 
 def plain(issue: Any) -> dict[str, Any]:

@@ -29,7 +29,7 @@ URGENCIES = ("now", "later")
 HISTORIES = ("never", "stopped", "refused", "unclear")
 LOG_KINDS = (
     "meeting", "call", "letter", "documents", "contact", "accompaniment", "simulation",
-    "refusal", "escalation", "appeal", "answer", "note", "reopen",
+    "refusal", "escalation", "appeal", "answer", "note", "reopen", "correction",
 )
 PERSIST_KINDS = ("refusal", "escalation", "appeal")
 WHO = ("client", "client_advised", "simulation", "accompanied", "worker", "rights_worker", "volunteer")
@@ -192,7 +192,19 @@ LOG_FIELDS = (
     Field("by", "text"),
     Field("action", "ref", flag="--done"),
     Field("body", "text", flag="--body", label="field.org"),
+    # a correction (`zchuyot correct ID N`): the entry it corrects (its place, and the text it had), and
+    # the new values; the corrected entry stays in the file as it was
+    Field("corrects", "int", show=False, label="field.log"), Field("was", "longtext", show=False, label="field.text"),
+    Field("fix_date", "date", past=True, flag="--date", show=False, label="field.date"),
+    Field("fix_kind", "choice", vocab="kind", flag="--kind", show=False, label="field.kind"),
+    Field("fix_text", "longtext", flag="--text", show=False, label="field.text"),
 )
+# a record's sub-fields written only when they have a value (every other sub-field is written, empty until
+# filled): a log entry's optional links and a correction's fields; a reopened outcome's `until`
+WRITTEN_WHEN_SET: dict[str, frozenset[str]] = {
+    "log": frozenset({"action", "body", "corrects", "was", "fix_date", "fix_kind", "fix_text"}),
+    "outcome": frozenset({"until"}),
+}
 DEADLINE_FIELDS = (Field("key", "text", required=True, flag="--deadline", show=False), Field("name", "text"),
                    Field("from", "date"), Field("due", "date", required=True))
 POLICY_FIELDS = (Field("flag", "bool", default=False), Field("note", "text", flag="--flag"))

@@ -12,6 +12,46 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+ADMIN_KINDS = frozenset({"correction"})  # entries about the log itself, not work done
+
+
+class Entry(NamedTuple):
+    """A log entry as every display, report and check reads it: its correction applied (`corrected`)."""
+
+    date: Any
+    kind: str
+    text: str
+    by: str | None
+    action: Any
+    body: str | None
+    n: int  # its place in the file's log, 1-based (what `zchuyot correct ID N` names)
+    corrected: bool
+
+
+def corrected(log: list[Any]) -> list[Entry]:
+    """The log as it should be read: every `correction` entry applied to the entry it names (its place N,
+    checked against the text it had, `was`; the later correction of a field wins) and left out itself.
+    The file keeps both — the audit trail stays whole."""
+    fixes: dict[int, dict[str, Any]] = {}
+    texts = [getattr(e, "text", "") for e in log]
+    for e in log:
+        n = getattr(e, "corrects", None)
+        if getattr(e, "kind", None) not in ADMIN_KINDS or not n:
+            continue
+        was = getattr(e, "was", None)
+        if was is not None and not (1 <= n <= len(log) and texts[n - 1] == was) and was in texts:
+            n = texts.index(was) + 1  # the entries moved (a merge): the entry that had that text
+        change = {k: v for k in ("date", "kind", "text") if (v := getattr(e, "fix_" + k, None)) not in (None, "")}
+        fixes.setdefault(n, {}).update(change)
+    out = []
+    for n, e in enumerate(log, 1):
+        if e.kind in ADMIN_KINDS:
+            continue
+        fix = fixes.get(n, {})
+        out.append(Entry(fix.get("date", e.date), fix.get("kind", e.kind), fix.get("text", e.text),
+                         getattr(e, "by", None), getattr(e, "action", None), getattr(e, "body", None), n, bool(fix)))
+    return out
+
 
 def open_refusals(issue: Any) -> list[Any]:
     """Refusals with no escalation or appeal logged on or after them (a "no" still standing)."""
@@ -63,9 +103,14 @@ class IssueQuestions:
     def is_open(self) -> bool:
         return self.status == "open"
 
+    @property
+    def corrected_log(self) -> list[Entry]:
+        """The log as read: corrections applied (see `corrected`)."""
+        return corrected(self.log)
+
     def entries(self, *kinds: str) -> list[Any]:
-        return [e for e in self.log if e.kind in kinds]
+        return [e for e in self.corrected_log if e.kind in kinds]
 
     def last_activity(self) -> Any:
         """The last log entry's date, or the opening date if later (an entry may be back-dated)."""
-        return max([e.date for e in self.log] + [self.opened])
+        return max([e.date for e in self.corrected_log] + [self.opened])

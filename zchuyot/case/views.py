@@ -11,7 +11,7 @@ import json
 from typing import Any, NamedTuple
 
 from zchuyot.case import form
-from zchuyot.case.rules import IssueQuestions
+from zchuyot.case.rules import IssueQuestions, corrected
 
 _d = dt.date.fromisoformat
 
@@ -92,14 +92,15 @@ def _opt(x: Any) -> dt.date | None:
 
 
 def _persisted(i: Any) -> list[Any]:
-    return [[_iso(e.date), e.kind, e.text, getattr(e, "body", None)] for e in i.log if e.kind in _PERSIST]
+    return [[_iso(e.date), e.kind, e.text, e.body] for e in corrected(i.log) if e.kind in _PERSIST]
 
 
 # name → (written from an issue, read back from the column)
 RECORDS: dict[str, tuple[Any, Any]] = {
     # the whole log stays a JSON string inside the row: decoded only by the commands that read it
+    # (corrections applied: the cache keeps the log as it is read)
     "log": (lambda i: json.dumps([[_iso(e.date), e.kind, e.text if e.kind == "refusal" else "",
-                                   getattr(e, "body", None)] for e in i.log], ensure_ascii=False),
+                                   e.body] for e in corrected(i.log)], ensure_ascii=False),
             lambda c: [LogView(_d(d), k, t, b) for d, k, t, b in json.loads(c)]),
     "actions": (lambda i: [[a.id, a.what, _iso(a.due), _iso(a.done)] for a in i.actions],
                 lambda c: [ActionView(a[0], a[1], _opt(a[2]), _opt(a[3])) for a in c]),
@@ -113,7 +114,7 @@ RECORDS: dict[str, tuple[Any, Any]] = {
     "bodies": (lambda i: [x.org for x in i.bodies], lambda c: [BodyView(x) for x in c]),
     "policy": (lambda i: [bool(i.policy.flag), i.policy.note] if i.policy else None,
                lambda c: PolicyView(c[0], c[1]) if c else None),
-    "last": (lambda i: max((e.date for e in i.log), default=i.opened).isoformat(), _d),
+    "last": (lambda i: max((e.date for e in corrected(i.log)), default=i.opened).isoformat(), _d),
     "persisted": (_persisted, lambda c: c),  # refusals, escalations, appeals: kept apart, with their text
 }
 _AT = {name: n for n, name in enumerate((*(f.key for f in PLAIN), *RECORDS))}
@@ -157,6 +158,10 @@ class IssueView(_V):
 
     def last_activity(self) -> dt.date:
         return max(self._get("last"), self.opened)
+
+    @property
+    def corrected_log(self) -> list[Any]:
+        return self.log  # the cache keeps the log with its corrections applied
 
     def entries(self, *kinds: str) -> list[LogView]:
         """Log entries of these kinds only, decoding nothing else (refusals/escalations/appeals are kept apart)."""
