@@ -113,6 +113,7 @@ def test_broken_family_file_and_stray_files(ws: Path) -> None:
 
 
 def test_check_clean_workspace(ws: Path) -> None:
+    assert run("--root", str(ws), "family", "add", "f1", "--name", "משפחת בדיקה").exit_code == 0
     new_issue(ws)
     r = run("--root", str(ws), "check")
     assert r.exit_code == 0

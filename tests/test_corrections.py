@@ -233,3 +233,23 @@ def test_correct_changes_what_everyone_reads_and_keeps_the_original(ws: Path) ->
     fixes = [e for e in log if e["kind"] == "correction"]
     assert [(e["corrects"], e["was"]) for e in fixes] == [(1, "ליווי לוועדה הרפואית"), (2, "הבקשה נדחתה")]
     assert run("--root", str(ws), "check").exit_code == 0
+
+
+# ------------------------------------------------------------------ item 4: an unknown family code
+def test_an_unknown_family_code_is_named_by_new_and_by_check(ws: Path) -> None:
+    import json
+
+    from conftest import run
+
+    assert run("--root", str(ws), "family", "add", "f102", "--name", "משפחת כהן").exit_code == 0
+    ok = run("--root", str(ws), "new", "--family", "f102", "--subject", "ארנונה", "--domain", "housing")
+    assert ok.exit_code == 0 and ok.stderr == ""  # a known family: not a word
+    r = run("--root", str(ws), "new", "--family", "f1002", "--subject", "ארנונה", "--domain", "housing")
+    assert r.exit_code == 0 and r.stdout.strip().startswith("dana-")  # opened (no terminal to ask), but named:
+    assert "f1002" in r.stderr and "f102" in r.stderr and "zchuyot family add f1002" in r.stderr
+    out = json.loads(run("--root", str(ws), "check", "--json").stdout)
+    [w] = [w for w in out["warnings"] if "f1002" in w["message"]]
+    assert w["file"] == "cases/dana/f1002" and "f102" in w["fix"]
+    assert not any("f102 " in w["message"] for w in out["warnings"])
+    assert run("--root", str(ws), "family", "add", "f1002", "--name", "משפחת לוי").exit_code == 0
+    assert json.loads(run("--root", str(ws), "check", "--json").stdout)["warnings"] == []

@@ -36,6 +36,10 @@ def test_interactive_intake(ws: Path) -> None:
     child.expect("אינו קוד תקין")
     child.expect("קוד המשפחה")
     child.sendline("f200")
+    child.expect("למשפחה f200 אין עדיין רשומה")  # issue 14: a new family, or a typo?
+    child.sendline("")  # Enter = a new family: its record is made now
+    child.expect("שם המשפחה / הפונה")
+    child.sendline("משפחת כהן")
     child.expect("נושא הפניה")
     child.sendline("")  # required: asked again
     child.expect("שדה חובה")
@@ -72,6 +76,7 @@ def test_interactive_intake(ws: Path) -> None:
     assert child.exitstatus == 0
     [data] = issues(ws)
     assert data["id"] == new_id and data["family"] == "f200"
+    assert "משפחת כהן" in next((ws / "cases").rglob("f200/family.yaml")).read_text(encoding="utf-8")
     assert data["domain"] == "other" and data["domain_other"] == "מעונות יום"
     assert data["subject"] == "הבן עומד להישלח הביתה מהמעון בגלל חוב של ₪2,400"
     assert data["bodies"] == [
@@ -81,7 +86,15 @@ def test_interactive_intake(ws: Path) -> None:
 
 
 def test_flags_fill_what_they_can_and_prompts_ask_the_rest(ws: Path) -> None:
-    child = spawn(ws, "new", "--family", "f3", "--domain", "debts")
+    from conftest import run
+
+    assert run("--root", str(ws), "family", "add", "f30", "--name", "משפחת לוי").exit_code == 0
+    child = spawn(ws, "new", "--family", "f3", "--domain", "debts")  # f3: a typo for f30
+    child.expect("למשפחה f3 אין עדיין רשומה")
+    child.expect("f30")  # the near code is offered
+    child.sendline("ל")  # not a new family: another code is asked
+    child.expect("קוד המשפחה")
+    child.sendline("f30")
     child.expect("נושא הפניה")
     child.sendline("חוב לבנק")
     child.expect("תיאור קצר")
@@ -94,7 +107,7 @@ def test_flags_fill_what_they_can_and_prompts_ask_the_rest(ws: Path) -> None:
     child.close()
     assert child.exitstatus == 0
     [data] = issues(ws)
-    assert (data["family"], data["domain"], data["subject"]) == ("f3", "debts", "חוב לבנק")
+    assert (data["family"], data["domain"], data["subject"]) == ("f30", "debts", "חוב לבנק")
 
 
 @pytest.mark.parametrize("key", ["ctrl-c", "ctrl-d"])
@@ -103,6 +116,10 @@ def test_cancel_writes_nothing(ws: Path, key: str) -> None:
     child = spawn(ws, "new")
     child.expect("קוד המשפחה")
     child.sendline("f9")
+    child.expect("אין עדיין רשומה")
+    child.sendline("")  # a new family: its record would be made with the issue, so cancelling leaves none
+    child.expect("שם המשפחה / הפונה")
+    child.sendline("משפחת ניסיון")
     child.expect("נושא הפניה")
     child.sendline("משהו")
     child.expect("תחום הפניה")
@@ -131,6 +148,10 @@ def test_visual_prompts_in_a_terminal(ws: Path) -> None:
 def test_the_guided_walk_new_collect_plan(ws: Path) -> None:
     child = spawn(ws, "new", "--family", "f4", "--subject", "קצבת הבטחת הכנסה בוטלה", "--domain",
                   "national_insurance", "--description", "")
+    child.expect("אין עדיין רשומה")
+    child.sendline("")
+    child.expect("שם המשפחה / הפונה")
+    child.sendline("")  # skipped: the record is made without a name
     child.expect(r"dana-[a-z0-9]{5}")
     new_id = child.after
     child.expect("להמשיך עכשיו לאיסוף נתונים")

@@ -87,7 +87,7 @@ def test_purge_and_retention(ws: Path) -> None:
     r = z(ws, "check", "--json")
     warnings = json.loads(r.stdout)["warnings"]
     assert any("f1" in w["message"] and "zchuyot purge f1" in w["fix"] for w in warnings)
-    assert not any("f2" in w["message"] for w in warnings)
+    assert not any("f2" in w["message"] and "purge" in w["fix"] for w in warnings)
     r = z(ws, "purge", "f1", code=1)  # no terminal, no --yes
     assert "--yes" in r.stderr
     r = z(ws, "purge", "f1", "--yes")

@@ -389,14 +389,22 @@ def new(
     ws = _ws()
     ws.require_worker()
     missing = core.missing_for_new(intake)
-    if missing:
-        if _interactive():
-            from zchuyot.prompts import Asker, fill_intake
+    decided = None
+    if _interactive():
+        from zchuyot.prompts import Asker, NewFamily, fill_intake, settle_family
+        from zchuyot.store import check_slug
 
-            console, rnd = _out()
-            fill_intake(Asker(console, rnd), intake)
-        else:
-            raise InputError("err.required_tty", field=missing[0])
+        decided = NewFamily()
+        console, rnd = _out()
+        if intake.get("family"):  # given as a flag: settled before anything is asked
+            check_slug(str(intake["family"]), "family")
+            settle_family(Asker(console, rnd), ws, intake, decided)
+        if missing:
+            fill_intake(Asker(console, rnd), intake, ws, decided)
+    elif missing:
+        raise InputError("err.required_tty", field=missing[0])
+    if decided is not None and decided.create:  # every answer given: the new family's record, then the issue
+        core.add_family(ws, str(intake["family"]), decided.name, None, None)
     result = core.open_issue(ws, intake)
     _notes(result)
     if sys.stdout.isatty():

@@ -6,6 +6,7 @@ Each function takes plain arguments, returns data, and raises `ZError`s. It neve
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -151,7 +152,21 @@ def open_issue(ws: Workspace, intake: dict[str, Any], step: str = "list") -> Wri
     }
     if domain == "other" and not domain_other:
         raise InputError("err.domain_other", field="domain_other")
-    return ws.create_issue(worker, family, values, "zchuyot new: {id}")
+    known = ws.family_known(family)
+    result = ws.create_issue(worker, family, values, "zchuyot new: {id}")
+    if not known:  # a typo (f999 for f099) would open an orphan issue without a word
+        result.notes.append(unknown_family_note(family, ws.known_families()))
+    return result
+
+
+def unknown_family_note(family: str, known: list[str]) -> tuple[str, dict[str, Any]]:
+    """The warning for a family code with no record: what to do, and the nearest known codes."""
+    import difflib
+
+    near = difflib.get_close_matches(family, known, n=3, cutoff=0.5)
+    if near:
+        return ("ui.family_unknown_near", {"family": family, "near": ", ".join(near)})
+    return ("ui.family_unknown", {"family": family})
 
 
 # ------------------------------------------------------------------ family record
@@ -455,11 +470,24 @@ def check(ws: Workspace) -> CheckResult:
                                   {"value": issue_id, "expected": seen_ids[issue_id]}, "fix.id_mismatch"))
         seen_ids[issue_id] = rel
     if ws.cases.is_dir():
+        recorded = set()
         for fam_file in sorted(ws.cases.glob(f"*/*/{FAMILY_FILE}")):
             files += 1
+            recorded.add(fam_file.parent.name)
             _, problems = load_family(fam_file, ws.rel(fam_file), fam_file.parent.name)
             errors += [p for p in problems if p.severity == "error"]
             warnings += [p for p in problems if p.severity != "error"]
+        orphans: dict[str, str] = {}  # a family's issues with no record of the family anywhere (a typo?)
+        for rel, _ in good:
+            folder = rel.rsplit("/", 1)[0]
+            if folder.rsplit("/", 1)[1] not in recorded:
+                orphans.setdefault(folder.rsplit("/", 1)[1], folder)
+        for code, folder in sorted(orphans.items()):
+            near = difflib.get_close_matches(code, sorted(recorded), n=3, cutoff=0.5)
+            warnings.append(Problem(folder, 0, "err.file.no_family", {"family": code}, "fix.no_family_near" if near
+                                    else "fix.no_family", "warning"))
+            if near:
+                warnings[-1].params["near"] = ", ".join(near)
         # anything else under cases/ that is not where an issue belongs
         for p in sorted(ws.cases.rglob("*")):
             depth = len(p.relative_to(ws.cases).parts)

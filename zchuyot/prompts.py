@@ -80,7 +80,8 @@ ASKED_AT_INTAKE: tuple[form.Field, ...] = tuple(
     and f.key != "insights")
 
 
-def fill_intake(asker: Asker, intake: dict[str, Any]) -> dict[str, Any]:
+def fill_intake(asker: Asker, intake: dict[str, Any], ws: Any = None,
+                decided: NewFamily | None = None) -> dict[str, Any]:
     """Ask, in the form's order, for every field of the intake that is still missing: a required field
     until it is given, a field a rule of the form asks for (domain_other when the domain is "other"),
     the optional ones once (Enter skips), a list's records one by one."""
@@ -98,9 +99,34 @@ def fill_intake(asker: Asker, intake: dict[str, Any]) -> dict[str, Any]:
         elif needed:
             intake[f.key] = asker.ask(f"prompt.{f.key}", required=True,
                                       check=_slug_problem if f.check == "slug" else None)
+            if f.key == "family" and ws is not None and decided is not None:  # no record: new, or a typo?
+                settle_family(asker, ws, intake, decided)
         elif not any(r.field == f.key for r in form.RULES) and intake.get(f.key) is None:
             intake[f.key] = asker.ask(f"prompt.{f.key}") or None
     return intake
+
+
+class NewFamily:
+    """What intake decided about a family code with no record: `create` its record (with `name`) once the
+    issue is opened — nothing is written while questions are still being asked (Ctrl-C leaves no trace)."""
+
+    def __init__(self) -> None:
+        self.create = False
+        self.name: str | None = None
+
+
+def settle_family(asker: Asker, ws: Any, intake: dict[str, Any], decided: NewFamily) -> None:
+    """A family code with no record: a new family (the name asked; the record made with the issue) or a
+    typo (another code asked, the nearest known ones offered) — never an orphan issue without a word."""
+    import difflib
+
+    while not ws.family_known(intake["family"]):
+        near = difflib.get_close_matches(intake["family"], ws.known_families(), n=3, cutoff=0.5)
+        hint = t("prompt.family_near", near=", ".join(near)) if near else ""
+        if confirm(asker, "prompt.family_new", family=intake["family"], near=hint):
+            decided.create, decided.name = True, asker.ask("prompt.family_name") or None
+            return
+        intake["family"] = asker.ask("prompt.family", required=True, check=_slug_problem)
 
 
 def ask_bodies(asker: Asker) -> list[str]:

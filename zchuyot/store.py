@@ -272,6 +272,16 @@ class Workspace:
     def family_dirs(self, family: str) -> list[Path]:
         return sorted(p for p in self.cases.glob(f"*/{family}") if p.is_dir()) if self.cases.is_dir() else []
 
+    def family_known(self, family: str) -> bool:
+        """Whether the family has a record (family.yaml) in some worker's folder (one stat per worker)."""
+        return self.cases.is_dir() and any((w / family / FAMILY_FILE).is_file() for w in self.cases.iterdir())
+
+    def known_families(self) -> list[str]:
+        """The codes of the families that have a record (family.yaml) in some worker's folder."""
+        if not self.cases.is_dir():
+            return []
+        return sorted({p.parent.name for p in self.cases.glob(f"*/*/{FAMILY_FILE}")})
+
     def completions(self, what: str, prefix: str, most: int = 200) -> list[str]:
         """What the shell may complete `prefix` to: issue ids ("id": this worker's first), family codes
         ("family") or worker codes ("worker") that start with it."""
