@@ -75,6 +75,9 @@ def ws(tmp_path: Path) -> Path:
     root = tmp_path / "ws"
     r = run("init", str(root), "--worker", "dana", "--department", "מחלקה לדוגמה", "--name", "דנה")
     assert r.exit_code == 0, r.stderr
+    for code, role in (("miri", "rights"), ("noa", "student"), ("yael", "family")):  # the department's others
+        r = run("--root", str(root), "worker", "add", code, "--role", role)
+        assert r.exit_code == 0, r.stderr
     return root
 
 

@@ -253,3 +253,34 @@ def test_an_unknown_family_code_is_named_by_new_and_by_check(ws: Path) -> None:
     assert not any("f102 " in w["message"] for w in out["warnings"])
     assert run("--root", str(ws), "family", "add", "f1002", "--name", "משפחת לוי").exit_code == 0
     assert json.loads(run("--root", str(ws), "check", "--json").stdout)["warnings"] == []
+
+
+# ------------------------------------------------------------------ item 10: an unknown worker code
+def test_an_unknown_worker_code_is_refused_with_did_you_mean(ws: Path) -> None:
+    import json
+
+    from conftest import git_log, run
+
+    commits = len(git_log(ws))
+    r = run("--root", str(ws), "--worker", "nobody", "new", "--family", "f1", "--subject", "x", "--domain", "debts")
+    assert r.exit_code == 1 and "nobody" in r.stderr and "zchuyot worker add nobody" in r.stderr
+    assert not (ws / "cases" / "nobody").exists() and len(git_log(ws)) == commits
+    r = run("--root", str(ws), "--worker", "mirri", "report")
+    assert r.exit_code == 1 and "miri" in r.stderr  # did you mean
+    r = run("--root", str(ws), "new", "--family", "f1", "--subject", "x", "--domain", "debts",
+            env={"ZCHUYOT_WORKER": "danna"})
+    assert r.exit_code == 1 and "dana" in r.stderr
+    # adding a worker: listed, committed, then she can work
+    assert run("--root", str(ws), "worker", "add", "tamar", "--name", "תמר", "--role", "volunteer").exit_code == 0
+    assert git_log(ws)[0] == "zchuyot worker add: tamar"
+    workers = json.loads(run("--root", str(ws), "worker", "list", "--json").stdout)
+    assert {"worker": "tamar", "name": "תמר", "role": "volunteer"} in workers
+    assert "# " in (ws / ".zchuyot.yaml").read_text(encoding="utf-8")  # the settings' comments kept
+    assert run("--root", str(ws), "--worker", "tamar", "new", "--family", "f1", "--subject", "x",
+               "--domain", "debts").exit_code == 0
+    # bad input: twice, a bad code, an unknown role — nothing written
+    commits = len(git_log(ws))
+    assert "כבר רשומה" in run("--root", str(ws), "worker", "add", "tamar").stderr
+    assert run("--root", str(ws), "worker", "add", "Tamar Levi").exit_code == 1
+    assert run("--root", str(ws), "worker", "add", "gal", "--role", "boss").exit_code == 1
+    assert len(git_log(ws)) == commits

@@ -152,7 +152,7 @@ def _help_formatter() -> type:
 
 # `zchuyot --help` lists the commands in the order of the practice, in sections
 HELP_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("help.intake", ("init", "new", "family")),
+    ("help.intake", ("init", "new", "family", "worker")),
     ("help.steps", ("listen", "list", "collect", "plan", "treat", "persist", "followup", "policy")),
     ("help.issue", ("show", "search", "correct", "close", "reopen")),
     ("help.center", ("report", "export")),
@@ -257,6 +257,8 @@ app = typer.Typer(
 )
 family_app = typer.Typer(cls=ZGroup, no_args_is_help=True, help="פרטי המשפחה (שם, טלפון, ת.ז.) – רק ב-family.yaml.")
 app.add_typer(family_app, name="family")
+worker_app = typer.Typer(cls=ZGroup, no_args_is_help=True, help="העובדות של המחלקה (קוד, שם, תפקיד) – ב-.zchuyot.yaml.")
+app.add_typer(worker_app, name="worker")
 
 
 @app.callback()
@@ -286,6 +288,8 @@ def _ws() -> "Workspace":
     ws = Workspace.find(STATE.root, STATE.worker)
     if STATE.no_cache:
         ws.use_cache = False
+    if ws.worker:  # --worker nobody: one clear line, never issues no one's followup shows
+        ws.check_worker(ws.worker)
     return ws
 
 
@@ -417,6 +421,35 @@ def new(
 
         console, rnd = _out()
         walk_from("new", Asker(console, rnd), ws, issue_id=result.id, family=intake["family"])
+
+
+# ------------------------------------------------------------------ workers
+@worker_app.command("add")
+def worker_add(
+    code: Annotated[str, typer.Argument(metavar="CODE", help="קוד העובדת (אותיות אנגליות קטנות וספרות).")],
+    name: Annotated[Optional[str], typer.Option("--name", help="השם לתצוגה.")] = None,
+    role: Annotated[Optional[str], typer.Option("--role", help="family | rights | volunteer | student | lawyer | other")] = None,
+) -> None:
+    """הוספת עובדת למחלקה. / Add a worker to the department."""
+    from zchuyot import core
+    from zchuyot.labels import t
+
+    result = core.add_worker(_ws(), code, name, role)
+    _say(t("ui.worker_added", worker=result.id))
+
+
+@worker_app.command("list")
+def worker_list(as_json: Annotated[bool, typer.Option("--json", help="JSON.")] = False) -> None:
+    """העובדות של המחלקה. / The department's workers."""
+    from zchuyot import core
+    from zchuyot.labels import choice_label, t
+
+    rows = core.workers(_ws())
+    if as_json:
+        _json([{"worker": c, "name": n, "role": r} for c, n, r in rows])
+        return
+    _out()[1].table([t("field.worker_code"), t("field.name"), t("field.role")],
+                    [[c, n, choice_label("role", r)] for c, n, r in rows], nowrap=(0,))
 
 
 # ------------------------------------------------------------------ family

@@ -169,6 +169,30 @@ def unknown_family_note(family: str, known: list[str]) -> tuple[str, dict[str, A
     return ("ui.family_unknown", {"family": family})
 
 
+# ------------------------------------------------------------------ the department's workers
+def add_worker(ws: Workspace, worker: str, name: str | None, role: str | None) -> WriteResult:
+    """A worker added to the department's settings (by a worker already there), committed; sync sends it."""
+    from zchuyot.store import add_worker as add_to_settings
+
+    ws.require_worker()
+    check_slug(worker, "worker")
+    r = choice("role", role, "role") if role else None
+    if not add_to_settings(ws.root, worker, (name or "").strip() or None, r):
+        raise InputError("err.worker_exists", value=worker)
+    result = WriteResult(worker, ws.root / SETTINGS_FILE)
+    ws.commit([ws.root / SETTINGS_FILE], f"zchuyot worker add: {worker}", result, tracked=True)
+    return result
+
+
+def workers(ws: Workspace) -> list[tuple[str, str, str]]:
+    """(code, name, role) of the department's workers, as the settings list them."""
+    listed = ws.settings.get("workers")
+    if not isinstance(listed, dict):
+        return []
+    return [(str(k), str((v or {}).get("name") or k), str((v or {}).get("role") or "family"))
+            for k, v in listed.items()]
+
+
 # ------------------------------------------------------------------ family record
 def add_family(ws: Workspace, family: str, name: str | None, phone: str | None, id_number: str | None) -> WriteResult:
     worker = ws.require_worker()

@@ -215,7 +215,19 @@ class Workspace:
     def require_worker(self) -> str:
         if not self.worker:
             raise WorkspaceError("err.no_worker")
-        return self.worker
+        return self.check_worker(self.worker)
+
+    def check_worker(self, worker: str) -> str:
+        """A worker code the department's settings list (`init` and `worker add` list them); a typo such as
+        `nobody` would open `nobody-…` issues that no one's followup shows."""
+        import difflib
+
+        workers = self.settings.get("workers")
+        if isinstance(workers, dict) and worker not in workers:
+            near = difflib.get_close_matches(worker, [str(w) for w in workers], n=3, cutoff=0.5)
+            raise WorkspaceError("err.unknown_worker_near" if near else "err.unknown_worker", value=worker,
+                                 near=", ".join(near), known=", ".join(str(w) for w in workers))
+        return worker
 
     def worker_info(self, worker: str | None = None) -> dict[str, Any]:
         w = worker or self.worker or ""
@@ -545,7 +557,6 @@ cases/**/*.yaml merge=zchuyot
 def init_workspace(path: Path, worker: str, department: str | None = None, name: str | None = None,
                    role: str | None = None, remote: str | None = None) -> Workspace:
     """A new workspace, or (with `remote`) this computer's copy of the department's repository."""
-    from zchuyot import yamlio
 
     check_slug(worker, "worker")
     root = path.expanduser().resolve()
@@ -563,19 +574,7 @@ def init_workspace(path: Path, worker: str, department: str | None = None, name:
     root.mkdir(parents=True, exist_ok=True)
     changed: list[Path] = []
     if (root / SETTINGS_FILE).is_file():
-        doc = yamlio.parse(read_text(root / SETTINGS_FILE))
-        workers = doc.get("workers") if isinstance(doc, dict) else None
-        if isinstance(doc, dict) and (not isinstance(workers, dict) or worker not in workers):
-            from ruamel.yaml.comments import CommentedMap
-
-            if not isinstance(workers, dict):
-                yamlio.set_key(doc, "workers", CommentedMap())
-            w = CommentedMap()
-            w["name"] = name or worker
-            w["role"] = role or "family"
-            doc["workers"][worker] = w
-            write_atomic(root / SETTINGS_FILE, yamlio.dump(doc))
-            os.chmod(root / SETTINGS_FILE, 0o644)
+        if add_worker(root, worker, name, role):
             changed.append(root / SETTINGS_FILE)
     else:
         write_atomic(root / SETTINGS_FILE, _settings_text(department or "", worker, name or worker, role or "family"))
@@ -607,6 +606,30 @@ def init_workspace(path: Path, worker: str, department: str | None = None, name:
             ws.commit(changed, "zchuyot init: workspace settings", result)
     _remember_default_root(root)
     return ws
+
+
+def add_worker(root: Path, worker: str, name: str | None, role: str | None) -> bool:
+    """The worker listed in the department's settings (name, role), the file's comments kept; False if it
+    was already there."""
+    from ruamel.yaml.comments import CommentedMap
+
+    from zchuyot import yamlio
+
+    doc = yamlio.parse(read_text(root / SETTINGS_FILE))
+    if not isinstance(doc, dict):
+        raise DataError("err.settings_broken", file=SETTINGS_FILE, line=1, why="")
+    workers = doc.get("workers")
+    if isinstance(workers, dict) and worker in workers:
+        return False
+    if not isinstance(workers, dict):
+        yamlio.set_key(doc, "workers", CommentedMap())
+    w = CommentedMap()
+    w["name"] = name or worker
+    w["role"] = role or "family"
+    doc["workers"][worker] = w
+    write_atomic(root / SETTINGS_FILE, yamlio.dump(doc))
+    os.chmod(root / SETTINGS_FILE, 0o644)
+    return True
 
 
 def _remember_default_root(root: Path) -> None:
