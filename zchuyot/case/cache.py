@@ -47,6 +47,7 @@ _INSERT = f"INSERT OR REPLACE INTO {{t}} VALUES ({','.join('?' * _N_COLS)})"
 BATCH = 1000  # rows written at a time while building: the cache never waits in memory whole
 
 Where = tuple[str, tuple[Any, ...]]
+BY_ID = "CASE WHEN ok THEN json_extract(facts, '$[0]') END, path"  # rows in the order of the issues' ids
 
 
 def _problem_json(p: Problem) -> dict[str, Any]:
@@ -131,7 +132,7 @@ class Index:
         loads = json.loads
         payload = ["facts"] + (["data"] if with_data else []) + (["dates"] if future_on else [])
         if by_id:
-            self.order = "CASE WHEN ok THEN json_extract(facts, '$[0]') END, path"
+            self.order = BY_ID
         for row in self._query(worker, where, ", ".join(payload)):
             rel, ok, probs, fx = row[:4]
             problems = [_problem(d) for d in loads(probs)] if probs != "[]" else []
@@ -149,24 +150,16 @@ class Index:
         """Every readable issue's mapping as the JSON text the cache holds (`json.dumps` of `issue_json`,
         what `export` writes for it), in id order, without decoding it; the broken files' errors into
         `errors`."""
-        loads = json.loads
-        self.order = "CASE WHEN ok THEN json_extract(facts, '$[0]') END, path"
-        for _, ok, probs, data in self._query(None, None, "data"):
-            if ok:
-                yield data
-            else:
-                errors.extend(p for p in (_problem(d) for d in loads(probs)) if p.severity == "error")
+        self.order = BY_ID
+        for _, data in self._readable(None, None, "data", errors):
+            yield data
 
     def search(self, query: search.Query, worker: str | None,
                errors: list[Problem]) -> Iterator[tuple[str, dict[str, Any]]]:
         """(worker folder, mapping) of the issues whose searchable words hold every term — SQLite looks in the
         normalised words it keeps, so only the issues that match are decoded."""
-        loads = json.loads
-        for rel, ok, probs, data in self._query(worker, query.sql(), "data"):
-            if ok:
-                yield rel.split("/", 2)[1], loads(data)
-            else:
-                errors.extend(p for p in (_problem(d) for d in loads(probs)) if p.severity == "error")
+        for rel, data in self._readable(worker, query.sql(), "data", errors):
+            yield rel.split("/", 2)[1], json.loads(data)
 
     def read(self, worker: str | None = None, where: Where | None = None, with_data: bool = False) -> ReadResult:
         """All of `records` at once: the issues and every problem."""
@@ -183,12 +176,19 @@ class Index:
         errors: list[Problem] = []
         loads = json.loads
         with quiet_gc():
-            for rel, ok, probs, fu in self._query(worker, where, "fu"):
-                if not ok:
-                    errors.extend(p for p in (_problem(d) for d in loads(probs)) if p.severity == "error")
-                elif fu is not None:
+            for rel, fu in self._readable(worker, where, "fu", errors):
+                if fu is not None:
                     out.append((rel.split("/", 2)[1], Attention(*loads(fu))))
         return out, errors
+
+    def _readable(self, worker: str | None, where: Where | None, payload: str,
+                  errors: list[Problem]) -> Iterator[tuple[str, Any]]:
+        """(path, payload) of the rows of files that loaded; the errors of the others into `errors`."""
+        for rel, ok, probs, value in self._query(worker, where, payload):
+            if ok:
+                yield rel, value
+            else:
+                errors.extend(p for p in (_problem(d) for d in json.loads(probs)) if p.severity == "error")
 
     # ---------------------------------------------------------- keeping it true
     def _query(self, worker: str | None, where: Where | None, payload: str) -> Iterator[tuple[Any, ...]]:
