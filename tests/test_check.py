@@ -21,6 +21,10 @@ HOSTILE = {
     "not_mapping": ("- just\n- a list\n", 1, "מיפוי"),
     "markers": ("id: {id}\n<<<<<<< HEAD\nsubject: a\n=======\nsubject: b\n>>>>>>> other\n", 2, "קונפליקט"),
     "missing_fields": ("id: {id}\nfamily: f1\n", 1, "חובה"),
+    # a missing field is pointed at the near-miss key beside it, else at the first key — never a comment
+    "misspelt_key": ("# טופס תיעוד\nid: {id}\nfamily: f1\nopened: 2026-01-01\ndomain: housing\nsubjekt: x\n",
+                     6, "שגיאת הקלדה"),
+    "missing_after_comment": ("# טופס תיעוד\n# שדות חובה\nid: {id}\nfamily: f1\n", 3, "חובה"),
     "wrong_choice": ("id: {id}\nfamily: f1\nopened: 2026-01-01\nsubject: x\ndomain: housing\nstatus: closed\n",
                      6, "closed"),
     "stopped_no_reason": ("id: {id}\nfamily: f1\nopened: 2026-01-01\nsubject: x\ndomain: housing\n"

@@ -136,3 +136,23 @@ def test_hebrew_addresses_the_worker_in_one_form() -> None:
         r"פתח[יו]|החליפ[יו]|החלף|פצל[יו]|בקש[יו]|התכוונת)(?![\u05d0-\u05ea])")
     found = [(key, m.group()) for key, (he, _) in T.items() for m in [imperative.search(he)] if m]
     assert not found, found
+
+
+def test_a_filled_in_message_never_doubles_its_stop() -> None:
+    """A question or a sentence put inside a message keeps one mark: not "החסם?:", "'debts'?." or "להזחה.."."""
+    import re
+
+    from zchuyot.labels import T, t
+
+    fills = ["איפה נמצא החסם?", "YAML מקבל רק רווחים להזחה.", "'debts'?"]
+    for key, (he, _en) in T.items():
+        names = set(re.findall(r"{(\w+)}", he))
+        if not names:
+            continue
+        for fill in fills:
+            for lang in ("he", "en"):
+                out = t(key, lang, **{n: fill for n in names})
+                bad = re.search(r"(?<!\.)\.\.(?=\s|$)|\?[.:;](?=\s|$)", out)
+                assert bad is None, (key, out)
+    # an ellipsis is not a doubled stop
+    assert t("err.unknown_worker_near", "he", value="a", near="b").endswith('--name "...".')

@@ -325,6 +325,13 @@ T: dict[str, tuple[str, str]] = {
     "fuc.action_due": ("{n} פעולות להיום", "{n} actions due"),
     "fuc.followup_due": ("{n} מעקבים שהגיעו", "{n} follow-ups due"),
     "fuc.stale": ("{n} שקטות", "{n} quiet"),
+    "fur.deadline_missed": ("מועד שעבר", "missed deadline"),
+    "fur.deadline_near": ("מועד מתקרב", "near deadline"),
+    "fur.refusal_open": ("סירוב בלי מענה", "unanswered refusal"),
+    "fur.action_overdue": ("פעולה באיחור", "overdue action"),
+    "fur.action_due": ("פעולה להיום", "action due"),
+    "fur.followup_due": ("מועד מעקב", "follow-up due"),
+    "fur.stale": ("שקטה", "quiet"),
     "fu.urgency": ("מיידי", "urgent"),
     "weekday.0": ("שני", "Monday"), "weekday.1": ("שלישי", "Tuesday"), "weekday.2": ("רביעי", "Wednesday"),
     "weekday.3": ("חמישי", "Thursday"), "weekday.4": ("שישי", "Friday"), "weekday.5": ("שבת", "Saturday"),
@@ -546,6 +553,7 @@ T: dict[str, tuple[str, str]] = {
     "err.file.bad_date": ("התאריך {value} אינו קיים בלוח השנה.", "The date {value} does not exist."),
     "err.file.merge_markers": ("בקובץ נשארו סימני קונפליקט של git (<<<<<<<).", "The file contains git conflict markers (<<<<<<<)."),
     "why.required": ("שדה חובה חסר או ריק", "required field is missing or empty"),
+    "why.required_near": ("שדה חובה חסר – בשורה הזו כתוב '{near}', אולי שגיאת הקלדה", "required field is missing – this line has '{near}', perhaps a typo"),
     "why.bidi_control": ("יש בטקסט תו כיווניות נסתר (U+202A–U+202E או U+2066–U+2069) שיכול להציג את השורה אחרת ממה שהיא; יש למחוק אותו",
                          "the text holds a hidden direction control (U+202A–U+202E or U+2066–U+2069) that can make the line read as something else; delete it"),
     "why.choice": ("הערך '{value}' אינו מוכר{suggest}; האפשרויות: {options}", "'{value}' is not known{suggest}; options: {options}"),
@@ -594,11 +602,13 @@ def t(key: str, lang: str | None = None, /, **params: Any) -> str:
         except (KeyError, IndexError, ValueError):
             return text
         # a filled-in question ("אולי הכוונה ל-'housing'?") never takes the sentence's own stop after it
-        return _AFTER_QUESTION.sub("?", text)
+        # nor a filled-in sentence ("…להזחה.") a second stop: "..", ".:" become one
+        return _DOUBLE_STOP.sub(".", _AFTER_QUESTION.sub("?", text))
     return text
 
 
 _AFTER_QUESTION = re.compile(r"\?[.:;](?=\s|$)")
+_DOUBLE_STOP = re.compile(r"(?<!\.)\.[.:](?=\s|$)")
 
 
 def choice_label(vocab: str, value: str | None, lang: str | None = None) -> str:

@@ -433,7 +433,7 @@ class Renderer:
         if explain and items:
             self.blank()
             for it in items:
-                parts = [f"{c} {p}" for c, p in it.points_by_code().items()]
+                parts = [f"{t('fur.' + c)} {p}" for c, p in it.points_by_code().items()]
                 parts += [f"{t('fu.' + k)} {p}" for k, p in it.bonus]
                 self.line(t("fu.explain", id=it.issue.id, score=it.score, parts=" + ".join(parts)))
         if fu.errors:

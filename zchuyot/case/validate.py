@@ -153,9 +153,27 @@ def _problems_from(e: ValidationError, doc: Any, lines: Lines, rel: str) -> list
                 why_key, why_params = f"why.{code}", {}
         name = ".".join(str(p) for p in loc) or "-"
         line, col = pos_of(lines, loc)
+        if why_key == "why.required" and loc:
+            line, col, why_key, why_params = _missing_at(doc, lines, loc, line, col, why_key, why_params)
         out.append(Problem(rel, line, "err.file.field",
                            {"field": name, "why_key": why_key, "why_params": why_params}, fix, col=col))
     return out
+
+
+def _missing_at(doc: Any, lines: Lines, loc: tuple[Any, ...], line: int, col: int, why_key: str,
+                why_params: dict[str, Any]) -> tuple[int, int, str, dict[str, Any]]:
+    """Where a missing key's error points: at a near-miss key beside it (`subjekt:` for `subject`) with the
+    hint, else at the mapping's first key — never at the comment a file opens with."""
+    parent = _value_at(doc, loc[:-1]) if len(loc) > 1 else doc
+    if not isinstance(parent, dict):
+        return line, col, why_key, why_params
+    known = ISSUE_KEYS if len(loc) == 1 else SUBKEYS.get(str(loc[0]), ())
+    near = _suggest(str(loc[-1]), tuple(str(k) for k in parent if k not in known))
+    if near is not None:
+        return line_of(lines, (*loc[:-1], near)), 0, "why.required_near", {"near": near}
+    if (*loc[:-1],) not in lines and parent:
+        return line_of(lines, (*loc[:-1], next(iter(parent)))), 0, why_key, why_params
+    return line, col, why_key, why_params
 
 
 def suggestion(vocab: str, value: Any) -> str:
