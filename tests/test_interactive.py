@@ -269,3 +269,38 @@ def test_interactive_listen_then_order(ws: Path) -> None:
     assert [x["subject"] for x in items] == ["הנחה בארנונה", "חוב לבנק"]
     assert items[0]["need"] == "לא מצליחה לשלם ארנונה" and items[0]["urgency"] == "now"
     assert items[1]["urgency"] == "later"
+
+
+def test_interactive_listen_asks_before_opening_a_right_already_won(ws: Path) -> None:
+    run("--root", str(ws), "listen", "--family", "f8", "--right", "arnona_discount")
+    won = json.loads(run("--root", str(ws), "list", "--family", "f8", "--json").stdout)[0]["id"]
+    run("--root", str(ws), "close", won, "--ended", "--benefit", "הנחה של 70%", "--amount", "₪150",
+        "--period", "monthly", "--kind", "avoidance")
+    for answer, opened in (("ל", 0), ("", 1)):  # "no": nothing opened, the reopen command named; Enter: opened
+        child = spawn(ws, "listen", "--family", "f8")
+        child.expect("לעבור על תחום דיור")
+        child.sendline("")
+        for _ in range(3):
+            child.expect(r"1 = כן")
+            child.sendline("")
+        child.expect("הנחה בארנונה")
+        child.sendline("2")
+        child.expect("כבר מומשה")
+        child.expect(f"zchuyot reopen {won}")
+        child.sendline(answer)
+        if opened:
+            child.expect("מה הצורך")
+            child.sendline("")
+        for _ in range(9):
+            child.expect("לעבור על תחום")
+            child.sendline("ל")
+        if opened:
+            child.expect("נפתחה סוגיה")
+            child.expect("להמשיך עכשיו")
+            child.sendline("ל")
+        child.expect(pexpect.EOF)
+        child.close()
+        assert child.exitstatus == 0
+        assert "כבר מומשה" not in child.before.split("zchuyot reopen")[-1]  # said once, not again as a warning
+        items = json.loads(run("--root", str(ws), "list", "--family", "f8", "--json").stdout)
+        assert len(items) == 1 + opened

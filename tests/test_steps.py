@@ -60,6 +60,26 @@ def test_listen_opens_an_issue_per_right(ws: Path) -> None:
     assert len(json.loads(z(ws, "list", "--json").stdout)) == 2
 
 
+def test_listen_says_when_the_right_was_already_won(ws: Path) -> None:
+    r = z(ws, "listen", "--family", "f1", "--right", "arnona_discount")
+    won = json.loads(z(ws, "list", "--json").stdout)[0]["id"]
+    z(ws, "close", won, "--ended", "--benefit", "הנחה של 70% בארנונה", "--amount", "150",
+      "--period", "monthly", "--kind", "avoidance")
+    r = z(ws, "listen", "--family", "f1", "--right", "arnona_discount", "--right", "income_support")
+    assert r.stdout.count("נפתחה סוגיה") == 2  # opened (a script asked for it) — but never silently:
+    assert r.stderr.count("כבר מומשה") == 1 and won in r.stderr and "הנחה של 70% בארנונה" in r.stderr
+    assert f"zchuyot reopen {won}" in r.stderr
+    # another family, or a right reopened since (its benefit lost), says nothing
+    z(ws, "listen", "--family", "f2", "--right", "arnona_discount")
+    again = [x["id"] for x in json.loads(z(ws, "list", "--json").stdout)
+             if x["family"] == "f1" and x["id"] != won and x["right"] == "הנחה בארנונה"][0]
+    z(ws, "close", again, "--stopped", "כפילות")
+    z(ws, "reopen", won, "--why", "העירייה ביטלה את ההנחה")
+    z(ws, "close", won, "--stopped", "המשפחה עברה דירה")
+    r = z(ws, "listen", "--family", "f1", "--right", "arnona_discount")
+    assert "כבר מומשה" not in r.stderr
+
+
 def test_listen_bad_input(ws: Path) -> None:
     r = z(ws, "listen", "--family", "f1", "--right", "arnona_discount", "--right", "free_money", code=1)
     assert "free_money" in r.stderr and "arnona_discount" in r.stderr

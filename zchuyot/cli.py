@@ -591,11 +591,11 @@ def listen(
 
         ws.require_worker()
         asker = Asker(console, rnd)
-        keys, needs = ask_listen(asker, steps.rights(ws), family)
+        keys, needs = ask_listen(asker, steps.rights(ws), family, steps.won_for(ws, family))
         if not keys:
             rnd.line(t("ui.listen_none"))
             return
-    res = steps.listen(ws, family, keys, needs)
+    res = steps.listen(ws, family, keys, needs, won_asked=interactive)
     for r in res.opened:
         _notes(r)
         rnd.line(t("ui.listen_opened", id=r.id, name=r.issue.subject if r.issue else ""))

@@ -186,8 +186,10 @@ def _numbers(text: str, n: int) -> list[int] | None:
     return nums
 
 
-def ask_listen(asker: Asker, rights: list, family: str) -> tuple[list[str], dict[str, str]]:
-    """The listening checklist, domain by domain: which rights does the family not get yet?"""
+def ask_listen(asker: Asker, rights: list, family: str, won: dict[str, Any] | None = None
+               ) -> tuple[list[str], dict[str, str]]:
+    """The listening checklist, domain by domain: which rights does the family not get yet? A right the
+    family already won (`won`: right name → steps.Won) is said, and opened again only when confirmed."""
     from zchuyot.case.form import DOMAINS
 
     asker.r.line(t("ui.checklist_title", family=family), style="bold")
@@ -206,6 +208,11 @@ def ask_listen(asker: Asker, rights: list, family: str) -> tuple[list[str], dict
 
             a = asker.ask_text(t("walk.right", question=r.question), check=ok)
             if a == "2":
+                w = (won or {}).get(r.name)
+                if w is not None:
+                    asker.r.line(t("walk.right_won", **w.params()), style="yellow")
+                    if not confirm(asker, "walk.right_won_ask", id=w.id):
+                        continue
                 keys.append(r.key)
                 need = asker.ask("walk.need")
                 if need:

@@ -6,6 +6,7 @@ them before anything is written, and writes one step at once — never half a st
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,16 +43,19 @@ class ListenResult:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (right name, existing issue id)
 
 
-def listen(ws: Workspace, family: str, keys: list[str], needs: dict[str, str] | None = None) -> ListenResult:
-    """Open an issue for each right found unexhausted (skipping one the family already has open)."""
+def listen(ws: Workspace, family: str, keys: list[str], needs: dict[str, str] | None = None,
+           won_asked: bool = False) -> ListenResult:
+    """Open an issue for each right found unexhausted (skipping one the family already has open); a right
+    the family already won is opened with a warning, unless the worker was asked (`won_asked`)."""
     ws.require_worker()
     check_slug(family, "family")
     if not keys:
         raise InputError("err.no_rights")
     catalogue = rights(ws)
     chosen = [knowledge.find_right(catalogue, k) for k in dict.fromkeys(keys)]  # all valid before any write
-    existing = {r.issue.right: r.issue.id for r in ws.read_issues().issues
-                if r.issue.family == family and r.issue.is_open and r.issue.right}
+    recs = [r for r in ws.read_issues().issues if r.issue.family == family and r.issue.right]
+    existing = {r.issue.right: r.issue.id for r in recs if r.issue.is_open}
+    won = won_rights(recs)
     out = ListenResult()
     for right in chosen:
         if right.name in existing:
@@ -59,8 +63,42 @@ def listen(ws: Workspace, family: str, keys: list[str], needs: dict[str, str] | 
             continue
         intake = {"family": family, "subject": right.name, "domain": right.domain, "right": right.name,
                   "need": (needs or {}).get(right.key), "source": "asked"}
-        out.opened.append(open_issue(ws, intake, step="listen"))
+        res = open_issue(ws, intake, step="listen")
+        if right.name in won and not won_asked:
+            # ground already won: said, never silently — the worker may have meant to reopen it
+            res.notes.append(("warn.right_won", {**won[right.name].params(), "new": res.id}))
+        out.opened.append(res)
     return out
+
+
+@dataclass(frozen=True)
+class Won:
+    """A right the family already won: its issue ended with a benefit that was not lost since."""
+
+    id: str
+    closed: dt.date | None
+    benefit: str
+
+    def params(self) -> dict[str, str]:
+        return {"id": self.id, "date": self.closed.strftime("%d/%m/%Y") if self.closed else "-",
+                "benefit": self.benefit}
+
+
+def won_rights(recs: list[IssueRecord]) -> dict[str, Won]:
+    """Right name → the latest issue that won it (status ended, a benefit, not reopened since)."""
+    out: dict[str, Won] = {}
+    for r in sorted(recs, key=lambda r: (r.issue.closed or r.issue.opened, r.issue.id)):
+        i = r.issue
+        if i.status == "ended" and i.right and i.outcome is not None and i.outcome.benefit \
+                and i.outcome.until is None:
+            out[i.right] = Won(i.id, i.closed, i.outcome.benefit)
+    return out
+
+
+def won_for(ws: Workspace, family: str) -> dict[str, Won]:
+    """`won_rights` of one family, for the listening checklist (right name → what was won)."""
+    check_slug(family, "family")
+    return won_rights([r for r in ws.read_issues().issues if r.issue.family == family and r.issue.right])
 
 
 # ------------------------------------------------------------------ 2. list: the family's order

@@ -30,8 +30,8 @@ from zchuyot.case.rules import Attention, attention
 from zchuyot.case.validate import Problem, dated_fields, future_problems, unknown_key_problems
 from zchuyot.case.views import facts, from_facts
 
-SCHEMA = f"12/{__version__}"  # 11: the facts row named once (views.PLAIN, views.RECORDS); 12: outcome's until,
-# the searchable words (case/search.py)
+SCHEMA = f"13/{__version__}"  # 11: the facts row named once (views.PLAIN, views.RECORDS); 12: outcome's until,
+# the searchable words (case/search.py); 13: the closing date among the facts
 
 # One row per issue file: its stat key, whether it loaded (ok) and, if so, its facts (`views.facts`)
 # for list/report/policy/check, its whole mapping as JSON (data, for --json and export) and, while it

@@ -79,7 +79,7 @@ class PolicyView(_V):
 # and read back (only when first used), are the records `list`, `report` and `policy` need.
 PLAIN: tuple[form.Field, ...] = tuple(form.BY_KEY[k] for k in (
     "id", "family", "subject", "domain", "domain_other", "status", "step", "priority", "urgency", "opened",
-    "next_followup", "right"))
+    "next_followup", "right", "closed"))
 _PERSIST = frozenset(form.PERSIST_KINDS)
 
 
