@@ -201,3 +201,45 @@ def test_the_morning_screen_fits_a_morning_and_all_lists_everything(ws: Path) ->
     assert get_display("סוגיה (מספר 7)", base_dir="R") in visual  # brackets mirrored, as the reference does
     line = next(ln for ln in visual.splitlines() if ids[7] in ln)
     assert line.rstrip().endswith(ids[7])  # the first column (the id) on the right
+
+
+@pytest.mark.parametrize("cache", [True, False])
+def test_an_action_that_waits_on_another_worker_is_on_her_morning_screen(ws: Path, cache: bool) -> None:
+    flags = () if cache else ("--no-cache",)
+    i = opened(ws, "2026-11-20", family="f1")
+    # the department has one rights worker (miri): the action names her without being told
+    r = run("--root", str(ws), "plan", i, "--action", "בדיקת זכאות לדיור ציבורי", "--who", "rights_worker",
+            "--due", "2026-11-24")
+    assert r.exit_code == 0, r.stderr
+    assert "person: miri" in issue_path(ws, i).read_text(encoding="utf-8")
+    # two volunteers: which one is asked for, nothing written until named
+    run("--root", str(ws), "worker", "add", "tal", "--role", "volunteer")
+    run("--root", str(ws), "worker", "add", "gal", "--role", "volunteer")
+    before = issue_path(ws, i).read_bytes()
+    r = run("--root", str(ws), "plan", i, "--action", "ליווי לעירייה", "--who", "volunteer", "--due", "2026-11-27")
+    assert r.exit_code == 1 and "tal" in r.stderr and "gal" in r.stderr and "--person" in r.stderr
+    assert issue_path(ws, i).read_bytes() == before
+    r = run("--root", str(ws), "plan", i, "--action", "ליווי", "--who", "volunteer", "--person", "tall")
+    assert r.exit_code == 1 and "tal" in r.stderr and issue_path(ws, i).read_bytes() == before
+    r = run("--root", str(ws), "plan", i, "--action", "ליווי לעירייה", "--who", "volunteer", "--due", "2026-11-27",
+            "--person", "tal")
+    assert r.exit_code == 0, r.stderr
+
+    def items(worker: str) -> list[dict]:
+        return fu(ws, "2026-11-26", "--worker", worker, *flags)["items"]
+
+    miri = items("miri")
+    assert [x["id"] for x in miri] == [i] and miri[0]["worker"] == "dana" and miri[0]["waiting_on_me"]
+    assert [(x["code"], x["detail"]) for x in miri[0]["reasons"]] == [("action_overdue", "בדיקת זכאות לדיור ציבורי")]
+    tal = items("tal")
+    assert [(x["code"], x["detail"]) for x in tal[0]["reasons"]] == [("action_due", "ליווי לעירייה")]
+    assert items("gal") == []
+    owner = items("dana")  # the issue's own worker still sees both (and not as waiting on her)
+    assert {x["detail"] for x in owner[0]["reasons"]} >= {"בדיקת זכאות לדיור ציבורי", "ליווי לעירייה"}
+    assert "waiting_on_me" not in owner[0]
+    r = run("--root", str(ws), "--worker", "miri", "followup", "--on", "2026-11-26", *flags)
+    assert "סוגיה של dana" in r.stdout and "בדיקת זכאות" in r.stdout
+    # done: gone from her screen
+    r = run("--root", str(ws), "treat", i, "בוצעה בדיקה", "--done", "1", "--date", "2026-11-20")
+    assert r.exit_code == 0, r.stderr
+    assert items("miri") == []

@@ -347,7 +347,7 @@ def _interactive() -> bool:
 # ------------------------------------------------------------------ init
 @app.command()
 def init(
-    path: Annotated[Path, typer.Argument(help="איפה ליצור (ברירת מחדל: כאן).")] = Path("."),
+    path: Annotated[Optional[Path], typer.Argument(help="איפה ליצור (ברירת מחדל: --root, אחרת כאן).")] = None,
     department: Annotated[Optional[str], typer.Option("--department", help="שם המחלקה.")] = None,
     name: Annotated[Optional[str], typer.Option("--name", help="השם שלך לתצוגה (בעברית).")] = None,
     role: Annotated[Optional[str], typer.Option("--role", help="family | rights | volunteer | student | lawyer | other")] = None,
@@ -361,7 +361,9 @@ def init(
     if not worker:
         raise typer.BadParameter("--worker W", param_hint="--worker")
     r = core.choice("role", role, "role") if role else None
-    ws = store.init_workspace(path, worker, department, name, r, remote)
+    # `zchuyot --root DIR init` makes the workspace in DIR, never in the folder the command ran from
+    where = path if path is not None else Path(STATE.root) if STATE.root else Path(".")
+    ws = store.init_workspace(where, worker, department, name, r, remote)
     console, rnd = _out()
     rnd.line(t("ui.workspace_created", path=str(ws.root), worker=worker))
 
@@ -650,12 +652,14 @@ def plan(
     body: Annotated[Optional[str], typer.Option("--body", help="מול איזה גוף.")] = None,
     agreed: Annotated[bool, typer.Option("--agreed", help="סוכם עם המשפחה.")] = False,
     next_date: Annotated[Optional[str], typer.Option("--next", help="תאריך המעקב הבא.")] = None,
+    person: Annotated[Optional[str], typer.Option("--person", help="קוד העובדת שהפעולה ממתינה לה (המעקב היומי שלה יציג אותה).", autocompletion=_completer("worker"))] = None,
 ) -> None:
     """תכנית פעולה משותפת (שלב 4): מוסיף פעולה; בלי דגלים – מציג את התכנית. / Step 4: the joint plan."""
     from zchuyot import steps
 
     ws = _ws()
-    if action is None and who is None and due is None and body is None and next_date is None and not agreed:
+    if action is None and who is None and due is None and body is None and next_date is None and not agreed \
+            and person is None:
         console, rnd = _out()
         rec = ws.get_issue(issue_id)
         rnd.plan(rec.issue)
@@ -663,12 +667,13 @@ def plan(
             from zchuyot.prompts import Asker, ask_plan
 
             ws.require_worker()
-            actions = ask_plan(Asker(console, rnd))
+            actions = ask_plan(Asker(console, rnd), ws)
             if actions:
                 result = steps.plan(ws, rec.issue.id, actions)
                 _notes(result, info=True)
         return
-    actions = [steps.PlannedAction(action or "", who or "", due, body, agreed)] if action is not None or who else []
+    actions = ([steps.PlannedAction(action or "", who or "", due, body, agreed, person)]
+               if action is not None or who or person else [])
     result = steps.plan(ws, issue_id, actions, next_date)
     _notes(result, info=True)
 

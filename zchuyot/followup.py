@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from zchuyot.case.file import quiet_gc
+from zchuyot.case.file import CASES, quiet_gc
 from zchuyot.case.rules import Attention, attention
 from zchuyot.case.validate import Problem
 from zchuyot.store import Workspace
@@ -49,6 +49,7 @@ class Item:
     worker: str  # the worker's folder
     reasons: list[Reason]
     bonus: list[tuple[str, int]] = field(default_factory=list)  # the family's order
+    waiting: bool = False  # another worker's issue, shown for the actions that wait on this one
     score: int = field(init=False)
 
     def __post_init__(self) -> None:
@@ -64,9 +65,12 @@ class Item:
 
     def as_json(self) -> dict[str, Any]:
         i = self.issue
-        return {"id": i.id, "family": i.family, "worker": self.worker, "subject": i.subject, "score": self.score,
-                "reasons": [{"code": c, "detail": d, "date": _iso(day) if day else None}
-                            for c, d, day, _ in self.reasons]}
+        out = {"id": i.id, "family": i.family, "worker": self.worker, "subject": i.subject, "score": self.score,
+               "reasons": [{"code": c, "detail": d, "date": _iso(day) if day else None}
+                           for c, d, day, _ in self.reasons]}
+        if self.waiting:
+            out["waiting_on_me"] = True
+        return out
 
 
 @dataclass
@@ -113,7 +117,7 @@ def reasons_for(a: Attention, on: dt.date, rules: Rules, cal: WorkCalendar) -> l
         days = o - day
         if days >= rules.refusal_grace:
             out.append(Reason("refusal_open", text, _day(day), 100 + min(days, 60)))
-    for what, due in a.actions:
+    for what, due, _ in a.actions:
         late = o - due
         if late > 0:
             out.append(Reason("action_overdue", what, _day(due), 60 + min(late, 30)))
@@ -173,18 +177,25 @@ def followup(ws: Workspace, on: dt.date, all_workers: bool = False) -> Followup:
     else:  # every file read and validated, one at a time: the reference the cache is tested against
         open_issues, errors = [], []
         with quiet_gc():
-            for rec, errs, _ in ws.each_issue(scope):
+            for rec, errs, _ in ws.each_issue(None):  # every worker's: an action may wait on this one
+                mine = scope is None or rec is None or rec.worker_dir == scope
                 if rec is None:
-                    errors += errs
+                    if mine or any(e.file.startswith(f"{CASES}/{scope}/") for e in errs):
+                        errors += errs
                 elif rec.issue.is_open:
-                    open_issues.append((rec.worker_dir, attention(rec.issue)))
+                    a = attention(rec.issue)
+                    if mine:
+                        open_issues.append((rec.worker_dir, a))
+                    elif any(x[2] == scope for x in a.actions):
+                        open_issues.append((rec.worker_dir, a.waiting_on(scope)))
     items = []
     for worker, a in open_issues:
         reasons = reasons_for(a, on, rules, cal)
         if reasons:
             if len(reasons) > 1:
                 reasons.sort(key=_by_points)
-            items.append(Item(a, worker, reasons, family_bonus(a)))
+            waiting = scope is not None and worker != scope  # another worker's issue: an action waits on her
+            items.append(Item(a, worker, reasons, [] if waiting else family_bonus(a), waiting))
     # families by their most pressing issue, then issues by score
     best: dict[str, int] = {}
     for it in items:

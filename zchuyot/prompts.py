@@ -256,10 +256,12 @@ def ask_collect(asker: Asker) -> Collected:
     return c
 
 
-def ask_plan(asker: Asker) -> list[PlannedAction]:
-    """Step 4: actions, each with who does it, by when, with which body, agreed with the family."""
+def ask_plan(asker: Asker, ws: Any = None) -> list[PlannedAction]:
+    """Step 4: actions, each with who does it (and, when several workers of the department have that role,
+    which of them), by when, with which body, agreed with the family."""
     from zchuyot.case.form import WHO
     from zchuyot.dates import parse_date
+    from zchuyot.steps import ROLE_OF_WHO
 
     asker.r.line(t("step.plan") + ": " + t("guide.plan"), style="bold")
     actions: list[PlannedAction] = []
@@ -268,6 +270,10 @@ def ask_plan(asker: Asker) -> list[PlannedAction]:
         if not what:
             return actions
         who = asker.choose(WHO, "who", "walk.who")
+        person = None
+        of_role = ws.workers_of_role(ROLE_OF_WHO[who]) if ws is not None and who in ROLE_OF_WHO else []
+        if len(of_role) > 1:
+            person = asker.choose(tuple(of_role), "worker", "walk.person")
 
         def ok_date(a: str) -> str | None:
             try:
@@ -279,7 +285,7 @@ def ask_plan(asker: Asker) -> list[PlannedAction]:
         due = asker.ask("walk.due", check=ok_date) or None
         body = asker.ask("walk.body") or None
         agreed = confirm(asker, "walk.agreed")
-        actions.append(PlannedAction(what, who, due, body, agreed))
+        actions.append(PlannedAction(what, who, due, body, agreed, person))
 
 
 def walk_from(step: str, asker: Asker, ws: object, issue_id: str | None = None, family: str | None = None) -> None:
@@ -316,7 +322,7 @@ def walk_from(step: str, asker: Asker, ws: object, issue_id: str | None = None, 
         elif nxt == "plan":
             if not confirm(asker, "walk.continue", step=t("step.plan")):
                 return
-            actions = ask_plan(asker)
+            actions = ask_plan(asker, ws)
             if actions:
                 res = steps.plan(ws, issue_id, actions)  # type: ignore[arg-type]
                 for key, params in res.notes + res.info:

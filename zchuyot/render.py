@@ -340,7 +340,8 @@ class Renderer:
             return
         self.table(["#", t("field.what"), t("field.who"), t("field.due"), t("field.org"), t("field.agreed"),
                     t("field.done")],
-                   [[str(a.id), a.what, choice_label("who", a.who), fmt_date(a.due), a.body or "",
+                   [[str(a.id), a.what, choice_label("who", a.who) + (f" ({a.person})" if getattr(a, "person", None)
+                                                                    else ""), fmt_date(a.due), a.body or "",
                      t("ui.yes") if a.agreed else "", fmt_date(a.done) if a.done else ""] for a in issue.actions],
                    title=t("ui.plan_title", id=issue.id), nowrap=(0, 3, 6), prefer=1)
 
@@ -392,7 +393,7 @@ class Renderer:
         if limit is None:
             if fu.items:
                 self.blank()
-                rows = ([it.issue.id, it.issue.family, it.issue.subject,
+                rows = ([it.issue.id, it.issue.family, _fu_subject(it),
                          "\n".join(self.reason_text(r, fu.on) for r in it.reasons), str(it.score)] for it in fu.items)
                 self._long_table([[t("field.id"), t("fu.family_col"), t("field.subject"), t("fu.todo"),
                                    t("fu.score")]], None, True, rows=rows, nowrap=(0, 1, 4), prefer=3)
@@ -405,7 +406,7 @@ class Renderer:
         def flush() -> None:
             if not group:
                 return
-            rows = [[it.issue.id, it.issue.subject, "\n".join(self.reason_text(r, fu.on) for r in it.reasons),
+            rows = [[it.issue.id, _fu_subject(it), "\n".join(self.reason_text(r, fu.on) for r in it.reasons),
                      str(it.score)] for it in group]
             self.blank()
             self.table([t("field.id"), t("field.subject"), t("fu.todo"), t("fu.score")], rows,
@@ -484,6 +485,11 @@ def _first_families(items: Sequence[Any], limit: int) -> tuple[list[Any], list[A
     while n < len(items) and (n < limit or items[n].issue.family == items[n - 1].issue.family):
         n += 1
     return list(items[:n]), list(items[n:])
+
+
+def _fu_subject(it: Any) -> str:
+    """An item's subject; another worker's issue says whose it is (an action of it waits on this worker)."""
+    return t("fu.waiting", subject=it.issue.subject, worker=it.worker) if it.waiting else it.issue.subject
 
 
 def _by_reason(items: Sequence[Any]) -> str:

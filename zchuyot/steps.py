@@ -193,6 +193,28 @@ class PlannedAction:
     due: str | None = None
     body: str | None = None
     agreed: bool = False
+    person: str | None = None  # the worker the action waits on (her followup shows it)
+
+
+# who does an action → the role of the department's worker it waits on
+ROLE_OF_WHO = {"rights_worker": "rights", "volunteer": "volunteer"}
+
+
+def waits_on(ws: Workspace, who: str, person: str | None) -> str | None:
+    """The worker an action waits on: `person` (a worker the settings list), else the one worker of the
+    role `who` names; several of that role and none chosen is an error listing them (the action would
+    otherwise wait on nobody's morning screen)."""
+    if person:
+        return ws.check_worker(person.strip())
+    role = ROLE_OF_WHO.get(who)
+    if role is None:
+        return None
+    of_role = ws.workers_of_role(role)
+    if len(of_role) == 1:
+        return of_role[0]
+    if len(of_role) > 1:
+        raise InputError("err.person_which", who=choice_label("who", who), options=", ".join(of_role))
+    return None
 
 
 def plan(ws: Workspace, issue_id: str, actions: list[PlannedAction], next_date: str | None = None) -> WriteResult:
@@ -209,7 +231,8 @@ def plan(ws: Workspace, issue_id: str, actions: list[PlannedAction], next_date: 
         if not who:
             raise InputError("err.required", field="actions.who")
         due = dates.parse_date(a.due) if a.due else None
-        prepared.append((what, who, due, (a.body or "").strip() or None, bool(a.agreed)))
+        person = waits_on(ws, who, a.person)
+        prepared.append((what, who, person, due, (a.body or "").strip() or None, bool(a.agreed)))
     nxt = future_date(next_date) if next_date else None
     if not prepared and nxt is None:
         raise InputError("err.action_empty", field="actions.what")
@@ -218,9 +241,10 @@ def plan(ws: Workspace, issue_id: str, actions: list[PlannedAction], next_date: 
     with edit as issue:
         _open_issue_guard(issue)
         n = max((int(a.id) for a in issue.actions if str(a.id).isdigit()), default=0)
-        for what, who, due, body, agreed in prepared:
+        for what, who, person, due, body, agreed in prepared:
             n += 1
-            issue.actions.append(record("actions", id=n, what=what, who=who, due=due, body=body, agreed=agreed))
+            issue.actions.append(record("actions", id=n, what=what, who=who, person=person, due=due, body=body,
+                                        agreed=agreed))
             added.append(str(n))
         if nxt is not None:
             issue.next_followup = nxt

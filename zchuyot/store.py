@@ -229,6 +229,13 @@ class Workspace:
                                  near=", ".join(near), known=", ".join(str(w) for w in workers))
         return worker
 
+    def workers_of_role(self, role: str) -> list[str]:
+        """The codes of the department's workers of `role` (rights, volunteer…), in the settings' order."""
+        workers = self.settings.get("workers")
+        if not isinstance(workers, dict):
+            return []
+        return [str(w) for w, info in workers.items() if isinstance(info, dict) and info.get("role") == role]
+
     def worker_info(self, worker: str | None = None) -> dict[str, Any]:
         w = worker or self.worker or ""
         info = (self.settings.get("workers") or {}).get(w) or {}

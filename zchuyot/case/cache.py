@@ -31,7 +31,7 @@ from zchuyot.case.validate import Problem, dated_fields, future_problems, unknow
 from zchuyot.case.views import facts, from_facts
 
 SCHEMA = f"13/{__version__}"  # 11: the facts row named once (views.PLAIN, views.RECORDS); 12: outcome's until,
-# the searchable words (case/search.py); 13: the closing date among the facts
+# the searchable words (case/search.py); 13: the closing date among the facts, the workers actions wait on
 
 # One row per issue file: its stat key, whether it loaded (ok) and, if so, its facts (`views.facts`)
 # for list/report/policy/check, its whole mapping as JSON (data, for --json and export) and, while it
@@ -41,7 +41,7 @@ SCHEMA = f"13/{__version__}"  # 11: the facts row named once (views.PLAIN, views
 # next_followup and its last activity.
 COLUMNS = ("path TEXT PRIMARY KEY, size INT, mtime INT, ctime INT, ino INT, ok INT, open INT, clock INT, "
            "refusal INT, action INT, nextf INT, last INT, facts TEXT, fu TEXT, problems TEXT, dates TEXT, data TEXT, "
-           "words TEXT")
+           "words TEXT, persons TEXT")
 _N_COLS = COLUMNS.count(",") + 1
 _INSERT = f"INSERT OR REPLACE INTO {{t}} VALUES ({','.join('?' * _N_COLS)})"
 BATCH = 1000  # rows written at a time while building: the cache never waits in memory whole
@@ -171,53 +171,60 @@ class Index:
 
     def attention(self, worker: str | None, where: Where) -> tuple[list[tuple[str, Any]], list[Problem]]:
         """Followup's view: (worker folder, followup.Attention) of the open issues that pass `where`, and
-        the errors of every broken file."""
+        the errors of every broken file. With a worker, also the other workers' open issues with an
+        undone action that waits on her — restricted to those actions (`Attention.waiting_on`)."""
         out: list[tuple[str, Any]] = []
         errors: list[Problem] = []
         loads = json.loads
+        also = ("open = 1 AND persons LIKE ?", (f"% {worker} %",)) if worker else None
         with quiet_gc():
-            for rel, fu in self._readable(worker, where, "fu", errors):
+            for rel, fu in self._readable(worker, where, "fu", errors, also):
                 if fu is not None:
-                    out.append((rel.split("/", 2)[1], Attention(*loads(fu))))
+                    owner = rel.split("/", 2)[1]
+                    a = Attention(*loads(fu))
+                    out.append((owner, a if worker is None or owner == worker else a.waiting_on(worker)))
         return out, errors
 
     def _readable(self, worker: str | None, where: Where | None, payload: str,
-                  errors: list[Problem]) -> Iterator[tuple[str, Any]]:
+                  errors: list[Problem], also: Where | None = None) -> Iterator[tuple[str, Any]]:
         """(path, payload) of the rows of files that loaded; the errors of the others into `errors`."""
-        for rel, ok, probs, value in self._query(worker, where, payload):
+        for rel, ok, probs, value in self._query(worker, where, payload, also):
             if ok:
                 yield rel, value
             else:
                 errors.extend(p for p in (_problem(d) for d in json.loads(probs)) if p.severity == "error")
 
     # ---------------------------------------------------------- keeping it true
-    def _query(self, worker: str | None, where: Where | None, payload: str) -> Iterator[tuple[Any, ...]]:
+    def _query(self, worker: str | None, where: Where | None, payload: str,
+               also: Where | None = None) -> Iterator[tuple[Any, ...]]:
         """Bring the cache up to date with the files, then stream (path, ok, problems, *payload) of the
-        rows wanted, in path order."""
+        rows wanted, in path order: the worker's rows that pass `where`, and any loaded row that passes
+        `also` (then every worker's files are brought up to date)."""
         try:
-            conn, select, args = self._refresh(worker, where, payload)
+            conn, select, args = self._refresh(worker, where, payload, also=also)
         except sqlite3.OperationalError as e:
             if _busy(e):  # another command is writing it: read the files this time
-                conn, select, args = self._refresh(worker, where, payload, use_db=False)
+                conn, select, args = self._refresh(worker, where, payload, use_db=False, also=also)
             else:
-                conn, select, args = self._rebuild(worker, where, payload)
+                conn, select, args = self._rebuild(worker, where, payload, also)
         except sqlite3.DatabaseError:
-            conn, select, args = self._rebuild(worker, where, payload)
+            conn, select, args = self._rebuild(worker, where, payload, also)
         return _stream(conn, select, args)
 
-    def _rebuild(self, worker: str | None, where: Where | None, payload: str) -> tuple[Any, str, tuple[Any, ...]]:
+    def _rebuild(self, worker: str | None, where: Where | None, payload: str,
+                 also: Where | None = None) -> tuple[Any, str, tuple[Any, ...]]:
         """A corrupt cache: remove it and build it again, silently; if that fails too, read without it."""
         with contextlib.suppress(OSError):
             self.path.unlink()
             for extra in ("-wal", "-shm"):
                 Path(str(self.path) + extra).unlink(missing_ok=True)
         try:
-            return self._refresh(worker, where, payload)
+            return self._refresh(worker, where, payload, also=also)
         except sqlite3.DatabaseError:
-            return self._refresh(worker, where, payload, use_db=False)
+            return self._refresh(worker, where, payload, use_db=False, also=also)
 
-    def _refresh(self, worker: str | None, where: Where | None, payload: str,
-                 use_db: bool = True) -> tuple[sqlite3.Connection, str, tuple[Any, ...]]:
+    def _refresh(self, worker: str | None, where: Where | None, payload: str, use_db: bool = True,
+                 also: Where | None = None) -> tuple[sqlite3.Connection, str, tuple[Any, ...]]:
         """Stat every file, re-read those whose stat key differs from the cache's and write their rows
         (in batches, so a first build never waits in memory whole); return the query that selects what
         was asked. When another command holds the cache, what this one read goes to a temporary table
@@ -225,12 +232,15 @@ class Index:
         conn = self._connect(use_db)
         try:
             scope, scope_args = ("path LIKE ?", (f"{CASES}/{worker}/%",)) if worker else ("1", ())
+            stat_scope, stat_args = ("1", ()) if also else (scope, scope_args)
+            stat_worker = None if also else worker
             cached = {r[0]: r[1:] for r in conn.execute(
-                f"SELECT path, size, mtime, ctime, ino FROM files WHERE {scope}", scope_args)}
+                f"SELECT path, size, mtime, ctime, ino FROM files WHERE {stat_scope}", stat_args)}
             unwritten: list[tuple[Any, ...]] = []  # read, and the cache was busy
             written = True
             with quiet_gc():
-                files = self.ws.scan_issue_files(worker, ordered=False, parallel=len(cached) >= PARALLEL_SCAN_FROM)
+                files = self.ws.scan_issue_files(stat_worker, ordered=False,
+                                                 parallel=len(cached) >= PARALLEL_SCAN_FROM)
                 changed = [f for f in files if cached.pop(f[0], None) != f[1:5]]
                 del files
                 gone = list(cached)  # in the cache, no longer on disk
@@ -244,6 +254,9 @@ class Index:
             cols = f"path, ok, problems, {payload}"
             wanted = f"{scope} AND (ok = 0 OR problems != '[]' OR ({cond}))"
             args = (*scope_args, *cond_args)
+            if also:
+                wanted = f"(({wanted}) OR (ok = 1 AND {also[0]}))"
+                args = (*args, *also[1])
             if written:
                 return conn, f"SELECT {cols} FROM files WHERE {wanted} ORDER BY {self.order}", args
             conn.execute(f"CREATE TEMP TABLE fresh ({COLUMNS})")
@@ -377,15 +390,17 @@ def _columns(doc: Any, lines: Any, issue: Any, problems: list[Problem]) -> tuple
     """The cache's columns after ino for one file."""
     probs = json.dumps([_problem_json(p) for p in problems], ensure_ascii=False, default=str)
     if issue is None:
-        return 0, 0, None, None, None, None, None, "", None, probs, "[]", None, None
+        return 0, 0, None, None, None, None, None, "", None, probs, "[]", None, None, ""
     dates = dated_fields(issue, lines)
     fx = json.dumps(facts(issue), ensure_ascii=False, default=str)
     mapping = issue_json(doc)
     data = json.dumps(mapping, ensure_ascii=False)
     found = search.words(mapping)
     if not issue.is_open:
-        return 1, 0, None, None, None, None, None, fx, None, probs, json.dumps(dates), data, found
+        return 1, 0, None, None, None, None, None, fx, None, probs, json.dumps(dates), data, found, ""
     a = attention(issue)
+    persons = {p for _, _, p in a.actions if p}  # the workers an undone action waits on: " noa yael "
     return (1, 1, min((d for _, d in a.clocks), default=None), min((d for _, d in a.refusals), default=None),
-            min((d for _, d in a.actions), default=None), a.next_followup, a.last,
-            fx, json.dumps(a, ensure_ascii=False), probs, json.dumps(dates), data, found)
+            min((d for _, d, _ in a.actions), default=None), a.next_followup, a.last,
+            fx, json.dumps(a, ensure_ascii=False), probs, json.dumps(dates), data, found,
+            f" {' '.join(sorted(persons))} " if persons else "")

@@ -180,6 +180,7 @@ ACTION_FIELDS = (
     Field("id", "ref", required=True),
     Field("what", "text", required=True, flag="--action"),
     Field("who", "choice", vocab="who", flag="--who"),
+    Field("person", "text", flag="--person", label="field.action_person"),  # the worker code it waits on
     Field("due", "date", flag="--due"),
     Field("body", "text", flag="--body", label="field.org"),
     Field("agreed", "bool", default=False, flag="--agreed"),
@@ -204,6 +205,7 @@ LOG_FIELDS = (
 WRITTEN_WHEN_SET: dict[str, frozenset[str]] = {
     "log": frozenset({"action", "body", "corrects", "was", "fix_date", "fix_kind", "fix_text"}),
     "outcome": frozenset({"until"}),
+    "actions": frozenset({"person"}),
 }
 DEADLINE_FIELDS = (Field("key", "text", required=True, flag="--deadline", show=False), Field("name", "text"),
                    Field("from", "date"), Field("due", "date", required=True))

@@ -10,6 +10,7 @@ Every function takes a model or a light view (they have the same attribute names
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, NamedTuple
 
 ADMIN_KINDS = frozenset({"correction"})  # entries about the log itself, not work done
@@ -79,7 +80,15 @@ class Attention(NamedTuple):
     last: int  # the last activity: the latest log entry, or the opening date
     clocks: list[tuple[str, int]]  # open legal clocks: (name, due)
     refusals: list[tuple[str, int]]  # refusals still standing: (text, date)
-    actions: list[tuple[str, int]]  # planned actions not done that have a due date: (what, due)
+    actions: list[tuple[str, int, str]]  # planned actions not done that have a due date: (what, due, person)
+
+    def waiting_on(self, person: str) -> Attention:
+        """Another worker's issue as `person`'s followup sees it: only the actions that wait on her."""
+        return self._replace(next_followup=None, last=_NEVER, clocks=[], refusals=[],
+                             actions=[a for a in self.actions if a[2] == person])
+
+
+_NEVER = dt.date.max.toordinal()  # "last activity" of an issue whose quiet is not this worker's to chase
 
 
 def attention(issue: Any) -> Attention:
@@ -89,7 +98,8 @@ def attention(issue: Any) -> Attention:
         issue.next_followup.toordinal() if issue.next_followup else None, issue.last_activity().toordinal(),
         [(d.name or d.key, d.due.toordinal()) for d in open_clocks(issue)],
         [(e.text, e.date.toordinal()) for e in open_refusals(issue)],
-        [(a.what, a.due.toordinal()) for a in issue.actions if not a.done and a.due is not None])
+        [(a.what, a.due.toordinal(), getattr(a, "person", None) or "") for a in issue.actions
+         if not a.done and a.due is not None])
 
 
 class IssueQuestions:
