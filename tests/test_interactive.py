@@ -304,3 +304,22 @@ def test_interactive_listen_asks_before_opening_a_right_already_won(ws: Path) ->
         assert "כבר מומשה" not in child.before.split("zchuyot reopen")[-1]  # said once, not again as a warning
         items = json.loads(run("--root", str(ws), "list", "--family", "f8", "--json").stdout)
         assert len(items) == 1 + opened
+
+
+def test_interactive_persist_asks_before_a_clock_of_another_bodys_decisions(ws: Path) -> None:
+    from conftest import new_issue
+
+    i = new_issue(ws)
+    for answer, clocks in (("ל", 0), ("כ", 1)):
+        child = spawn(ws, "persist", i, "--refusal", "לא", "--body", "חברת החשמל", "--deadline", "ni_labour_court")
+        child.expect("חל על החלטות של")
+        child.expect("להתחיל אותו בכל זאת")
+        child.sendline(answer)
+        child.expect(pexpect.EOF)
+        child.close()
+        assert child.exitstatus == 0
+        if not clocks:
+            assert "בלי המועד" in child.before
+        d = json.loads(run("--root", str(ws), "show", i, "--json").stdout)
+        assert len(d["deadlines"]) == clocks
+    assert [e["kind"] for e in d["log"]].count("refusal") == 2  # the refusal recorded both times

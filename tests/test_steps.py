@@ -246,6 +246,70 @@ def test_deadline_days_and_month_ends(ws: Path) -> None:
     assert show(ws, j)["deadlines"][0]["due"] == "2026-02-28"
 
 
+def test_every_clock_names_its_bodies_and_source_from_the_directory() -> None:
+    data = YAML(typ="safe").load((REPO / "templates" / "deadlines.yaml").read_text(encoding="utf-8"))
+    bodies = YAML(typ="safe").load((REPO / "templates" / "bodies.yaml").read_text(encoding="utf-8"))
+    names = {b["name"] for b in bodies}
+    assert len(data) >= 10
+    for c in data:
+        assert c["bodies"] and set(c["bodies"]) <= names, c["key"]
+        assert c["source"].strip() and c["note"].strip(), c["key"]
+    keys = {c["key"] for c in data}
+    assert {"execution_objection", "housing_appeal", "income_support_appeal", "medical_incapacity_appeal",
+            "population_humanitarian_appeal"} <= keys
+    assert "לאמת" in (REPO / "templates" / "deadlines.yaml").read_text(encoding="utf-8").split("- key")[0]
+
+
+def test_a_clock_of_another_bodys_decisions_is_said(ws: Path) -> None:
+    i = new_issue(ws)
+    r = z(ws, "persist", i, "--refusal", "לא", "--body", "חברת החשמל", "--deadline", "ni_labour_court")
+    assert "חברת החשמל" in r.stderr and "ביטוח לאומי" in r.stderr  # started, with a warning naming both
+    assert len(show(ws, i)["deadlines"]) == 1
+    for body in ('ב"ל', "המוסד לביטוח לאומי"):  # the directory's aliases are the same body: nothing said
+        r = z(ws, "persist", i, "--refusal", "לא", "--body", body, "--deadline", "ni_labour_court")
+        assert r.stderr == ""
+    r = z(ws, "persist", i, "--refusal", "לא", "--body", "מנהל הארנונה", "--deadline", "arnona_objection")
+    assert r.stderr == ""
+
+
+def test_missed_clocks_stay_visible_in_show_report_and_followup(ws: Path) -> None:
+    i = new_issue(ws, "--date", "2026-08-01")
+    # recorded after its clock had already run out: said at once
+    r = z(ws, "persist", i, "--refusal", "לא", "--body", "מנהל הארנונה", "--date", "2026-09-01",
+          "--deadline", "arnona_appeal")
+    assert "כבר עבר" in r.stderr and "01/10/2026" in r.stderr
+    z(ws, "persist", i, "--refusal", "לא שוב", "--body", "מנהל הארנונה", "--date", "2026-11-01",
+      "--deadline", "arnona_appeal")  # due 01/12: in time, appealed below
+    z(ws, "persist", i, "--refusal", "לא", "--body", "ביטוח לאומי", "--date", "2026-11-23",
+      "--deadline", "medical_appeal")  # after the appeal below: still running
+    j = new_issue(ws, "--date", "2026-08-01", family="f2")
+    z(ws, "persist", j, "--refusal", "לא", "--body", "ביטוח לאומי", "--date", "2026-08-01",
+      "--deadline", "medical_appeal")  # due 30/09, no appeal
+    r = z(ws, "show", j)
+    assert "הוחמץ – עבר בלי ערר" in r.stdout and "המועד עבר" in r.stdout  # the table and what to do now
+    assert "deadline_missed" in [x["code"] for x in fu_items(ws, j)]
+    # a late appeal answers the first clock — but never makes it look met
+    z(ws, "persist", i, "--appeal", "ערר לוועדת הערר", "--date", "2026-11-22")
+    r = z(ws, "show", i)
+    assert "הוחמץ – הערר הוגש באיחור" in r.stdout and "22/11/2026" in r.stdout
+    assert "נעצר: ערר הוגש ב-22/11/2026" in r.stdout  # the second arnona clock: met
+    assert "רץ – עוד 60 ימים" in r.stdout
+    assert "deadline_missed" not in [x["code"] for x in fu_items(ws, i)]
+    rep = json.loads(z(ws, "report", "--json").stdout)["clocks"]
+    assert {k: rep[k] for k in ("due", "met", "missed", "appealed_late")} == {
+        "due": 2, "met": 0, "missed": 2, "appealed_late": 1}
+    assert {(x["id"], x["due"]) for x in rep["missed_issues"]} == {(i, "2026-10-01"), (j, "2026-09-30")}
+    r = z(ws, "report")
+    assert "מועדים שהוחמצו" in r.stdout and j in r.stdout
+    csv_rows = z(ws, "report", "--format", "csv").stdout.splitlines()
+    assert "clocks,missed,מועדים שהוחמצו,2" in csv_rows
+
+
+def fu_items(ws: Path, i: str) -> list[dict]:
+    data = json.loads(z(ws, "followup", "--json").stdout)
+    return next((x["reasons"] for x in data["items"] if x["id"] == i), [])
+
+
 def test_escalation_without_refusal_is_allowed_but_said(ws: Path) -> None:
     i = new_issue(ws)
     r = z(ws, "persist", i, "--escalate", "פנייה למנהל האזור")

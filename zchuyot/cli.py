@@ -692,8 +692,17 @@ def persist(
     from zchuyot import steps
     from zchuyot.labels import choice_label, t
 
+    ask = None
+    if deadline and _interactive():  # a clock of another body's decisions is asked about, not assumed
+        from zchuyot.prompts import Asker, confirm
+
+        asker = Asker(*_out())
+
+        def ask(key: str, params: dict[str, str]) -> bool:
+            return confirm(asker, key, **params)
+
     result = steps.persist(_ws(), issue_id, refusal=refusal, escalate=escalate, appeal=appeal, body=body,
-                           date=date, deadline=deadline)
+                           date=date, deadline=deadline, confirm=ask)
     kind = "refusal" if refusal is not None else "escalation" if escalate is not None else "appeal"
     _say(t("ui.persisted", id=result.id, kind=choice_label("kind", kind)))
     _notes(result, info=True)
@@ -880,7 +889,8 @@ def report(
         w.writerow(["section", "key", "label", "value"])
         for section, key, value in rep.rows():
             label = {"by_domain": choice_label("domain", key), "by_status": choice_label("status", key),
-                     "by_benefit": key}.get(section) or t(f"rep.{key}") if section not in ("period",) else key
+                     "by_benefit": key, "clocks": t(f"rep.clock_{key}")}.get(section) or t(f"rep.{key}") \
+                if section not in ("period",) else key
             w.writerow([section, key, label, value])
     else:
         console, rnd = _out()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,11 +32,56 @@ class DeadlineRule:
     days: int | None
     months: int | None
     note: str
+    bodies: tuple[str, ...] = ()  # the bodies (names in bodies.yaml) whose decisions start this clock
+    source: str = ""  # where the rule comes from (a law, a regulation, a public guide)
+
+    def applies_to(self, body: str | None, directory: BodyDirectory) -> bool:
+        """Whether a "no" from `body` can start this clock (a clock that names no bodies fits any)."""
+        if not self.bodies or not body:
+            return True
+        return directory.canonical(body) in {directory.canonical(b) for b in self.bodies}
 
     def due(self, start: dt.date) -> dt.date:
         if self.months:
             return add_months(start, self.months)
         return start + dt.timedelta(days=self.days or 0)
+
+
+_PUNCT = re.compile(r"[\"'׳״`.,;:()\[\]{}]")
+_SPACE = re.compile(r"\s+")
+
+
+def _norm(text: str) -> str:
+    return _SPACE.sub(" ", _PUNCT.sub("", text.lower())).strip()
+
+
+class BodyDirectory:
+    """Canonical body names from templates/bodies.yaml: exact alias first, then the longest contained one."""
+
+    def __init__(self, entries: Any) -> None:
+        self.aliases: list[tuple[str, str]] = []
+        for e in entries or []:
+            if not isinstance(e, dict) or not e.get("name"):
+                continue
+            name = str(e["name"])
+            for alias in [name, *[str(a) for a in (e.get("aliases") or [])]]:
+                key = _norm(alias)
+                if key:
+                    self.aliases.append((key, name))
+        self.aliases.sort(key=lambda x: -len(x[0]))
+        self.exact = dict(reversed(self.aliases))
+
+    def canonical(self, org: str) -> str:
+        key = _norm(org)
+        if not key:
+            return ""
+        if key in self.exact:
+            return self.exact[key]
+        padded = f" {key} "
+        for alias, name in self.aliases:  # longest first
+            if f" {alias} " in padded:
+                return name
+        return org.strip()
 
 
 def add_months(d: dt.date, months: int) -> dt.date:
@@ -71,7 +117,7 @@ def rights_from(doc: Any, name: str = "rights.yaml") -> list[Right]:
 
 def deadlines_from(doc: Any, name: str = "deadlines.yaml") -> list[DeadlineRule]:
     if not isinstance(doc, list):
-        raise _bad(name, "a list of {key, name, days | months, note}")
+        raise _bad(name, "a list of {key, name, days | months, bodies, source, note}")
     out = []
     for item in doc:
         if not isinstance(item, dict) or not item.get("key") or not item.get("name"):
@@ -79,8 +125,12 @@ def deadlines_from(doc: Any, name: str = "deadlines.yaml") -> list[DeadlineRule]
         days, months = item.get("days"), item.get("months")
         if not isinstance(days, int) and not isinstance(months, int):
             raise _bad(name, f"{item['key']}: days or months")
+        bodies = item.get("bodies") or []
+        if not isinstance(bodies, list):
+            raise _bad(name, f"{item['key']}: bodies is a list of names from bodies.yaml")
         out.append(DeadlineRule(str(item["key"]), str(item["name"]), days if isinstance(days, int) else None,
-                                months if isinstance(months, int) else None, str(item.get("note") or "")))
+                                months if isinstance(months, int) else None, str(item.get("note") or ""),
+                                tuple(str(b) for b in bodies), str(item.get("source") or "")))
     return out
 
 

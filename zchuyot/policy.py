@@ -6,48 +6,12 @@ Body names are normalised through templates/bodies.yaml (names and aliases), so 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from zchuyot.case.file import IssueRecord
+from zchuyot.knowledge import BodyDirectory
 from zchuyot.store import Workspace
-
-_PUNCT = re.compile(r"[\"'׳״`.,;:()\[\]{}]")
-_SPACE = re.compile(r"\s+")
-
-
-def _norm(text: str) -> str:
-    return _SPACE.sub(" ", _PUNCT.sub("", text.lower())).strip()
-
-
-class BodyDirectory:
-    """Canonical body names from templates/bodies.yaml: exact alias first, then the longest contained one."""
-
-    def __init__(self, entries: Any) -> None:
-        self.aliases: list[tuple[str, str]] = []
-        for e in entries or []:
-            if not isinstance(e, dict) or not e.get("name"):
-                continue
-            name = str(e["name"])
-            for alias in [name, *[str(a) for a in (e.get("aliases") or [])]]:
-                key = _norm(alias)
-                if key:
-                    self.aliases.append((key, name))
-        self.aliases.sort(key=lambda x: -len(x[0]))
-        self.exact = dict(reversed(self.aliases))
-
-    def canonical(self, org: str) -> str:
-        key = _norm(org)
-        if not key:
-            return ""
-        if key in self.exact:
-            return self.exact[key]
-        padded = f" {key} "
-        for alias, name in self.aliases:  # longest first
-            if f" {alias} " in padded:
-                return name
-        return org.strip()
 
 
 @dataclass

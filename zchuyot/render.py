@@ -296,6 +296,9 @@ class Renderer:
             if f.key == "log":  # as read: corrections applied, each entry with its number (for `correct`)
                 self._log(i.corrected_log)
                 continue
+            if f.key == "deadlines" and records:  # each clock with where it stands: running, stopped, missed
+                self._clocks(i)
+                continue
             if not records:
                 if f.form:
                     self.line(f"{t(f.label_key)}: {t('ui.' + f.key + '_none')}")
@@ -305,6 +308,21 @@ class Renderer:
             self.table(["#" if s.key == "id" else t(s.label_key) for s in cols],
                        [[_cell(s, getattr(r, s.attr, None)) for s in cols] for r in records],
                        title=t(f.label_key), nowrap=tuple(n for n, s in enumerate(cols) if s.kind in ("date", "ref")))
+
+    def _clocks(self, issue: Any) -> None:
+        from zchuyot.case.rules import clock_states
+        from zchuyot.dates import today
+
+        f = form.BY_KEY["deadlines"]
+        cols = [s for s in f.sub if s.show]
+        on = today()
+        rows, styles = [], []
+        for c in clock_states(issue, on):
+            state = t(f"clock.{c.state}", date=fmt_date(c.appeal), days=(c.clock.due - on).days)
+            rows.append([*(_cell(s, getattr(c.clock, s.attr, None)) for s in cols), state])
+            styles.append("red" if c.state in ("missed", "late") else "dim" if c.state == "stopped" else None)
+        self.table([*(t(s.label_key) for s in cols), t("clock.state")], rows, styles=styles, title=t(f.label_key),
+                   nowrap=tuple(n for n, s in enumerate(cols) if s.kind == "date"))
 
     def _log(self, entries: Sequence[Any]) -> None:
         f = form.BY_KEY["log"]
@@ -459,7 +477,14 @@ class Renderer:
             (t("rep.one_off_total"), fmt_shekel(rep.one_off_total)),
             (t("rep.yearly_total"), fmt_shekel(rep.yearly_total)),
         ] + ([(t("rep.lost"), t("rep.lost_value", n=rep.lost_count, monthly=fmt_shekel(rep.lost_monthly),
-                                 one_off=fmt_shekel(rep.lost_one_off)))] if rep.lost_count else []))
+                                 one_off=fmt_shekel(rep.lost_one_off)))] if rep.lost_count else [])
+          + ([(t("rep.clocks"), t("rep.clocks_value", **{k: str(v) for k, v in rep.clocks.items()}))]
+             if rep.clocks["due"] else []))
+        if rep.missed:
+            self.blank()
+            self.table([t("field.id"), t("field.deadlines"), t("field.due")],
+                       [[i, name, fmt_date(due)] for i, name, due in rep.missed], title=t("rep.missed"),
+                       nowrap=(0, 2), styles=["red"] * len(rep.missed))
         if rep.by_domain:
             self.blank()
             self.table([t("field.domain"), t("rep.count")],

@@ -4,6 +4,7 @@ A period counts an issue that was opened in it or acted on in it (a log entry da
 Benefits count the outcomes whose `from` date is in the period (or, with no date, of an issue
 counted); monthly amounts count × 12 in the yearly total. An outcome lost again (the issue reopened:
 `until` on or before the period's end) is not in the totals; it is counted apart, as `lost`.
+Legal clocks that fell due in the period (up to today) are counted as met or missed (`count_clocks`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from zchuyot import dates
 from zchuyot.case.form import DOMAINS, STATUSES
+from zchuyot.case.rules import clock_states
 from zchuyot.case.validate import Problem
 from zchuyot.store import Workspace
 
@@ -34,6 +37,8 @@ class Report:
     lost_count: int = 0
     lost_monthly: float = 0
     lost_one_off: float = 0
+    clocks: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CLOCK_KEYS, 0))
+    missed: list[tuple[str, str, dt.date]] = field(default_factory=list)  # (issue id, clock, due) missed
     errors: list[Problem] = field(default_factory=list)
 
     @property
@@ -54,6 +59,8 @@ class Report:
                          "yearly_total": num(self.yearly_total),
                          "lost": {"count": self.lost_count, "monthly_total": num(self.lost_monthly),
                                   "one_off_total": num(self.lost_one_off)}},
+            "clocks": {**self.clocks, "missed_issues": [{"id": i, "clock": c, "due": d.isoformat()}
+                                                        for i, c, d in self.missed]},
         }
 
     def rows(self) -> list[tuple[str, str, str | float]]:
@@ -70,7 +77,27 @@ class Report:
             out.append(("benefits", k, b[k]))
         for k in ("count", "monthly_total", "one_off_total"):
             out.append(("benefits_lost", k, b["lost"][k]))
+        out += [("clocks", k, v) for k, v in self.clocks.items()]
         return out
+
+
+CLOCK_KEYS = ("due", "met", "missed", "appealed_late")
+
+
+def count_clocks(rep: Report, issue: Any, start: dt.date, on: dt.date) -> None:
+    """Legal clocks that fell due in the period (up to `on`): met (an appeal in time) or missed — with no
+    appeal, or with one that came late (a late appeal never turns a missed clock into a met one)."""
+    for c in clock_states(issue, on):
+        if not start <= c.clock.due <= on or c.state == "running":  # running: its last day is today
+            continue
+        rep.clocks["due"] += 1
+        if c.state == "stopped":
+            rep.clocks["met"] += 1
+        else:
+            rep.clocks["missed"] += 1
+            if c.state == "late":
+                rep.clocks["appealed_late"] += 1
+            rep.missed.append((issue.id, c.clock.name or c.clock.key, c.clock.due))
 
 
 def report(ws: Workspace, start: dt.date, end: dt.date, worker: str | None = None) -> Report:
@@ -79,8 +106,11 @@ def report(ws: Workspace, start: dt.date, end: dt.date, worker: str | None = Non
     workers, families = set(), set()
     domains: dict[str, int] = {}
     statuses: dict[str, int] = {}
+    on = min(end, dates.today())
     for rec in issues:
         i = rec.issue
+        if i.deadlines:
+            count_clocks(rep, i, start, on)
         in_period = [e for e in i.corrected_log if start <= e.date <= end]
         if not (start <= i.opened <= end or in_period):
             continue

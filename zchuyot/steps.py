@@ -7,6 +7,7 @@ them before anything is written, and writes one step at once — never half a st
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -260,8 +261,13 @@ def plan(ws: Workspace, issue_id: str, actions: list[PlannedAction], next_date: 
 # ------------------------------------------------------------------ 6. persist
 def persist(ws: Workspace, issue_id: str, *, refusal: str | None = None, escalate: str | None = None,
             appeal: str | None = None, body: str | None = None, date: str | None = None,
-            deadline: str | None = None) -> WriteResult:
-    """Record a "no", the step to the floor above, or the appeal; a deadline key starts a legal clock."""
+            deadline: str | None = None, confirm: Callable[[str, dict[str, str]], bool] | None = None
+            ) -> WriteResult:
+    """Record a "no", the step to the floor above, or the appeal; a deadline key starts a legal clock.
+
+    A clock whose bodies do not include the refusal's body is asked about (`confirm`, in a terminal: "no"
+    records the refusal without the clock) or, without a terminal, started with a warning; a clock that
+    already ran out when the refusal is recorded is said at once."""
     from zchuyot.case.views import record
 
     worker = ws.require_worker()
@@ -281,6 +287,16 @@ def persist(ws: Workspace, issue_id: str, *, refusal: str | None = None, escalat
     rule = knowledge.find_deadline(deadline_rules(ws), deadline) if deadline else None
     notes: list[tuple[str, dict[str, Any]]] = []
     info: list[tuple[str, dict[str, Any]]] = []
+    if rule is not None and not rule.applies_to(org, knowledge.BodyDirectory(ws.template_data("bodies.yaml"))):
+        mismatch = {"name": rule.name, "body": org or "", "bodies": ", ".join(rule.bodies)}
+        if confirm is not None and not confirm("walk.clock_other_body", mismatch):
+            notes.append(("ui.clock_not_started", {"name": rule.name}))
+            rule = None
+        elif confirm is None:
+            notes.append(("warn.clock_other_body", mismatch))
+    if rule is not None and rule.due(when) < dates.today():
+        notes.append(("warn.clock_already_missed", {"name": rule.name, "due": rule.due(when).strftime("%d/%m/%Y"),
+                                                    "date": when.strftime("%d/%m/%Y")}))
 
     edit = ws.edit(issue_id, "zchuyot persist: {id}")
     with edit as issue:
@@ -331,8 +347,10 @@ def suggestions(issue: Any) -> list[Suggestion]:
         body = getattr(e, "body", None)
         out.append(Suggestion("ui.next_rung", {"date": e.date.strftime("%d/%m/%Y"),
                                                "body": f", {body}" if body else "", "id": issue.id}))
+    on = dates.today()
     for d in open_clocks(issue):
-        out.append(Suggestion("ui.open_clock", {"name": d.name or d.key, "due": d.due.strftime("%d/%m/%Y")}))
+        key = "ui.missed_clock" if d.due < on else "ui.open_clock"
+        out.append(Suggestion(key, {"name": d.name or d.key, "due": d.due.strftime("%d/%m/%Y")}))
     nxt = flow.next_step(issue)
     if nxt:
         out.append(Suggestion("ui.next_step", {"step": f"step.{nxt}", "guide": f"guide.{nxt}",

@@ -63,9 +63,31 @@ def open_refusals(issue: Any) -> list[Any]:
 
 
 def open_clocks(issue: Any) -> list[Any]:
-    """Legal clocks not stopped by an appeal logged after the refusal that started them."""
+    """Legal clocks not answered by an appeal logged after the refusal that started them (an appeal that
+    came late answers it too — the daily check stops asking; `clock_states` keeps it visible as missed)."""
     appeals = [e.date for e in issue.entries("appeal")]
     return [d for d in issue.deadlines if not any(a >= (d.from_ or d.due) for a in appeals)]
+
+
+class ClockState(NamedTuple):
+    clock: Any  # the deadline record
+    state: str  # running | stopped (an appeal in time) | late (the appeal came after the due date) | missed
+    appeal: Any  # the date of the appeal that answered it, or None
+
+
+def clock_states(issue: Any, today: dt.date) -> list[ClockState]:
+    """Every legal clock of the issue and where it stands on `today`: stopped by an appeal in time, missed
+    (run out with no appeal), late (appealed only after it ran out) or still running. A missed clock stays
+    missed: a late appeal never makes it look met."""
+    appeals = sorted(e.date for e in issue.entries("appeal"))
+    out = []
+    for d in issue.deadlines:
+        first = next((a for a in appeals if a >= (d.from_ or d.due)), None)
+        if first is not None:
+            out.append(ClockState(d, "stopped" if first <= d.due else "late", first))
+        else:
+            out.append(ClockState(d, "missed" if d.due < today else "running", None))
+    return out
 
 
 class Attention(NamedTuple):
