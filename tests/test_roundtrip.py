@@ -51,6 +51,22 @@ def test_hand_comments_and_unknown_keys_survive(ws: Path) -> None:
     assert any("my_note" in w["message"] and w["line"] > 1 for w in warnings)
 
 
+def test_a_file_saved_by_notepad_is_written_back_with_one_kind_of_line_ending(ws: Path) -> None:
+    i = new_issue(ws)
+    p = issue_path(ws, i)
+    text = p.read_text(encoding="utf-8").replace("subject: ", "# נשמר בפנקס רשימות\nsubject: ", 1)
+    p.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))  # BOM + CRLF
+    assert run("--root", str(ws), "check").exit_code == 0
+    r = run("--root", str(ws), "treat", i, "שיחה עם האם – 050-1234567, ₪300")
+    assert r.exit_code == 0, r.stderr
+    data = p.read_bytes()
+    assert b"\r" not in data and not data.startswith(b"\xef\xbb\xbf")
+    assert "# נשמר בפנקס רשימות\nsubject: " in data.decode("utf-8")  # the hand comment kept
+    assert json.loads(run("--root", str(ws), "show", i, "--json").stdout)["log"][-1]["text"] == \
+        "שיחה עם האם – 050-1234567, ₪300"
+    assert run("--root", str(ws), "check").exit_code == 0
+
+
 def test_missing_key_is_inserted_in_form_order(ws: Path) -> None:
     i = new_issue(ws)
     p = issue_path(ws, i)

@@ -50,7 +50,9 @@ def decode(data: bytes) -> str:
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
         raise DataError("err.file.encoding", line=line, fix="fix.encoding") from None
-    return text.removeprefix("\ufeff")
+    text = text.removeprefix("\ufeff")
+    # a file saved by Notepad (CRLF): read as LF, so the edit path writes one kind of line ending, not two
+    return text.replace("\r\n", "\n") if "\r" in text else text
 
 
 Lines = dict[tuple[Any, ...], tuple[int, int]]  # key path → (line, column), both from 1
