@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, TODAY
+from conftest import REPO, TODAY, issue_path, new_issue, run
 
 sys.path.insert(0, str(REPO / "bench"))
 
@@ -284,3 +284,25 @@ def test_an_unknown_worker_code_is_refused_with_did_you_mean(ws: Path) -> None:
     assert run("--root", str(ws), "worker", "add", "Tamar Levi").exit_code == 1
     assert run("--root", str(ws), "worker", "add", "gal", "--role", "boss").exit_code == 1
     assert len(git_log(ws)) == commits
+
+
+def test_check_explains_correct_when_a_log_entry_was_changed_by_hand(ws: Path) -> None:
+    i = new_issue(ws)
+    assert run("--root", str(ws), "treat", i, "שיחה עם האם", "--date", "2026-11-20").exit_code == 0
+    assert run("--root", str(ws), "treat", i, "ביקור בית", "--date", "2026-11-21").exit_code == 0
+    p = issue_path(ws, i)
+    p.write_text(p.read_text(encoding="utf-8").replace("text: ביקור בית", "text: ביקור בית עם האב"),
+                 encoding="utf-8")
+    r = run("--root", str(ws), "check")
+    assert r.exit_code == 0  # a warning: the file is valid
+    line = next(n for n, x in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if "ביקור בית עם האב" in x)
+    head = next(x for x in r.stdout.splitlines() if "שונתה בקובץ" in x)
+    assert f"{i}.yaml:" in head and "ביקור בית" in head
+    assert f"zchuyot correct {i} 2 --text" in r.stdout
+    # the line given is the entry's (its first line), not the file's first
+    assert f":{line - 2}" in head or f":{line - 1}" in head or f":{line}" in head
+    # adding an entry by hand, or a correction through the CLI, is not a changed entry
+    p.write_text(p.read_text(encoding="utf-8").replace("text: ביקור בית עם האב", "text: ביקור בית"),
+                 encoding="utf-8")
+    assert run("--root", str(ws), "correct", i, "2", "--text", "ביקור בית עם האב").exit_code == 0
+    assert "שונתה בקובץ" not in run("--root", str(ws), "check").stdout

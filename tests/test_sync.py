@@ -236,3 +236,56 @@ def test_merge_file_driver_directly(tmp_path: Path) -> None:
     r = run("merge-file", str(p.parent / "b"), str(p.parent / "o"), str(p.parent / "t"),
             "cases/dana/f1/dana-aaaaa.yaml")
     assert r.exit_code == 1 and (p.parent / "o").read_text(encoding="utf-8") == o
+
+
+def test_a_log_entry_edited_by_hand_comes_back_once_with_a_correction(dept: dict[str, Path]) -> None:
+    a, b = dept["a"], dept["b"]
+    i = new(a)
+    z(a, "treat", i, "שיחה עם האם, טלפון 050-1234567", "--date", "2026-11-20")
+    converge(a, b)
+    p = issue_path(a, i)  # dana fixes the phone in the file itself (not with `correct`)...
+    p.write_text(p.read_text(encoding="utf-8").replace("050-1234567", "052-7654321"), encoding="utf-8")
+    z(b, "treat", i, "מירי: בדקתי זכאות", "--date", "2026-11-22")  # ...while miri adds an entry
+    converge(a, b)
+    for c in (a, b):
+        d = show(c, i)
+        texts = [e["text"] for e in d["log"]]
+        assert sum("050-1234567" in x for x in texts) == 1  # the original kept once (the audit trail)...
+        assert not any("052-7654321" in x for x in texts if not x.startswith("תיקון"))  # ...never twice
+        fix = next(e for e in d["log"] if e["kind"] == "correction")
+        assert fix["fix_text"] == "שיחה עם האם, טלפון 052-7654321" and fix["was"] == "שיחה עם האם, טלפון 050-1234567"
+        assert "מירי: בדקתי זכאות" in texts
+        r = z(c, "show", i)  # every display reads the corrected text
+        assert "052-7654321" in r.stdout and "(תוקן)" in r.stdout
+        assert z(c, "check").exit_code == 0
+    assert tree(a) == tree(b)
+
+
+def test_merge_keeps_one_entry_whichever_side_edited(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from zchuyot import yamlfast
+    from zchuyot.case.rules import corrected
+    from zchuyot.merge import merge_texts
+
+    base = (Path(__file__).parent.parent / "templates" / "case.yaml").read_text(encoding="utf-8")
+    for key, value in (("id", "dana-aaaaa"), ("family", "f1"), ("opened", "2026-11-01"), ("subject", "x"),
+                       ("domain", "debts")):
+        base = base.replace(f"{key}:\n", f"{key}: {value}\n", 1)
+    base = base.replace("log: []", "log:\n  - date: 2026-11-05\n    kind: call\n    text: א\n    by: dana")
+    edited = base.replace("text: א", "text: א מתוקן").replace("kind: call", "kind: visit")
+    added = base.replace("    by: dana",
+                         "    by: dana\n  - date: 2026-11-06\n    kind: note\n    text: ב\n    by: miri")
+    m1 = yamlfast.load(merge_texts(base, edited, added, dt.date(2026, 11, 23)))[0]
+    m2 = yamlfast.load(merge_texts(base, added, edited, dt.date(2026, 11, 23)))[0]
+    assert m1 == m2
+    assert [e["text"] for e in m1["log"][:2]] == ["א", "ב"]
+    fix = m1["log"][2]
+    assert (fix["kind"], fix["corrects"], fix["fix_text"], fix["fix_kind"]) == ("correction", 1, "א מתוקן", "visit")
+
+    class E:
+        def __init__(self, d: dict) -> None:
+            self.__dict__.update(d)
+
+    read = corrected([E(e) for e in m1["log"]])
+    assert [(e.text, e.kind) for e in read] == [("א מתוקן", "visit"), ("ב", "note")]

@@ -15,6 +15,7 @@ from typing import Any
 from zchuyot import dates, flow
 from zchuyot.case import form
 from zchuyot.case.file import (
+    CASES,
     FAMILY_FILE,
     IssueRecord,
     ReadResult,
@@ -464,6 +465,37 @@ def check_files(ws: Workspace, paths: list[Path]) -> list[Problem]:
     return [p for path in paths for p in check_file(ws, path) if p.severity == "error"]
 
 
+def hand_edited_entries(ws: Workspace) -> list[Problem]:
+    """A warning for each log entry changed in its file since the last commit (the log is append-only:
+    `zchuyot correct` is how an entry is changed, keeping what it said) — at the entry's line."""
+    from zchuyot import gitio, yamlfast
+    from zchuyot.case.file import read_text
+    from zchuyot.merge import edited_entries
+    from zchuyot.yamlfast import line_of
+
+    if not gitio.available() or not gitio.is_repo(ws.root):
+        return []
+    changed = gitio.run(ws.root, "diff", "--name-only", "HEAD", "--", CASES, check=False)
+    out = []
+    for rel in changed.stdout.splitlines() if changed.returncode == 0 else []:
+        if not rel.endswith(".yaml") or rel.endswith("/" + FAMILY_FILE):
+            continue
+        before = gitio.run(ws.root, "show", f"HEAD:{rel}", check=False)
+        try:
+            base = yamlfast.load(before.stdout)[0] if before.returncode == 0 else None
+            now, lines = yamlfast.load(read_text(ws.root / rel))
+        except (DataError, OSError):
+            continue  # a file that does not read is already an error of its own
+        if not isinstance(base, dict) or not isinstance(now, dict):
+            continue
+        issue_id = str(now.get("id") or Path(rel).stem)
+        for n, was, _ in edited_entries(base, now):
+            out.append(Problem(rel, line_of(lines, ("log", n)), "err.file.entry_edited",
+                               {"n": n + 1, "was": str(was.get("text") or "")[:80], "id": issue_id},
+                               "fix.entry_edited", "warning"))
+    return out
+
+
 def check(ws: Workspace) -> CheckResult:
     """Every file of the workspace: issues, family records, stray files. Nothing is skipped."""
     from zchuyot.privacy import retention_due
@@ -525,6 +557,7 @@ def check(ws: Workspace) -> CheckResult:
             if not p.is_symlink() and (p.is_file() or p.is_dir()) and mode & 0o077:  # readable by others here
                 warnings.append(Problem(ws.rel(p), 1, "err.file.mode", {"mode": oct(mode)[2:]},
                                         "fix.mode", "warning"))
+    warnings += hand_edited_entries(ws)
     years = ws.settings.get("retention_years")
     for fam, last in retention_due(ws, kept):
         where = ws.family_dirs(fam)

@@ -2,7 +2,9 @@
 
 Rules, so that nothing either worker typed is lost and both clones reach the same result:
 - `log`, `actions`, `bodies`, `deadlines`: the union. Log entries are one entry when date, kind,
-  text and author are the same; the merged log is sorted by date. Actions are matched by `id`;
+  text and author are the same; the merged log is sorted by date. An entry one side edited by hand
+  in place is kept once, as it was, followed by a `correction` entry carrying the edit (what
+  `zchuyot correct` writes), never twice. Actions are matched by `id`;
   the same id with a different `what` added on both sides is a collision: the other side's action
   gets the next free number (and its log entries' `action` follow it). A matched action keeps the
   changes of both sides field by field (one side marked it done, the other changed its due date:
@@ -26,6 +28,7 @@ from zchuyot import flow, yamlfast, yamlio
 from zchuyot.case import form
 from zchuyot.case.file import apply
 from zchuyot.case.form import LISTS, MAPS
+from zchuyot.case.rules import ADMIN_KINDS
 from zchuyot.errors import DataError
 
 
@@ -40,6 +43,18 @@ def _log_id(e: dict[str, Any]) -> str:
 def _last(doc: dict[str, Any]) -> Any:
     dates = [e.get("date") for e in doc.get("log") or [] if isinstance(e, dict) and isinstance(e.get("date"), dt.date)]
     return max(dates) if dates else dt.date.min
+
+
+def edited_entries(base: dict[str, Any], side: dict[str, Any]) -> list[tuple[int, dict[str, Any], dict[str, Any]]]:
+    """Log entries a version changed by hand in place: (place from 0, the base's entry, that version's) — the
+    entry at the same place, which neither has elsewhere. The log is append-only; `correct` is the way."""
+    old = [e for e in base.get("log") or [] if isinstance(e, dict)]
+    mine = [e for e in side.get("log") or [] if isinstance(e, dict)]
+    old_ids = {_log_id(e) for e in old}
+    mine_ids = {_log_id(e) for e in mine}
+    return [(n, b, s) for n, (b, s) in enumerate(zip(old, mine, strict=False))
+            if _log_id(b) not in mine_ids and _log_id(s) not in old_ids
+            and s.get("kind") not in ADMIN_KINDS and b.get("kind") not in ADMIN_KINDS]
 
 
 class Merger:
@@ -64,16 +79,43 @@ class Merger:
         return winner
 
     # -------------------------------------------------------- lists
+    def edited(self, side: dict[str, Any]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+        return [(b, s) for _, b, s in edited_entries(self.base, side)]
+
     def log(self, renumber: dict[str, str]) -> list[dict[str, Any]]:
+        """Both sides' entries, each once, by date. An entry one side edited by hand is kept once, as it
+        was, with a correction entry that carries the edit (`correct`'s own record): the audit trail
+        stays whole and every display reads the edited text."""
+        edits = [*self.edited(self.ours), *self.edited(self.theirs)]
+        hand = {_log_id(s) for _, s in edits}
         seen: dict[str, dict[str, Any]] = {}
-        for side, entries in (("o", self.ours.get("log") or []), ("t", self.theirs.get("log") or [])):
+        for side, entries in (("b", [b for b, _ in edits]), ("o", self.ours.get("log") or []),
+                              ("t", self.theirs.get("log") or [])):
             for e in entries:
-                if not isinstance(e, dict):
+                if not isinstance(e, dict) or _log_id(e) in hand:
                     continue
                 if side == "t" and str(e.get("action")) in renumber:
                     e = {**e, "action": int(renumber[str(e["action"])])}
                 seen.setdefault(_log_id(e), e)
-        return sorted(seen.values(), key=lambda e: e.get("date") if isinstance(e.get("date"), dt.date) else dt.date.min)
+        out = sorted(seen.values(), key=lambda e: e.get("date") if isinstance(e.get("date"), dt.date) else dt.date.min)
+        place = {_log_id(e): n for n, e in enumerate(out, 1)}
+        for b, s in edits:
+            out.append(self._correction(place[_log_id(b)], b, s))
+        return out
+
+    def _correction(self, n: int, was: dict[str, Any], now: dict[str, Any]) -> dict[str, Any]:
+        from zchuyot.labels import t
+
+        fix = {f: now.get(f) for f in ("date", "kind", "text") if _key(now.get(f)) != _key(was.get(f))}
+        def shown(f: str, v: Any) -> str:
+            return v.strftime("%d/%m/%Y") if isinstance(v, dt.date) else t(f"kind.{v}", "he") if f == "kind" else str(v)
+
+        parts = [f"{t('field.' + f, 'he')}: {shown(f, v)}" for f, v in fix.items()]
+        entry: dict[str, Any] = {"date": self.today, "kind": "correction", "by": "zchuyot",
+                                 "text": t("ui.correction_merged", "he", n=n, what="; ".join(parts)),
+                                 "corrects": n, "was": was.get("text") or ""}
+        entry.update({f"fix_{f}": v for f, v in fix.items()})
+        return entry
 
     def actions(self) -> tuple[list[dict[str, Any]], dict[str, str]]:
         base = {str(a.get("id")): a for a in self.base.get("actions") or [] if isinstance(a, dict)}
