@@ -289,3 +289,55 @@ def test_merge_keeps_one_entry_whichever_side_edited(tmp_path: Path) -> None:
 
     read = corrected([E(e) for e in m1["log"]])
     assert [(e.text, e.kind) for e in read] == [("א מתוקן", "visit"), ("ב", "note")]
+
+
+@pytest.mark.parametrize("how", ["init", "by_hand"])
+def test_an_existing_workspace_joins_the_department(dept: dict[str, Path], how: str) -> None:
+    a, remote, tmp = dept["a"], dept["remote"], dept["tmp"]
+    z(a, "worker", "add", "noa", "--role", "student")
+    theirs = new(a, "f1", "הנחה בארנונה")
+    z(a, "treat", theirs, "שיחה ראשונה", "--date", "2026-11-20")
+    z(a, "sync")
+    # yael worked alone for weeks: her own workspace, her own history, one id the department also has
+    c = tmp / "c"
+    assert run("init", str(c), "--worker", "yael", "--role", "rights", "--department", "לבד").exit_code == 0
+    mine = z(c, "new", "--family", "f8", "--subject", "חוב לחברת החשמל", "--domain", "debts",
+             worker="yael").stdout.strip()
+    z(c, "family", "add", "f8", "--name", "משפחת כ׳הן", worker="yael")
+    twin = c / "cases" / "dana" / "f1" / f"{theirs}.yaml"  # the same id, another issue (a copy that diverged)
+    twin.parent.mkdir(parents=True)
+    twin.write_text(issue_path(a, theirs).read_text(encoding="utf-8").replace("הנחה בארנונה", "קצבת ילדים"),
+                    encoding="utf-8")
+    z(c, "sync", code=1, worker="yael")  # commits; no department yet
+    history = git(c, "rev-list", "--count", "HEAD")
+    if how == "init":
+        r = z(c, "init", "--remote", str(remote), worker="yael")
+        assert "הצטרפה" in r.stdout
+    else:  # the remote added by hand: sync joins the same way (it used to stop at "no merge base")
+        git(c, "remote", "add", "origin", str(remote))
+        z(c, "sync", worker="yael")
+    # her work kept, her history kept, the department's history kept
+    assert int(git(c, "rev-list", "--count", "HEAD")) > int(history) + 1
+    assert git(c, "merge-base", "--is-ancestor", git(a, "rev-parse", "HEAD").strip(), "HEAD") == ""
+    ids = {x["id"]: x for x in json.loads(z(c, "list", "--all-workers", "--json", worker="yael").stdout)}
+    assert mine in ids and theirs in ids and ids[theirs]["subject"] == "הנחה בארנונה"
+    renamed = [i for i, x in ids.items() if x["subject"] == "קצבת ילדים"]
+    assert len(renamed) == 1 and renamed[0] != theirs  # the colliding id renumbered, nothing overwritten
+    # the department's settings, with her added; the department's workers kept
+    settings = (c / ".zchuyot.yaml").read_text(encoding="utf-8")
+    assert "לבד" not in settings and "yael" in settings and "noa" in settings
+    z(a, "sync")
+    assert {x["id"] for x in json.loads(z(a, "list", "--all-workers", "--json").stdout)} == set(ids)
+    assert "yael" in (a / ".zchuyot.yaml").read_text(encoding="utf-8")
+    assert z(a, "check").exit_code == 0 and z(c, "check", worker="yael").exit_code == 0
+    assert tree(a) == tree(c)
+
+
+def test_joining_another_departments_repository_is_refused(dept: dict[str, Path]) -> None:
+    a, tmp = dept["a"], dept["tmp"]
+    other = tmp / "other.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(other)], check=True)
+    before = git(a, "remote", "get-url", "origin")
+    r = z(a, "init", "--remote", str(other), code=1)
+    assert "מאגר אחר" in r.stderr and "Traceback" not in r.stderr
+    assert git(a, "remote", "get-url", "origin") == before

@@ -357,14 +357,22 @@ def init(
     from zchuyot import core, store
     from zchuyot.labels import t
 
+    # `zchuyot --root DIR init` makes the workspace in DIR, never in the folder the command ran from
+    where = path if path is not None else Path(STATE.root) if STATE.root else Path(".")
+    joining = remote is not None and (where / store.SETTINGS_FILE).exists()
     worker = STATE.worker or os.environ.get("ZCHUYOT_WORKER")
+    if not worker and joining:  # the workspace's own worker (local.yaml)
+        worker = store.Workspace.find(str(where)).worker
     if not worker:
         raise typer.BadParameter("--worker W", param_hint="--worker")
     r = core.choice("role", role, "role") if role else None
-    # `zchuyot --root DIR init` makes the workspace in DIR, never in the folder the command ran from
-    where = path if path is not None else Path(STATE.root) if STATE.root else Path(".")
     ws = store.init_workspace(where, worker, department, name, r, remote)
     console, rnd = _out()
+    if joining:  # an existing workspace joins the department: its first sync merges the two histories
+        from zchuyot import sync as sy
+
+        _sync_said(sy.sync(ws), rnd)
+        return
     rnd.line(t("ui.workspace_created", path=str(ws.root), worker=worker))
 
 
@@ -1019,9 +1027,17 @@ def sync(
         if not st.uncommitted and not st.unsent_commits:
             rnd.line(t("sync.status_clean"))
         return
-    res = sy.sync(ws)
+    _sync_said(sy.sync(ws), rnd)
+
+
+def _sync_said(res: Any, rnd: Any) -> None:
+    """What a sync did, a line each; exit 1 when it could not finish (offline, no remote, a file kept back)."""
+    from zchuyot.labels import t
+
     if res.recovered_lock:
         rnd.line(t("sync.recovered"))
+    if res.joined:
+        rnd.line(t("sync.joined"))
     if res.committed:
         rnd.line(t("sync.committed", ids=", ".join(res.committed)))
     for p in res.broken:

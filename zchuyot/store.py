@@ -217,6 +217,14 @@ class Workspace:
             raise WorkspaceError("err.no_worker")
         return self.check_worker(self.worker)
 
+    def reload_settings(self) -> None:
+        """Read the settings again (after a sync changed them)."""
+        settings = dict(DEFAULT_SETTINGS)
+        loaded = _small_file(self.root, SETTINGS_FILE)
+        if isinstance(loaded, dict):
+            settings.update(loaded)
+        self.settings = settings
+
     def check_worker(self, worker: str) -> str:
         """A worker code the department's settings list (`init` and `worker add` list them); a typo such as
         `nobody` would open `nobody-…` issues that no one's followup shows."""
@@ -568,6 +576,8 @@ def init_workspace(path: Path, worker: str, department: str | None = None, name:
     check_slug(worker, "worker")
     root = path.expanduser().resolve()
     if (root / SETTINGS_FILE).exists():
+        if remote:
+            return join_remote(root, worker, remote)
         raise WorkspaceError("err.already_workspace", path=str(root))
     cloned = False
     if remote:
@@ -612,6 +622,25 @@ def init_workspace(path: Path, worker: str, department: str | None = None, name:
         if changed:
             ws.commit(changed, "zchuyot init: workspace settings", result)
     _remember_default_root(root)
+    return ws
+
+
+def join_remote(root: Path, worker: str, remote: str) -> Workspace:
+    """An existing workspace joins the department's repository: `origin` is set to it (the next `sync`
+    merges the two histories — its work kept, the department's history kept, ids made on both sides
+    renumbered). A workspace already syncing with another repository is refused."""
+    if not gitio.available():
+        raise WorkspaceError("err.not_git")
+    ws = Workspace.find(str(root), worker)
+    if not gitio.is_repo(root):
+        gitio.init(root)
+        gitio.ensure_identity(root, worker)
+    gitio.register_merge_driver(root)
+    now = gitio.run(root, "remote", "get-url", "origin", check=False)
+    if now.returncode == 0 and now.stdout.strip() not in (remote, str(Path(remote).expanduser().resolve())):
+        raise WorkspaceError("err.other_remote", url=now.stdout.strip())
+    if now.returncode != 0:
+        gitio.run(root, "remote", "add", "origin", remote)
     return ws
 
 

@@ -32,6 +32,7 @@ class SyncResult:
     recovered_lock: bool = False
     unsent: int = 0
     purged: list[tuple[str, str]] = field(default_factory=list)  # (family, issue id) dropped: the family was purged
+    joined: bool = False  # this workspace's own history met the department's for the first time
 
     @property
     def ok(self) -> bool:
@@ -136,16 +137,51 @@ def _exists(ws: Workspace, ref: str) -> bool:
     return gitio.run(ws.root, "rev-parse", "--verify", "-q", ref, check=False).returncode == 0
 
 
+def _unrelated(ws: Workspace, remote: str) -> bool:
+    """This workspace's history and the department's share no commit: it is joining (`init --remote` in a
+    workspace that already has work, or a remote added by hand)."""
+    return _exists(ws, "HEAD") and not gitio.run(ws.root, "merge-base", "HEAD", remote, check=False).stdout.strip()
+
+
+def _prepare_join(ws: Workspace, remote: str, result: SyncResult) -> None:
+    """Before a workspace's own history is merged with the department's: the department's settings are
+    taken, with this workspace's workers added (the merge of `.zchuyot.yaml` then has nothing to weigh),
+    and the department's `.gitignore`/`.gitattributes` — so the two histories meet with no conflict but
+    the issues themselves (ids made on both sides are renumbered, `_rename_collisions`)."""
+    from zchuyot import yamlfast
+    from zchuyot.store import add_worker
+
+    mine = yamlfast.load((ws.root / SETTINGS_FILE).read_text(encoding="utf-8"))[0] or {}
+    changed = []
+    for name in (SETTINGS_FILE, ".gitignore", ".gitattributes"):
+        theirs = gitio.run(ws.root, "show", f"{remote}:{name}", check=False)
+        if theirs.returncode == 0 and (ws.root / name).read_text(encoding="utf-8") != theirs.stdout:
+            write_atomic(ws.root / name, theirs.stdout)
+            changed.append(ws.root / name)
+    for code, info in (mine.get("workers") or {}).items():
+        info = info if isinstance(info, dict) else {}
+        added = add_worker(ws.root, str(code), info.get("name"), info.get("role"))
+        if added and ws.root / SETTINGS_FILE not in changed:
+            changed.append(ws.root / SETTINGS_FILE)
+    if changed:
+        gitio.commit(ws.root, changed, "zchuyot sync: joining the department – its settings, with this workspace's "
+                     "workers", ws.worker)
+    ws.reload_settings()
+    result.joined = True
+
+
 def _rename_collisions(ws: Workspace, remote: str, result: SyncResult) -> None:
-    """The same new file path on both sides with different content: an id made twice. Renumber ours."""
+    """The same new file path on both sides with different content: an id made twice. Renumber ours.
+    Histories that share no commit (joining): every issue of both sides counts as new."""
     if not _exists(ws, "HEAD"):
         return
     base = gitio.run(ws.root, "merge-base", "HEAD", remote, check=False).stdout.strip()
-    if not base:
-        return
 
     def added(ref: str) -> dict[str, str]:
-        out = gitio.run(ws.root, "diff", "--name-only", "--diff-filter=A", base, ref, "--", CASES).stdout
+        if not base:
+            out = gitio.run(ws.root, "ls-tree", "-r", "--name-only", ref, "--", CASES).stdout
+        else:
+            out = gitio.run(ws.root, "diff", "--name-only", "--diff-filter=A", base, ref, "--", CASES).stdout
         return {Path(p).stem: p for p in out.splitlines() if ID_RE.match(Path(p).stem)}
 
     mine, theirs = added("HEAD"), added(remote)
@@ -169,7 +205,7 @@ def _rename_collisions(ws: Workspace, remote: str, result: SyncResult) -> None:
 
 
 def _incoming(ws: Workspace, remote: str, result: SyncResult) -> None:
-    if not _exists(ws, "HEAD"):
+    if not _exists(ws, "HEAD") or result.joined:  # no history in common: all the department's issues are new
         out = gitio.run(ws.root, "ls-tree", "-r", "--name-only", remote, "--", CASES).stdout
         result.new_in = _ids(out.splitlines())
         return
@@ -233,7 +269,8 @@ def _merge(ws: Workspace, remote: str, result: SyncResult) -> None:
         branch = remote.split("/", 1)[1]
         gitio.run(ws.root, "checkout", "-q", "-B", branch, remote)
         return
-    proc = gitio.run(ws.root, "merge", "--no-edit", "-q", remote, check=False)
+    proc = gitio.run(ws.root, "merge", "--no-edit", "-q", *(["--allow-unrelated-histories"] if result.joined else []),
+                     remote, check=False)
     if proc.returncode != 0 and _purge_wins(ws, remote, result):
         proc = gitio.run(ws.root, "commit", "--no-edit", "-q", check=False)
     if proc.returncode != 0:
@@ -263,6 +300,8 @@ def sync(ws: Workspace) -> SyncResult:
                 break
             if _exists(ws, remote):
                 _check_incoming(ws, remote)
+                if _unrelated(ws, remote):
+                    _prepare_join(ws, remote, result)
                 _rename_collisions(ws, remote, result)
                 _incoming(ws, remote, result)
                 _merge(ws, remote, result)
