@@ -108,8 +108,12 @@ def build(root: Path, size: int, today: dt.date, seed: int = 1) -> None:
             issue_id = f"{worker}-{''.join(rng.choice(alphabet) for _ in range(5))}"
         used.add(issue_id)
         folder = root / "cases" / worker / family
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         (folder / f"{issue_id}.yaml").write_text(issue_text(rng, issue_id, family, worker, today), encoding="utf-8")
+        if k % 3 == 0:  # each family has its record (with its first worker), as intake makes it
+            (folder / "family.yaml").write_text(f"code: {family}\nname: משפחה סינתטית {k // 3}\n", encoding="utf-8")
+    for p in (root / "cases").rglob("*"):  # as zchuyot keeps them: this worker's only
+        p.chmod(0o700 if p.is_dir() else 0o600)
     subprocess.run(["git", "-C", str(root), "add", "-A"], check=True, capture_output=True)
     subprocess.run(["git", "-C", str(root), "commit", "-qm", "synthetic workspace"], check=True, capture_output=True)
 
@@ -166,6 +170,9 @@ def main() -> None:
                 "list --all-workers, warm": [*r, "list", "--all-workers"],
                 "check, warm": [*r, "check", "--json"],
                 "export, warm": [*r, "export"],
+                "search, no match, warm": [*r, "search", "קלמנטינה", "--all-workers"],
+                "search, a few matches, warm": [*r, "search", "קצבת ילדים", "--all-workers"],
+                "search, a quarter of all issues match, warm": [*r, "search", "לארנונה", "--all-workers"],
             }
             for extra in ("", "-wal", "-shm"):
                 (root / ".zchuyot" / f"index.sqlite{extra}").unlink(missing_ok=True)

@@ -6,6 +6,7 @@ import json
 import unicodedata
 from pathlib import Path
 
+import pytest
 from bidi import get_display
 from bidi.algorithm import get_display as get_display_l4
 from conftest import new_issue, run
@@ -171,6 +172,34 @@ def test_long_tables_are_written_as_aligned_lines() -> None:
         else:
             assert last.rstrip().endswith(f"dana-{LONG_TABLE:05d}")  # the first column on the right
             assert get_display(f"הנחה בארנונה מספר {LONG_TABLE}", base_dir="R") in last
+
+
+def test_many_search_results_are_the_same_lines_written_plainly(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Thousands of search results skip Rich's print, line for line the same text; visual lines checked
+    against python-bidi's reference."""
+    import io
+
+    from bidi.algorithm import get_display
+    from rich.console import Console
+
+    from zchuyot import render
+    from zchuyot.core import Found
+
+    items = [Found(f"dana-{n:05d}", "f1", "dana", f"הנחה בארנונה (מס׳ {n})", "open",
+                   [("log", "שיחה עם ועדת ההנחות – 050-1234567, ₪300"), ("subject", f"הנחה בארנונה (מס׳ {n})")])
+             for n in range(3)]
+
+    def out(mode: str, long_from: int) -> list[str]:
+        monkeypatch.setattr(render, "LONG_TABLE", long_from)
+        buf = io.StringIO()
+        render.Renderer(Console(file=buf, width=100, color_system=None), mode, "he").found(items)
+        return buf.getvalue().splitlines()
+
+    for mode in ("logical", "visual"):
+        assert out(mode, 0) == out(mode, 300)
+    vis = out("visual", 0)
+    assert vis[-1].strip() == get_display("  נושא הפניה: הנחה בארנונה (מס׳ 2)", base_dir="R").strip()
+    assert len(vis[-1]) == 100  # right-aligned on the terminal's width
 
 
 # the lines the project really writes: brackets, quotes, numbers, -25%, phones, ₪, dates, niqqud, English

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
 import re
+import stat
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -399,14 +402,14 @@ def search_issues(ws: Workspace, text: str | None, *, all_workers: bool = False,
     else:
         res = ws.read_issues(scope, with_data=True)
         errors = res.errors
-        rows = ((r.worker_dir, r.data) for r in res.issues)
+        rows = ((r.worker_dir, r.data, None) for r in res.issues)
     found = []
-    for worker, d in rows:
+    for worker, d, normalised in rows:
         if st is not None and d.get("status") != st:
             continue
         if insights and (d.get("status") in (None, "open") or not d.get("insights")):
             continue
-        lines = query.matches(d, only="insights" if insights else None)
+        lines = query.matches(d, only="insights" if insights else None, normalised=normalised)
         if lines:
             found.append(Found(str(d.get("id")), str(d.get("family")), worker, str(d.get("subject") or ""),
                                str(d.get("status") or "open"), lines))
@@ -463,6 +466,29 @@ def check_file(ws: Workspace, path: Path) -> list[Problem]:
 def check_files(ws: Workspace, paths: list[Path]) -> list[Problem]:
     """The errors (not warnings) of these files: what must not be committed or sent."""
     return [p for path in paths for p in check_file(ws, path) if p.severity == "error"]
+
+
+def _walk_cases(ws: Workspace) -> Iterator[tuple[str, int, int]]:
+    """(workspace-relative path, depth under cases/, mode without following links) of everything under
+    cases/, in sorted path order — one lstat each, links never followed."""
+    base = ws.rel(ws.cases)
+
+    def walk(folder: str, rel: str, depth: int) -> Iterator[tuple[str, int, int]]:
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            return
+        for e in entries:
+            try:
+                mode = e.stat(follow_symlinks=False).st_mode
+            except OSError:
+                continue
+            path = f"{rel}/{e.name}"
+            yield path, depth, mode
+            if stat.S_ISDIR(mode):
+                yield from walk(e.path, path, depth + 1)
+
+    yield from walk(str(ws.cases), base, 1)
 
 
 def hand_edited_entries(ws: Workspace) -> list[Problem]:
@@ -544,18 +570,17 @@ def check(ws: Workspace) -> CheckResult:
                                     else "fix.no_family", "warning"))
             if near:
                 warnings[-1].params["near"] = ", ".join(near)
-        # anything else under cases/ that is not where an issue belongs
-        for p in sorted(ws.cases.rglob("*")):
-            depth = len(p.relative_to(ws.cases).parts)
-            named_like_a_case = depth == 3 and p.suffix == ".yaml"  # read (and reported) by the loaders
-            if (p.is_symlink() or not (p.is_dir() or p.is_file())) and not named_like_a_case:
-                errors.append(Problem(ws.rel(p), 1, "err.file.not_regular", {}, "fix.not_regular"))
+        # anything else under cases/ that is not where an issue belongs; modes others could read
+        for rel, depth, st_mode in _walk_cases(ws):
+            named_like_a_case = depth == 3 and rel.endswith(".yaml")  # read (and reported) by the loaders
+            regular, folder = stat.S_ISREG(st_mode), stat.S_ISDIR(st_mode)
+            if not (regular or folder) and not named_like_a_case:  # a link, a FIFO, a device
+                errors.append(Problem(rel, 1, "err.file.not_regular", {}, "fix.not_regular"))
                 continue
-            if p.is_file() and not p.name.startswith(".") and not named_like_a_case:
-                warnings.append(Problem(ws.rel(p), 1, "err.file.bad_path", {}, "fix.generic", "warning"))
-            mode = p.lstat().st_mode & 0o777
-            if not p.is_symlink() and (p.is_file() or p.is_dir()) and mode & 0o077:  # readable by others here
-                warnings.append(Problem(ws.rel(p), 1, "err.file.mode", {"mode": oct(mode)[2:]},
+            if regular and not rel.rsplit("/", 1)[-1].startswith(".") and not named_like_a_case:
+                warnings.append(Problem(rel, 1, "err.file.bad_path", {}, "fix.generic", "warning"))
+            if (regular or folder) and st_mode & 0o077:  # readable by others here
+                warnings.append(Problem(rel, 1, "err.file.mode", {"mode": oct(st_mode & 0o777)[2:]},
                                         "fix.mode", "warning"))
     warnings += hand_edited_entries(ws)
     years = ws.settings.get("retention_years")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from rich.align import Align
@@ -85,6 +85,29 @@ class Renderer:
 
     def blank(self) -> None:
         self.console.print()
+
+    def plain(self, texts: Iterable[str]) -> None:
+        """Many lines at once, as `line` writes them without style (thousands of search results): written in
+        batches straight to the terminal instead of one Rich print each."""
+        write, out = self.console.file.write, []
+        width = self.console.width
+        for text in texts:
+            text = rtl.isolate_latin(text)
+            if self.visual:
+                hebrew = rtl.has_hebrew(text)
+                for ln in rtl.wrap(text, width):
+                    vis = rtl.visual(ln, paragraph_rtl=hebrew)
+                    if hebrew:  # right-aligned as Rich's justify="right" does it: no trailing spaces kept
+                        vis = vis.rstrip()
+                        vis = " " * max(width - rtl.cell_width(vis), 0) + vis
+                    out.append(vis)
+            else:
+                out.append(text)
+            if len(out) >= 500:
+                write("\n".join(out) + "\n")
+                out.clear()
+        if out:
+            write("\n".join(out) + "\n")
 
     def table(self, headers: Sequence[str], rows: Sequence[Sequence[str]], title: str | None = None,
               styles: Sequence[str | None] | None = None, show_header: bool = True,
@@ -259,12 +282,23 @@ class Renderer:
             self.line(t("ui.search_none"))
             return
         self.line(t("ui.search_one") if len(items) == 1 else t("ui.search_count", n=len(items)), style="bold")
-        for f in items:
-            self.blank()
-            self.line(f"{f.id} · {f.family} · {f.subject} · {choice_label('status', f.status)}", style="bold")
+        labels = {k: t(form.BY_KEY[k].label_key) for k in {k for f in items for k, _ in f.lines}}
+
+        def lines(f: Any) -> Iterator[str]:
+            yield f"{f.id} · {f.family} · {f.subject} · {choice_label('status', f.status)}"
             for key, text in f.lines:
                 one = " ".join(text.split())
-                self.line(f"  {t(form.BY_KEY[key].label_key)}: {one if len(one) <= width else one[:width] + '…'}")
+                yield f"  {labels[key]}: {one if len(one) <= width else one[:width] + '…'}"
+
+        if len(items) > LONG_TABLE:  # thousands of results: plain lines, written in batches
+            self.plain(x for f in items for x in ("", *lines(f)))
+            return
+        for f in items:
+            self.blank()
+            first, *rest = lines(f)
+            self.line(first, style="bold")
+            for x in rest:
+                self.line(x)
 
     def problems(self, problems: Sequence[Any], title_key: str = "ui.errors_found") -> None:
         if not problems:

@@ -155,11 +155,13 @@ class Index:
             yield data
 
     def search(self, query: search.Query, worker: str | None,
-               errors: list[Problem]) -> Iterator[tuple[str, dict[str, Any]]]:
-        """(worker folder, mapping) of the issues whose searchable words hold every term — SQLite looks in the
-        normalised words it keeps, so only the issues that match are decoded."""
-        for rel, data in self._readable(worker, query.sql(), "data", errors):
-            yield rel.split("/", 2)[1], json.loads(data)
+               errors: list[Problem]) -> Iterator[tuple[str, dict[str, Any], str]]:
+        """(worker folder, mapping, normalised words) of the issues whose searchable words hold every term —
+        SQLite looks in the normalised words it keeps, so only the issues that match are decoded."""
+        # one column: the mapping's JSON, a \x01 (JSON escapes it: never inside the text), the words
+        for rel, value in self._readable(worker, query.sql(), "data || char(1) || words", errors):
+            data, _, found = value.partition("\x01")
+            yield rel.split("/", 2)[1], json.loads(data), found
 
     def read(self, worker: str | None = None, where: Where | None = None, with_data: bool = False) -> ReadResult:
         """All of `records` at once: the issues and every problem."""

@@ -86,9 +86,19 @@ class Query:
         n = normalise(text)
         return any(s in n for t in self.terms for s in t)
 
-    def matches(self, data: dict[str, Any], only: str | None = None) -> list[tuple[str, str]]:
-        """The (field, text) lines of an issue that hold a term, when the issue holds every term ([] if not)."""
-        lines = [(w, v) for w, v in texts(data) if only is None or w == only]
-        if not self.found_in("\n".join(v for _, v in lines)):
+    def matches(self, data: dict[str, Any], only: str | None = None, normalised: str | None = None
+                ) -> list[tuple[str, str]]:
+        """The (field, text) lines of an issue that hold a term, when the issue holds every term ([] if not).
+        `normalised`: the issue's `words` as the cache keeps them (one normalised line per text, in the same
+        order), so nothing is normalised again."""
+        every = list(texts(data))
+        norms = normalised.split("\n") if normalised is not None else []
+        if len(norms) != len(every):
+            norms = [normalise(v) for _, v in every]
+        lines = [(w, v, n) for (w, v), n in zip(every, norms, strict=True) if only is None or w == only]
+        joined = "\n".join(n for _, _, n in lines)
+        if not all(any(s in joined for s in t) for t in self.terms):
             return []
-        return [(w, v) for w, v in lines if self.any_in(v)] if self.terms else lines
+        if not self.terms:
+            return [(w, v) for w, v, _ in lines]
+        return [(w, v) for w, v, n in lines if any(s in n for t in self.terms for s in t)]
