@@ -155,6 +155,7 @@ HELP_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("help.intake", ("init", "new", "family", "worker")),
     ("help.steps", ("listen", "list", "collect", "plan", "treat", "persist", "followup", "policy")),
     ("help.issue", ("show", "search", "correct", "close", "reopen")),
+    ("help.network", ("body", "partner", "refer", "feedback")),
     ("help.center", ("report", "export")),
     ("help.files", ("check", "sync", "purge")),
 )
@@ -259,6 +260,11 @@ family_app = typer.Typer(cls=ZGroup, no_args_is_help=True, help="פרטי המש
 app.add_typer(family_app, name="family")
 worker_app = typer.Typer(cls=ZGroup, no_args_is_help=True, help="העובדות של המחלקה (קוד, שם, תפקיד) – ב-.zchuyot.yaml.")
 app.add_typer(worker_app, name="worker")
+body_app = typer.Typer(cls=ZGroup, no_args_is_help=True, help="מדריך הגופים ואנשי הקשר בהם (רישות).")
+app.add_typer(body_app, name="body")
+partner_app = typer.Typer(cls=ZGroup, no_args_is_help=True,
+                          help="השותפים: מתנדבים, סטודנטים, קליניקות משפטיות, עורכי דין, ארגונים.")
+app.add_typer(partner_app, name="partner")
 
 
 @app.callback()
@@ -460,6 +466,145 @@ def worker_list(as_json: Annotated[bool, typer.Option("--json", help="JSON.")] =
         return
     _out()[1].table([t("field.worker_code"), t("field.name"), t("field.role")],
                     [[c, n, choice_label("role", r)] for c, n, r in rows], nowrap=(0,))
+
+
+# ------------------------------------------------------------------ referrals and feedback
+@app.command()
+def refer(
+    issue_id: IssueId,
+    to: Annotated[Optional[str], typer.Option("--to", help="מפתח השותף (zchuyot partner list).", autocompletion=_completer("partner"))] = None,
+    ask: Annotated[Optional[str], typer.Option("--ask", help="מה מבקשים מהשותף.")] = None,
+    due: Annotated[Optional[str], typer.Option("--due", help="עד מתי (למשל +14).")] = None,
+    date: Annotated[Optional[str], typer.Option("--date", help="מתי הופנה (ברירת מחדל: היום).")] = None,
+) -> None:
+    """הפניה לשותף – מתנדב/ת, סטודנט/ית, קליניקה משפטית – עם מה מבקשים ועד מתי. / Refer to a partner."""
+    from zchuyot import referrals
+
+    ws = _ws()
+    if (to is None or ask is None) and _interactive():
+        from zchuyot.prompts import Asker, ask_referral
+
+        ws.require_worker()
+        to, ask, due = ask_referral(Asker(*_out()), ws, ws.get_issue(issue_id).issue, to, ask, due)
+    if to is None or ask is None:
+        from zchuyot.errors import UsageError
+
+        raise UsageError("err.refer_usage")
+    _notes(referrals.refer(ws, issue_id, to, ask, due, date), info=True)
+
+
+@app.command()
+def feedback(
+    issue_id: IssueId,
+    text: Annotated[str, typer.Argument(metavar="TEXT", help="המשוב, במילים.")],
+    referral: Annotated[Optional[int], typer.Option("--referral", help="מספר ההפניה (כשיש כמה פתוחות).")] = None,
+    done: Annotated[bool, typer.Option("--done", help="ההפניה הסתיימה.")] = False,
+    returned: Annotated[bool, typer.Option("--returned", help="ההפניה הוחזרה לעובדת.")] = False,
+    date: Annotated[Optional[str], typer.Option("--date", help="מתי (ברירת מחדל: היום).")] = None,
+) -> None:
+    """משוב של השותף על הפניה (בידי השותף או העובדת). / A partner's feedback on a referral."""
+    from zchuyot import referrals
+
+    _notes(referrals.feedback(_ws(), issue_id, text, referral, done, returned, date), info=True)
+
+
+# ------------------------------------------------------------------ the directory: bodies and partners
+@body_app.command("list")
+def body_list(as_json: Annotated[bool, typer.Option("--json", help="JSON.")] = False) -> None:
+    """הגופים במדריך, עם כינוייהם ומספר אנשי הקשר. / The bodies in the directory."""
+    from zchuyot import directory
+    from zchuyot.labels import t
+
+    known = directory.bodies(_ws())
+    if as_json:
+        _json([b.as_json() for b in known])
+        return
+    _out()[1].table(["key", t("field.name"), t("dir.aliases"), t("dir.contacts")],
+                    [[b.key, b.name, ", ".join(b.aliases), str(len(b.contacts))] for b in known],
+                    nowrap=(0, 3), prefer=2)
+
+
+@body_app.command("show")
+def body_show(
+    key: Annotated[str, typer.Argument(metavar="KEY", help="מפתח הגוף, שמו או כינוי.")],
+    as_json: Annotated[bool, typer.Option("--json", help="JSON.")] = False,
+) -> None:
+    """הגוף: אנשי הקשר בו, הסוגיות שעסקו בו, הסירובים שלו ומה הושג דרכו. / A body, its people and issues."""
+    from zchuyot import directory
+
+    act, errors = directory.activity(_ws(), key)
+    if as_json:
+        _json(act.as_json())
+        return
+    _out()[1].body(act, errors)
+
+
+@body_app.command("add")
+def body_add(
+    name: Annotated[str, typer.Argument(metavar="NAME", help="שם הגוף.")],
+    key: Annotated[Optional[str], typer.Option("--key", help="מפתח באנגלית (ברירת מחדל: נקבע לבד).")] = None,
+    alias: Annotated[Optional[list[str]], typer.Option("--alias", help="שם נוסף של אותו גוף (אפשר כמה).")] = None,
+    kind: Annotated[Optional[str], typer.Option("--kind", help="government | municipality | housing_company | health | organization | company | other")] = None,
+) -> None:
+    """הוספת גוף למדריך. / Add a body to the directory."""
+    from zchuyot import directory
+    from zchuyot.labels import t
+
+    directory.add_body(_ws(), name, key, alias, kind)
+    _say(t("ui.body_added", name=name))
+
+
+@body_app.command("contact")
+def body_contact(
+    key: Annotated[str, typer.Argument(metavar="KEY", help="מפתח הגוף, שמו או כינוי.")],
+    person: Annotated[str, typer.Option("--person", help="שם איש/אשת הקשר.")],
+    role: Annotated[Optional[str], typer.Option("--role", help="תפקיד.")] = None,
+    phone: Annotated[Optional[str], typer.Option("--phone", help="טלפון.")] = None,
+    email: Annotated[Optional[str], typer.Option("--email", help="דוא\"ל.")] = None,
+    note: Annotated[Optional[str], typer.Option("--note", help="הערה (למשל: זמינה בימי שני).")] = None,
+) -> None:
+    """איש/אשת קשר בגוף – מי פותח את הדלת. / A contact person at a body."""
+    from zchuyot import dates, directory
+    from zchuyot.labels import t
+
+    directory.add_contact(_ws(), key, person, role, phone, email, note, dates.today().isoformat())
+    _say(t("ui.contact_added", person=person, body=key))
+
+
+@partner_app.command("list")
+def partner_list(as_json: Annotated[bool, typer.Option("--json", help="JSON.")] = False) -> None:
+    """השותפים שהמחלקה מפנה אליהם. / The partners."""
+    from zchuyot import directory
+    from zchuyot.labels import choice_label, t
+
+    known = directory.partners(_ws())
+    if as_json:
+        _json([p.as_json() for p in known])
+        return
+    if not known:
+        _say(t("ui.partners_none"))
+        return
+    _out()[1].table(["key", t("field.name"), t("dir.kind"), t("field.domain"), t("field.worker_code")],
+                    [[p.key, p.name, choice_label("partner_kind", p.kind),
+                      ", ".join(choice_label("domain", d) for d in p.domains), p.worker] for p in known],
+                    nowrap=(0, 4), prefer=1)
+
+
+@partner_app.command("add")
+def partner_add(
+    key: Annotated[str, typer.Argument(metavar="KEY", help="מפתח באנגלית (למשל bgu_clinic).")],
+    name: Annotated[str, typer.Option("--name", help="השם.")],
+    kind: Annotated[str, typer.Option("--kind", help="volunteer | student | clinic | lawyer | organization")],
+    domain: Annotated[Optional[list[str]], typer.Option("--domain", help="תחום שהשותף עוסק בו (אפשר כמה).")] = None,
+    worker: Annotated[Optional[str], typer.Option("--worker", help="קוד העובדת, כשהשותף עובד בסביבת העבודה (ההפניות אליו יופיעו במעקב היומי שלו).")] = None,
+    contact: Annotated[Optional[str], typer.Option("--contact", help="איך פונים (טלפון, דוא\"ל).")] = None,
+) -> None:
+    """הוספת שותף. / Add a partner."""
+    from zchuyot import directory
+    from zchuyot.labels import t
+
+    directory.add_partner(_ws(), key, name, kind, domain, worker, contact)
+    _say(t("ui.partner_added", key=key, name=name))
 
 
 # ------------------------------------------------------------------ family
@@ -1079,10 +1224,14 @@ def merge_file(
     try:
         p = Path(path)
         texts = (read_text(base), read_text(ours), read_text(theirs), dates.today())
-        text = merge.merge_settings(*texts) if p.name == SETTINGS_FILE else merge.merge_texts(*texts)
+        in_directory = Path(path).parent.name == "directory"
+        text = (merge.merge_settings(*texts) if p.name == SETTINGS_FILE else merge.merge_directory(*texts)
+                if in_directory else merge.merge_texts(*texts))
         data, lines = yamlfast.load(text)
         if p.name == SETTINGS_FILE:
             ok, problems = (data if isinstance(data, dict) else None), []
+        elif in_directory:
+            ok, problems = (data if isinstance(data, list) else None), []
         elif p.name == FAMILY_FILE:
             ok, problems = family_from_data(data, lines, path)
         else:
@@ -1110,7 +1259,9 @@ def hoist_globals(argv: list[str]) -> list[str]:
             front.append(a)
             i += 1
             continue
-        if name in GLOBAL_OPTIONS and rest:
+        if name == "--worker" and "partner" in rest and rest[rest.index("partner") + 1:][:1] == ["add"]:
+            pass  # `partner add KEY --worker W`: the partner's own worker code, not who runs the command
+        elif name in GLOBAL_OPTIONS and rest:
             if "=" in a:
                 front.append(a)
                 i += 1

@@ -72,16 +72,24 @@ class BodyDirectory:
         self.exact = dict(reversed(self.aliases))
 
     def canonical(self, org: str) -> str:
+        """The body's name for any way it is written; an unknown body stays as it was typed."""
+        if not _norm(org):
+            return ""
+        return self.known(org) or org.strip()
+
+    def known(self, org: str) -> str | None:
+        """The name of the body `org` is (its name, key or an alias, exactly or as a whole word inside),
+        or None when the directory does not know it."""
         key = _norm(org)
         if not key:
-            return ""
+            return None
         if key in self.exact:
             return self.exact[key]
         padded = f" {key} "
         for alias, name in self.aliases:  # longest first
             if f" {alias} " in padded:
                 return name
-        return org.strip()
+        return None
 
 
 def add_months(d: dt.date, months: int) -> dt.date:

@@ -234,3 +234,59 @@ def merge_settings(base: str, ours: str, theirs: str, today: dt.date) -> str:
     if m.lost:
         text += "".join(f"# מיזוג {today.isoformat()}: ערך שהוחלף ונשמר כאן – {x}\n" for x in m.lost)
     return text
+
+
+def merge_directory(base: str, ours: str, theirs: str, today: dt.date) -> str:
+    """A directory file (`directory/bodies.yaml`, `directory/partners.yaml`) merged: the entries of both
+    sides by key (one added on each side: both kept); an entry on both sides keeps each side's changes
+    field by field (a real conflict: the larger value, the other written below as a comment), and its
+    contacts are the union of both sides' (one person once)."""
+    def entries(text: str) -> list[dict[str, Any]]:
+        data = yamlfast.load(text)[0] if text.strip() else []
+        if data is None:
+            return []
+        if not isinstance(data, list):
+            raise DataError("err.file.not_mapping", line=1)
+        return [e for e in data if isinstance(e, dict) and e.get("key")]
+
+    b, o, t = ({str(e["key"]): e for e in entries(x)} for x in (base, ours, theirs))
+    m = Merger({}, {}, {}, today)
+    m.tie = True
+    merged: list[dict[str, Any]] = []
+    for key in dict.fromkeys([*o, *t]):
+        mine, other, was = o.get(key), t.get(key), b.get(key, {})
+        if mine is None or other is None:
+            if (mine or other) is not None and not (key in b and (mine is None or other is None)
+                                                    and _key(mine or other) == _key(was)):
+                merged.append(dict(mine or other or {}))  # added on one side (a deletion on one side keeps it)
+            continue
+        entry: dict[str, Any] = {}
+        for k in dict.fromkeys([*mine, *other]):
+            if k == "contacts":
+                people: dict[str, Any] = {}
+                for c in [*(mine.get(k) or []), *(other.get(k) or [])]:
+                    if isinstance(c, dict):
+                        people.setdefault(str(c.get("person")), c)
+                entry[k] = list(people.values())
+            else:
+                entry[k] = m.pick(f"{key}.{k}", was.get(k), mine.get(k), other.get(k))
+        merged.append(entry)
+    doc = yamlio.parse(ours, checked=False) if ours.strip() else None
+    if doc is None or not isinstance(doc, list):
+        from ruamel.yaml.comments import CommentedSeq
+
+        doc = CommentedSeq()
+    by_key = {str(e.get("key")): n for n, e in enumerate(doc) if isinstance(e, dict)}
+    out = []
+    for e in merged:  # ours keep their nodes (and comments); the rest are new nodes
+        n = by_key.get(str(e["key"]))
+        if n is not None and _key(dict(doc[n])) == _key(e):
+            out.append(doc[n])
+        else:
+            out.append(yamlio.prepare(e))
+    doc.clear()
+    doc.extend(out)
+    text = yamlio.dump(doc)
+    if m.lost:
+        text += "".join(f"# מיזוג {today.isoformat()}: ערך שהוחלף ונשמר כאן – {x}\n" for x in m.lost)
+    return text

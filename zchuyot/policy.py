@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from zchuyot.case.file import IssueRecord
-from zchuyot.knowledge import BodyDirectory
+from zchuyot.directory import names
 from zchuyot.store import Workspace
 
 
@@ -44,7 +44,7 @@ class PolicyReport:
 
 
 def report(ws: Workspace, min_families: int = 1) -> PolicyReport:
-    directory = BodyDirectory(ws.template_data("bodies.yaml"))
+    directory = names(ws)
     issues, errors = ws.stream_issues()  # every worker: the rights worker's view
     by_kind: dict[str, Barrier] = {}
     flagged = []

@@ -256,6 +256,40 @@ def ask_collect(asker: Asker) -> Collected:
     return c
 
 
+def ask_referral(asker: Asker, ws: Any, issue: Any, to: str | None, ask: str | None, due: str | None
+                 ) -> tuple[str, str, str | None]:
+    """`refer` in a terminal: the partners offered, those that work in the issue's domain first; then what is
+    asked and by when."""
+    from zchuyot import directory
+    from zchuyot.dates import parse_date
+
+    if to is None:
+        known = directory.partners(ws)
+        if not known:
+            raise InputError("err.no_partners", value="-")
+        known.sort(key=lambda p: issue.domain not in p.domains)
+        rows = [[str(n), p.name, choice_label("partner_kind", p.kind),
+                 t("ui.in_domain") if issue.domain in p.domains else ""] for n, p in enumerate(known, 1)]
+        asker.r.table(["#", t("field.partner"), t("dir.kind"), ""], rows, nowrap=(0,))
+
+        def ok(a: str) -> str | None:
+            return None if a.isdigit() and 1 <= int(a) <= len(known) else t("prompt.choose_number", n=len(known))
+
+        to = known[int(asker.ask_text(t("walk.partner"), required=True, check=ok)) - 1].key
+    if ask is None:
+        ask = asker.ask_text(t("walk.referral_ask"), required=True)
+    if due is None:
+        def ok_date(a: str) -> str | None:
+            try:
+                parse_date(a)
+                return None
+            except ZError as e:
+                return e.render()
+
+        due = asker.ask_text(t("walk.referral_due"), check=ok_date) or None
+    return to, ask, due
+
+
 def ask_plan(asker: Asker, ws: Any = None) -> list[PlannedAction]:
     """Step 4: actions, each with who does it (and, when several workers of the department have that role,
     which of them), by when, with which body, agreed with the family."""

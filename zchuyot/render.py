@@ -386,6 +386,32 @@ class Renderer:
         self.table(["#", t("ui.steps"), ""], rows, styles=styles, nowrap=(0, 1, 2))
 
     # ---------------------------------------------------------- steps
+    def body(self, act: Any, errors: Sequence[Any] = ()) -> None:
+        """A body of the directory: its people, then what the issues say of it (which door opened)."""
+        b = act.body
+        self.line(f"{b.name} ({b.key})", style="bold")
+        if b.aliases:
+            self.line(f"{t('dir.aliases')}: {', '.join(b.aliases)}")
+        self.blank()
+        if b.contacts:
+            cols = ("person", "role", "phone", "email", "note")
+            self.table([t(f"dir.{c}") for c in cols], [[getattr(c, k) for k in cols] for c in b.contacts],
+                       title=t("dir.contacts"), nowrap=(2,), prefer=0)
+        else:
+            self.line(t("dir.no_contacts", key=b.key))
+        self.blank()
+        self.line(t("dir.summary", refusals=act.refusals, won=act.won, yearly=fmt_shekel(act.yearly)))
+        if act.issues:
+            self.blank()
+            self.table([t("field.id"), t("fu.family_col"), t("field.worker_code"), t("field.subject"),
+                        t("field.status")],
+                       [[x["id"], x["family"], x["worker"], x["subject"], choice_label("status", x["status"])]
+                        for x in act.issues], title=t("dir.issues", n=len(act.issues)), nowrap=(0, 1, 2),
+                       prefer=3)
+        if errors:
+            self.blank()
+            self.problems(errors)
+
     def plan(self, issue: Any) -> None:
         if not issue.actions:
             self.line(f"{t('ui.plan_title', id=issue.id)}: {t('ui.actions_none')}")

@@ -15,6 +15,7 @@ from zchuyot import dates, flow, knowledge
 from zchuyot.case.file import IssueRecord, WriteResult
 from zchuyot.case.rules import open_clocks, open_refusals
 from zchuyot.core import choice, future_date, open_issue, parse_body, past_date
+from zchuyot.directory import names
 from zchuyot.errors import InputError, UsageError
 from zchuyot.labels import choice_label
 from zchuyot.store import Workspace, check_slug
@@ -287,7 +288,7 @@ def persist(ws: Workspace, issue_id: str, *, refusal: str | None = None, escalat
     rule = knowledge.find_deadline(deadline_rules(ws), deadline) if deadline else None
     notes: list[tuple[str, dict[str, Any]]] = []
     info: list[tuple[str, dict[str, Any]]] = []
-    if rule is not None and not rule.applies_to(org, knowledge.BodyDirectory(ws.template_data("bodies.yaml"))):
+    if rule is not None and not rule.applies_to(org, names(ws)):
         mismatch = {"name": rule.name, "body": org or "", "bodies": ", ".join(rule.bodies)}
         if confirm is not None and not confirm("walk.clock_other_body", mismatch):
             notes.append(("ui.clock_not_started", {"name": rule.name}))

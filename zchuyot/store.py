@@ -312,6 +312,12 @@ class Workspace:
     def completions(self, what: str, prefix: str, most: int = 200) -> list[str]:
         """What the shell may complete `prefix` to: issue ids ("id": this worker's first), family codes
         ("family") or worker codes ("worker") that start with it."""
+        if what in ("partner", "body"):  # the directory's keys
+            from zchuyot.case.file import parse_file
+
+            own = self.root / "directory" / f"{what}s.yaml"
+            data = parse_file(own if own.is_file() else template_path(f"{what}s.yaml", self.root))[0] or []
+            return [str(e["key"]) for e in data if isinstance(e, dict) and str(e.get("key", "")).startswith(prefix)]
         if not self.cases.is_dir():
             return []
         workers = sorted(e.name for e in os.scandir(self.cases) if e.is_dir() and not e.name.startswith("."))
@@ -566,6 +572,7 @@ GITIGNORE = """# zchuyot: machine-local files (this computer's worker, locks, ca
 GITATTRIBUTES = """# zchuyot: issue files are merged field by field, never with conflict markers
 cases/**/*.yaml merge=zchuyot
 .zchuyot.yaml merge=zchuyot
+directory/*.yaml merge=zchuyot
 """
 
 
@@ -603,6 +610,7 @@ def init_workspace(path: Path, worker: str, department: str | None = None, name:
             write_atomic(p, text)
             os.chmod(p, 0o644)
             changed.append(p)
+    changed += directory_starters(root)  # the directory of bodies and partners, from the shipped starters
     make_private_dirs(root / CASES, root)
     if not any((root / CASES).iterdir()):
         (root / CASES / ".gitkeep").touch()
@@ -642,6 +650,22 @@ def join_remote(root: Path, worker: str, remote: str) -> Workspace:
     if now.returncode != 0:
         gitio.run(root, "remote", "add", "origin", remote)
     return ws
+
+
+# the department's directory (directory.py): its files and the shipped starters they are made from
+DIRECTORY_STARTERS = {"directory/bodies.yaml": "bodies.yaml", "directory/partners.yaml": "partners.yaml"}
+
+
+def directory_starters(root: Path) -> list[Path]:
+    """`init`: the directory's files from the shipped starters (only those the workspace has not yet)."""
+    made = []
+    for rel, starter in DIRECTORY_STARTERS.items():
+        p = root / rel
+        if not p.exists():
+            make_private_dirs(p.parent, root)
+            write_atomic(p, read_text(template_path(starter, root)))
+            made.append(p)
+    return made
 
 
 def add_worker(root: Path, worker: str, name: str | None, role: str | None) -> bool:

@@ -207,7 +207,7 @@ def _value(f: form.Field, v: Any) -> Any:
     if f.sub and isinstance(v, list):
         return [_value(f, x) for x in v]
     if f.sub and v is not None and not isinstance(v, dict):
-        known = {s.key: getattr(v, s.attr) for s in f.sub}
+        known = {s.key: _value(s, getattr(v, s.attr)) for s in f.sub}  # a record's own records too
         out = {k: x for k, x in known.items() if x is not None or _always(f, k)}
         out.update(_extra(v))
         return out

@@ -29,7 +29,7 @@ URGENCIES = ("now", "later")
 HISTORIES = ("never", "stopped", "refused", "unclear")
 LOG_KINDS = (
     "meeting", "call", "letter", "documents", "contact", "accompaniment", "simulation",
-    "refusal", "escalation", "appeal", "answer", "note", "reopen", "correction",
+    "refusal", "escalation", "appeal", "answer", "note", "reopen", "correction", "referral", "feedback",
 )
 PERSIST_KINDS = ("refusal", "escalation", "appeal")
 WHO = ("client", "client_advised", "simulation", "accompanied", "worker", "rights_worker", "volunteer")
@@ -40,11 +40,14 @@ BARRIERS = (
 OUTCOME_KINDS = ("recovery", "avoidance")
 PERIODS = ("monthly", "one_off")
 STEPS = ("listen", "list", "collect", "plan", "treat", "persist", "followup", "policy")
+REFERRAL_STATUSES = ("open", "done", "returned")
+PARTNER_KINDS = ("volunteer", "student", "clinic", "lawyer", "organization")
 
 VOCABULARIES: dict[str, tuple[str, ...]] = {
     "domain": DOMAINS, "role": ROLES, "status": STATUSES, "source": SOURCES,
     "urgency": URGENCIES, "history": HISTORIES, "kind": LOG_KINDS, "who": WHO,
     "barrier": BARRIERS, "outcome_kind": OUTCOME_KINDS, "period": PERIODS, "step": STEPS,
+    "referral_status": REFERRAL_STATUSES, "partner_kind": PARTNER_KINDS,
 }
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
@@ -95,14 +98,14 @@ CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
 # ---------------------------------------------------------------- the fields
 VALUE_TYPES: dict[str, tuple[type, ...]] = {
     "text": (str,), "longtext": (str,), "choice": (str,), "date": (dt.date,), "int": (int,),
-    "number": (int, float), "bool": (bool,), "ref": (str, int),
+    "number": (int, float), "bool": (bool,), "ref": (str, int), "texts": (list,),
 }
 
 
 @dataclass(frozen=True)
 class Field:
     """One field of a file. `kind`: text | longtext | date | choice | int | number | bool | ref (text or
-    number) | map (sub-fields) | list (of maps with sub-fields)."""
+    number) | texts (a list of short texts) | map (sub-fields) | list (of maps with sub-fields)."""
 
     key: str
     kind: str
@@ -154,13 +157,17 @@ def check_value(f: Field, v: Any, typed: bool = True) -> Any:
     the one set of rules for a single value: the validators of the generated models (`schema.py`) and
     the assignments of the edit path (`views.Record`) both call it. `typed`: `v` must already be of the
     field's type (a command's value; a file's text is converted by pydantic first)."""
-    if v is None or (isinstance(v, str) and not v.strip() and f.kind != "longtext"):
+    if v is None or (isinstance(v, str) and not v.strip() and f.kind != "longtext") or (f.kind == "texts" and v == []):
         if f.required:
             raise ValueError("required")
-        return [] if f.kind == "list" else f.default
+        return [] if f.kind in ("list", "texts") else f.default
     if typed and f.kind in VALUE_TYPES and (not isinstance(v, VALUE_TYPES[f.kind])
                                             or (isinstance(v, bool) and f.kind in ("int", "number", "ref"))):
         raise ValueError(f"type:{f.kind}")
+    if f.kind == "texts":
+        if not isinstance(v, list) or not all(isinstance(x, str) and x.strip() for x in v):
+            raise ValueError("type:texts")
+        return [neutral(x.strip()) for x in v]
     if isinstance(v, str) and BIDI_CONTROLS.search(v):
         if not typed:
             raise ValueError("bidi_control")
@@ -206,7 +213,23 @@ WRITTEN_WHEN_SET: dict[str, frozenset[str]] = {
     "log": frozenset({"action", "body", "corrects", "was", "fix_date", "fix_kind", "fix_text"}),
     "outcome": frozenset({"until"}),
     "actions": frozenset({"person"}),
+    "referrals": frozenset({"due"}),
 }
+# a referral to a partner (a volunteer, a student, a legal clinic…) and the partner's feedback on it
+FEEDBACK_FIELDS = (
+    Field("date", "date", required=True, past=True, flag="--date"),
+    Field("by", "text"),
+    Field("text", "longtext", required=True, flag="TEXT"),
+)
+REFERRAL_FIELDS = (
+    Field("id", "ref", required=True),
+    Field("to", "text", required=True, check="slug", flag="--to", label="field.partner"),
+    Field("date", "date", required=True, past=True, flag="--date"),
+    Field("ask", "longtext", required=True, flag="--ask"),
+    Field("due", "date", flag="--due"),
+    Field("status", "choice", vocab="referral_status", default="open", label="field.referral_status"),
+    Field("feedback", "list", sub=FEEDBACK_FIELDS, same=("date", "by", "text"), show=False),
+)
 DEADLINE_FIELDS = (Field("key", "text", required=True, flag="--deadline", show=False), Field("name", "text"),
                    Field("from", "date"), Field("due", "date", required=True))
 POLICY_FIELDS = (Field("flag", "bool", default=False), Field("note", "text", flag="--flag"))
@@ -238,6 +261,7 @@ ISSUE: tuple[Field, ...] = (
     Field("history", "choice", vocab="history", step="collect", flag="--history"),
     Field("barrier", "map", step="collect", sub=BARRIER_FIELDS),
     Field("actions", "list", step="plan", sub=ACTION_FIELDS, same=("id",)),
+    Field("referrals", "list", step="treat", sub=REFERRAL_FIELDS, same=("id",)),
     Field("log", "list", form=True, step="treat", sub=LOG_FIELDS, same=("date", "kind", "text", "by")),
     Field("deadlines", "list", step="persist", sub=DEADLINE_FIELDS, same=("key", "from")),
     Field("next_followup", "date", step="followup", flag="--next"),
@@ -256,6 +280,11 @@ FAMILY: tuple[Field, ...] = (
     Field("phone", "text", check="phone", flag="--phone"),
     Field("id_number", "text", check="israeli_id", flag="--id-number"),
     Field("notes", "longtext"),
+    Field("waivers", "list", sub=(
+        Field("bodies", "texts", required=True, flag="--body", label="field.waiver_bodies"),
+        Field("signed", "date", required=True, past=True, flag="--signed"),
+        Field("expires", "date", flag="--expires"),
+    ), same=("signed",)),
 )
 
 

@@ -23,7 +23,7 @@ class Record(BaseModel):
 
 _TYPES: dict[str, Any] = {
     "text": str, "longtext": str, "choice": str, "date": dt.date, "int": int,
-    "bool": bool, "ref": str | int, "number": int | float,
+    "bool": bool, "ref": str | int, "number": int | float, "texts": list[str],
 }
 
 

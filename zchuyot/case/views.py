@@ -240,6 +240,8 @@ def _convert(f: form.Field, v: Any, path: str) -> Any:
         return f.default if v is None or f.kind not in ("text", "longtext") else v
     if f.kind == "date":
         return _d(v) if isinstance(v, str) else v
+    if f.kind == "texts":
+        return list(v)
     if f.kind == "list":
         return [x if isinstance(x, Record) else Record(x, f.sub, path) for x in v]
     if f.kind == "map":
@@ -255,9 +257,12 @@ def light(data: dict[str, Any]) -> Record:
 
 
 def record(field: str, **values: Any) -> Record:
-    """A new record of one of the issue's list or map fields (a log entry, an action, the outcome…):
-    every value checked by the form, a missing required one refused."""
-    f = form.BY_KEY[field]
+    """A new record of one of the issue's list or map fields (a log entry, an action, the outcome…), or of a
+    record's own list (`referrals.feedback`): every value checked by the form, a missing required one
+    refused."""
+    f = form.field_at(tuple(field.split(".")))
+    if f is None:
+        raise KeyError(field)
     rec = Record({}, f.sub, f"{field}.")
     for sub in f.sub:
         value = values.get(sub.key)

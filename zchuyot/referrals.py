@@ -1,0 +1,100 @@
+"""Referrals to partners (volunteers, students, legal clinics…) and their feedback.
+
+A referral is a record of the issue (`referrals[]`: id, to, date, ask, due, status, feedback[]); each
+referral and each feedback also writes a log entry (`referral`, `feedback`), so the log stays the whole
+story. A partner that is a worker of the workspace sees its open referrals in its own followup; the
+referring worker sees a referral past due and feedback that came after her own last entry.
+Closing an issue as `referred` is different: that hands the issue over for good.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from zchuyot import directory
+from zchuyot.case.file import WriteResult
+from zchuyot.core import future_date, past_date
+from zchuyot.errors import InputError
+from zchuyot.store import Workspace
+
+
+def _guard_open(issue: Any) -> None:
+    from zchuyot.labels import choice_label
+
+    if not issue.is_open:
+        raise InputError("err.closed_issue", id=issue.id, status=choice_label("status", issue.status))
+
+
+def refer(ws: Workspace, issue_id: str, to: str, ask: str, due: str | None = None,
+          date: str | None = None) -> WriteResult:
+    """The issue (or one task of it) referred to a partner, with what is asked and by when."""
+    from zchuyot.case.views import record
+
+    worker = ws.require_worker()
+    partner = directory.find_partner(ws, to)
+    text = (ask or "").strip()
+    if not text:
+        raise InputError("err.empty_text", field="referrals.ask")
+    when = past_date(date)
+    until = future_date(due) if due else None
+    edit = ws.edit(issue_id, "zchuyot refer: {id}")
+    with edit as issue:
+        _guard_open(issue)
+        n = max((int(r.id) for r in issue.referrals if str(r.id).isdigit()), default=0) + 1
+        issue.referrals.append(record("referrals", id=n, to=partner.key, date=when, ask=text, due=until,
+                                      status="open"))
+        issue.log.append(record("log", date=when, kind="referral", text=f"{partner.name}: {text}", by=worker))
+    result = edit.result
+    result.info.append(("ui.referred", {"id": result.id, "n": n, "partner": partner.name,
+                                        "due": until.strftime("%d/%m/%Y") if until else "-"}))
+    if partner.worker:
+        result.info.append(("ui.referred_worker", {"partner": partner.name, "worker": partner.worker}))
+    return result
+
+
+def feedback(ws: Workspace, issue_id: str, text: str, referral: int | None = None, done: bool = False,
+             returned: bool = False, date: str | None = None) -> WriteResult:
+    """A partner's feedback on a referral (written by the partner, or recorded by the worker); `done` ends
+    the referral, `returned` hands it back to the worker."""
+    from zchuyot.case.views import record
+
+    worker = ws.require_worker()
+    if done and returned:
+        raise InputError("err.feedback_done_returned")
+    said = (text or "").strip()
+    if not said:
+        raise InputError("err.empty_text", field="referrals.feedback.text")
+    when = past_date(date)
+    known = {p.key: p.name for p in directory.partners(ws)}
+    edit = ws.edit(issue_id, "zchuyot feedback: {id}")
+    with edit as issue:
+        _guard_open(issue)
+        ref = _which(issue, referral)
+        if when < ref.date:
+            raise InputError("err.feedback_before_referral", date=ref.date.strftime("%d/%m/%Y"))
+        # a new list, not the old one appended to: the edit path compares the record before and after
+        ref.feedback = [*ref.feedback, record("referrals.feedback", date=when, by=worker, text=said)]
+        if done or returned:
+            ref.status = "done" if done else "returned"
+        issue.log.append(record("log", date=when, kind="feedback", by=worker,
+                                text=f"{known.get(ref.to, ref.to)}: {said}"))
+    result = edit.result
+    result.info.append(("ui.feedback_saved", {"id": result.id, "n": ref.id}))
+    return result
+
+
+def _which(issue: Any, referral: int | None) -> Any:
+    """The referral the feedback is about: the one named, else the only open one."""
+    open_ = [r for r in issue.referrals if r.status == "open"]
+    if referral is not None:
+        for r in issue.referrals:
+            if str(r.id) == str(referral):
+                if r.status != "open":
+                    raise InputError("err.referral_closed", n=referral, status=r.status)
+                return r
+        raise InputError("err.no_referral_n", n=referral, options=", ".join(str(r.id) for r in open_) or "-")
+    if not open_:
+        raise InputError("err.no_open_referral", id=issue.id)
+    if len(open_) > 1:
+        raise InputError("err.which_referral", options=", ".join(f"{r.id} ({r.to})" for r in open_))
+    return open_[0]
