@@ -624,6 +624,23 @@ def family_add(
     _say(t("ui.family_saved", family=family))
 
 
+@family_app.command("waiver")
+def family_waiver(
+    family: FamilyCode,
+    body: Annotated[Optional[list[str]], typer.Option("--body", help="גוף (מפתח, שם או כינוי) או שותף שהוויתור חל עליו; אפשר כמה.", autocompletion=_completer("body"))] = None,
+    signed: Annotated[Optional[str], typer.Option("--signed", help="תאריך החתימה.")] = None,
+    expires: Annotated[Optional[str], typer.Option("--expires", help="בתוקף עד.")] = None,
+) -> None:
+    """ויתור סודיות חתום של המשפחה: מול אילו גופים, ממתי ועד מתי. / A signed confidentiality waiver."""
+    from zchuyot import referrals
+
+    if signed is None:
+        from zchuyot.errors import UsageError
+
+        raise UsageError("err.waiver_usage")
+    _notes(referrals.add_waiver(_ws(), family, list(body or []), signed, expires), info=True)
+
+
 @family_app.command("show")
 def family_show(
     family: FamilyCode,

@@ -491,6 +491,38 @@ def _walk_cases(ws: Workspace) -> Iterator[tuple[str, int, int]]:
     yield from walk(str(ws.cases), base, 1)
 
 
+def unknown_bodies(ws: Workspace, orgs: dict[str, str]) -> list[Problem]:
+    """A warning for each body name the issues use that the directory does not know — a new body to add,
+    or a typo of a known one (did you mean…?): one body must count once in policy and the report."""
+    from zchuyot import directory
+
+    try:
+        known = directory.bodies(ws)
+    except DataError as e:
+        return [Problem(e.params.get("file", directory.BODIES), e.line or 1, "err.directory_broken", e.params,
+                        "fix.generic", "warning")]
+    names = directory.names(ws)
+    out = []
+    for org, rel in sorted(orgs.items()):
+        if names.known(org) is None:
+            near = directory.near_body(known, org)
+            out.append(Problem(rel, _line_with(ws.root / rel, org), "err.file.unknown_body",
+                               {"value": org, "near": near}, "fix.unknown_body_near" if near else "fix.unknown_body",
+                               "warning"))
+    return out
+
+
+def _line_with(path: Path, text: str) -> int:
+    """The first line of a file that holds `text` (1 when none does)."""
+    from zchuyot.case.file import read_text
+
+    try:
+        return next((n for n, ln in enumerate(read_text(path).splitlines(), 1) if text in ln and
+                     not ln.lstrip().startswith("#")), 1)
+    except (OSError, DataError):
+        return 1
+
+
 def hand_edited_entries(ws: Workspace) -> list[Problem]:
     """A warning for each log entry changed in its file since the last commit (the log is append-only:
     `zchuyot correct` is how an entry is changed, keeping what it said) — at the entry's line."""
@@ -531,10 +563,14 @@ def check(ws: Workspace) -> CheckResult:
     seen_ids: dict[str, str] = {}
     good: list[tuple[str, str]] = []  # (file, id): one issue at a time, never every issue in memory
     kept: list[tuple[str, bool, dt.date]] = []  # (family, open, last activity), for retention
+    orgs: dict[str, str] = {}  # every body name the issues use → the first file that uses it
     if ws.use_cache:
         for rec in ws.cache().records(None, errors=errors, warnings=warnings, future_on=dates.today()):
             good.append((rec.rel, rec.issue.id))
             kept.append((rec.issue.family, rec.issue.is_open, rec.issue.last_activity()))
+            for org in [b.org for b in rec.issue.bodies] + [e.body for e in rec.issue.log]:
+                if org:
+                    orgs.setdefault(org, rec.rel)
         files = len(good) + len({p.file for p in errors})
     else:
         files = 0
@@ -546,6 +582,9 @@ def check(ws: Workspace) -> CheckResult:
             if issue is not None:
                 good.append((ws.rel(path), issue.id))
                 kept.append((issue.family, issue.is_open, issue.last_activity()))
+                for org in [b.org for b in issue.bodies] + [e.body for e in issue.log]:
+                    if org:
+                        orgs.setdefault(org, ws.rel(path))
     for rel, issue_id in good:
         if issue_id in seen_ids:
             errors.append(Problem(rel, 1, "err.file.id_mismatch",
@@ -583,6 +622,7 @@ def check(ws: Workspace) -> CheckResult:
                 warnings.append(Problem(rel, 1, "err.file.mode", {"mode": oct(st_mode & 0o777)[2:]},
                                         "fix.mode", "warning"))
     warnings += hand_edited_entries(ws)
+    warnings += unknown_bodies(ws, orgs)
     years = ws.settings.get("retention_years")
     for fam, last in retention_due(ws, kept):
         where = ws.family_dirs(fam)

@@ -134,16 +134,96 @@ def reasons_for(a: Attention, on: dt.date, rules: Rules, cal: WorkCalendar) -> l
     return out
 
 
+def network_reasons(a: Attention, on: dt.date, rules: Rules, waivers: Waivers | None) -> list[Reason]:
+    """The reasons of the network around the case: referrals, partners' feedback, confidentiality waivers."""
+    o = on.toordinal()
+    out: list[Reason] = []
+    for to, due, day, ask in a.referrals:
+        late = o - due if due is not None else None
+        if a.partner:  # the partner's own screen: what it was asked to do
+            out.append(Reason("referral_open", ask, _day(due if due is not None else day),
+                              45 + (min(late, 30) if late is not None and late > 0 else 0)))
+        elif late is not None and late > 0:
+            out.append(Reason("referral_due", to, _day(due), 70 + min(late, 30)))
+    if a.feedback is not None:
+        text, day = a.feedback
+        out.append(Reason("feedback_new", text, _day(day), 50))
+    if a.needs and waivers is not None:
+        valid = waivers.of(a.family, o)
+        missing = [n for n in a.needs if not any(waivers.covers(w, n) for w in valid)]
+        if missing:
+            out.append(Reason("waiver_missing", ", ".join(waivers.shown(n) for n in missing), None, 20))
+        for w in valid:
+            if w.expires is not None and w.expires - o <= rules.deadline_warning \
+                    and any(waivers.covers(w, n) for n in a.needs):
+                out.append(Reason("waiver_expiring", ", ".join(w.names), _day(w.expires), 25))
+    return out
+
+
+class Waiver(NamedTuple):
+    names: tuple[str, ...]  # as written in the family's record (body keys or names, partner keys)
+    covered: frozenset[str]  # the bodies' names in the directory, and "p:KEY" for partners
+    signed: int
+    expires: int | None
+
+
+class Waivers:
+    """The families' confidentiality waivers (family.yaml `waivers`), read only for the families whose open
+    work needs one, each once per run."""
+
+    def __init__(self, ws: Workspace) -> None:
+        from zchuyot.directory import names
+
+        self.ws = ws
+        self.names = names(ws)
+        self._families: dict[str, list[Waiver]] = {}
+
+    def of(self, family: str, on: int) -> list[Waiver]:
+        """The family's waivers valid on day `on` (signed, not yet expired)."""
+        if family not in self._families:
+            self._families[family] = self._read(family)
+        return [w for w in self._families[family] if w.signed <= on and (w.expires is None or w.expires >= on)]
+
+    def _read(self, family: str) -> list[Waiver]:
+        from zchuyot.case.file import FAMILY_FILE, parse_file
+
+        out = []
+        for folder in self.ws.family_dirs(family):
+            if not (folder / FAMILY_FILE).is_file():
+                continue
+            try:
+                data = parse_file(folder / FAMILY_FILE)[0]
+            except Exception:  # noqa: BLE001 — a broken record is check's to report; here it covers nothing
+                return []
+            for w in (data or {}).get("waivers") or [] if isinstance(data, dict) else []:
+                if isinstance(w, dict) and isinstance(w.get("signed"), dt.date) and w.get("bodies"):
+                    names = tuple(str(b) for b in w["bodies"])
+                    covered = frozenset([*(self.names.canonical(b) for b in names), *(f"p:{b}" for b in names)])
+                    exp = w.get("expires")
+                    out.append(Waiver(names, covered, w["signed"].toordinal(),
+                                      exp.toordinal() if isinstance(exp, dt.date) else None))
+            break
+        return out
+
+    def covers(self, w: Waiver, need: str) -> bool:
+        return need in w.covered if need.startswith("p:") else self.names.canonical(need) in w.covered
+
+    def shown(self, need: str) -> str:
+        return need[2:] if need.startswith("p:") else self.names.canonical(need)
+
+
 def candidates(on: dt.date, rules: Rules) -> tuple[str, tuple[Any, ...]]:
     """The index cache's pre-filter, an SQL condition on its columns (index.py): a *necessary* condition
     for each reason of `reasons_for`, so the cache never decodes an issue that cannot need the worker
     today — and `reasons_for` still decides. Open issues only, and one of:
     an open clock due within the warning; an open refusal at least `refusal_grace` days old; an undone
     action due by tomorrow; `next_followup` reached; at least `stale_after` calendar days since the last
-    activity (working days are fewer than calendar days)."""
+    activity (working days are fewer than calendar days); a referral past due; a partner's new feedback;
+    open work that needs a confidentiality waiver."""
     o = on.toordinal()
-    parts = ["clock - ? <= ?", "refusal + ? <= ?", "action - 1 <= ?", "nextf <= ?"]
-    args: list[Any] = [rules.deadline_warning, o, rules.refusal_grace, o, o, o]
+    parts = ["clock - ? <= ?", "refusal + ? <= ?", "action - 1 <= ?", "nextf <= ?", "refdue < ?", "fbnew = 1",
+             "needs = 1"]
+    args: list[Any] = [rules.deadline_warning, o, rules.refusal_grace, o, o, o, o]
     if rules.stale_after > 0:
         parts.append("last + ? <= ?")
         args += [rules.stale_after, o]
@@ -172,8 +252,11 @@ def followup(ws: Workspace, on: dt.date, all_workers: bool = False) -> Followup:
     rules = Rules.from_settings(ws.settings)
     cal = from_settings(ws.settings)
     scope = None if (all_workers or not ws.worker) else ws.worker
+    from zchuyot.directory import partners_of
+
+    keys = tuple(partners_of(ws, scope)) if scope else ()  # the partners this worker is: their referrals
     if ws.use_cache:
-        open_issues, errors = ws.cache().attention(scope, candidates(on, rules))
+        open_issues, errors = ws.cache().attention(scope, candidates(on, rules), keys)
     else:  # every file read and validated, one at a time: the reference the cache is tested against
         open_issues, errors = [], []
         with quiet_gc():
@@ -186,11 +269,12 @@ def followup(ws: Workspace, on: dt.date, all_workers: bool = False) -> Followup:
                     a = attention(rec.issue)
                     if mine:
                         open_issues.append((rec.worker_dir, a))
-                    elif any(x[2] == scope for x in a.actions):
-                        open_issues.append((rec.worker_dir, a.waiting_on(scope)))
+                    elif any(x[2] == scope for x in a.actions) or any(r[0] in keys for r in a.referrals):
+                        open_issues.append((rec.worker_dir, a.waiting_on(scope, keys)))
     items = []
+    waivers = Waivers(ws)
     for worker, a in open_issues:
-        reasons = reasons_for(a, on, rules, cal)
+        reasons = reasons_for(a, on, rules, cal) + network_reasons(a, on, rules, waivers)
         if reasons:
             if len(reasons) > 1:
                 reasons.sort(key=_by_points)

@@ -146,6 +146,45 @@ class Merger:
                 out.append(dict(a))
         return out, renumber
 
+    def referrals(self) -> list[dict[str, Any]]:
+        """Referrals by id: the same referral on both sides keeps both sides' feedback (each once, by date)
+        and the status that moved on (done / returned over open); the same id made on both sides for
+        different referrals: theirs gets the next free number."""
+        base = {str(r.get("id")): r for r in self.base.get("referrals") or [] if isinstance(r, dict)}
+        out = [dict(r) for r in self.ours.get("referrals") or [] if isinstance(r, dict)]
+        index = {str(r.get("id")): n for n, r in enumerate(out)}
+        nxt = max([int(r["id"]) for r in out if str(r.get("id")).isdigit()] +
+                  [int(r["id"]) for r in self.theirs.get("referrals") or [] if isinstance(r, dict)
+                   and str(r.get("id")).isdigit()], default=0)
+        for r in self.theirs.get("referrals") or []:
+            if not isinstance(r, dict):
+                continue
+            rid = str(r.get("id"))
+            if rid not in index:
+                out.append(dict(r))
+                continue
+            mine = out[index[rid]]
+            if any(_key(mine.get(k)) != _key(r.get(k)) for k in ("to", "date")):
+                nxt += 1
+                out.append({**r, "id": nxt})
+                continue
+            b = base.get(rid, {})
+            merged = dict(mine)
+            for k in dict.fromkeys([*mine, *r]):
+                if k == "feedback":
+                    seen: dict[str, Any] = {}
+                    for f in [*(mine.get(k) or []), *(r.get(k) or [])]:
+                        if isinstance(f, dict):
+                            seen.setdefault(_key(form.identity_of(form.FEEDBACK_SAME, f)), f)
+                    merged[k] = sorted(seen.values(), key=lambda f: f.get("date") if isinstance(f.get("date"), dt.date)
+                                       else dt.date.min)
+                elif k == "status" and "open" in (mine.get(k), r.get(k)) and mine.get(k) != r.get(k):
+                    merged[k] = r.get(k) if mine.get(k) == "open" else mine.get(k)  # the referral moved on
+                else:
+                    merged[k] = self.pick(f"referrals.{rid}.{k}", b.get(k), mine.get(k), r.get(k))
+            out[index[rid]] = merged
+        return out
+
     def union(self, field: str) -> list[dict[str, Any]]:
         """Both sides' records of a list, each once (told apart as the form says, `form.identity`)."""
         seen: dict[str, dict[str, Any]] = {}
@@ -166,6 +205,8 @@ class Merger:
                 continue
             if k == "actions":
                 out[k] = actions
+            elif k == "referrals":
+                out[k] = self.referrals()
             elif k in LISTS:  # bodies, deadlines (the log and the actions have their own rules above)
                 out[k] = self.union(k)
             elif k == "step":

@@ -98,3 +98,35 @@ def _which(issue: Any, referral: int | None) -> Any:
     if len(open_) > 1:
         raise InputError("err.which_referral", options=", ".join(f"{r.id} ({r.to})" for r in open_))
     return open_[0]
+
+
+def add_waiver(ws: Workspace, family: str, bodies: list[str], signed: str, expires: str | None = None
+               ) -> WriteResult:
+    """A signed confidentiality waiver (ויתור סודיות) of the family: the bodies (or partners) it lets the
+    department speak with about the family, from the day it was signed until it expires."""
+    from zchuyot import dates
+    from zchuyot.store import check_slug
+
+    worker = ws.require_worker()
+    check_slug(family, "family")
+    if not bodies:
+        raise InputError("err.waiver_bodies")
+    partner_keys = {p.key for p in directory.partners(ws)}
+    named = []
+    for b in bodies:
+        b = b.strip()
+        named.append(b if b in partner_keys else directory.find_body(ws, b).key)
+    when = past_date(signed)
+    until = dates.parse_date(expires) if expires else None
+    if until is not None and until <= when:
+        raise InputError("err.waiver_expires", signed=when.strftime("%d/%m/%Y"), expires=until.strftime("%d/%m/%Y"))
+    entry = {"bodies": list(dict.fromkeys(named)), "signed": when, "expires": until}
+
+    def values(data: dict[str, Any]) -> dict[str, Any]:
+        old = [w for w in data.get("waivers") or [] if isinstance(w, dict)]
+        return {"waivers": [*old, {k: v for k, v in entry.items() if v is not None}]}
+
+    result = ws.write_family(family, worker, values, "zchuyot family waiver: " + family)
+    result.info.append(("ui.waiver_saved", {"family": family, "bodies": ", ".join(entry["bodies"]),
+                                            "until": until.strftime("%d/%m/%Y") if until else "-"}))
+    return result

@@ -536,9 +536,10 @@ class Workspace:
                 return d / FAMILY_FILE
         return self.cases / worker / family / FAMILY_FILE
 
-    def write_family(self, family: str, worker: str, values: dict[str, Any]) -> WriteResult:
+    def write_family(self, family: str, worker: str, values: Any,
+                     message: str = "zchuyot family: record updated") -> WriteResult:
         return casefile.save_family(self, self.family_path(family, worker), template_path(FAMILY_FILE, self.root),
-                                    family, values)
+                                    family, values, message)
 
     def read_family(self, family: str) -> Any:
         """The family's record (a validated model), or None when it has none or it is broken."""

@@ -31,7 +31,8 @@ from zchuyot.case.validate import Problem, dated_fields, future_problems, unknow
 from zchuyot.case.views import facts, from_facts
 
 SCHEMA = f"13/{__version__}"  # 11: the facts row named once (views.PLAIN, views.RECORDS); 12: outcome's until,
-# the searchable words (case/search.py); 13: the closing date among the facts, the workers actions wait on
+# the searchable words (case/search.py); 13: the closing date among the facts, the workers and partners the
+# open work waits on, the referrals' due dates, new feedback, waiver needs
 
 # One row per issue file: its stat key, whether it loaded (ok) and, if so, its facts (`views.facts`)
 # for list/report/policy/check, its whole mapping as JSON (data, for --json and export) and, while it
@@ -41,7 +42,7 @@ SCHEMA = f"13/{__version__}"  # 11: the facts row named once (views.PLAIN, views
 # next_followup and its last activity.
 COLUMNS = ("path TEXT PRIMARY KEY, size INT, mtime INT, ctime INT, ino INT, ok INT, open INT, clock INT, "
            "refusal INT, action INT, nextf INT, last INT, facts TEXT, fu TEXT, problems TEXT, dates TEXT, data TEXT, "
-           "words TEXT, persons TEXT")
+           "words TEXT, persons TEXT, refdue INT, fbnew INT, needs INT")
 _N_COLS = COLUMNS.count(",") + 1
 _INSERT = f"INSERT OR REPLACE INTO {{t}} VALUES ({','.join('?' * _N_COLS)})"
 BATCH = 1000  # rows written at a time while building: the cache never waits in memory whole
@@ -171,20 +172,25 @@ class Index:
             issues = list(self.records(worker, where, errors, warnings, with_data))
         return ReadResult(issues, errors, warnings)
 
-    def attention(self, worker: str | None, where: Where) -> tuple[list[tuple[str, Any]], list[Problem]]:
+    def attention(self, worker: str | None, where: Where, partner_keys: tuple[str, ...] = ()
+                  ) -> tuple[list[tuple[str, Any]], list[Problem]]:
         """Followup's view: (worker folder, followup.Attention) of the open issues that pass `where`, and
         the errors of every broken file. With a worker, also the other workers' open issues with an
         undone action that waits on her — restricted to those actions (`Attention.waiting_on`)."""
         out: list[tuple[str, Any]] = []
         errors: list[Problem] = []
         loads = json.loads
-        also = ("open = 1 AND persons LIKE ?", (f"% {worker} %",)) if worker else None
+        also = None
+        if worker:
+            keys = tuple(partner_keys)
+            waits = " OR ".join(["persons LIKE ?"] * (1 + len(keys)))
+            also = (f"open = 1 AND ({waits})", (f"% {worker} %", *(f"% p:{k} %" for k in keys)))
         with quiet_gc():
             for rel, fu in self._readable(worker, where, "fu", errors, also):
                 if fu is not None:
                     owner = rel.split("/", 2)[1]
                     a = Attention(*loads(fu))
-                    out.append((owner, a if worker is None or owner == worker else a.waiting_on(worker)))
+                    out.append((owner, a if worker is None or owner == worker else a.waiting_on(worker, keys)))
         return out, errors
 
     def _readable(self, worker: str | None, where: Where | None, payload: str,
@@ -392,17 +398,20 @@ def _columns(doc: Any, lines: Any, issue: Any, problems: list[Problem]) -> tuple
     """The cache's columns after ino for one file."""
     probs = json.dumps([_problem_json(p) for p in problems], ensure_ascii=False, default=str)
     if issue is None:
-        return 0, 0, None, None, None, None, None, "", None, probs, "[]", None, None, ""
+        return 0, 0, None, None, None, None, None, "", None, probs, "[]", None, None, "", None, 0, 0
     dates = dated_fields(issue, lines)
     fx = json.dumps(facts(issue), ensure_ascii=False, default=str)
     mapping = issue_json(doc)
     data = json.dumps(mapping, ensure_ascii=False)
     found = search.words(mapping)
     if not issue.is_open:
-        return 1, 0, None, None, None, None, None, fx, None, probs, json.dumps(dates), data, found, ""
+        return 1, 0, None, None, None, None, None, fx, None, probs, json.dumps(dates), data, found, "", None, 0, 0
     a = attention(issue)
-    persons = {p for _, _, p in a.actions if p}  # the workers an undone action waits on: " noa yael "
+    # who the open work waits on: workers named by undone actions, partners of open referrals (" noa p:clinic ")
+    persons = {p for _, _, p in a.actions if p} | {f"p:{r[0]}" for r in a.referrals}
     return (1, 1, min((d for _, d in a.clocks), default=None), min((d for _, d in a.refusals), default=None),
             min((d for _, d, _ in a.actions), default=None), a.next_followup, a.last,
             fx, json.dumps(a, ensure_ascii=False), probs, json.dumps(dates), data, found,
-            f" {' '.join(sorted(persons))} " if persons else "")
+            f" {' '.join(sorted(persons))} " if persons else "",
+            min((r[1] for r in a.referrals if r[1] is not None), default=None), int(a.feedback is not None),
+            int(bool(a.needs)))

@@ -22,7 +22,7 @@ import contextlib
 import datetime as dt
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -406,9 +406,12 @@ def create(ws: Any, path: Path, template: Path, values: dict[str, Any], message:
     return result
 
 
-def save_family(ws: Any, path: Path, template: Path, code: str, values: dict[str, Any]) -> WriteResult:
+def save_family(ws: Any, path: Path, template: Path, code: str,
+                values: dict[str, Any] | Callable[[dict[str, Any]], dict[str, Any]],
+                message: str = "zchuyot family: record updated") -> WriteResult:
     """Create or update a family record (the only file with names, phones and ID numbers): the new values
-    over the old are validated once as a Family, then only the changed keys are written (comments kept)."""
+    over the old are validated once as a Family, then only the changed keys are written (comments kept).
+    `values` may be a function of the record as it is (read under the family's lock)."""
     from zchuyot import yamlio
 
     rel = ws.rel(path)
@@ -418,7 +421,8 @@ def save_family(ws: Any, path: Path, template: Path, code: str, values: dict[str
         data, lines = yamlfast.load(text)
         if not isinstance(data, dict):
             raise DataError("err.issue_broken", file=rel, line=1, id=code, why="not a mapping")
-        new = {**data, "code": code, **{k: form.neutral(v) for k, v in values.items() if v is not None}}
+        given = values(data) if callable(values) else values
+        new = {**data, "code": code, **{k: form.neutral(v) for k, v in given.items() if v is not None}}
         family, problems = family_from_data(new, lines, rel, family_dir=code)
         if family is None:
             raise first_error(problems, code, InputError)
@@ -428,5 +432,5 @@ def save_family(ws: Any, path: Path, template: Path, code: str, values: dict[str
                 yamlio.set_key(doc, key, new[key], form.FAMILY_KEYS)
         write_atomic(path, yamlio.dump(doc))
     result = WriteResult(code, path)
-    ws.commit([path], "zchuyot family: record updated", result)
+    ws.commit([path], message, result)
     return result

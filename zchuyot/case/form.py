@@ -333,7 +333,14 @@ SAME: dict[str, tuple[str, ...]] = {f.key: f.same for f in ISSUE if f.kind == "l
 
 def identity(field: str, record: dict[str, Any]) -> tuple[Any, ...]:
     """What tells this record of a list apart from the others (texts compared without outer spaces)."""
-    return tuple(v.strip() if isinstance(v, str) else v for v in (record.get(k) for k in SAME[field]))
+    return identity_of(SAME[field], record)
+
+
+def identity_of(same: tuple[str, ...], record: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(v.strip() if isinstance(v, str) else v for v in (record.get(k) for k in same))
+
+
+FEEDBACK_SAME = next(f.same for f in REFERRAL_FIELDS if f.key == "feedback")
 
 
 def field_at(path: tuple[Any, ...], fields: tuple[Field, ...] = ISSUE) -> Field | None:

@@ -103,11 +103,18 @@ class Attention(NamedTuple):
     clocks: list[tuple[str, int]]  # open legal clocks: (name, due)
     refusals: list[tuple[str, int]]  # refusals still standing: (text, date)
     actions: list[tuple[str, int, str]]  # planned actions not done that have a due date: (what, due, person)
+    # open referrals: (partner key, due or None, date, what was asked)
+    referrals: list[tuple[str, int | None, int, str]] = []
+    feedback: tuple[str, int] | None = None  # a partner's feedback after the worker's own last entry
+    needs: list[str] = []  # bodies of undone actions, "p:KEY" partners of open referrals: a waiver is needed
+    partner: bool = False  # seen by a partner (`waiting_on`): its referrals are what it is asked to do
 
-    def waiting_on(self, person: str) -> Attention:
-        """Another worker's issue as `person`'s followup sees it: only the actions that wait on her."""
-        return self._replace(next_followup=None, last=_NEVER, clocks=[], refusals=[],
-                             actions=[a for a in self.actions if a[2] == person])
+    def waiting_on(self, person: str, partner_keys: tuple[str, ...] = ()) -> Attention:
+        """Another worker's issue as `person`'s followup sees it: only the actions that wait on her and the
+        open referrals to the partners she is."""
+        return self._replace(next_followup=None, last=_NEVER, clocks=[], refusals=[], feedback=None, needs=[],
+                             actions=[a for a in self.actions if a[2] == person],
+                             referrals=[r for r in self.referrals if r[0] in partner_keys], partner=True)
 
 
 _NEVER = dt.date.max.toordinal()  # "last activity" of an issue whose quiet is not this worker's to chase
@@ -121,7 +128,35 @@ def attention(issue: Any) -> Attention:
         [(d.name or d.key, d.due.toordinal()) for d in open_clocks(issue)],
         [(e.text, e.date.toordinal()) for e in open_refusals(issue)],
         [(a.what, a.due.toordinal(), getattr(a, "person", None) or "") for a in issue.actions
-         if not a.done and a.due is not None])
+         if not a.done and a.due is not None],
+        [(r.to, r.due.toordinal() if r.due else None, r.date.toordinal(), r.ask) for r in open_referrals(issue)],
+        new_feedback(issue), waiver_needs(issue))
+
+
+def open_referrals(issue: Any) -> list[Any]:
+    return [r for r in getattr(issue, "referrals", None) or [] if r.status == "open"]
+
+
+def new_feedback(issue: Any) -> tuple[str, int] | None:
+    """The latest feedback from a partner when it came after the issue's worker's own last entry (she has
+    not answered it yet): (text, date)."""
+    owner = issue.id.rsplit("-", 1)[0]
+    log = issue.corrected_log
+    own = [e.date for e in log if e.by == owner and e.kind not in ("feedback", *ADMIN_KINDS)]
+    theirs = [e for e in log if e.kind == "feedback" and e.by != owner]
+    if not theirs:
+        return None
+    last = max(theirs, key=lambda e: (e.date, e.n))
+    if own and max(own) >= last.date:
+        return None
+    return last.text, last.date.toordinal()
+
+
+def waiver_needs(issue: Any) -> list[str]:
+    """What a confidentiality waiver of the family must cover for the open work: the bodies of undone actions
+    and the partners ("p:KEY") of open referrals."""
+    bodies = [a.body for a in issue.actions if not a.done and getattr(a, "body", None)]
+    return list(dict.fromkeys([*bodies, *(f"p:{r.to}" for r in open_referrals(issue))]))
 
 
 class IssueQuestions:
