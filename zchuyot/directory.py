@@ -294,7 +294,7 @@ class BodyActivity:
     issues: list[dict[str, Any]] = field(default_factory=list)  # {id, family, worker, subject, status}
     refusals: int = 0
     won: int = 0
-    yearly: float = 0
+    yearly: float = 0.0
 
     def as_json(self) -> dict[str, Any]:
         return {**self.body.as_json(), "issues": self.issues, "refusals": self.refusals,

@@ -142,12 +142,12 @@ def new_feedback(issue: Any) -> tuple[str, int] | None:
     not answered it yet): (text, date)."""
     owner = issue.id.rsplit("-", 1)[0]
     log = issue.corrected_log
-    own = [e.date for e in log if e.by == owner and e.kind not in ("feedback", *ADMIN_KINDS)]
+    own = [(e.date, e.n) for e in log if e.by == owner and e.kind not in ("feedback", *ADMIN_KINDS)]
     theirs = [e for e in log if e.kind == "feedback" and e.by != owner]
     if not theirs:
         return None
     last = max(theirs, key=lambda e: (e.date, e.n))
-    if own and max(own) >= last.date:
+    if own and max(own) > (last.date, last.n):  # the same day: the one written later is the later
         return None
     return last.text, last.date.toordinal()
 
