@@ -225,3 +225,24 @@ def test_two_clones_add_to_the_directory_offline_and_keep_both(tmp_path: Path) -
         assert {p["key"] for p in json.loads(z(c, "partner", "list", "--json").stdout)} == {"bgu_clinic", "vol_sara"}
         assert "welfare" in z(c, "body", "list").stdout
     assert (a / "directory" / "bodies.yaml").read_bytes() == (b / "directory" / "bodies.yaml").read_bytes()
+
+
+def test_report_counts_referrals_feedback_and_who_accompanied(net: Path) -> None:
+    i = new_issue(net, "--date", "2026-10-01", subject="סיוע בשכר דירה", domain="housing")
+    z(net, "refer", i, "--to", "noa_vol", "--ask", "ליווי", "--date", "2026-10-05")
+    z(net, "feedback", i, "ליוויתי", "--date", "2026-10-09", worker="noa")
+    z(net, "refer", i, "--to", "bgu_clinic", "--ask", "ייעוץ", "--date", "2026-10-10", "--due",
+      "2026-12-31")
+    z(net, "feedback", i, "נפגשנו", "--referral", "2", "--date", "2026-10-12")
+    z(net, "refer", i, "--to", "bgu_clinic", "--ask", "ייצוג", "--date", "2026-11-01")  # no feedback yet
+    z(net, "treat", i, "ליווי לוועדה", "--kind", "accompaniment", "--date", "2026-10-20", worker="noa")
+    z(net, "treat", i, "ליווי למשרד השיכון", "--kind", "accompaniment", "--date", "2026-10-21")
+    for flags in ((), ("--no-cache",)):
+        j = json.loads(z(net, *flags, "report", "--from", "2026-01-01", "--json").stdout)
+        assert j["referrals"] == {"count": 3, "by_partner": {"bgu_clinic": 2, "noa_vol": 1}, "with_feedback": 2,
+                                  "median_days_to_feedback": 3}  # 4 and 2 days
+        assert j["accompaniments"] == 2 and j["accompaniments_by"] == {"student": 1, "worker": 1}  # noa: a student
+    csv_rows = z(net, "report", "--from", "2026-01-01", "--format", "csv").stdout.splitlines()
+    assert "referrals,with_feedback,הפניות עם משוב,2" in csv_rows
+    assert "accompaniments_by,student,סטודנטים,1" in csv_rows
+    assert "הפניות לשותפים: 3" in z(net, "report", "--from", "2026-01-01").stdout

@@ -1059,7 +1059,9 @@ def report(
         w.writerow(["section", "key", "label", "value"])
         for section, key, value in rep.rows():
             label = {"by_domain": choice_label("domain", key), "by_status": choice_label("status", key),
-                     "by_benefit": key, "clocks": t(f"rep.clock_{key}")}.get(section) or t(f"rep.{key}") \
+                     "by_benefit": key, "by_partner": key, "clocks": t(f"rep.clock_{key}"),
+                     "accompaniments_by": t(f"rep.acc_{key}"), "referrals": t(f"rep.ref_{key}")}.get(section) \
+                    or t(f"rep.{key}") \
                 if section not in ("period",) else key
             w.writerow([section, key, label, value])
     else:

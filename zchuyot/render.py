@@ -540,6 +540,17 @@ class Renderer:
                                  one_off=fmt_shekel(rep.lost_one_off)))] if rep.lost_count else [])
           + ([(t("rep.clocks"), t("rep.clocks_value", **{k: str(v) for k, v in rep.clocks.items()}))]
              if rep.clocks["due"] else []))
+        if rep.referrals:
+            self.blank()
+            j = rep.as_json()["referrals"]
+            med = j["median_days_to_feedback"]
+            self.line(t("rep.referrals_line", n=rep.referrals, fb=rep.with_feedback,
+                        days="-" if med is None else f"{med:g}"), style="bold")
+            self.table([t("field.partner"), t("rep.count")], [[k, str(v)] for k, v in rep.by_partner.items()],
+                       nowrap=(1,))
+        if rep.accompaniments_by:
+            self.line(t("rep.accompaniments_by") + ": " + ", ".join(
+                f"{t('rep.acc_' + k)} {v}" for k, v in rep.accompaniments_by.items()))
         if rep.missed:
             self.blank()
             self.table([t("field.id"), t("field.deadlines"), t("field.due")],

@@ -10,6 +10,7 @@ Legal clocks that fell due in the period (up to today) are counted as met or mis
 from __future__ import annotations
 
 import datetime as dt
+import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +38,11 @@ class Report:
     lost_count: int = 0
     lost_monthly: float = 0
     lost_one_off: float = 0
+    accompaniments_by: dict[str, int] = field(default_factory=dict)  # worker | volunteer | student
+    referrals: int = 0
+    by_partner: dict[str, int] = field(default_factory=dict)
+    with_feedback: int = 0
+    days_to_feedback: list[int] = field(default_factory=list)
     clocks: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CLOCK_KEYS, 0))
     missed: list[tuple[str, str, dt.date]] = field(default_factory=list)  # (issue id, clock, due) missed
     errors: list[Problem] = field(default_factory=list)
@@ -59,6 +65,10 @@ class Report:
                          "yearly_total": num(self.yearly_total),
                          "lost": {"count": self.lost_count, "monthly_total": num(self.lost_monthly),
                                   "one_off_total": num(self.lost_one_off)}},
+            "accompaniments_by": self.accompaniments_by,
+            "referrals": {"count": self.referrals, "by_partner": self.by_partner, "with_feedback": self.with_feedback,
+                          "median_days_to_feedback": (statistics.median(self.days_to_feedback)
+                                                      if self.days_to_feedback else None)},
             "clocks": {**self.clocks, "missed_issues": [{"id": i, "clock": c, "due": d.isoformat()}
                                                         for i, c, d in self.missed]},
         }
@@ -77,11 +87,16 @@ class Report:
             out.append(("benefits", k, b[k]))
         for k in ("count", "monthly_total", "one_off_total"):
             out.append(("benefits_lost", k, b["lost"][k]))
+        out += [("accompaniments_by", k, v) for k, v in self.accompaniments_by.items()]
+        r = j["referrals"]
+        out += [("referrals", k, r[k]) for k in ("count", "with_feedback", "median_days_to_feedback")]
+        out += [("by_partner", k, v) for k, v in self.by_partner.items()]
         out += [("clocks", k, v) for k, v in self.clocks.items()]
         return out
 
 
 CLOCK_KEYS = ("due", "met", "missed", "appealed_late")
+ACCOMPANIED_BY = {"volunteer": "volunteer", "student": "student"}  # a worker's role → who accompanied
 
 
 def count_clocks(rep: Report, issue: Any, start: dt.date, on: dt.date) -> None:
@@ -107,6 +122,8 @@ def report(ws: Workspace, start: dt.date, end: dt.date, worker: str | None = Non
     domains: dict[str, int] = {}
     statuses: dict[str, int] = {}
     on = min(end, dates.today())
+    roles = {str(w): str((info or {}).get("role") or "family") for w, info in (ws.settings.get("workers") or {}).items()
+             if isinstance(info, dict) or info is None}
     for rec in issues:
         i = rec.issue
         if i.deadlines:
@@ -119,7 +136,19 @@ def report(ws: Workspace, start: dt.date, end: dt.date, worker: str | None = Non
         families.add(i.family)
         domains[i.domain] = domains.get(i.domain, 0) + 1
         statuses[i.status] = statuses.get(i.status, 0) + 1
-        rep.accompaniments += sum(1 for e in in_period if e.kind == "accompaniment")
+        for e in in_period:
+            if e.kind == "accompaniment":
+                rep.accompaniments += 1
+                who = ACCOMPANIED_BY.get(roles.get(e.by or rec.worker_dir, ""), "worker")
+                rep.accompaniments_by[who] = rep.accompaniments_by.get(who, 0) + 1
+        for r in getattr(i, "referrals", None) or []:
+            if start <= r.date <= end:
+                rep.referrals += 1
+                rep.by_partner[r.to] = rep.by_partner.get(r.to, 0) + 1
+                if r.feedback:
+                    rep.with_feedback += 1
+                    first = min(f if isinstance(f, dt.date) else f.date for f in r.feedback)
+                    rep.days_to_feedback.append((first - r.date).days)
         o = i.outcome
         if o and o.benefit and o.until is not None and o.until <= end and (o.from_ is None or o.from_ <= end):
             rep.lost_count += 1  # won, then lost (reopened): kept apart, never in the totals
@@ -139,4 +168,5 @@ def report(ws: Workspace, start: dt.date, end: dt.date, worker: str | None = Non
     rep.by_domain = {d: domains[d] for d in DOMAINS if d in domains}
     rep.by_status = {s: statuses[s] for s in STATUSES if s in statuses}
     rep.by_benefit = dict(sorted(rep.by_benefit.items(), key=lambda kv: (-kv[1], kv[0])))
+    rep.by_partner = dict(sorted(rep.by_partner.items(), key=lambda kv: (-kv[1], kv[0])))
     return rep

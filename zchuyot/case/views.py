@@ -28,6 +28,16 @@ class LogView(NamedTuple):
     kind: str
     text: str
     body: str | None
+    by: str | None = None
+
+
+class ReferralView(NamedTuple):
+    id: Any
+    to: str
+    date: dt.date
+    due: dt.date | None
+    status: str
+    feedback: list[dt.date]  # the dates of its feedback
 
 
 class ActionView(NamedTuple):
@@ -100,8 +110,11 @@ RECORDS: dict[str, tuple[Any, Any]] = {
     # the whole log stays a JSON string inside the row: decoded only by the commands that read it
     # (corrections applied: the cache keeps the log as it is read)
     "log": (lambda i: json.dumps([[_iso(e.date), e.kind, e.text if e.kind == "refusal" else "",
-                                   e.body] for e in corrected(i.log)], ensure_ascii=False),
-            lambda c: [LogView(_d(d), k, t, b) for d, k, t, b in json.loads(c)]),
+                                   e.body, e.by] for e in corrected(i.log)], ensure_ascii=False),
+            lambda c: [LogView(_d(d), k, t, b, by) for d, k, t, b, by in json.loads(c)]),
+    "referrals": (lambda i: [[r.id, r.to, _iso(r.date), _iso(r.due), r.status, [_iso(f.date) for f in r.feedback]]
+                             for r in i.referrals],
+                  lambda c: [ReferralView(r[0], r[1], _d(r[2]), _opt(r[3]), r[4], [_d(x) for x in r[5]]) for r in c]),
     "actions": (lambda i: [[a.id, a.what, _iso(a.due), _iso(a.done)] for a in i.actions],
                 lambda c: [ActionView(a[0], a[1], _opt(a[2]), _opt(a[3])) for a in c]),
     "deadlines": (lambda i: [[d.key, d.name, _iso(d.from_), _iso(d.due)] for d in i.deadlines],
@@ -146,6 +159,7 @@ class IssueView(_V):
 
     log = property(lambda self: self._get("log"))
     actions = property(lambda self: self._get("actions"))
+    referrals = property(lambda self: self._get("referrals"))
     deadlines = property(lambda self: self._get("deadlines"))
     outcome = property(lambda self: self._get("outcome"))
     barrier = property(lambda self: self._get("barrier"))
