@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import os
 import shutil
 import sys
@@ -323,3 +324,47 @@ def test_interactive_persist_asks_before_a_clock_of_another_bodys_decisions(ws: 
         d = json.loads(run("--root", str(ws), "show", i, "--json").stdout)
         assert len(d["deadlines"]) == clocks
     assert [e["kind"] for e in d["log"]].count("refusal") == 2  # the refusal recorded both times
+
+
+def test_interactive_refer_offers_the_domains_partners_and_plan_the_bodys_people(ws: Path) -> None:
+    from conftest import new_issue
+
+    run("--root", str(ws), "partner", "add", "vol_sara", "--name", "שרה – מתנדבת", "--kind", "volunteer",
+        "--domain", "housing")
+    run("--root", str(ws), "partner", "add", "bgu_clinic", "--name", "הקליניקה המשפטית", "--kind", "clinic",
+        "--domain", "national_insurance")
+    run("--root", str(ws), "body", "contact", "national_insurance", "--person", "רונית כהן", "--role",
+        "פקידת תביעות", "--phone", "08-6295555")
+    i = new_issue(ws, subject="קצבת נכות", domain="national_insurance")
+    child = spawn(ws, "refer", i)
+    child.expect("למי להפנות")
+    rows = dict((name.strip(), n) for n, name in re.findall(r"│ (\d) +│ ([^│]+?) +│", child.before))
+    assert list(rows) == ["הקליניקה המשפטית", "שרה – מתנדבת"]  # the issue's domain first
+    child.sendline(rows["הקליניקה המשפטית"])
+    child.expect("מה מבקשים")
+    child.sendline("ייצוג בערעור")
+    child.expect("עד מתי")
+    child.sendline("+14")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    ref = json.loads(run("--root", str(ws), "show", i, "--json").stdout)["referrals"][0]
+    assert (ref["to"], ref["ask"], ref["due"]) == ("bgu_clinic", "ייצוג בערעור", "2026-12-07")
+    child = spawn(ws, "plan", i)
+    child.expect("מה עושים")
+    child.sendline("בירור סטטוס התביעה")
+    child.expect("מי מבצע")
+    child.sendline("5")  # the worker
+    child.expect("עד מתי")
+    child.sendline("")
+    child.expect("מול איזה גוף")
+    child.sendline('ב"ל')
+    child.expect("אנשי הקשר בביטוח לאומי")
+    child.expect("רונית כהן – פקידת תביעות – 08-6295555")
+    child.expect("סוכם עם המשפחה")
+    child.sendline("")
+    child.expect("מה עושים")
+    child.sendline("")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0

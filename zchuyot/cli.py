@@ -662,7 +662,15 @@ def family_show(
         _json(data)
         return
     console, rnd = _out()
+    waivers = data.pop("waivers", [])
     rnd.kv([(t(f"field.{k}"), str(v)) for k, v in data.items()])
+    if waivers:
+        from zchuyot.render import fmt_date
+
+        rnd.blank()
+        rnd.table([t("field.waiver_bodies"), t("field.signed"), t("field.expires")],
+                  [[", ".join(w["bodies"]), fmt_date(w["signed"]), fmt_date(w.get("expires")) or t("ui.no_expiry")]
+                   for w in waivers], title=t("field.waivers"), nowrap=(1, 2))
 
 
 # ------------------------------------------------------------------ treat / close
@@ -931,7 +939,21 @@ def show(
 
     console, rnd = _out()
     rnd.issue(rec)
+    rnd.waivers(*_coverage(ws, rec.issue))
     rnd.suggestions(steps.suggestions(rec.issue))
+
+
+def _coverage(ws: Any, issue: Any) -> tuple[list[Any], list[str]]:
+    """The family's waivers valid today, and what the issue's open work needs that none covers."""
+    from zchuyot import dates
+    from zchuyot.case.rules import waiver_needs
+    from zchuyot.followup import Waivers
+
+    w = Waivers(ws)
+    on = dates.today().toordinal()
+    valid = w.of(issue.family, on)
+    needs = waiver_needs(issue) if issue.is_open else []
+    return valid, [w.shown(n) for n in needs if not any(w.covers(v, n) for v in valid)]
 
 
 @app.command()

@@ -256,6 +256,21 @@ def ask_collect(asker: Asker) -> Collected:
     return c
 
 
+def show_contacts(asker: Asker, ws: Any, body: str) -> None:
+    """The directory's people at a body, when the plan names one (networking: whom exactly to turn to)."""
+    from zchuyot import directory
+    from zchuyot.errors import DataError
+
+    try:
+        b = directory.find_body(ws, body)
+    except (InputError, DataError):
+        return
+    if b.contacts:
+        asker.r.line(t("walk.contacts", body=b.name), style="bold")
+        for c in b.contacts:
+            asker.r.line("  • " + " – ".join(x for x in (c.person, c.role, c.phone, c.email, c.note) if x))
+
+
 def ask_referral(asker: Asker, ws: Any, issue: Any, to: str | None, ask: str | None, due: str | None
                  ) -> tuple[str, str, str | None]:
     """`refer` in a terminal: the partners offered, those that work in the issue's domain first; then what is
@@ -318,6 +333,8 @@ def ask_plan(asker: Asker, ws: Any = None) -> list[PlannedAction]:
 
         due = asker.ask("walk.due", check=ok_date) or None
         body = asker.ask("walk.body") or None
+        if body and ws is not None:
+            show_contacts(asker, ws, body)
         agreed = confirm(asker, "walk.agreed")
         actions.append(PlannedAction(what, who, due, body, agreed, person))
 

@@ -412,6 +412,19 @@ class Renderer:
             self.blank()
             self.problems(errors)
 
+    def waivers(self, valid: Sequence[Any], missing: Sequence[str]) -> None:
+        """Which bodies the family's confidentiality waivers cover today, and what the open work needs that
+        none covers."""
+        self.blank()
+        if valid:
+            for w in valid:
+                until = fmt_date(dt.date.fromordinal(w.expires)) if w.expires else t("ui.no_expiry")
+                self.line(t("ui.waiver_covers", bodies=", ".join(w.names), until=until))
+        else:
+            self.line(t("ui.waiver_none"))
+        if missing:
+            self.line(t("ui.waiver_missing", bodies=", ".join(missing)), style="yellow")
+
     def plan(self, issue: Any) -> None:
         if not issue.actions:
             self.line(f"{t('ui.plan_title', id=issue.id)}: {t('ui.actions_none')}")
