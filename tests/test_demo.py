@@ -18,8 +18,9 @@ def demo(tmp_path: Path) -> Path:
     root.mkdir()
     shutil.copy2(REPO / ".zchuyot.yaml", root / ".zchuyot.yaml")
     shutil.copytree(REPO / "cases", root / "cases")
-    if (REPO / "templates").is_dir():
-        shutil.copytree(REPO / "templates", root / "templates")
+    for folder in ("templates", "directory"):
+        if (REPO / folder).is_dir():
+            shutil.copytree(REPO / folder, root / folder)
     return root
 
 
@@ -78,6 +79,14 @@ def test_demo_morning_screen_is_meaningful(demo: Path) -> None:
     assert rep["benefits"]["yearly_total"] == rep["benefits"]["one_off_total"] + 12 * rep["benefits"]["monthly_total"]
     pol = json.loads(run("policy", "--json", cwd=demo).stdout)
     assert pol["barriers"] and len(pol["flagged"]) == 2
+    # the network: a volunteer and a legal clinic, a referral with feedback, one past due, an expiring waiver
+    codes = {r["code"] for x in data["items"] for r in x["reasons"]}
+    assert {"referral_due", "feedback_new", "waiver_expiring"} <= codes
+    assert {p["kind"] for p in json.loads(run("partner", "list", "--json", cwd=demo).stdout)} == {"volunteer", "clinic"}
+    sara = json.loads(run("--worker", "sara", "followup", "--json", cwd=demo).stdout)["items"]
+    assert [r["code"] for x in sara for r in x["reasons"]] == ["referral_open"]
+    assert rep["referrals"]["count"] == 2 and rep["referrals"]["with_feedback"] == 1
+    assert "הפניה באיחור: שרה" in r.stdout and "משוב חדש משותף" in r.stdout
 
 
 def test_export_is_every_issue_file_as_json_in_id_order(demo: Path) -> None:

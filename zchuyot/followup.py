@@ -144,7 +144,8 @@ def network_reasons(a: Attention, on: dt.date, rules: Rules, waivers: Waivers | 
             out.append(Reason("referral_open", ask, _day(due if due is not None else day),
                               45 + (min(late, 30) if late is not None and late > 0 else 0)))
         elif late is not None and late > 0:
-            out.append(Reason("referral_due", to, _day(due), 70 + min(late, 30)))
+            name = waivers.partners.get(to, to) if waivers is not None else to
+            out.append(Reason("referral_due", name, _day(due), 70 + min(late, 30)))
     if a.feedback is not None:
         text, day = a.feedback
         out.append(Reason("feedback_new", text, _day(day), 50))
@@ -172,10 +173,11 @@ class Waivers:
     work needs one, each once per run."""
 
     def __init__(self, ws: Workspace) -> None:
-        from zchuyot.directory import names
+        from zchuyot.directory import names, partners
 
         self.ws = ws
         self.names = names(ws)
+        self.partners = {p.key: p.name for p in partners(ws)}
         self._families: dict[str, list[Waiver]] = {}
 
     def of(self, family: str, on: int) -> list[Waiver]:
@@ -209,7 +211,7 @@ class Waivers:
         return need in w.covered if need.startswith("p:") else self.names.canonical(need) in w.covered
 
     def shown(self, need: str) -> str:
-        return need[2:] if need.startswith("p:") else self.names.canonical(need)
+        return self.partners.get(need[2:], need[2:]) if need.startswith("p:") else self.names.canonical(need)
 
 
 def candidates(on: dt.date, rules: Rules) -> tuple[str, tuple[Any, ...]]:

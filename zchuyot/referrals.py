@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from zchuyot import directory
+from zchuyot import dates, directory
 from zchuyot.case.file import WriteResult
 from zchuyot.core import future_date, past_date
 from zchuyot.errors import InputError
@@ -36,7 +36,10 @@ def refer(ws: Workspace, issue_id: str, to: str, ask: str, due: str | None = Non
     if not text:
         raise InputError("err.empty_text", field="referrals.ask")
     when = past_date(date)
-    until = future_date(due) if due else None
+    # by when: after the referral; a referral recorded as it happens cannot be due in the past
+    until = (future_date(due) if date is None else dates.parse_date(due)) if due else None
+    if until is not None and until < when:
+        raise InputError("err.due_before_referral", date=when.strftime("%d/%m/%Y"))
     edit = ws.edit(issue_id, "zchuyot refer: {id}")
     with edit as issue:
         _guard_open(issue)
@@ -104,7 +107,6 @@ def add_waiver(ws: Workspace, family: str, bodies: list[str], signed: str, expir
                ) -> WriteResult:
     """A signed confidentiality waiver (ויתור סודיות) of the family: the bodies (or partners) it lets the
     department speak with about the family, from the day it was signed until it expires."""
-    from zchuyot import dates
     from zchuyot.store import check_slug
 
     worker = ws.require_worker()
