@@ -156,15 +156,15 @@ def test_waivers_missing_and_expiring(net: Path) -> None:
         return {r["code"]: r["detail"] for r in item["reasons"]}
 
     missing = codes("2026-11-23")["waiver_missing"]
-    assert "ביטוח לאומי" in missing and "bgu_clinic" in missing
+    assert missing == "ביטוח לאומי, הקליניקה המשפטית"  # the body and the partner, by name
     fam = net / "cases" / "dana" / "f1" / "family.yaml"
     z(net, "family", "waiver", "f1", "--body", "national_insurance", "--signed", "2026-11-01")
-    assert codes("2026-11-23")["waiver_missing"] == "bgu_clinic"  # the body is covered, the clinic not yet
+    assert codes("2026-11-23")["waiver_missing"] == "הקליניקה המשפטית"  # the body is covered, the clinic not yet
     z(net, "family", "waiver", "f1", "--body", "bgu_clinic", "--body", "ביטוח לאומי", "--signed", "2026-11-20",
       "--expires", "2026-12-01")
     got = codes("2026-11-23")
     assert "waiver_missing" not in got and "waiver_expiring" in got  # within the 14-day warning
-    assert codes("2026-12-03").get("waiver_missing") == "bgu_clinic"  # expired: not covered any more
+    assert codes("2026-12-03").get("waiver_missing") == "הקליניקה המשפטית"  # expired: not covered any more
     files = [fam]
     refused(net, ["family", "waiver", "f1", "--body", "amidar", "--signed", "2026-11-10", "--expires", "2026-11-01"],
             "אינו אחרי", files)
