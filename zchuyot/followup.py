@@ -179,6 +179,7 @@ class Waivers:
         self.names = names(ws)
         self.partners = {p.key: p.name for p in partners(ws)}
         self._families: dict[str, list[Waiver]] = {}
+        self._paths: dict[str, str] | None = None
 
     def of(self, family: str, on: int) -> list[Waiver]:
         """The family's waivers valid on day `on` (signed, not yet expired)."""
@@ -186,25 +187,45 @@ class Waivers:
             self._families[family] = self._read(family)
         return [w for w in self._families[family] if w.signed <= on and (w.expires is None or w.expires >= on)]
 
-    def _read(self, family: str) -> list[Waiver]:
-        from zchuyot.case.file import FAMILY_FILE, parse_file
+    def _records(self) -> dict[str, Any]:
+        """Every family's record, found once: family code → its family.yaml (one listing of the folders)."""
+        if self._paths is None:
+            import os
 
-        out = []
-        for folder in self.ws.family_dirs(family):
-            if not (folder / FAMILY_FILE).is_file():
-                continue
-            try:
-                data = parse_file(folder / FAMILY_FILE)[0]
-            except Exception:  # noqa: BLE001 — a broken record is check's to report; here it covers nothing
-                return []
-            for w in (data or {}).get("waivers") or [] if isinstance(data, dict) else []:
-                if isinstance(w, dict) and isinstance(w.get("signed"), dt.date) and w.get("bodies"):
-                    names = tuple(str(b) for b in w["bodies"])
-                    covered = frozenset([*(self.names.canonical(b) for b in names), *(f"p:{b}" for b in names)])
-                    exp = w.get("expires")
-                    out.append(Waiver(names, covered, w["signed"].toordinal(),
-                                      exp.toordinal() if isinstance(exp, dt.date) else None))
-            break
+            from zchuyot.case.file import FAMILY_FILE
+
+            self._paths = {}
+            cases = self.ws.cases
+            for w in sorted(os.scandir(cases), key=lambda e: e.name) if cases.is_dir() else []:
+                if not w.is_dir() or w.name.startswith("."):
+                    continue
+                for f in os.scandir(w.path):
+                    if f.name not in self._paths and f.is_dir() and os.path.isfile(os.path.join(f.path, FAMILY_FILE)):
+                        self._paths[f.name] = os.path.join(f.path, FAMILY_FILE)
+        return self._paths
+
+    def _read(self, family: str) -> list[Waiver]:
+        from pathlib import Path
+
+        from zchuyot.case.file import parse_file, read_bytes
+
+        out: list[Waiver] = []
+        path = self._records().get(family)
+        if path is None:
+            return out
+        try:
+            if b"waivers" not in read_bytes(Path(path)):  # most records: no waiver, nothing to parse
+                return out
+            data = parse_file(Path(path))[0]
+        except Exception:  # noqa: BLE001 — a broken record is check's to report; here it covers nothing
+            return out
+        for w in (data or {}).get("waivers") or [] if isinstance(data, dict) else []:
+            if isinstance(w, dict) and isinstance(w.get("signed"), dt.date) and w.get("bodies"):
+                names = tuple(str(b) for b in w["bodies"])
+                covered = frozenset([*(self.names.canonical(b) for b in names), *(f"p:{b}" for b in names)])
+                exp = w.get("expires")
+                out.append(Waiver(names, covered, w["signed"].toordinal(),
+                                  exp.toordinal() if isinstance(exp, dt.date) else None))
         return out
 
     def covers(self, w: Waiver, need: str) -> bool:

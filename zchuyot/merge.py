@@ -207,6 +207,8 @@ class Merger:
                 out[k] = actions
             elif k == "referrals":
                 out[k] = self.referrals()
+            elif k == "waivers" and isinstance(o, list) and isinstance(t, list):  # a family's: both sides' kept
+                out[k] = list({_key(w): w for w in [*o, *t]}.values())
             elif k in LISTS:  # bodies, deadlines (the log and the actions have their own rules above)
                 out[k] = self.union(k)
             elif k == "step":
