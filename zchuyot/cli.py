@@ -154,7 +154,7 @@ def _help_formatter() -> type:
 HELP_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("help.intake", ("init", "new", "family", "worker")),
     ("help.steps", ("listen", "list", "collect", "plan", "treat", "persist", "followup", "policy")),
-    ("help.issue", ("show", "search", "correct", "close", "reopen")),
+    ("help.issue", ("show", "search", "correct", "close", "reopen", "letter")),
     ("help.network", ("body", "partner", "refer", "feedback")),
     ("help.center", ("report", "export")),
     ("help.files", ("check", "sync", "purge")),
@@ -506,6 +506,33 @@ def feedback(
     from zchuyot import referrals
 
     _notes(referrals.feedback(_ws(), issue_id, text, referral, done, returned, date), info=True)
+
+
+# ------------------------------------------------------------------ letters
+@app.command()
+def letter(
+    issue_id: Annotated[Optional[str], typer.Argument(metavar="[ID]", help="מזהה הסוגיה.", autocompletion=_completer("id"))] = None,
+    template: Annotated[Optional[str], typer.Option("--template", help="התבנית: request, objection, appeal, floor_above, waiver (--list).")] = None,
+    to: Annotated[Optional[str], typer.Option("--to", help="הגוף שהמכתב נשלח אליו (ברירת מחדל: הגוף של הסירוב האחרון).", autocompletion=_completer("body"))] = None,
+    out: Annotated[Optional[str], typer.Option("--out", help="לאן לכתוב (ברירת מחדל: תיקיית letters של המשפחה).")] = None,
+    date: Annotated[Optional[str], typer.Option("--date", help="תאריך המכתב (ברירת מחדל: היום).")] = None,
+    show_list: Annotated[bool, typer.Option("--list", help="תבניות המכתבים ושמותיהן.")] = False,
+) -> None:
+    """מכתב ב-Word מתבנית, ממולא מפרטי המשפחה, הסוגיה והעובדת. / A Word letter from a template."""
+    from zchuyot import letters
+    from zchuyot.labels import t
+
+    ws = _ws()
+    if show_list:
+        rnd = _out()[1]
+        rnd.table(["key", t("field.name")], [[x.key, x.title] for x in letters.templates(ws)],
+                  title=t("ui.letters_title"), nowrap=(0,))
+        return
+    if issue_id is None or template is None:
+        from zchuyot.errors import UsageError
+
+        raise UsageError("err.letter_usage")
+    _notes(letters.write_letter(ws, issue_id, template, to, out, date), info=True)
 
 
 # ------------------------------------------------------------------ the directory: bodies and partners

@@ -190,7 +190,8 @@ def purge(ws: Workspace, family: str, before_retention: str | None = None) -> li
     removed, dirs = purgeable(ws, family, before_retention)
     for p in removed:
         p.unlink()
-    for d in dirs:
+    folders = {q for top in dirs for q in (*top.rglob("*"), top) if q.is_dir() and not q.is_symlink()}
+    for d in sorted(folders, key=lambda q: -len(q.parts)):  # the deepest first: letters/, then the family's
         with contextlib.suppress(OSError):
             d.rmdir()
     ws.cache().forget([ws.rel(p) for p in removed])
@@ -213,7 +214,8 @@ def purgeable(ws: Workspace, family: str, before_retention: str | None = None) -
     if before_retention is not None and before_retention not in PURGE_REASONS:
 
         raise InputError("err.purge_reason", value=before_retention, options=", ".join(PURGE_REASONS))
-    removed: list[Path] = [p for d in dirs for p in sorted(d.iterdir()) if p.is_file() or p.is_symlink()]
+    # every file of the family's folders, its letters (letters/) too
+    removed: list[Path] = [p for d in dirs for p in sorted(d.rglob("*")) if p.is_file() or p.is_symlink()]
     kept: list[tuple[str, bool, dt.date]] = []
     still_open = []
     for p in removed:

@@ -317,7 +317,10 @@ def pii_notes(before: dict[str, Any], after: dict[str, Any]) -> list[tuple[str, 
     from zchuyot.case.pii import typed_pii
 
     old = set(_strings({k: v for k, v in before.items() if k != "bodies"}))
-    kinds = sorted({k for s in _strings({k: v for k, v in after.items() if k != "bodies"}) if s not in old
+    # a letter's entry names its file (an id and a date): zchuyot wrote it, nobody typed a number there
+    typed = {k: v for k, v in after.items() if k != "bodies"}
+    typed["log"] = [e for e in typed.get("log") or [] if not (isinstance(e, dict) and e.get("kind") == "letter")]
+    kinds = sorted({k for s in _strings(typed) if s not in old
                     for k in typed_pii(s)})
     return [(f"ui.pii_typed.{kind}", {}) for kind in kinds]
 
