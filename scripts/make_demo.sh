@@ -138,7 +138,32 @@ z collect "$m1" --barrier-kind eligibility --barrier "אין סעיף תקציב
 on 2026-10-22; z treat "$m1" "פגישה עם מנהלת מחלקת החינוך בעירייה" --kind meeting --next 2026-11-19 >/dev/null
 z policy "$m1" --flag "שלוש משפחות במחלקה; להעלות להנהלה ולמשרד החינוך" >/dev/null
 
-rm -rf "$repo/cases"
+# the network around the cases (issue 15): a volunteer and a legal clinic who use the workspace, the people
+# at two bodies, the demo's other bodies in the directory, a referral with the clinic's feedback, a referral
+# past due, and a waiver about to expire
+on 2026-11-23
+z worker add sara --name "שרה (מתנדבת, ליווי למוסדות)" --role volunteer >/dev/null
+z worker add tom --name "תום (סטודנט, קליניקה משפטית)" --role student >/dev/null
+z partner add vol_sara --name "שרה – מתנדבת ליווי" --kind volunteer --domain housing --domain education \
+  --domain national_insurance --worker sara >/dev/null
+z partner add bgu_clinic --name "הקליניקה המשפטית – זכויות בביטוח לאומי" --kind clinic \
+  --domain national_insurance --worker tom --contact "08-6461234" >/dev/null
+z body contact national_insurance --person "רונית (פקידת תביעות)" --role "סניף באר שבע, הבטחת הכנסה" \
+  --phone "08-6295555" --note "זמינה בימי שני ורביעי" >/dev/null
+z body contact housing_ministry --person "משה (רכז סיוע בשכר דירה)" --role "מחוז דרום" \
+  --email "rent-help@example.org" >/dev/null
+z body add "עירייה – מחלקת חינוך" --key education_department --alias "מחלקת החינוך" --kind municipality >/dev/null
+z body add "משרד העבודה – אגף מעונות יום" --key daycare_division --alias "אגף מעונות יום" --kind government >/dev/null
+z body add "מעון יום" --key daycare --alias "מעון יום (רשת מעונות)" --kind organization >/dev/null
+z refer "$b3" --to bgu_clinic --ask "ייצוג בערר לוועדה הרפואית לעררים" --date 2026-11-12 --due 2026-11-26 >/dev/null
+zchuyot --root "$tmp/ws" --worker tom feedback "$b3" \
+  "נפגשנו עם האב: נדרשים מכתב מהרופא המטפל וסיכום אשפוז; נגיש את הערר עד 28/11" --date 2026-11-20 >/dev/null
+z refer "$c2" --to vol_sara --ask "ליווי האם לעמידר להגשת הבקשה לשיפוץ, עם התמונות" --date 2026-11-05 \
+  --due 2026-11-18 >/dev/null
+z family waiver f102 --body national_insurance --body bgu_clinic --signed 2026-06-01 --expires 2026-12-01 >/dev/null
+
+rm -rf "$repo/cases" "$repo/directory"
+cp -r "$tmp/ws/directory" "$repo/directory"
 mkdir -p "$repo/cases"
 cp -r "$tmp/ws/cases/." "$repo/cases/"
 rm -f "$repo/cases/.gitkeep"
