@@ -157,7 +157,7 @@ HELP_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("help.issue", ("show", "search", "correct", "close", "reopen", "letter")),
     ("help.network", ("body", "partner", "refer", "feedback")),
     ("help.center", ("report", "export")),
-    ("help.files", ("check", "sync", "purge")),
+    ("help.files", ("check", "sync", "purge", "keys")),
 )
 
 
@@ -260,6 +260,8 @@ family_app = typer.Typer(cls=ZGroup, no_args_is_help=True, help="פרטי המש
 app.add_typer(family_app, name="family")
 worker_app = typer.Typer(cls=ZGroup, no_args_is_help=True, help="העובדות של המחלקה (קוד, שם, תפקיד) – ב-.zchuyot.yaml.")
 app.add_typer(worker_app, name="worker")
+keys_app = typer.Typer(cls=ZGroup, no_args_is_help=True, help="מפתחות ההצפנה של העובדות (age).")
+app.add_typer(keys_app, name="keys")
 body_app = typer.Typer(cls=ZGroup, no_args_is_help=True, help="מדריך הגופים ואנשי הקשר בהם (רישות).")
 app.add_typer(body_app, name="body")
 partner_app = typer.Typer(cls=ZGroup, no_args_is_help=True,
@@ -506,6 +508,34 @@ def feedback(
     from zchuyot import referrals
 
     _notes(referrals.feedback(_ws(), issue_id, text, referral, done, returned, date), info=True)
+
+
+# ------------------------------------------------------------------ keys
+@keys_app.command("init")
+def keys_init() -> None:
+    """מפתח ההצפנה של העובדת: נוצר פעם אחת במחשב שלה, והמפתח הציבורי מתפרסם למחלקה. / This worker's key."""
+    from zchuyot import keys
+    from zchuyot.labels import t
+
+    result, public, made = keys.init_keys(_ws())
+    _say(t("ui.key_made" if made else "ui.key_kept", path=str(keys.identity_path(result.id)), public=public))
+
+
+@keys_app.command("list")
+def keys_list(as_json: Annotated[bool, typer.Option("--json", help="JSON.")] = False) -> None:
+    """מי פרסמה מפתח, ומי יכולה לקרוא מה. / Who has a key and who reads what."""
+    from zchuyot import keys
+    from zchuyot.labels import choice_label, t
+
+    rows = keys.key_list(_ws())
+    if as_json:
+        _json([k.as_json() for k in rows])
+        return
+    _out()[1].table([t("field.worker_code"), t("field.name"), t("field.role"), t("keys.public"), t("keys.here"),
+                     t("keys.reads")],
+                    [[k.worker, k.name, choice_label("role", k.role), (k.public or t("keys.none"))[:16] + "…",
+                      t("ui.yes") if k.here else "", t(f"keys.reads.{keys.reads(k.role)}")] for k in rows],
+                    nowrap=(0, 3), prefer=1)
 
 
 # ------------------------------------------------------------------ letters

@@ -94,7 +94,7 @@ def _ids(paths: list[str]) -> list[str]:
 
 def _changed_files(ws: Workspace) -> list[str]:
     out = gitio.run(ws.root, "status", "--porcelain", "-z", "--untracked-files=all", "--",
-                    CASES, "templates", "directory", SETTINGS_FILE, ".gitattributes").stdout
+                    CASES, "templates", "directory", "keys", SETTINGS_FILE, ".gitattributes").stdout
     files = []
     parts = out.split("\0")
     i = 0
