@@ -54,7 +54,7 @@ on 2026-10-12; z treat "$a2" "הוגשה בקשה לסבסוד מעון לפי �
 
 # --- family f102: a four-year bank debt and income support (fictional) -------------------
 on 2026-08-03
-z family add f102 --name "משפחת ברק (בדויה)" --phone 052-0000102 >/dev/null
+z family add f102 --name "משפחת ברק (בדויה)" --phone 052-0000102 --id-number 000000026 >/dev/null
 b1=$(z new --family f102 --date 2026-08-03 --domain debts --subject "חוב לבנק בהוצאה לפועל כבר ארבע שנים" \
   --description "תיק בהוצאה לפועל עם עיקול משכורת והגבלה בבנק; ניסיונות להסדר לא נענו." \
   --need "להפסיק את העיקולים" --right "איחוד תיקים בהוצאה לפועל" --source reported --priority 1 --urgency now \
