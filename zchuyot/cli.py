@@ -521,6 +521,26 @@ def keys_init() -> None:
     _say(t("ui.key_made" if made else "ui.key_kept", path=str(keys.identity_path(result.id)), public=public))
 
 
+@keys_app.command("migrate")
+def keys_migrate() -> None:
+    """הצפנת פרטי המשפחות: מפעיל הצפנה במחלקה וחותם כל רשומת משפחה שעדיין גלויה. / Encrypt the families."""
+    from zchuyot import keys
+    from zchuyot.labels import t
+
+    _, sealed = keys.migrate(_ws())
+    _say(t("ui.migrated", n=len(sealed), families=", ".join(sealed) or "-"))
+
+
+@keys_app.command("grant")
+def keys_grant() -> None:
+    """עדכון מי יכולה לקרוא כל משפחה (עו"ס מיצוי זכויות חדשה, שותף בהפניה). / Update the recipients."""
+    from zchuyot import keys
+    from zchuyot.labels import t
+
+    changed = keys.grant(_ws())
+    _say(t("ui.granted", n=len(changed), families=", ".join(changed) or "-"))
+
+
 @keys_app.command("list")
 def keys_list(as_json: Annotated[bool, typer.Option("--json", help="JSON.")] = False) -> None:
     """מי פרסמה מפתח, ומי יכולה לקרוא מה. / Who has a key and who reads what."""
@@ -714,7 +734,7 @@ def family_show(
     if fam is None:
         raise NotFound("err.unknown_family", value=family)
     log_access(ws, "family show", family, family)
-    data = fam.model_dump(exclude_none=True)
+    data = {k: v for k, v in fam.model_dump(exclude_none=True).items() if k not in ("key", "sealed")}
     if as_json:
         _json(data)
         return

@@ -210,12 +210,30 @@ def add_family(ws: Workspace, family: str, name: str | None, phone: str | None, 
         "phone": phone.strip() if phone and phone.strip() else None,
         "id_number": id_number.strip() if id_number and id_number.strip() else None,
     }
-    return ws.write_family(family, worker, values)
+    from zchuyot import keys
+
+    return ws.write_family(family, worker, values, sealer=keys.family_sealer(ws, family))
 
 
-def get_family(ws: Workspace, family: str) -> Any:
+def get_family(ws: Workspace, family: str, command: str = "family show") -> Any:
+    """The family's record, its sealed fields opened for a recipient (one clear line for anyone else)."""
+    from zchuyot import keys
+
     check_slug(family, "family")
-    return ws.read_family(family)
+    fam = ws.read_family(family)
+    if fam is None or not getattr(fam, "sealed", None):
+        return fam
+    from zchuyot.case.schema import Family
+
+    opened = keys.unseal(ws, family, fam.model_dump(), command)
+    log_opened(ws, family, command)
+    return Family.model_validate({**opened, "sealed": None})
+
+
+def log_opened(ws: Workspace, family: str, command: str) -> None:
+    from zchuyot.privacy import log_access
+
+    log_access(ws, f"decrypt ({command})", family, family)
 
 
 # ------------------------------------------------------------------ documenting (treat)
@@ -623,6 +641,11 @@ def check(ws: Workspace) -> CheckResult:
                                         "fix.mode", "warning"))
     warnings += hand_edited_entries(ws)
     warnings += unknown_bodies(ws, orgs)
+    from zchuyot import keys
+
+    if keys.encryption_on(ws):
+        warnings += [Problem(rel, 1, "err.file.plain_family", {}, "fix.plain_family", "warning")
+                     for rel in keys.plain_records(ws)]
     years = ws.settings.get("retention_years")
     for fam, last in retention_due(ws, kept):
         where = ws.family_dirs(fam)

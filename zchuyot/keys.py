@@ -13,6 +13,7 @@ role `rights`, and a partner while it holds an open referral for the family cove
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -163,3 +164,246 @@ def decrypt(data: bytes, worker: str, what: str) -> bytes:
         return pyrage.decrypt(data, [identity])
     except pyrage.DecryptError:
         raise WorkspaceError("err.not_recipient", what=what) from None
+
+
+# ---------------------------------------------------------------- the families' personal data, sealed
+FAMILY_KEYS = f"{KEYS_DIR}/families"
+PII = ("name", "phone", "id_number", "notes")  # the fields of family.yaml that are sealed
+
+
+def encryption_on(ws: Workspace) -> bool:
+    """The department encrypts its families' personal data (`zchuyot keys migrate` turns it on)."""
+    return bool(ws.settings.get("encryption"))
+
+
+def _wrapped(ws: Workspace, family: str) -> Path:
+    return ws.root / FAMILY_KEYS / f"{family}.age"
+
+
+def _listed(ws: Workspace, family: str) -> Path:
+    return ws.root / FAMILY_KEYS / f"{family}.recipients"
+
+
+def family_worker(ws: Workspace, family: str) -> str:
+    """The worker whose folder holds the family's record (else this worker: the record is made there)."""
+    from zchuyot.case.file import FAMILY_FILE
+
+    for d in ws.family_dirs(family):
+        if (d / FAMILY_FILE).is_file():
+            return d.parent.name
+    return ws.require_worker()
+
+
+def family_recipients(ws: Workspace, family: str) -> dict[str, str]:
+    """Who may read the family now (worker → public key): its worker, the rights workers, and each partner
+    that is a worker of the workspace while it holds an open referral for the family covered by a waiver
+    of the family valid today."""
+    from zchuyot import dates, directory
+    from zchuyot.case.file import FAMILY_FILE, parse_file
+
+    today = dates.today()
+    waivers: list[dict[str, Any]] = []
+    for d in ws.family_dirs(family):
+        if (d / FAMILY_FILE).is_file():
+            data = parse_file(d / FAMILY_FILE)[0]
+            waivers = [w for w in (data or {}).get("waivers") or [] if isinstance(w, dict)]
+            break
+    covered = {str(b) for w in waivers if isinstance(w.get("signed"), dt.date) and w["signed"] <= today
+               and (not isinstance(w.get("expires"), dt.date) or w["expires"] >= today) for b in w.get("bodies") or []}
+    workers = {p.key: p.worker for p in directory.partners(ws) if p.worker}
+    partners = []
+    for rec in ws.read_issues(None).issues:
+        i = rec.issue
+        if i.family == family and i.is_open:
+            partners += [workers[r.to] for r in getattr(i, "referrals", None) or []
+                         if r.status == "open" and r.to in workers and r.to in covered]
+    return recipients_for(ws, family_worker(ws, family), partners)
+
+
+def open_family_key(ws: Workspace, family: str) -> Any:
+    """The family's data key, unwrapped with this worker's identity (one clear line if she is not a
+    recipient, or the key is not here: `sync` brings it)."""
+    from pyrage import x25519
+
+    path = _wrapped(ws, family)
+    if not path.is_file():
+        raise WorkspaceError("err.no_family_key", family=family)
+    secret = decrypt(path.read_bytes(), ws.require_worker(), family)
+    return x25519.Identity.from_str(secret.decode().strip())
+
+
+def _wrap(ws: Workspace, family: str, identity: Any, recipients: dict[str, str]) -> list[Path]:
+    """The family's data key written wrapped to the recipients, and the list of who they are."""
+    make_private_dirs(ws.root / FAMILY_KEYS, ws.root)
+    write_atomic(_wrapped(ws, family), encrypt(f"{identity}\n".encode(), recipients).decode())
+    write_atomic(_listed(ws, family), "".join(f"{w}\n" for w in sorted(recipients)))
+    return [_wrapped(ws, family), _listed(ws, family)]
+
+
+def seal(ws: Workspace, family: str, pii: dict[str, Any]) -> tuple[dict[str, Any], list[Path]]:
+    """The family's personal fields sealed with its data key (made, and wrapped to its recipients, the first
+    time): the mapping to store ({key, sealed}) and the key files written."""
+
+    from pyrage import x25519
+
+    written: list[Path] = []
+    if _wrapped(ws, family).is_file():
+        identity = open_family_key(ws, family)
+    else:
+        identity = x25519.Identity.generate()
+        written = _wrap(ws, family, identity, family_recipients(ws, family))
+    return seal_with(identity, pii), written
+
+
+def seal_with(identity: Any, pii: dict[str, Any]) -> dict[str, Any]:
+    """{key, sealed}: the personal fields encrypted to the family's data key."""
+    import json
+
+    import pyrage
+
+    plain = json.dumps({k: pii.get(k) for k in PII if pii.get(k) not in (None, "")}, ensure_ascii=False)
+    sealed = pyrage.encrypt(plain.encode(), [identity.to_public()], armored=True).decode()
+    return {"key": str(identity.to_public()), "sealed": sealed}
+
+
+def unseal(ws: Workspace, family: str, data: dict[str, Any], command: str) -> dict[str, Any]:
+    """A family record with its sealed fields opened (the caller writes the access log: core.get_family)."""
+    import json
+
+    import pyrage
+
+    if not data.get("sealed"):
+        return data
+    identity = open_family_key(ws, family)
+    try:
+        fields = json.loads(pyrage.decrypt(str(data["sealed"]).encode(), [identity]))
+    except (pyrage.DecryptError, ValueError):
+        raise WorkspaceError("err.not_recipient", what=family) from None
+    return {**{k: v for k, v in data.items() if k not in ("sealed",)}, **fields}
+
+
+def refresh(ws: Workspace, family: str) -> list[Path]:
+    """The family's recipients follow the work: a new one gets the data key; when one leaves (a referral
+    ended, a waiver expired) the key is replaced and the personal data sealed again with the new one, so a
+    former recipient's copy of the old key opens nothing written from now on. The files written."""
+    from zchuyot.case.file import FAMILY_FILE
+
+    if not _wrapped(ws, family).is_file():
+        return []
+    now = family_recipients(ws, family)
+    before = set(read_text(_listed(ws, family)).split()) if _listed(ws, family).is_file() else set()
+    if set(now) == before:
+        return []
+    identity = open_family_key(ws, family)
+    if before <= set(now):
+        return _wrap(ws, family, identity, now)
+    record = next((d / FAMILY_FILE for d in ws.family_dirs(family) if (d / FAMILY_FILE).is_file()), None)
+    if record is None:
+        return _wrap(ws, family, identity, now)
+    from pyrage import x25519
+
+    def rotate(data: dict[str, Any], new: dict[str, Any]) -> tuple[dict[str, Any], list[Path]]:
+        fields = unseal(ws, family, data, "rotate")  # with the key being replaced
+        fresh = x25519.Identity.generate()
+        stored = seal_with(fresh, fields)  # sealed with the new key in hand (the leaving worker cannot open it)
+        return {**new, **stored}, _wrap(ws, family, fresh, now)
+
+    ws.write_family(family, record.parent.parent.name, {}, "zchuyot keys: a family's key replaced", rotate)
+    return []  # committed with the record
+
+
+def shred(ws: Workspace, family: str) -> list[Path]:
+    """Purge: the family's wrapped data key removed (see SECURITY.md for what git history still holds)."""
+    gone = [p for p in (_wrapped(ws, family), _listed(ws, family)) if p.is_file()]
+    for p in gone:
+        p.unlink()
+    return gone
+
+
+def family_sealer(ws: Workspace, family: str) -> Any:
+    """How a family record's personal fields are stored: sealed with the family's data key when the
+    department encrypts (or the record already is), plain otherwise."""
+    def seal_(data: dict[str, Any], new: dict[str, Any]) -> tuple[dict[str, Any], list[Path]]:
+        if not (encryption_on(ws) or data.get("sealed")):
+            return new, []
+        typed = {k: new.get(k) for k in PII if new.get(k) not in (None, "") and new.get(k) != data.get(k)}
+        if data.get("sealed") and not typed:
+            return new, []  # nothing personal changed (a waiver): the sealed fields stay as they are
+        old = unseal(ws, family, data, "family add") if data.get("sealed") else {}
+        stored, written = seal(ws, family, {**old, **{k: new.get(k) for k in PII
+                                                           if new.get(k) not in (None, "")}})
+        return {**{k: v for k, v in new.items() if k not in PII}, **dict.fromkeys(PII), **stored}, written
+
+    return seal_
+
+
+def migrate(ws: Workspace) -> tuple[WriteResult, list[str]]:
+    """The department starts encrypting: the setting turned on and committed, then every family record
+    that is still plain sealed with its own data key (one commit each). Returns the families sealed."""
+    from zchuyot.case.file import FAMILY_FILE, parse_file
+    from zchuyot.store import SETTINGS_FILE, set_setting
+
+    worker = ws.require_worker()
+    public_keys(ws)  # every published key reads before anything is written
+    result = WriteResult(worker, ws.root / SETTINGS_FILE)
+    if set_setting(ws.root, "encryption", True):
+        ws.commit([ws.root / SETTINGS_FILE], "zchuyot keys migrate: the families' personal data is encrypted",
+                  result)
+    ws.reload_settings()
+    sealed = []
+    for record in sorted(ws.cases.glob(f"*/*/{FAMILY_FILE}")) if ws.cases.is_dir() else []:
+        family, owner = record.parent.name, record.parent.parent.name
+        data = parse_file(record)[0] or {}
+        if data.get("sealed") or not any(data.get(k) not in (None, "") for k in PII):
+            continue
+        ws.write_family(family, owner, {}, f"zchuyot keys migrate: {family}", family_sealer(ws, family))
+        sealed.append(family)
+    return result, sealed
+
+
+def grant(ws: Workspace) -> list[str]:
+    """Every family whose key this worker can open given to its recipients as they are now (a new rights
+    worker, a partner with a covered referral), and taken from those who left. The families changed."""
+    changed, paths = [], []
+    folder = ws.root / FAMILY_KEYS
+    for p in sorted(folder.glob("*.age")) if folder.is_dir() else []:
+        try:
+            written = refresh(ws, p.stem)
+        except WorkspaceError:
+            continue  # not a recipient of this family: another recipient grants it
+        if written or _listed(ws, p.stem).is_file():
+            paths += written
+        if written:
+            changed.append(p.stem)
+    if paths:
+        ws.commit(paths, "zchuyot keys grant: recipients updated", WriteResult("", ws.root))
+    return changed
+
+
+def follow_the_work(ws: Workspace, family: str) -> list[tuple[str, dict[str, Any]]]:
+    """After a referral or a waiver changed: the family's recipients updated and committed. A worker who
+    cannot open the family's key leaves it to a recipient (a note says so, nothing fails)."""
+    if not encryption_on(ws) or not _wrapped(ws, family).is_file():
+        return []
+    try:
+        paths = refresh(ws, family)
+    except WorkspaceError:
+        return [("ui.recipients_not_updated", {"family": family})]
+    if paths:
+        ws.commit(paths, f"zchuyot keys: recipients of {family}", WriteResult("", ws.root))
+    return []
+
+
+def plain_records(ws: Workspace) -> list[str]:
+    """With encryption on: the family records whose personal fields are still plain text (check warns)."""
+    from zchuyot.case.file import FAMILY_FILE, parse_file
+
+    out = []
+    for record in sorted(ws.cases.glob(f"*/*/{FAMILY_FILE}")) if ws.cases.is_dir() else []:
+        try:
+            data = parse_file(record)[0] or {}
+        except DataError:
+            continue
+        if any(data.get(k) not in (None, "") for k in PII):
+            out.append(ws.rel(record))
+    return out

@@ -91,7 +91,9 @@ def context(ws: Workspace, rec: Any, to: str | None, on: dt.date) -> dict[str, A
     from zchuyot.case.rules import open_clocks, waiver_needs
 
     i = rec.issue
-    fam = ws.read_family(i.family)
+    from zchuyot.core import get_family
+
+    fam = get_family(ws, i.family, "letter")
     names = directory.names(ws)
     info = ws.worker_info()
     refusals = [e for e in i.corrected_log if e.kind == "refusal"]

@@ -136,7 +136,7 @@ def export(ws: Workspace, anonymize: bool = False) -> tuple[Iterator[dict[str, A
             if anonymize:
                 fam = rec.issue.family
                 if fam not in families:
-                    families[fam] = Scrubber.of(ws.read_family(fam), keep)
+                    families[fam] = Scrubber.of(_opened(ws, fam), keep)
                 data = families[fam].value(data)
                 # an issue's id carries its worker's code: ids become pseudonyms, in the text too
                 data = _ids_replaced(data, ids)
@@ -184,6 +184,25 @@ def csv_row(d: dict[str, Any]) -> list[Any]:
 PURGE_REASONS = ("court_order", "family_request", "opened_in_error")  # purging before retention ends
 
 
+def _opened(ws: Workspace, family: str) -> Any:
+    """The family's record for the scrubber: its sealed names opened when this worker is a recipient (else
+    the patterns — phones, ID numbers — still go, and the names cannot be known here)."""
+    from zchuyot import keys
+    from zchuyot.errors import WorkspaceError
+
+    fam = ws.read_family(family)
+    if fam is None or not getattr(fam, "sealed", None):
+        return fam
+    try:
+        from zchuyot.case.schema import Family
+
+        opened = keys.unseal(ws, family, fam.model_dump(), "export --anonymize")
+        log_access(ws, "decrypt (export --anonymize)", family, family)
+        return Family.model_validate({**opened, "sealed": None})
+    except WorkspaceError:
+        return fam
+
+
 def purge(ws: Workspace, family: str, before_retention: str | None = None) -> list[str]:
     """Remove every file of a family (all workers' folders), its rows in the index cache, and commit the
     removal (see `purgeable` for when it is refused)."""
@@ -195,9 +214,12 @@ def purge(ws: Workspace, family: str, before_retention: str | None = None) -> li
         with contextlib.suppress(OSError):
             d.rmdir()
     ws.cache().forget([ws.rel(p) for p in removed])
+    from zchuyot import keys
+
+    shredded = keys.shred(ws, family)  # its data key: without it the sealed record opens nowhere
     why = "retention" if before_retention is None else f"before retention: {before_retention}"
     result = WriteResult("", ws.root)
-    ws.commit(removed, f"zchuyot purge: a family's files removed ({why})", result)
+    ws.commit([*removed, *shredded], f"zchuyot purge: a family's files removed ({why})", result)
     log_access(ws, f"purge ({why})", family, family)
     return [ws.rel(p) for p in removed]
 

@@ -52,7 +52,14 @@ def refer(ws: Workspace, issue_id: str, to: str, ask: str, due: str | None = Non
                                         "due": until.strftime("%d/%m/%Y") if until else "-"}))
     if partner.worker:
         result.info.append(("ui.referred_worker", {"partner": partner.name, "worker": partner.worker}))
+    result.notes += _follow(ws, result.issue.family if result.issue is not None else None)
     return result
+
+
+def _follow(ws: Workspace, family: str | None) -> list[tuple[str, dict[str, Any]]]:
+    from zchuyot import keys
+
+    return keys.follow_the_work(ws, family) if family else []
 
 
 def feedback(ws: Workspace, issue_id: str, text: str, referral: int | None = None, done: bool = False,
@@ -83,6 +90,8 @@ def feedback(ws: Workspace, issue_id: str, text: str, referral: int | None = Non
                                 text=f"{known.get(ref.to, ref.to)}: {said}"))
     result = edit.result
     result.info.append(("ui.feedback_saved", {"id": result.id, "n": ref.id}))
+    if done or returned:  # the partner's access ends with its referral
+        result.notes += _follow(ws, result.issue.family if result.issue is not None else None)
     return result
 
 
@@ -131,4 +140,5 @@ def add_waiver(ws: Workspace, family: str, bodies: list[str], signed: str, expir
     result = ws.write_family(family, worker, values, "zchuyot family waiver: " + family)
     result.info.append(("ui.waiver_saved", {"family": family, "bodies": ", ".join(entry["bodies"]),
                                             "until": until.strftime("%d/%m/%Y") if until else "-"}))
+    result.notes += _follow(ws, family)
     return result

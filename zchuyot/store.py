@@ -537,9 +537,9 @@ class Workspace:
         return self.cases / worker / family / FAMILY_FILE
 
     def write_family(self, family: str, worker: str, values: Any,
-                     message: str = "zchuyot family: record updated") -> WriteResult:
+                     message: str = "zchuyot family: record updated", sealer: Any = None) -> WriteResult:
         return casefile.save_family(self, self.family_path(family, worker), template_path(FAMILY_FILE, self.root),
-                                    family, values, message)
+                                    family, values, message, sealer)
 
     def read_family(self, family: str) -> Any:
         """The family's record (a validated model), or None when it has none or it is broken."""
@@ -667,6 +667,21 @@ def directory_starters(root: Path) -> list[Path]:
             write_atomic(p, read_text(template_path(starter, root)))
             made.append(p)
     return made
+
+
+def set_setting(root: Path, key: str, value: Any) -> bool:
+    """One key of the department's settings set (the file's comments kept); False if it already had it."""
+    from zchuyot import yamlio
+
+    doc = yamlio.parse(read_text(root / SETTINGS_FILE))
+    if not isinstance(doc, dict):
+        raise DataError("err.settings_broken", file=SETTINGS_FILE, line=1, why="")
+    if doc.get(key) == value:
+        return False
+    yamlio.set_key(doc, key, value)
+    write_atomic(root / SETTINGS_FILE, yamlio.dump(doc))
+    os.chmod(root / SETTINGS_FILE, 0o644)
+    return True
 
 
 def add_worker(root: Path, worker: str, name: str | None, role: str | None) -> bool:

@@ -280,6 +280,9 @@ FAMILY: tuple[Field, ...] = (
     Field("phone", "text", check="phone", flag="--phone"),
     Field("id_number", "text", check="israeli_id", flag="--id-number"),
     Field("notes", "longtext"),
+    # encryption at rest (keys.py): the family's public data key and its personal fields sealed with it
+    Field("key", "text"),
+    Field("sealed", "longtext"),
     Field("waivers", "list", sub=(
         Field("bodies", "texts", required=True, flag="--body", label="field.waiver_bodies"),
         Field("signed", "date", required=True, past=True, flag="--signed"),

@@ -1,0 +1,124 @@
+"""Encryption at rest with three clones on real git (the family's worker, a rights worker, a volunteer): only
+the recipients read the family's personal data; a referral covered by a waiver opens access and its end
+closes it (the key replaced); the non-recipient's clone and the remote hold only ciphertext."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import run
+
+PII = ("משפחת לוי", "050-1234567", "012345674")
+
+
+def z(root: Path, *args: str, code: int | None = 0, worker: str | None = None):
+    r = run("--root", str(root), *(["--worker", worker] if worker else []), *args)
+    if code is not None:
+        assert r.exit_code == code, (args, r.stdout, r.stderr)
+    return r
+
+
+def git(*args: str) -> str:
+    return subprocess.run(["git", *args], capture_output=True, text=True, check=True).stdout
+
+
+def holds_pii(clone: Path) -> list[str]:
+    """What of the family's personal data the clone holds anywhere: its files, and every version in git."""
+    found = []
+    history = git("-C", str(clone), "log", "-p", "--all")
+    for p in clone.rglob("*"):
+        if p.is_file() and ".git" not in p.parts and ".zchuyot" not in p.parts:
+            text = p.read_bytes().decode("utf-8", "replace")
+            found += [f"{p.name}: {x}" for x in PII if x in text]
+    found += [f"history: {x}" for x in PII if x in history]
+    return found
+
+
+@pytest.fixture
+def dept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
+    remote = tmp_path / "dept.git"
+    subprocess.run(["git", "init", "-q", "--bare", "--initial-branch=main", str(remote)], check=True)
+    clones = {"dana": ("family", tmp_path / "dana"), "miri": ("rights", tmp_path / "miri"),
+              "noa": ("volunteer", tmp_path / "noa")}
+    for worker, (role, root) in clones.items():
+        # each worker on her own computer: her own config directory, her own identity
+        monkeypatch.setenv("ZCHUYOT_CONFIG_DIR", str(tmp_path / f"config-{worker}"))
+        assert run("init", str(root), "--worker", worker, "--role", role, "--remote", str(remote)).exit_code == 0
+        z(root, "keys", "init")
+        z(root, "sync")
+    return {"remote": remote, **{w: r for w, (_, r) in clones.items()}, "tmp": tmp_path}
+
+
+def as_(dept: dict[str, Path], worker: str, monkeypatch: pytest.MonkeyPatch, *args: str, code: int | None = 0):
+    monkeypatch.setenv("ZCHUYOT_CONFIG_DIR", str(dept["tmp"] / f"config-{worker}"))
+    return z(dept[worker], *args, code=code)
+
+
+def test_only_the_recipients_read_and_a_referral_opens_and_closes_access(dept: dict[str, Path],
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    for w in ("dana", "miri", "noa", "dana"):
+        as_(dept, w, monkeypatch, "sync")
+    as_(dept, "dana", monkeypatch, "keys", "migrate")
+    as_(dept, "dana", monkeypatch, "family", "add", "f1", "--name", "משפחת לוי", "--phone", "050-1234567",
+        "--id-number", "012345674")
+    i = as_(dept, "dana", monkeypatch, "new", "--family", "f1", "--subject", "סיוע בשכר דירה",
+            "--domain", "housing").stdout.strip()
+    as_(dept, "dana", monkeypatch, "sync")
+    for w in ("miri", "noa"):
+        as_(dept, w, monkeypatch, "sync")
+    assert "משפחת לוי" in as_(dept, "dana", monkeypatch, "family", "show", "f1").stdout
+    assert "012345674" in as_(dept, "miri", monkeypatch, "family", "show", "f1").stdout  # the rights worker
+    r = as_(dept, "noa", monkeypatch, "family", "show", "f1", code=1)  # the volunteer: not (yet)
+    assert "אין הרשאה לפרטי המשפחה f1" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in r.stderr
+    assert as_(dept, "noa", monkeypatch, "show", i).exit_code == 0  # the issue itself: every command works
+    assert holds_pii(dept["noa"]) == []
+    bare = git("--git-dir", str(dept["remote"]), "log", "-p", "--all")
+    assert not any(x in bare for x in PII)
+    # a referral to the volunteer, covered by the family's waiver, opens access
+    as_(dept, "dana", monkeypatch, "partner", "add", "vol_noa", "--name", "נועה", "--kind", "volunteer",
+        "--worker", "noa")
+    as_(dept, "dana", monkeypatch, "family", "waiver", "f1", "--body", "vol_noa", "--signed", "2026-11-01")
+    as_(dept, "dana", monkeypatch, "refer", i, "--to", "vol_noa", "--ask", "ליווי למשרד השיכון")
+    as_(dept, "dana", monkeypatch, "sync")
+    as_(dept, "noa", monkeypatch, "sync")
+    assert "050-1234567" in as_(dept, "noa", monkeypatch, "family", "show", "f1").stdout
+    # its end closes it: the key is replaced and the record sealed again
+    as_(dept, "noa", monkeypatch, "feedback", i, "ליוויתי", "--done")
+    as_(dept, "noa", monkeypatch, "sync")
+    as_(dept, "dana", monkeypatch, "sync")
+    as_(dept, "noa", monkeypatch, "sync")
+    r = as_(dept, "noa", monkeypatch, "family", "show", "f1", code=1)
+    assert "אין הרשאה" in r.stderr
+    assert "משפחת לוי" in as_(dept, "dana", monkeypatch, "family", "show", "f1").stdout
+    assert "משפחת לוי" in as_(dept, "miri", monkeypatch, "sync").stdout + \
+        as_(dept, "miri", monkeypatch, "family", "show", "f1").stdout
+    # the access log records every opening
+    log = (dept["dana"] / ".zchuyot" / "access.log").read_text(encoding="utf-8")
+    assert "decrypt (family show)" in log
+    # a lost key: one clear line
+    (dept["tmp"] / "config-miri" / "identities" / "miri.key").unlink()
+    r = as_(dept, "miri", monkeypatch, "family", "show", "f1", code=1)
+    assert "zchuyot keys init" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_migration_seals_every_plain_record_and_check_warns_about_plain_ones(dept: dict[str, Path],
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    for w in ("dana", "miri", "noa", "dana"):
+        as_(dept, w, monkeypatch, "sync")
+    as_(dept, "dana", monkeypatch, "family", "add", "f1", "--name", "משפחת לוי", "--phone", "050-1234567")
+    record = dept["dana"] / "cases" / "dana" / "f1" / "family.yaml"
+    assert "משפחת לוי" in record.read_text(encoding="utf-8")
+    r = as_(dept, "dana", monkeypatch, "keys", "migrate")
+    assert "f1" in r.stdout
+    text = record.read_text(encoding="utf-8")
+    assert "משפחת לוי" not in text and "BEGIN AGE ENCRYPTED FILE" in text
+    assert "משפחת לוי" in as_(dept, "dana", monkeypatch, "family", "show", "f1").stdout
+    assert "plain" not in as_(dept, "dana", monkeypatch, "check").stdout
+    import re
+
+    record.write_text(re.sub(r"(?m)^name:.*$", "name: 'גלוי'", text), encoding="utf-8")  # plain, by hand
+    r = as_(dept, "dana", monkeypatch, "check")
+    assert "גלויים" in r.stdout and "zchuyot keys migrate" in r.stdout
