@@ -122,3 +122,26 @@ def test_migration_seals_every_plain_record_and_check_warns_about_plain_ones(dep
     record.write_text(re.sub(r"(?m)^name:.*$", "name: 'גלוי'", text), encoding="utf-8")  # plain, by hand
     r = as_(dept, "dana", monkeypatch, "check")
     assert "גלויים" in r.stdout and "zchuyot keys migrate" in r.stdout
+
+
+def test_concurrent_edits_of_a_sealed_record_are_merged_field_by_field(dept: dict[str, Path],
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    for w in ("dana", "miri", "noa", "dana"):
+        as_(dept, w, monkeypatch, "sync")
+    as_(dept, "dana", monkeypatch, "keys", "migrate")
+    as_(dept, "dana", monkeypatch, "family", "add", "f1", "--name", "משפחת לוי", "--phone", "050-1234567")
+    as_(dept, "dana", monkeypatch, "sync")
+    as_(dept, "miri", monkeypatch, "sync")
+    # offline on both sides: dana the phone, miri the ID number
+    as_(dept, "dana", monkeypatch, "family", "add", "f1", "--phone", "052-7654321")
+    as_(dept, "miri", monkeypatch, "family", "add", "f1", "--id-number", "012345674")
+    as_(dept, "dana", monkeypatch, "sync")
+    as_(dept, "miri", monkeypatch, "sync")
+    as_(dept, "dana", monkeypatch, "sync")
+    for w in ("dana", "miri"):
+        out = as_(dept, w, monkeypatch, "family", "show", "f1", "--json").stdout
+        assert "052-7654321" in out and "012345674" in out and "משפחת לוי" in out, (w, out)
+        assert as_(dept, w, monkeypatch, "check").exit_code == 0
+    record = dept["miri"] / "cases" / "dana" / "f1" / "family.yaml"
+    assert not any(x in record.read_text(encoding="utf-8") for x in PII)
+    assert holds_pii(dept["noa"]) == []

@@ -1325,6 +1325,29 @@ def _sync_said(res: Any, rnd: Any) -> None:
         raise typer.Exit(ExitStatus.ERROR)
 
 
+def _sealed_merge(p: Path) -> Any:
+    """A family record's merge opens its sealed fields with this worker's key and seals the result again."""
+    from zchuyot import keys
+    from zchuyot.store import Workspace
+
+    try:
+        ws = Workspace.find(None)
+    except Exception:  # noqa: BLE001 — no workspace found from here: merged as it is
+        return None
+    family = p.parent.name
+
+    def open_(data: dict[str, Any]) -> dict[str, Any]:
+        return {**keys.unseal(ws, family, data, "merge"), "sealed": None, "key": None}
+
+    def seal_(data: dict[str, Any]) -> dict[str, Any]:
+        if not any(data.get(k) for k in keys.PII):
+            return data
+        stored = keys.seal_with(keys.open_family_key(ws, family), data)
+        return {**data, **dict.fromkeys(keys.PII), **stored}
+
+    return open_, seal_
+
+
 @app.command("merge-file", hidden=True)
 def merge_file(
     base: Annotated[Path, typer.Argument()],
@@ -1344,7 +1367,8 @@ def merge_file(
         texts = (read_text(base), read_text(ours), read_text(theirs), dates.today())
         in_directory = Path(path).parent.name == "directory"
         text = (merge.merge_settings(*texts) if p.name == SETTINGS_FILE else merge.merge_directory(*texts)
-                if in_directory else merge.merge_texts(*texts))
+                if in_directory else merge.merge_texts(*texts, opened=_sealed_merge(p) if p.name == FAMILY_FILE
+                                                       else None))
         data, lines = yamlfast.load(text)
         if p.name == SETTINGS_FILE:
             ok, problems = (data if isinstance(data, dict) else None), []

@@ -229,13 +229,28 @@ class Merger:
         return out
 
 
-def merge_texts(base: str, ours: str, theirs: str, today: dt.date) -> str:
-    """The merged text of one issue or family file. Raises DataError if a side cannot be read."""
+def merge_texts(base: str, ours: str, theirs: str, today: dt.date, opened: Any = None) -> str:
+    """The merged text of one issue or family file. Raises DataError if a side cannot be read.
+
+    `opened` (a sealed family record, keys.py): (open, seal) — each side's sealed personal fields opened,
+    merged field by field like any other, and the result sealed again; a side that cannot be opened here
+    is merged as it is (its sealed text one value)."""
     b = yamlfast.load(base)[0] if base.strip() else {}
     o = yamlfast.load(ours)[0]
     t = yamlfast.load(theirs)[0]
     if not isinstance(o, dict) or not isinstance(t, dict) or not isinstance(b, dict):
         raise DataError("err.file.not_mapping", line=1)
+    if opened is not None:
+        open_, seal_ = opened
+        try:
+            sides = [open_(x) if x.get("sealed") else x for x in (b, o, t)]
+        except Exception:  # noqa: BLE001 — not a recipient here, an older key: merged as it is
+            sides = []
+        if sides:
+            merged = seal_(Merger(*sides, today).merged())
+            doc = yamlio.parse(ours, checked=True)
+            apply(doc, o, merged)
+            return yamlio.dump(doc)
     merged = Merger(b, o, t, today).merged()
     doc = yamlio.parse(ours, checked=True)  # `ours` was just read by the fast reader above
     apply(doc, o, merged)  # the edit path's own way of writing a change into the local document
