@@ -145,3 +145,24 @@ def test_concurrent_edits_of_a_sealed_record_are_merged_field_by_field(dept: dic
     record = dept["miri"] / "cases" / "dana" / "f1" / "family.yaml"
     assert not any(x in record.read_text(encoding="utf-8") for x in PII)
     assert holds_pii(dept["noa"]) == []
+
+
+def test_letters_are_encrypted_like_the_record(dept: dict[str, Path], monkeypatch: pytest.MonkeyPatch,
+                                               tmp_path: Path) -> None:
+    from docx import Document
+
+    for w in ("dana", "miri", "noa", "dana"):
+        as_(dept, w, monkeypatch, "sync")
+    as_(dept, "dana", monkeypatch, "keys", "migrate")
+    as_(dept, "dana", monkeypatch, "family", "add", "f1", "--name", "משפחת לוי", "--id-number", "012345674",
+        "--phone", "050-1234567")
+    i = as_(dept, "dana", monkeypatch, "new", "--family", "f1", "--subject", "קצבת נכות", "--domain",
+            "national_insurance", "--description", "בקשה לקצבה").stdout.strip()
+    as_(dept, "dana", monkeypatch, "letter", i, "--template", "request", "--to", "ביטוח לאומי", "--out",
+        str(tmp_path / "print" / "request.docx"))
+    sealed = next((dept["dana"] / "cases" / "dana" / "f1" / "letters").glob("*.docx.age"))
+    assert b"012345674" not in sealed.read_bytes() and sealed.read_bytes().startswith(b"age-encryption.org")
+    assert "012345674" in "\n".join(p.text for p in Document(str(tmp_path / "print" / "request.docx")).paragraphs)
+    as_(dept, "dana", monkeypatch, "sync")
+    as_(dept, "noa", monkeypatch, "sync")
+    assert holds_pii(dept["noa"]) == []

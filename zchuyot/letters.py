@@ -207,17 +207,36 @@ def write_letter(ws: Workspace, issue_id: str, key: str, to: str | None = None, 
 
         how = "; ".join(dict.fromkeys(HOW_TO_FILL.get(m, m).format(id=i.id, family=i.family) for m in missing))
         raise InputError("err.letter_missing", key=key, missing=", ".join(t(f"ph.{m}") for m in missing), how=how)
+    from zchuyot import keys
+
     folder = ws.root / CASES / rec.worker_dir / i.family / LETTERS_DIR
-    path = Path(out).expanduser().resolve() if out else folder / f"{i.id}-{key}-{on.isoformat()}.docx"
+    name = f"{i.id}-{key}-{on.isoformat()}.docx"
+    sealed = keys.encryption_on(ws)
+    if sealed:
+        # the repository's copy encrypted with the family's key, like its record; a plain copy only where
+        # the worker asks for one (--out), to print or send
+        import pyrage
+
+        copy = pyrage.encrypt(data, [keys.open_family_key(ws, i.family).to_public()])
+        path, stored = folder / f"{name}.age", copy
+    else:
+        path, stored = (Path(out).expanduser().resolve() if out else folder / name), data
+    plain_out = Path(out).expanduser().resolve() if (out and sealed) else None
     inside = path.is_relative_to(ws.root)
     edit = ws.edit(i.id, "zchuyot letter: {id}", commit=False)
     with edit as issue:
         shown = ws.rel(path) if inside else str(path)
         issue.log.append(record("log", date=on, kind="letter", text=f"{template.title}: {shown}", by=worker))
-        _write_private(path, ws.root if inside else _existing(path.parent), data)
+        _write_private(path, ws.root if inside else _existing(path.parent), stored)
+        if plain_out is not None:
+            _write_private(plain_out, _existing(plain_out.parent), data)
     result = edit.result
     ws.commit([rec.path, *([path] if inside else [])], f"zchuyot letter: {i.id} ({key})", result)
     result.info.append(("ui.letter_written", {"path": shown}))
+    if plain_out is not None:
+        result.info.append(("ui.letter_plain_copy", {"path": str(plain_out)}))
+    elif sealed:
+        result.info.append(("ui.letter_sealed", {"id": i.id, "key": key}))
     return result
 
 
