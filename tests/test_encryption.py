@@ -166,3 +166,46 @@ def test_letters_are_encrypted_like_the_record(dept: dict[str, Path], monkeypatc
     as_(dept, "dana", monkeypatch, "sync")
     as_(dept, "noa", monkeypatch, "sync")
     assert holds_pii(dept["noa"]) == []
+
+
+def test_purge_is_crypto_shredding(dept: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    import pyrage
+    from pyrage import x25519
+
+    for w in ("dana", "miri", "noa", "dana"):
+        as_(dept, w, monkeypatch, "sync")
+    as_(dept, "dana", monkeypatch, "keys", "migrate")
+    as_(dept, "dana", monkeypatch, "family", "add", "f1", "--name", "משפחת לוי", "--id-number", "012345674")
+    i = as_(dept, "dana", monkeypatch, "new", "--family", "f1", "--subject", "x", "--domain", "debts").stdout.strip()
+    as_(dept, "dana", monkeypatch, "sync")
+    as_(dept, "miri", monkeypatch, "sync")
+    assert "משפחת לוי" in as_(dept, "miri", monkeypatch, "family", "show", "f1").stdout
+    # the wrapped key never enters the branch's history: it travels in its own ref, without history
+    assert "keys/families" not in git("-C", str(dept["miri"]), "log", "--all", "--name-only", "--format=")
+    wrapped = (dept["miri"] / "keys" / "families" / "f1.age").read_bytes()
+    blob = subprocess.run(["git", "-C", str(dept["miri"]), "hash-object", "--stdin"], input=wrapped,
+                          capture_output=True).stdout.decode().strip()
+    old = git("-C", str(dept["miri"]), "rev-parse", "HEAD").strip()
+    as_(dept, "dana", monkeypatch, "close", i, "--ended")
+    r = as_(dept, "dana", monkeypatch, "purge", "f1", "--yes", "--before-retention", "family_request")
+    for w in ("dana", "miri", "noa", "dana", "miri"):
+        as_(dept, w, monkeypatch, "sync")
+    subprocess.run(["git", "--git-dir", str(dept["remote"]), "gc", "-q", "--prune=now"], check=True)  # the server's
+    for w in ("dana", "miri", "noa"):
+        clone = dept[w]
+        assert not (clone / "keys" / "families" / "f1.age").exists()
+        # the destroyed key is nowhere in the clone, reachable or not
+        assert subprocess.run(["git", "-C", str(clone), "cat-file", "-e", blob], capture_output=True).returncode != 0, w
+    assert subprocess.run(["git", "--git-dir", str(dept["remote"]), "cat-file", "-e", blob],
+                          capture_output=True).returncode != 0
+    # the old record is still in git history — sealed with the destroyed key: no identity opens it
+    sealed = git("-C", str(dept["miri"]), "show", f"{old}:cases/dana/f1/family.yaml")
+    assert "משפחת לוי" not in sealed and "012345674" not in sealed
+    body = sealed.split("sealed: |", 1)[1]
+    armored = "\n".join(ln.strip() for ln in body.splitlines() if ln.strip() and ":" not in ln[:12] or "-----" in ln)
+    identities = [x25519.Identity.from_str(
+        next(ln for ln in (dept["tmp"] / f"config-{w}" / "identities" / f"{w}.key").read_text().splitlines()
+             if ln.startswith("AGE-SECRET-KEY"))) for w in ("dana", "miri", "noa")]
+    with pytest.raises(pyrage.DecryptError):
+        pyrage.decrypt(armored.encode(), identities)
+    assert "012345674" not in r.stdout

@@ -21,15 +21,28 @@ def available() -> bool:
     return shutil.which("git") is not None
 
 
-def run(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+def run(root: Path, *args: str, check: bool = True, input_: str | None = None) -> subprocess.CompletedProcess[str]:
     if not available():
         raise WorkspaceError("err.no_git")
     proc = subprocess.run(
-        ["git", "-C", str(root), *args], capture_output=True, text=True, env=_env(), stdin=subprocess.DEVNULL
+        ["git", "-C", str(root), *args], capture_output=True, text=True, env=_env(),
+        **({"input": input_} if input_ is not None else {"stdin": subprocess.DEVNULL}),
     )
     if check and proc.returncode != 0:
         raise failure(proc, args[0])
     return proc
+
+
+def run_bytes(root: Path, *args: str, input_: bytes | None = None) -> bytes:
+    """git's output as bytes (blobs), its input given as bytes."""
+    if not available():
+        raise WorkspaceError("err.no_git")
+    proc = subprocess.run(["git", "-C", str(root), *args], capture_output=True, env=_env(),
+                          **({"input": input_} if input_ is not None else {"stdin": subprocess.DEVNULL}))
+    if proc.returncode != 0:
+        raise failure(subprocess.CompletedProcess(proc.args, proc.returncode, proc.stdout.decode(errors="replace"),
+                                                  proc.stderr.decode(errors="replace")), args[0])
+    return proc.stdout
 
 
 _NO_REMOTE = ("could not read from remote repository", "does not appear to be a git repository",

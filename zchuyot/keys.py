@@ -65,7 +65,7 @@ def init_keys(ws: Workspace) -> tuple[WriteResult, str, bool]:
         identity = load_identity(worker)
     else:
         identity = x25519.Identity.generate()
-        make_private_dirs(path.parent, path.parent.parent)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         os.chmod(path.parent, 0o700)
         write_atomic(path, f"# zchuyot: {worker}'s age identity — keep it secret, never share it\n{identity}\n")
         os.chmod(path, 0o600)
@@ -237,7 +237,7 @@ def _wrap(ws: Workspace, family: str, identity: Any, recipients: dict[str, str])
     make_private_dirs(ws.root / FAMILY_KEYS, ws.root)
     write_atomic(_wrapped(ws, family), encrypt(f"{identity}\n".encode(), recipients).decode())
     write_atomic(_listed(ws, family), "".join(f"{w}\n" for w in sorted(recipients)))
-    return [_wrapped(ws, family), _listed(ws, family)]
+    return []  # the key store is never committed to the branch: `sync` sends it (keystore.py)
 
 
 def seal(ws: Workspace, family: str, pii: dict[str, Any]) -> tuple[dict[str, Any], list[Path]]:
@@ -313,11 +313,17 @@ def refresh(ws: Workspace, family: str) -> list[Path]:
 
 
 def shred(ws: Workspace, family: str) -> list[Path]:
-    """Purge: the family's wrapped data key removed (see SECURITY.md for what git history still holds)."""
+    """Purge is crypto-shredding: the family's wrapped data key destroyed here, and by the next `sync` in
+    the department's key store and in every clone that syncs (keystore.py) — the family's sealed records in
+    git history then open for nobody."""
     gone = [p for p in (_wrapped(ws, family), _listed(ws, family)) if p.is_file()]
     for p in gone:
         p.unlink()
-    return gone
+    if gone:
+        from zchuyot import keystore
+
+        keystore.forget_old_keys(ws)  # this clone's copies of the key store that still held it
+    return []  # not committed: the next `sync` takes the deletion to the department's key store
 
 
 def family_sealer(ws: Workspace, family: str) -> Any:

@@ -569,6 +569,8 @@ GITIGNORE = """# zchuyot: machine-local files (this computer's worker, locks, ca
 .zchuyot/
 # temp files of an interrupted write
 .*.tmp
+# the families' wrapped keys travel in refs/zchuyot/keys, without history (keystore.py)
+keys/families/
 """
 GITATTRIBUTES = """# zchuyot: issue files are merged field by field, never with conflict markers
 cases/**/*.yaml merge=zchuyot

@@ -16,7 +16,7 @@ from zchuyot.case.file import CASES, renumbered, write_atomic
 from zchuyot.case.form import ID_RE
 from zchuyot.case.validate import Problem
 from zchuyot.errors import WorkspaceError
-from zchuyot.store import GITATTRIBUTES, SETTINGS_FILE, Workspace
+from zchuyot.store import GITATTRIBUTES, GITIGNORE, SETTINGS_FILE, Workspace
 
 
 @dataclass
@@ -53,12 +53,14 @@ def ensure_setup(ws: Workspace) -> None:
     line; the next commit takes it, and the same line added by two clones merges as one)."""
     gitio.register_merge_driver(ws.root)
     gitio.ensure_identity(ws.root, ws.worker or "zchuyot")
-    attrs = ws.root / ".gitattributes"
-    text = attrs.read_text(encoding="utf-8") if attrs.is_file() else ""
-    missing = [line for line in GITATTRIBUTES.splitlines() if line and line not in text.splitlines()]
-    if missing:
-        write_atomic(attrs, text + ("" if not text or text.endswith("\n") else "\n") + "\n".join(missing) + "\n")
-        os.chmod(attrs, 0o644)
+    for name, wanted in ((".gitattributes", GITATTRIBUTES), (".gitignore", GITIGNORE)):
+        f = ws.root / name
+        text = f.read_text(encoding="utf-8") if f.is_file() else ""
+        missing = [line for line in wanted.splitlines() if line and not line.startswith("#")
+                   and line not in text.splitlines()]
+        if missing:
+            write_atomic(f, text + ("" if not text or text.endswith("\n") else "\n") + "\n".join(missing) + "\n")
+            os.chmod(f, 0o644)
 
 
 def _git_dir(ws: Workspace) -> Path:
@@ -94,7 +96,7 @@ def _ids(paths: list[str]) -> list[str]:
 
 def _changed_files(ws: Workspace) -> list[str]:
     out = gitio.run(ws.root, "status", "--porcelain", "-z", "--untracked-files=all", "--",
-                    CASES, "templates", "directory", "keys", SETTINGS_FILE, ".gitattributes").stdout
+                    CASES, "templates", "directory", "keys", SETTINGS_FILE, ".gitattributes", ".gitignore").stdout
     files = []
     parts = out.split("\0")
     i = 0
@@ -322,6 +324,10 @@ def sync(ws: Workspace) -> SyncResult:
                 continue  # someone pushed first: fetch, merge and try again
             result.offline = gitio.cause(err) or "push failed"
             break
+        if result.offline is None and not result.no_remote:
+            from zchuyot import keystore
+
+            keystore.sync(ws)  # the families' wrapped keys: their own ref, without history
         if result.offline is not None or not result.sent:
             st = status(ws, fetch=False)
             result.unsent = st.unsent_commits

@@ -1,0 +1,132 @@
+"""The families' wrapped data keys, synced without history — so a purge can destroy a key for good.
+
+The wrapped keys (`keys/families/<family>.age`, each a family's data key encrypted to its recipients) are
+never committed to the department's branch: git would keep every version of them, and a recipient could
+unwrap an old one and open the purged family's old records. They live in the working tree (ignored by git)
+and travel in a ref of their own, `refs/zchuyot/keys`, that is always a single commit with no parent: each
+change replaces it (a push with a lease, so nobody's change is overwritten unseen). Merging is by file:
+a key deleted on either side since the last agreement stays deleted (a purge wins); otherwise the side that
+changed it. After a deletion the clone expires its reflogs and prunes the unreachable objects, so the old
+key is gone from it; the server drops its copy at its own maintenance (`git gc`, SECURITY.md).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from zchuyot import gitio
+from zchuyot.case.file import make_private_dirs, write_atomic
+from zchuyot.store import Workspace
+
+REF = "refs/zchuyot/keys"
+REMOTE_REF = "refs/zchuyot/remote-keys"  # the department's, as last fetched
+BASE_REF = "refs/zchuyot/keys-base"  # what this clone and the department last agreed on
+FOLDER = "keys/families"
+
+
+def _tree(ws: Workspace, ref: str) -> dict[str, bytes]:
+    """name → content of the files in a key-store commit ({} when the ref does not exist)."""
+    if gitio.run(ws.root, "rev-parse", "--verify", "-q", ref, check=False).returncode != 0:
+        return {}
+    out: dict[str, bytes] = {}
+    for line in gitio.run(ws.root, "ls-tree", ref).stdout.splitlines():
+        meta, _, name = line.partition("\t")
+        sha = meta.split()[2]
+        blob = gitio.run_bytes(ws.root, "cat-file", "blob", sha)
+        out[name] = blob
+    return out
+
+
+def _local(ws: Workspace) -> dict[str, bytes]:
+    folder = ws.root / FOLDER
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()} if folder.is_dir() else {}
+
+
+def merged(base: dict[str, bytes], ours: dict[str, bytes], theirs: dict[str, bytes]) -> dict[str, bytes]:
+    """By file: deleted on either side since the base → deleted (a purge wins); else the side that changed."""
+    out: dict[str, bytes] = {}
+    for name in sorted({*ours, *theirs}):
+        b, o, t = base.get(name), ours.get(name), theirs.get(name)
+        if b is not None and (o is None or t is None):
+            continue
+        if o is None or t is None:
+            out[name] = o if o is not None else t  # type: ignore[assignment]
+        elif o == t or t == b:
+            out[name] = o
+        elif o == b:
+            out[name] = t
+        else:
+            out[name] = o  # both changed (rare: two recipients re-granted at once) — ours, the next sync agrees
+    return out
+
+
+def _commit(ws: Workspace, files: dict[str, bytes]) -> str:
+    """A parentless commit holding exactly these files; REF points at it."""
+    entries = []
+    for name, data in sorted(files.items()):
+        sha = gitio.run_bytes(ws.root, "hash-object", "-w", "--stdin", input_=data).decode().strip()
+        entries.append(f"100644 blob {sha}\t{name}\n")
+    tree = gitio.run(ws.root, "mktree", input_="".join(entries)).stdout.strip()
+    commit = gitio.run(ws.root, "-c", "user.name=zchuyot", "-c", "user.email=zchuyot@zchuyot.invalid",
+                       "commit-tree", tree, "-m", "zchuyot: the families' wrapped keys").stdout.strip()
+    gitio.run(ws.root, "update-ref", REF, commit)
+    return commit
+
+
+def _write_local(ws: Workspace, files: dict[str, bytes]) -> None:
+    folder = ws.root / FOLDER
+    make_private_dirs(folder, ws.root)
+    for p in folder.iterdir():
+        if p.is_file() and p.name not in files:
+            p.unlink()
+    for name, data in files.items():
+        p = folder / name
+        if not p.is_file() or p.read_bytes() != data:
+            write_atomic(p, data.decode("utf-8"))  # armored age and worker codes: text
+
+
+def sync(ws: Workspace) -> bool:
+    """Exchange the wrapped keys with the department (after the branch's own sync). True when it happened
+    (False: no remote or offline — the keys wait here, as the work does)."""
+    if not gitio.run(ws.root, "remote", check=False).stdout.split():
+        return False
+    dropped = False
+    for _attempt in range(3):
+        fetch = gitio.run(ws.root, "fetch", "-q", "origin", f"+{REF}:{REMOTE_REF}", check=False)
+        theirs_exist = fetch.returncode == 0
+        if not theirs_exist and "couldn't find remote ref" not in (fetch.stderr or "").lower():
+            return False  # offline
+        base, ours = _tree(ws, BASE_REF), _local(ws)
+        theirs = _tree(ws, REMOTE_REF) if theirs_exist else {}
+        files = merged(base, ours, theirs)
+        dropped = dropped or any(n not in files for n in (*base, *ours))
+        _write_local(ws, files)
+        commit = _commit(ws, files)
+        lease = gitio.run(ws.root, "rev-parse", REMOTE_REF, check=False).stdout.strip() if theirs_exist else ""
+        if theirs_exist and files == theirs:
+            gitio.run(ws.root, "update-ref", BASE_REF, lease)
+            break
+        push = gitio.run(ws.root, "push", "-q", f"--force-with-lease={REF}:{lease}", "origin", f"+{REF}:{REF}",
+                         check=False)
+        if push.returncode == 0:
+            for ref in (BASE_REF, REMOTE_REF):  # the department's now: the old commit is no longer named
+                gitio.run(ws.root, "update-ref", ref, commit)
+            break
+    if dropped:
+        forget_old_keys(ws)
+    return True
+
+
+def forget_old_keys(ws: Workspace) -> None:
+    """After a key was destroyed: the old key-store commits are unreachable; expire the reflogs that still
+    name them and prune, so this clone no longer holds the destroyed key anywhere."""
+    gitio.run(ws.root, "reflog", "expire", "--expire=now", "--expire-unreachable=now", "--all", check=False)
+    gitio.run(ws.root, "gc", "-q", "--prune=now", check=False)
+
+
+def ignored(path: Path, root: Path) -> bool:
+    """A path of the key store (never committed to the branch)."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix().startswith(FOLDER + "/")
+    except ValueError:
+        return False
