@@ -208,4 +208,26 @@ def test_purge_is_crypto_shredding(dept: dict[str, Path], monkeypatch: pytest.Mo
              if ln.startswith("AGE-SECRET-KEY"))) for w in ("dana", "miri", "noa")]
     with pytest.raises(pyrage.DecryptError):
         pyrage.decrypt(armored.encode(), identities)
-    assert "012345674" not in r.stdout
+    assert "012345674" not in r.stdout and "הושמד" in r.stdout
+
+
+def test_a_new_rights_worker_is_granted_by_a_recipient(dept: dict[str, Path], monkeypatch: pytest.MonkeyPatch,
+                                                       tmp_path: Path) -> None:
+    for w in ("dana", "miri", "noa", "dana"):
+        as_(dept, w, monkeypatch, "sync")
+    as_(dept, "dana", monkeypatch, "keys", "migrate")
+    as_(dept, "dana", monkeypatch, "family", "add", "f1", "--name", "משפחת לוי")
+    as_(dept, "dana", monkeypatch, "sync")
+    rina = tmp_path / "rina"
+    monkeypatch.setenv("ZCHUYOT_CONFIG_DIR", str(dept["tmp"] / "config-rina"))
+    dept["rina"] = rina
+    assert run("init", str(rina), "--worker", "rina", "--role", "rights", "--remote", str(dept["remote"])).exit_code == 0
+    z(rina, "keys", "init")
+    z(rina, "sync")
+    assert "אין הרשאה" in as_(dept, "rina", monkeypatch, "family", "show", "f1", code=1).stderr
+    as_(dept, "miri", monkeypatch, "sync")
+    r = as_(dept, "miri", monkeypatch, "keys", "grant")  # an existing recipient grants her
+    assert "f1" in r.stdout
+    as_(dept, "miri", monkeypatch, "sync")
+    as_(dept, "rina", monkeypatch, "sync")
+    assert "משפחת לוי" in as_(dept, "rina", monkeypatch, "family", "show", "f1").stdout

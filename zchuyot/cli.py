@@ -1265,7 +1265,10 @@ def purge(
     removed = privacy.purge(ws, family, before_retention)
     console, rnd = _out()
     rnd.line(t("ui.purged", n=len(removed), family=family))
-    rnd.line(t("ui.purge_history", family=family))
+    from zchuyot import keys
+
+    # encrypted: crypto-shredding (the family's key destroyed); plain: history keeps the old versions
+    rnd.line(t("ui.purge_shredded" if keys.encryption_on(ws) else "ui.purge_history", family=family))
 
 
 # ------------------------------------------------------------------ sync

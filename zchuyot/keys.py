@@ -282,24 +282,26 @@ def unseal(ws: Workspace, family: str, data: dict[str, Any], command: str) -> di
     return {**{k: v for k, v in data.items() if k not in ("sealed",)}, **fields}
 
 
-def refresh(ws: Workspace, family: str) -> list[Path]:
+def refresh(ws: Workspace, family: str) -> bool:
     """The family's recipients follow the work: a new one gets the data key; when one leaves (a referral
     ended, a waiver expired) the key is replaced and the personal data sealed again with the new one, so a
-    former recipient's copy of the old key opens nothing written from now on. The files written."""
+    former recipient's copy of the old key opens nothing written from now on. True when they changed."""
     from zchuyot.case.file import FAMILY_FILE
 
     if not _wrapped(ws, family).is_file():
-        return []
+        return False
     now = family_recipients(ws, family)
     before = set(read_text(_listed(ws, family)).split()) if _listed(ws, family).is_file() else set()
     if set(now) == before:
-        return []
+        return False
     identity = open_family_key(ws, family)
     if before <= set(now):
-        return _wrap(ws, family, identity, now)
+        _wrap(ws, family, identity, now)
+        return True
     record = next((d / FAMILY_FILE for d in ws.family_dirs(family) if (d / FAMILY_FILE).is_file()), None)
     if record is None:
-        return _wrap(ws, family, identity, now)
+        _wrap(ws, family, identity, now)
+        return True
     from pyrage import x25519
 
     def rotate(data: dict[str, Any], new: dict[str, Any]) -> tuple[dict[str, Any], list[Path]]:
@@ -309,7 +311,7 @@ def refresh(ws: Workspace, family: str) -> list[Path]:
         return {**new, **stored}, _wrap(ws, family, fresh, now)
 
     ws.write_family(family, record.parent.parent.name, {}, "zchuyot keys: a family's key replaced", rotate)
-    return []  # committed with the record
+    return True  # the record committed; the key goes with the next sync
 
 
 def shred(ws: Workspace, family: str) -> list[Path]:
@@ -370,20 +372,15 @@ def migrate(ws: Workspace) -> tuple[WriteResult, list[str]]:
 def grant(ws: Workspace) -> list[str]:
     """Every family whose key this worker can open given to its recipients as they are now (a new rights
     worker, a partner with a covered referral), and taken from those who left. The families changed."""
-    changed, paths = [], []
+    changed = []
     folder = ws.root / FAMILY_KEYS
     for p in sorted(folder.glob("*.age")) if folder.is_dir() else []:
         try:
-            written = refresh(ws, p.stem)
+            if refresh(ws, p.stem):
+                changed.append(p.stem)
         except WorkspaceError:
             continue  # not a recipient of this family: another recipient grants it
-        if written or _listed(ws, p.stem).is_file():
-            paths += written
-        if written:
-            changed.append(p.stem)
-    if paths:
-        ws.commit(paths, "zchuyot keys grant: recipients updated", WriteResult("", ws.root))
-    return changed
+    return changed  # the keys go to the department with the next sync
 
 
 def follow_the_work(ws: Workspace, family: str) -> list[tuple[str, dict[str, Any]]]:
@@ -392,11 +389,9 @@ def follow_the_work(ws: Workspace, family: str) -> list[tuple[str, dict[str, Any
     if not encryption_on(ws) or not _wrapped(ws, family).is_file():
         return []
     try:
-        paths = refresh(ws, family)
+        refresh(ws, family)
     except WorkspaceError:
         return [("ui.recipients_not_updated", {"family": family})]
-    if paths:
-        ws.commit(paths, f"zchuyot keys: recipients of {family}", WriteResult("", ws.root))
     return []
 
 

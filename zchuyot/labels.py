@@ -454,6 +454,8 @@ T: dict[str, tuple[str, str]] = {
     # ------------------------------------------------------------ privacy
     "ui.purge_ask": ("המחיקה סופית. לאישור יש להקליד את קוד המשפחה ({family})", "This is final. To confirm, type the family code ({family})"),
     "ui.purged": ("נמחקו {n} קבצים של המשפחה {family}, והמחיקה נשמרה ב-git.", "Removed {n} files of family {family}; the removal is committed."),
+    "ui.purge_shredded": ("מפתח ההצפנה של המשפחה {family} הושמד במחשב הזה, והסנכרון הבא ישמיד אותו במחלקה ובכל עותק שמסתנכרן: הגרסאות הקודמות שבהיסטוריית git מוצפנות במפתח הזה, ואיש לא יוכל לפתוח אותן עוד (פירוט ב-SECURITY.md).",
+                          "The family {family}'s encryption key was destroyed on this computer, and the next sync destroys it in the department and in every clone that syncs: the old versions in git history are encrypted with that key, and nobody can open them any more (see SECURITY.md)."),
     "ui.purge_history": ("לתשומת לב: גרסאות קודמות נשארות בהיסטוריית git בכל עותק. להסרה מלאה: git filter-repo --path-glob 'cases/*/{family}/*' --invert-paths בכל עותק ובשרת (פירוט ב-SECURITY.md).",
                          "Note: earlier versions stay in every clone's git history. To remove them: git filter-repo --path-glob 'cases/*/{family}/*' --invert-paths on every clone and the server (see SECURITY.md)."),
     "err.purge_open": ("למשפחה {family} יש סוגיות פתוחות ({ids}): אי אפשר למחוק תיק בטיפול. יש לסגור אותן קודם (zchuyot close).",
