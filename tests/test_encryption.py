@@ -221,7 +221,8 @@ def test_a_new_rights_worker_is_granted_by_a_recipient(dept: dict[str, Path], mo
     rina = tmp_path / "rina"
     monkeypatch.setenv("ZCHUYOT_CONFIG_DIR", str(dept["tmp"] / "config-rina"))
     dept["rina"] = rina
-    assert run("init", str(rina), "--worker", "rina", "--role", "rights", "--remote", str(dept["remote"])).exit_code == 0
+    r = run("init", str(rina), "--worker", "rina", "--role", "rights", "--remote", str(dept["remote"]))
+    assert r.exit_code == 0
     z(rina, "keys", "init")
     z(rina, "sync")
     assert "אין הרשאה" in as_(dept, "rina", monkeypatch, "family", "show", "f1", code=1).stderr
