@@ -226,14 +226,7 @@ def get_family(ws: Workspace, family: str, command: str = "family show") -> Any:
     from zchuyot.case.schema import Family
 
     opened = keys.unseal(ws, family, fam.model_dump(), command)
-    log_opened(ws, family, command)
     return Family.model_validate({**opened, "sealed": None})
-
-
-def log_opened(ws: Workspace, family: str, command: str) -> None:
-    from zchuyot.privacy import log_access
-
-    log_access(ws, f"decrypt ({command})", family, family)
 
 
 # ------------------------------------------------------------------ documenting (treat)

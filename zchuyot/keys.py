@@ -267,7 +267,7 @@ def seal_with(identity: Any, pii: dict[str, Any]) -> dict[str, Any]:
 
 
 def unseal(ws: Workspace, family: str, data: dict[str, Any], command: str) -> dict[str, Any]:
-    """A family record with its sealed fields opened (the caller writes the access log: core.get_family)."""
+    """A family record with its sealed fields opened; the opening goes to the access log."""
     import json
 
     import pyrage
@@ -279,6 +279,7 @@ def unseal(ws: Workspace, family: str, data: dict[str, Any], command: str) -> di
         fields = json.loads(pyrage.decrypt(str(data["sealed"]).encode(), [identity]))
     except (pyrage.DecryptError, ValueError):
         raise WorkspaceError("err.not_recipient", what=family) from None
+    ws.log_access(f"decrypt ({command})", family, family)  # every opening: who, which family, which command
     return {**{k: v for k, v in data.items() if k not in ("sealed",)}, **fields}
 
 

@@ -32,20 +32,8 @@ from zchuyot.store import Workspace, check_slug
 
 
 def log_access(ws: Workspace, action: str, target: str, family: str | None = None) -> None:
-    """Append who viewed what. Never raises: a full disk must not stop a worker reading a case."""
-    entry = {"time": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-             "worker": ws.worker or os.environ.get("USER") or "?", "action": action, "target": target}
-    if family:
-        entry["family"] = family
-    try:
-        d = ws.local_dir
-        fd = os.open(d / "access.log", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        try:
-            os.write(fd, (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8"))
-        finally:
-            os.close(fd)
-    except OSError:
-        pass
+    """Append who viewed what (`Workspace.log_access`)."""
+    ws.log_access(action, target, family)
 
 
 # ------------------------------------------------------------------ anonymising text
@@ -197,7 +185,6 @@ def _opened(ws: Workspace, family: str) -> Any:
         from zchuyot.case.schema import Family
 
         opened = keys.unseal(ws, family, fam.model_dump(), "export --anonymize")
-        log_access(ws, "decrypt (export --anonymize)", family, family)
         return Family.model_validate({**opened, "sealed": None})
     except WorkspaceError:
         return fam

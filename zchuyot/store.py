@@ -217,6 +217,25 @@ class Workspace:
             raise WorkspaceError("err.no_worker")
         return self.check_worker(self.worker)
 
+    def log_access(self, action: str, target: str, family: str | None = None) -> None:
+        """Append who viewed (or decrypted) what to `.zchuyot/access.log` on this computer, for the
+        department's security officer. Never raises: a full disk must not stop a worker reading a case."""
+        import datetime as dt
+        import json
+
+        entry = {"time": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+                 "worker": self.worker or os.environ.get("USER") or "?", "action": action, "target": target}
+        if family:
+            entry["family"] = family
+        try:
+            fd = os.open(self.local_dir / "access.log", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                os.write(fd, (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8"))
+            finally:
+                os.close(fd)
+        except OSError:
+            pass
+
     def reload_settings(self) -> None:
         """Read the settings again (after a sync changed them)."""
         settings = dict(DEFAULT_SETTINGS)
