@@ -156,7 +156,7 @@ HELP_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("help.steps", ("listen", "list", "collect", "plan", "treat", "persist", "followup", "policy")),
     ("help.issue", ("show", "search", "correct", "close", "reopen", "letter")),
     ("help.network", ("body", "partner", "refer", "feedback")),
-    ("help.center", ("report", "export")),
+    ("help.center", ("report", "export", "event")),
     ("help.files", ("check", "sync", "purge", "keys")),
 )
 
@@ -260,6 +260,8 @@ family_app = typer.Typer(cls=ZGroup, no_args_is_help=True, help="פרטי המש
 app.add_typer(family_app, name="family")
 worker_app = typer.Typer(cls=ZGroup, no_args_is_help=True, help="העובדות של המחלקה (קוד, שם, תפקיד) – ב-.zchuyot.yaml.")
 app.add_typer(worker_app, name="worker")
+event_app = typer.Typer(cls=ZGroup, no_args_is_help=True, help="אירועים שהמרכז סופר: הדרכות, ירידי זכויות, סדנאות.")
+app.add_typer(event_app, name="event")
 keys_app = typer.Typer(cls=ZGroup, no_args_is_help=True, help="מפתחות ההצפנה של העובדות (age).")
 app.add_typer(keys_app, name="keys")
 body_app = typer.Typer(cls=ZGroup, no_args_is_help=True, help="מדריך הגופים ואנשי הקשר בהם (רישות).")
@@ -508,6 +510,22 @@ def feedback(
     from zchuyot import referrals
 
     _notes(referrals.feedback(_ws(), issue_id, text, referral, done, returned, date), info=True)
+
+
+# ------------------------------------------------------------------ events
+@event_app.command("add")
+def event_add(
+    kind: Annotated[str, typer.Option("--kind", help="training | fair | workshop | meeting")],
+    title: Annotated[str, typer.Option("--title", help="הנושא.")],
+    date: Annotated[Optional[str], typer.Option("--date", help="מתי (ברירת מחדל: היום).")] = None,
+    participants: Annotated[Optional[int], typer.Option("--participants", help="כמה השתתפו.")] = None,
+) -> None:
+    """אירוע: הדרכה לעובדות, יריד זכויות, סדנה, מפגש – נספר בדוח. / An event, counted in the report."""
+    from zchuyot import events
+    from zchuyot.labels import t
+
+    result = events.add_event(_ws(), kind, date, title, participants)
+    _say(t("ui.event_added", file=result.id))
 
 
 # ------------------------------------------------------------------ keys
@@ -1159,7 +1177,9 @@ def report(
         for section, key, value in rep.rows():
             label = {"by_domain": choice_label("domain", key), "by_status": choice_label("status", key),
                      "by_benefit": key, "by_partner": key, "clocks": t(f"rep.clock_{key}"),
-                     "accompaniments_by": t(f"rep.acc_{key}"), "referrals": t(f"rep.ref_{key}")}.get(section) \
+                     "accompaniments_by": t(f"rep.acc_{key}"), "referrals": t(f"rep.ref_{key}"),
+                     "events": t(f"rep.{key}" if key != "count" else "rep.events"),
+                     "events_by_kind": t(f"event.{key}")}.get(section) \
                     or t(f"rep.{key}") \
                 if section not in ("period",) else key
             w.writerow([section, key, label, value])

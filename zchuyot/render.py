@@ -552,7 +552,9 @@ class Renderer:
         ] + ([(t("rep.lost"), t("rep.lost_value", n=rep.lost_count, monthly=fmt_shekel(rep.lost_monthly),
                                  one_off=fmt_shekel(rep.lost_one_off)))] if rep.lost_count else [])
           + ([(t("rep.clocks"), t("rep.clocks_value", **{k: str(v) for k, v in rep.clocks.items()}))]
-             if rep.clocks["due"] else []))
+             if rep.clocks["due"] else [])
+          + ([(t("rep.events"), t("rep.events_value", count=rep.events["count"],
+                                    participants=rep.events["participants"]))] if rep.events["count"] else []))
         if rep.referrals:
             self.blank()
             j = rep.as_json()["referrals"]

@@ -43,6 +43,9 @@ class Report:
     by_partner: dict[str, int] = field(default_factory=dict)
     with_feedback: int = 0
     days_to_feedback: list[int] = field(default_factory=list)
+    events: dict[str, Any] = field(default_factory=lambda: {"count": 0, "by_kind": {}, "participants": 0})
+    by_worker: dict[str, dict[str, float]] = field(default_factory=dict)  # issues, benefits, yearly ₪
+    by_month: dict[str, dict[str, float]] = field(default_factory=dict)  # YYYY-MM → monthly, one_off won
     clocks: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CLOCK_KEYS, 0))
     missed: list[tuple[str, str, dt.date]] = field(default_factory=list)  # (issue id, clock, due) missed
     errors: list[Problem] = field(default_factory=list)
@@ -69,6 +72,9 @@ class Report:
             "referrals": {"count": self.referrals, "by_partner": self.by_partner, "with_feedback": self.with_feedback,
                           "median_days_to_feedback": (statistics.median(self.days_to_feedback)
                                                       if self.days_to_feedback else None)},
+            "events": self.events,
+            "by_worker": {w: {k: num(v) for k, v in d.items()} for w, d in self.by_worker.items()},
+            "benefits_by_month": {m: {k: num(v) for k, v in d.items()} for m, d in self.by_month.items()},
             "clocks": {**self.clocks, "missed_issues": [{"id": i, "clock": c, "due": d.isoformat()}
                                                         for i, c, d in self.missed]},
         }
@@ -91,6 +97,8 @@ class Report:
         r = j["referrals"]
         out += [("referrals", k, r[k]) for k in ("count", "with_feedback", "median_days_to_feedback")]
         out += [("by_partner", k, v) for k, v in self.by_partner.items()]
+        out += [("events", k, self.events[k]) for k in ("count", "participants")]
+        out += [("events_by_kind", k, v) for k, v in self.events["by_kind"].items()]
         out += [("clocks", k, v) for k, v in self.clocks.items()]
         return out
 
@@ -133,6 +141,8 @@ def report(ws: Workspace, start: dt.date, end: dt.date, worker: str | None = Non
             continue
         rep.issues += 1
         workers.add(rec.worker_dir)
+        mine = rep.by_worker.setdefault(rec.worker_dir, {"issues": 0, "benefits": 0, "yearly_total": 0})
+        mine["issues"] += 1
         families.add(i.family)
         domains[i.domain] = domains.get(i.domain, 0) + 1
         statuses[i.status] = statuses.get(i.status, 0) + 1
@@ -160,13 +170,23 @@ def report(ws: Workspace, start: dt.date, end: dt.date, worker: str | None = Non
             rep.benefit_count += 1
             rep.by_benefit[o.benefit] = rep.by_benefit.get(o.benefit, 0) + 1
             amount = float(o.amount or 0)
+            month = rep.by_month.setdefault((o.from_ or i.closed or end).strftime("%Y-%m"),
+                                            {"monthly": 0, "one_off": 0})
             if o.period == "monthly":
                 rep.monthly_total += amount
+                month["monthly"] += amount
             else:
                 rep.one_off_total += amount
+                month["one_off"] += amount
+            mine["benefits"] += 1
+            mine["yearly_total"] += amount * (12 if o.period == "monthly" else 1)
     rep.workers, rep.families = len(workers), len(families)
     rep.by_domain = {d: domains[d] for d in DOMAINS if d in domains}
     rep.by_status = {s: statuses[s] for s in STATUSES if s in statuses}
     rep.by_benefit = dict(sorted(rep.by_benefit.items(), key=lambda kv: (-kv[1], kv[0])))
     rep.by_partner = dict(sorted(rep.by_partner.items(), key=lambda kv: (-kv[1], kv[0])))
+    rep.by_month = dict(sorted(rep.by_month.items()))
+    from zchuyot import events
+
+    rep.events = events.counted(events.events(ws), start, end)
     return rep

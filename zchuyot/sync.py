@@ -96,7 +96,8 @@ def _ids(paths: list[str]) -> list[str]:
 
 def _changed_files(ws: Workspace) -> list[str]:
     out = gitio.run(ws.root, "status", "--porcelain", "-z", "--untracked-files=all", "--",
-                    CASES, "templates", "directory", "keys", SETTINGS_FILE, ".gitattributes", ".gitignore").stdout
+                    CASES, "templates", "directory", "keys", "events", SETTINGS_FILE, ".gitattributes",
+                    ".gitignore").stdout
     files = []
     parts = out.split("\0")
     i = 0
