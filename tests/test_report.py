@@ -51,8 +51,8 @@ def test_report_figures_and_sums(ws: Path) -> None:
                              "yearly_total": 38000 + 430.5 * 12,
                              "lost": {"count": 0, "monthly_total": 0, "one_off_total": 0}}
     assert list(j) == ["from", "to", "workers", "families", "issues", "by_domain", "by_status",
-                       "accompaniments", "benefits", "accompaniments_by", "referrals",
-                       "clocks"]  # DESIGN §4's keys first, then round two's
+                       "accompaniments", "benefits", "accompaniments_by", "referrals", "events", "by_worker",
+                       "benefits_by_month", "clocks"]  # DESIGN §4's keys first, then round two's
 
 
 def test_report_period_and_worker(ws: Path) -> None:

@@ -1141,8 +1141,10 @@ def followup(
 def report(
     start: Annotated[Optional[str], typer.Option("--from", help="מתאריך (ברירת מחדל: 1 בינואר השנה).")] = None,
     end: Annotated[Optional[str], typer.Option("--to", help="עד תאריך (ברירת מחדל: היום).")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="table | json | csv")] = "table",
+    fmt: Annotated[str, typer.Option("--format", help="table | json | csv | xlsx")] = "table",
     as_json: Annotated[bool, typer.Option("--json", help="JSON (כמו --format json).")] = False,
+    html_file: Annotated[Optional[str], typer.Option("--html", help="דף אחד מימין לשמאל עם גרפים, להנהלה (קובץ).")] = None,
+    out: Annotated[Optional[str], typer.Option("--out", help="קובץ הגיליון (עם --format xlsx).")] = None,
 ) -> None:
     """נתוני המרכז: משפחות, סוגיות, ליוויים, זכויות שהושגו ו-₪ (חודשי × 12). --worker W לעובדת אחת. / Figures."""
     import datetime as dt
@@ -1151,8 +1153,14 @@ def report(
     from zchuyot import report as rp
     from zchuyot.errors import InputError
 
-    if fmt not in ("table", "json", "csv"):
+    if fmt not in ("table", "json", "csv", "xlsx"):
         raise InputError("err.bad_format", value=fmt)
+    if fmt == "xlsx" and not (out and out.lower().endswith(".xlsx")):
+        from zchuyot.errors import UsageError
+
+        raise UsageError("err.xlsx_out")
+    if html_file is not None and not html_file.lower().endswith((".html", ".htm")):
+        raise InputError("err.html_out", value=html_file)
     ws = _ws()
     today = dates.today()
     d0 = dates.parse_date(start) if start else dt.date(today.year, 1, 1)
@@ -1164,6 +1172,21 @@ def report(
 
     worker = check_slug(STATE.worker, "worker") if STATE.worker else None
     rep = rp.report(ws, d0, d1, worker)
+    if html_file is not None or fmt == "xlsx":
+        from zchuyot import policy, reportout
+        from zchuyot.case.file import write_atomic
+        from zchuyot.labels import t
+
+        barriers = policy.report(ws).barriers
+        if html_file is not None:
+            target = Path(html_file).expanduser()
+            write_atomic(target, reportout.page(rep, barriers, str(ws.settings.get("department") or "")))
+            _say(t("ui.page_written", path=str(target)))
+        if fmt == "xlsx":
+            target = Path(out or "").expanduser()
+            reportout.write_xlsx(rep, barriers, target)
+            _say(t("ui.xlsx_written", path=str(target)))
+        return
     if as_json or fmt == "json":
         _json(rep.as_json())
     elif fmt == "csv":
