@@ -121,3 +121,42 @@ def test_chromium_renders_the_page(year: Path, tmp_path: Path) -> None:
                     "--window-size=900,1600", f"--screenshot={png}", page.as_uri()],
                    capture_output=True, timeout=120, check=False)
     assert png.is_file() and png.stat().st_size > 20_000  # a page was drawn, not a blank
+
+
+def test_two_departments_make_a_district_whose_totals_are_the_sum(tmp_path: Path) -> None:
+    roots = []
+    for n, name in enumerate(("מחלקה א – באר שבע (בדויה)", "מחלקה ב – אשדוד (בדויה)")):
+        root = tmp_path / f"dept{n}"
+        root.mkdir()
+        shutil.copytree(REPO / "cases", root / "cases")
+        shutil.copytree(REPO / "directory", root / "directory")
+        text = (REPO / ".zchuyot.yaml").read_text(encoding="utf-8")
+        (root / ".zchuyot.yaml").write_text(
+            "\n".join(f"department: '{name}'" if ln.startswith("department:") else ln for ln in text.splitlines())
+            + "\n", encoding="utf-8")
+        roots.append(root)
+    one = [json.loads(run("--root", str(r), "report", "--from", "2026-01-01", "--json").stdout) for r in roots]
+    r = run("--root", str(roots[0]), "--root", str(roots[1]), "report", "--from", "2026-01-01", "--json")
+    assert r.exit_code == 0, r.stderr
+    district = json.loads(r.stdout)
+    for key in ("families", "issues", "accompaniments", "workers"):
+        assert district[key] == one[0][key] + one[1][key], key
+    for key in ("monthly_total", "one_off_total", "yearly_total"):
+        assert district["benefits"][key] == one[0]["benefits"][key] + one[1]["benefits"][key], key
+    assert [d["name"] for d in district["departments"]] == ["מחלקה א – באר שבע (בדויה)", "מחלקה ב – אשדוד (בדויה)"]
+    listing = tmp_path / "roots.txt"
+    listing.write_text(f"# the district\n{roots[0]}\n{roots[1]}\n", encoding="utf-8")
+    same = json.loads(run("report", "--from", "2026-01-01", "--roots-from", str(listing), "--json").stdout)
+    assert same["benefits"] == district["benefits"]
+    pol = json.loads(run("--root", str(roots[0]), "--root", str(roots[1]), "policy", "--json").stdout)
+    single = json.loads(run("--root", str(roots[0]), "policy", "--json").stdout)
+    counts = {b["kind"]: b["count"] for b in pol["barriers"]}
+    assert counts == {b["kind"]: 2 * b["count"] for b in single["barriers"]}
+    assert all(b["departments"] == 2 for b in pol["barriers"])
+    assert "dana-" not in json.dumps(pol) and "f10" not in json.dumps(pol)  # no issue id, no family code
+    page = tmp_path / "district.html"
+    assert run("--root", str(roots[0]), "--root", str(roots[1]), "report", "--from", "2026-01-01",
+               "--html", str(page)).exit_code == 0
+    assert "מחלקה א – באר שבע (בדויה) + מחלקה ב – אשדוד (בדויה)" in page.read_text(encoding="utf-8")
+    r = run("--root", str(roots[0]), "--root", str(roots[1]), "list")
+    assert r.exit_code == 2 and "report" in r.stderr

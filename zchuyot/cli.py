@@ -56,6 +56,7 @@ GLOBAL_FLAGS = ("--no-cache",)
 class _State:
     no_cache: bool = False
     root: str | None = None
+    roots: tuple[str, ...] = ()  # --root given more than once: the district's view (report, policy)
     worker: str | None = None
     lang: str = "he"
     bidi: str | None = None
@@ -179,6 +180,7 @@ class ZGroup(TyperGroup):
             chosen = early("--lang") or os.environ.get("ZCHUYOT_LANG") or "he"
             labels.set_lang(chosen if chosen in labels.LANGS else "he")
             STATE.root = STATE.worker = None
+            STATE.roots = ()
             STATE.no_cache = False
             STATE.lang, STATE.bidi = labels.current_lang(), early("--bidi")
         return super().make_context(info_name, args, *rest, **kwargs)
@@ -273,7 +275,7 @@ app.add_typer(partner_app, name="partner")
 
 @app.callback()
 def _globals(
-    root: Annotated[Optional[str], typer.Option("--root", help="תיקיית סביבת העבודה (ZCHUYOT_ROOT).")] = None,
+    root: Annotated[Optional[list[str]], typer.Option("--root", help="תיקיית סביבת העבודה (ZCHUYOT_ROOT); כמה פעמים – דוח מחוזי (report, policy).")] = None,
     worker: Annotated[Optional[str], typer.Option("--worker", help="קוד העובדת (ZCHUYOT_WORKER).", autocompletion=_completer("worker"))] = None,
     lang: Annotated[Optional[str], typer.Option("--lang", help="he | en (ZCHUYOT_LANG).")] = None,
     bidi: Annotated[Optional[str], typer.Option("--bidi", help="auto | visual | logical (ZCHUYOT_BIDI).")] = None,
@@ -287,14 +289,47 @@ def _globals(
     if bidi is not None and bidi not in ("auto", "visual", "logical"):
         raise typer.BadParameter("auto | visual | logical", param_hint="--bidi")
     labels.set_lang(lang)
-    STATE.root, STATE.worker, STATE.lang, STATE.bidi = root, worker, lang, bidi
+    STATE.roots = tuple(root or ())
+    STATE.root, STATE.worker, STATE.lang, STATE.bidi = (root[0] if root else None), worker, lang, bidi
     STATE.no_cache = no_cache
 
 
 # ------------------------------------------------------------------ helpers
+def _district(roots_from: str | None) -> list["Workspace"]:
+    """The workspaces of a district report: every --root given, and each line of --roots-from; one (the
+    usual one) when neither names more."""
+    from zchuyot.errors import InputError
+    from zchuyot.store import Workspace
+
+    roots = list(STATE.roots)
+    if roots_from:
+        try:
+            lines = Path(roots_from).read_text(encoding="utf-8").splitlines()
+        except OSError:
+            raise InputError("err.roots_from", value=roots_from) from None
+        roots += [ln.strip() for ln in lines if ln.strip() and not ln.strip().startswith("#")]
+    if len(roots) <= 1:
+        if roots and roots[0] != STATE.root:
+            STATE.root = roots[0]
+        STATE.roots = ()
+        return [_ws()]  # the usual checks: the worker code, --no-cache
+    spaces = [Workspace.find(r, None) for r in dict.fromkeys(roots)]
+    for w in spaces:
+        w.use_cache = w.use_cache and not STATE.no_cache
+    return spaces
+
+
+def _department(ws: "Workspace") -> str:
+    return str(ws.settings.get("department") or ws.root.name)
+
+
 def _ws() -> "Workspace":
     from zchuyot.store import Workspace
 
+    if len(STATE.roots) > 1:
+        from zchuyot.errors import UsageError
+
+        raise UsageError("err.roots_only_report")
     ws = Workspace.find(STATE.root, STATE.worker)
     if STATE.no_cache:
         ws.use_cache = False
@@ -987,12 +1022,28 @@ def policy(
     flag: Annotated[Optional[str], typer.Option("--flag", help="מה הסוגיה המשותפת למשפחות נוספות.")] = None,
     min_families: Annotated[int, typer.Option("--min", help="רק חסמים שחוזרים בלפחות N משפחות.")] = 1,
     as_json: Annotated[bool, typer.Option("--json", help="JSON.")] = False,
+    roots_from: Annotated[Optional[str], typer.Option("--roots-from", help="קובץ עם סביבת עבודה אחת בכל שורה: חסמים מחוזיים.")] = None,
 ) -> None:
     """פרקטיקת מדיניות (שלב 8): חסמים חוזרים אצל כל העובדות; --flag מסמן סוגיה. / Step 8: policy practice."""
     from zchuyot.errors import InputError
-    from zchuyot.labels import t
+    from zchuyot.labels import choice_label, t
 
-    ws = _ws()
+    spaces = _district(roots_from)
+    if len(spaces) > 1:  # the district: barriers counted across departments, no issue or family named
+        from zchuyot import policy as pol
+
+        barriers = pol.combine([pol.report(w, min_families) for w in spaces])
+        data = {"departments": [_department(w) for w in spaces],
+                "barriers": [pol.district_json(b) for b in barriers if len(b.families) >= min_families]}
+        if as_json:
+            _json(data)
+            return
+        _out()[1].table([t("field.barrier_kind"), t("rep.count"), t("xl.families"), t("xl.bodies")],
+                        [[choice_label("barrier", b["kind"]), str(b["count"]), str(b["families"]),
+                          ", ".join(b["bodies"])] for b in data["barriers"]],
+                        title=t("page.barriers"), nowrap=(1, 2), prefer=3)
+        return
+    ws = spaces[0]
     if issue_id is not None or flag is not None:
         if issue_id is None or flag is None:
             raise InputError("err.policy_usage")
@@ -1145,6 +1196,7 @@ def report(
     as_json: Annotated[bool, typer.Option("--json", help="JSON (כמו --format json).")] = False,
     html_file: Annotated[Optional[str], typer.Option("--html", help="דף אחד מימין לשמאל עם גרפים, להנהלה (קובץ).")] = None,
     out: Annotated[Optional[str], typer.Option("--out", help="קובץ הגיליון (עם --format xlsx).")] = None,
+    roots_from: Annotated[Optional[str], typer.Option("--roots-from", help="קובץ עם סביבת עבודה אחת בכל שורה: דוח מחוזי.")] = None,
 ) -> None:
     """נתוני המרכז: משפחות, סוגיות, ליוויים, זכויות שהושגו ו-₪ (חודשי × 12). --worker W לעובדת אחת. / Figures."""
     import datetime as dt
@@ -1161,7 +1213,8 @@ def report(
         raise UsageError("err.xlsx_out")
     if html_file is not None and not html_file.lower().endswith((".html", ".htm")):
         raise InputError("err.html_out", value=html_file)
-    ws = _ws()
+    spaces = _district(roots_from)
+    ws = spaces[0]
     today = dates.today()
     d0 = dates.parse_date(start) if start else dt.date(today.year, 1, 1)
     d1 = dates.parse_date(end) if end else today
@@ -1171,16 +1224,19 @@ def report(
     from zchuyot.store import check_slug
 
     worker = check_slug(STATE.worker, "worker") if STATE.worker else None
-    rep = rp.report(ws, d0, d1, worker)
+    if len(spaces) > 1:  # the district: each department's figures, summed
+        rep = rp.combine([(_department(w), rp.report(w, d0, d1, worker)) for w in spaces])
+    else:
+        rep = rp.report(ws, d0, d1, worker)
     if html_file is not None or fmt == "xlsx":
         from zchuyot import policy, reportout
         from zchuyot.case.file import write_atomic
         from zchuyot.labels import t
 
-        barriers = policy.report(ws).barriers
+        barriers = policy.combine([policy.report(w) for w in spaces]) if len(spaces) > 1 else policy.report(ws).barriers
         if html_file is not None:
             target = Path(html_file).expanduser()
-            write_atomic(target, reportout.page(rep, barriers, str(ws.settings.get("department") or "")))
+            write_atomic(target, reportout.page(rep, barriers, " + ".join(_department(w) for w in spaces)))
             _say(t("ui.page_written", path=str(target)))
         if fmt == "xlsx":
             target = Path(out or "").expanduser()
@@ -1443,13 +1499,13 @@ def hoist_globals(argv: list[str]) -> list[str]:
             rest.extend(argv[i:])
             break
         name = a.split("=", 1)[0]
-        if a in GLOBAL_FLAGS and rest:
+        if a in GLOBAL_FLAGS:  # (at the start too: a repeated --root keeps its order)
             front.append(a)
             i += 1
             continue
         if name == "--worker" and "partner" in rest and rest[rest.index("partner") + 1:][:1] == ["add"]:
             pass  # `partner add KEY --worker W`: the partner's own worker code, not who runs the command
-        elif name in GLOBAL_OPTIONS and rest:
+        elif name in GLOBAL_OPTIONS:
             if "=" in a:
                 front.append(a)
                 i += 1

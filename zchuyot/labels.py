@@ -650,6 +650,8 @@ T: dict[str, tuple[str, str]] = {
     "page.barriers": ("חסמים חוזרים והגופים שמאחוריהם", "Recurring barriers and the bodies behind them"),
     "page.note": ("הופק ב-zchuyot. סה\"כ לשנה = חד-פעמי + חודשי × 12. המשפחות אינן מזוהות בדף זה.",
                   "Made with zchuyot. Yearly total = one-off + monthly × 12. No family is identified on this page."),
+    "err.roots_only_report": ("--root כמה פעמים מתאים רק ל-report ול-policy (דוח מחוזי).", "--root more than once is for report and policy only (the district's view)."),
+    "err.roots_from": ("לא ניתן לקרוא את רשימת סביבות העבודה {value}.", "Cannot read the list of workspaces {value}."),
     "err.refer_usage": ("יש לכתוב למי ומה: zchuyot refer ID --to PARTNER --ask \"...\" (או להריץ בטרמינל, ואז התוכנה תשאל).",
                         "Say to whom and what: zchuyot refer ID --to PARTNER --ask \"...\" (or run in a terminal and be asked)."),
     "walk.person": ("מי מהן? – מספר מהרשימה (הפעולה תופיע במעקב היומי שלה)", "Which of them? – type a number (the action shows on her daily follow-up)"),

@@ -66,3 +66,26 @@ def report(ws: Workspace, min_families: int = 1) -> PolicyReport:
     barriers.sort(key=lambda b: (-len(b.families), -len(b.issues), b.kind))
     flagged.sort(key=lambda r: r.issue.id)
     return PolicyReport(barriers, flagged, errors)
+
+
+def combine(reports: list[PolicyReport]) -> list[Barrier]:
+    """The district's barriers: each kind counted across departments, the bodies behind it merged by name
+    (each department's directory has already made its aliases one body). Issue ids and family codes stay
+    inside their department: only counts cross (as in the anonymised export)."""
+    out: dict[str, Barrier] = {}
+    for n, rep in enumerate(reports):
+        for b in rep.barriers:
+            mine = out.setdefault(b.kind, Barrier(b.kind))
+            mine.issues += [f"{n}:{i}" for i in b.issues]
+            mine.families |= {f"{n}:{f}" for f in b.families}
+            mine.workers |= {f"{n}:{w}" for w in b.workers}
+            for body, count in b.bodies.items():
+                mine.bodies[body] = mine.bodies.get(body, 0) + count
+    return sorted(out.values(), key=lambda b: (-len(b.families), -len(b.issues), b.kind))
+
+
+def district_json(b: Barrier) -> dict[str, Any]:
+    """A district barrier as it may cross a department's boundary: counts and bodies, never ids or codes."""
+    return {"kind": b.kind, "count": len(b.issues), "families": len(b.families),
+            "departments": len({i.split(":", 1)[0] for i in b.issues}),
+            "bodies": [x for x, _ in sorted(b.bodies.items(), key=lambda x: (-x[1], x[0]))]}

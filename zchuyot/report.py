@@ -47,6 +47,7 @@ class Report:
     by_worker: dict[str, dict[str, float]] = field(default_factory=dict)  # issues, benefits, yearly ₪
     by_month: dict[str, dict[str, float]] = field(default_factory=dict)  # YYYY-MM → monthly, one_off won
     clocks: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CLOCK_KEYS, 0))
+    departments: list[dict[str, Any]] = field(default_factory=list)  # a district report: each department
     missed: list[tuple[str, str, dt.date]] = field(default_factory=list)  # (issue id, clock, due) missed
     errors: list[Problem] = field(default_factory=list)
 
@@ -75,6 +76,7 @@ class Report:
             "events": self.events,
             "by_worker": {w: {k: num(v) for k, v in d.items()} for w, d in self.by_worker.items()},
             "benefits_by_month": {m: {k: num(v) for k, v in d.items()} for m, d in self.by_month.items()},
+            **({"departments": self.departments} if self.departments else {}),
             "clocks": {**self.clocks, "missed_issues": [{"id": i, "clock": c, "due": d.isoformat()}
                                                         for i, c, d in self.missed]},
         }
@@ -189,4 +191,46 @@ def report(ws: Workspace, start: dt.date, end: dt.date, worker: str | None = Non
     from zchuyot import events
 
     rep.events = events.counted(events.events(ws), start, end)
+    return rep
+
+
+def combine(parts: list[tuple[str, Report]]) -> Report:
+    """The district's report: each department's figures summed (departments share no family, no worker), its
+    per-worker figures kept under the department's name, and each department named with its headline."""
+    rep = Report(min(r.start for _, r in parts), max(r.end for _, r in parts))
+    for name, r in parts:
+        rep.workers += r.workers
+        rep.families += r.families
+        rep.issues += r.issues
+        rep.accompaniments += r.accompaniments
+        rep.benefit_count += r.benefit_count
+        rep.monthly_total += r.monthly_total
+        rep.one_off_total += r.one_off_total
+        rep.lost_count += r.lost_count
+        rep.lost_monthly += r.lost_monthly
+        rep.lost_one_off += r.lost_one_off
+        rep.referrals += r.referrals
+        rep.with_feedback += r.with_feedback
+        rep.days_to_feedback += r.days_to_feedback
+        for target, source in ((rep.by_domain, r.by_domain), (rep.by_status, r.by_status),
+                               (rep.by_benefit, r.by_benefit), (rep.accompaniments_by, r.accompaniments_by),
+                               (rep.by_partner, r.by_partner), (rep.clocks, r.clocks)):
+            for k, v in source.items():
+                target[k] = target.get(k, 0) + v
+        for m, d in r.by_month.items():
+            mine = rep.by_month.setdefault(m, {"monthly": 0, "one_off": 0})
+            for k, v in d.items():
+                mine[k] += v
+        for w, d in r.by_worker.items():
+            rep.by_worker[f"{name} / {w}"] = dict(d)
+        rep.events["count"] += r.events["count"]
+        rep.events["participants"] += r.events["participants"]
+        for k, v in r.events["by_kind"].items():
+            rep.events["by_kind"][k] = rep.events["by_kind"].get(k, 0) + v
+        rep.errors += r.errors
+        rep.departments.append({"name": name, "families": r.families, "issues": r.issues,
+                                "yearly_total": r.yearly_total})
+    rep.by_domain = {d: rep.by_domain[d] for d in DOMAINS if d in rep.by_domain}
+    rep.by_status = {s: rep.by_status[s] for s in STATUSES if s in rep.by_status}
+    rep.by_month = dict(sorted(rep.by_month.items()))
     return rep
