@@ -160,3 +160,10 @@ def test_two_departments_make_a_district_whose_totals_are_the_sum(tmp_path: Path
     assert "מחלקה א – באר שבע (בדויה) + מחלקה ב – אשדוד (בדויה)" in page.read_text(encoding="utf-8")
     r = run("--root", str(roots[0]), "--root", str(roots[1]), "list")
     assert r.exit_code == 2 and "report" in r.stderr
+
+
+def test_the_english_page(ws: Path, tmp_path: Path) -> None:
+    page = tmp_path / "en.html"
+    assert run("--root", str(ws), "--lang", "en", "report", "--html", str(page)).exit_code == 0
+    text = page.read_text(encoding="utf-8")
+    assert '<html lang="en" dir="ltr">' in text and "The year in figures" in text and "Families" in text
