@@ -144,6 +144,7 @@ def test_two_departments_make_a_district_whose_totals_are_the_sum(tmp_path: Path
     for key in ("monthly_total", "one_off_total", "yearly_total"):
         assert district["benefits"][key] == one[0]["benefits"][key] + one[1]["benefits"][key], key
     assert [d["name"] for d in district["departments"]] == ["מחלקה א – באר שבע (בדויה)", "מחלקה ב – אשדוד (בדויה)"]
+    assert list(district["by_worker"]) == [d["name"] for d in district["departments"]]  # no worker crosses
     listing = tmp_path / "roots.txt"
     listing.write_text(f"# the district\n{roots[0]}\n{roots[1]}\n", encoding="utf-8")
     same = json.loads(run("report", "--from", "2026-01-01", "--roots-from", str(listing), "--json").stdout)

@@ -637,6 +637,8 @@ T: dict[str, tuple[str, str]] = {
     "xl.figure": ("נתון", "Figure"),
     "xl.value": ("ערך", "Value"),
     "xl.by_worker": ("לפי עובדת", "By worker"),
+    "xl.by_department": ("לפי מחלקה", "By department"),
+    "xl.department": ("מחלקה", "Department"),
     "xl.benefits": ("זכויות לפי חודש", "Benefits by month"),
     "xl.barriers": ("חסמים חוזרים", "Recurring barriers"),
     "xl.month": ("חודש", "Month"),

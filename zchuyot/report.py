@@ -195,8 +195,8 @@ def report(ws: Workspace, start: dt.date, end: dt.date, worker: str | None = Non
 
 
 def combine(parts: list[tuple[str, Report]]) -> Report:
-    """The district's report: each department's figures summed (departments share no family, no worker), its
-    per-worker figures kept under the department's name, and each department named with its headline."""
+    """The district's report: each department's figures summed (departments share no family, no worker), the
+    per-worker figures summed per department (no worker crosses its department), each department named."""
     rep = Report(min(r.start for _, r in parts), max(r.end for _, r in parts))
     for name, r in parts:
         rep.workers += r.workers
@@ -221,8 +221,11 @@ def combine(parts: list[tuple[str, Report]]) -> Report:
             mine = rep.by_month.setdefault(m, {"monthly": 0, "one_off": 0})
             for k, v in d.items():
                 mine[k] += v
-        for w, d in r.by_worker.items():
-            rep.by_worker[f"{name} / {w}"] = dict(d)
+        # workers stay inside their department (the anonymised export hides them too): one row per department
+        total = rep.by_worker.setdefault(name, {"issues": 0, "benefits": 0, "yearly_total": 0})
+        for d in r.by_worker.values():
+            for k, v in d.items():
+                total[k] += v
         rep.events["count"] += r.events["count"]
         rep.events["participants"] += r.events["participants"]
         for k, v in r.events["by_kind"].items():

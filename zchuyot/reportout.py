@@ -64,7 +64,8 @@ def write_xlsx(rep: Any, barriers: list[Any], path: Path) -> None:
         summary.write_number(r, 1, value, money if is_money else None)
     sheet(t("rep.by_domain"), [t("field.domain"), t("rep.count")],
           [[choice_label("domain", k), v] for k, v in j["by_domain"].items()])
-    sheet(t("xl.by_worker"), [t("field.worker_code"), t("rep.issues"), t("rep.benefits"), t("rep.yearly_total")],
+    who = ("xl.by_department", "xl.department") if rep.departments else ("xl.by_worker", "field.worker_code")
+    sheet(t(who[0]), [t(who[1]), t("rep.issues"), t("rep.benefits"), t("rep.yearly_total")],
           [[w, d["issues"], d["benefits"], d["yearly_total"]] for w, d in j["by_worker"].items()], money_cols=(3,))
     sheet(t("xl.benefits"), [t("xl.month"), t("rep.monthly_total"), t("rep.one_off_total")],
           [[m, d["monthly"], d["one_off"]] for m, d in j["benefits_by_month"].items()], money_cols=(1, 2))
@@ -164,7 +165,8 @@ def page(rep: Any, barriers: list[Any], department: str) -> str:
                        f'<td class="num">{len(x.families)}</td><td>{html.escape(", ".join(x.bodies))}</td></tr>')
         out.append("</table>")
     if j["by_worker"]:
-        out.append(f'<h2>{html.escape(t("xl.by_worker"))}</h2><table><tr><th>{html.escape(t("field.worker_code"))}'
+        who = ("xl.by_department", "xl.department") if rep.departments else ("xl.by_worker", "field.worker_code")
+        out.append(f'<h2>{html.escape(t(who[0]))}</h2><table><tr><th>{html.escape(t(who[1]))}'
                    f'</th><th>{html.escape(t("rep.issues"))}</th><th>{html.escape(t("rep.benefits"))}</th>'
                    f'<th>{html.escape(t("rep.yearly_total"))}</th></tr>')
         for w, d in j["by_worker"].items():
