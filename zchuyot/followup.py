@@ -157,7 +157,8 @@ def network_reasons(a: Attention, on: dt.date, rules: Rules, waivers: Waivers | 
         for w in valid:
             if w.expires is not None and w.expires - o <= rules.deadline_warning \
                     and any(waivers.covers(w, n) for n in a.needs):
-                out.append(Reason("waiver_expiring", ", ".join(w.names), _day(w.expires), 25))
+                out.append(Reason("waiver_expiring", ", ".join(waivers.named(n) for n in w.names), _day(w.expires),
+                                  25))
     return out
 
 
@@ -230,6 +231,10 @@ class Waivers:
 
     def covers(self, w: Waiver, need: str) -> bool:
         return need in w.covered if need.startswith("p:") else self.names.canonical(need) in w.covered
+
+    def named(self, written: str) -> str:
+        """A body or partner as a waiver writes it (a key) → its name."""
+        return self.partners.get(written) or self.names.canonical(written)
 
     def shown(self, need: str) -> str:
         return self.partners.get(need[2:], need[2:]) if need.startswith("p:") else self.names.canonical(need)
