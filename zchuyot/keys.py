@@ -232,27 +232,27 @@ def open_family_key(ws: Workspace, family: str) -> Any:
     return x25519.Identity.from_str(secret.decode().strip())
 
 
-def _wrap(ws: Workspace, family: str, identity: Any, recipients: dict[str, str]) -> list[Path]:
-    """The family's data key written wrapped to the recipients, and the list of who they are."""
+def _wrap(ws: Workspace, family: str, identity: Any, recipients: dict[str, str]) -> None:
+    """The family's data key written wrapped to the recipients, and the list of who they are (never committed
+    to the branch: `sync` sends the key store, keystore.py)."""
     make_private_dirs(ws.root / FAMILY_KEYS, ws.root)
     write_atomic(_wrapped(ws, family), encrypt(f"{identity}\n".encode(), recipients).decode())
     write_atomic(_listed(ws, family), "".join(f"{w}\n" for w in sorted(recipients)))
-    return []  # the key store is never committed to the branch: `sync` sends it (keystore.py)
 
 
-def seal(ws: Workspace, family: str, pii: dict[str, Any]) -> tuple[dict[str, Any], list[Path]]:
+
+def seal(ws: Workspace, family: str, pii: dict[str, Any]) -> dict[str, Any]:
     """The family's personal fields sealed with its data key (made, and wrapped to its recipients, the first
-    time): the mapping to store ({key, sealed}) and the key files written."""
+    time): the mapping to store ({key, sealed})."""
 
     from pyrage import x25519
 
-    written: list[Path] = []
     if _wrapped(ws, family).is_file():
         identity = open_family_key(ws, family)
     else:
         identity = x25519.Identity.generate()
-        written = _wrap(ws, family, identity, family_recipients(ws, family))
-    return seal_with(identity, pii), written
+        _wrap(ws, family, identity, family_recipients(ws, family))
+    return seal_with(identity, pii)
 
 
 def seal_with(identity: Any, pii: dict[str, Any]) -> dict[str, Any]:
@@ -305,17 +305,18 @@ def refresh(ws: Workspace, family: str) -> bool:
         return True
     from pyrage import x25519
 
-    def rotate(data: dict[str, Any], new: dict[str, Any]) -> tuple[dict[str, Any], list[Path]]:
+    def rotate(data: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
         fields = unseal(ws, family, data, "rotate")  # with the key being replaced
         fresh = x25519.Identity.generate()
         stored = seal_with(fresh, fields)  # sealed with the new key in hand (the leaving worker cannot open it)
-        return {**new, **stored}, _wrap(ws, family, fresh, now)
+        _wrap(ws, family, fresh, now)
+        return {**new, **stored}
 
     ws.write_family(family, record.parent.parent.name, {}, "zchuyot keys: a family's key replaced", rotate)
     return True  # the record committed; the key goes with the next sync
 
 
-def shred(ws: Workspace, family: str) -> list[Path]:
+def shred(ws: Workspace, family: str) -> None:
     """Purge is crypto-shredding: the family's wrapped data key destroyed here, and by the next `sync` in
     the department's key store and in every clone that syncs (keystore.py) — the family's sealed records in
     git history then open for nobody."""
@@ -326,22 +327,21 @@ def shred(ws: Workspace, family: str) -> list[Path]:
         from zchuyot import keystore
 
         keystore.forget_old_keys(ws)  # this clone's copies of the key store that still held it
-    return []  # not committed: the next `sync` takes the deletion to the department's key store
+    # not committed: the next `sync` takes the deletion to the department's key store
 
 
 def family_sealer(ws: Workspace, family: str) -> Any:
     """How a family record's personal fields are stored: sealed with the family's data key when the
     department encrypts (or the record already is), plain otherwise."""
-    def seal_(data: dict[str, Any], new: dict[str, Any]) -> tuple[dict[str, Any], list[Path]]:
+    def seal_(data: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
         if not (encryption_on(ws) or data.get("sealed")):
-            return new, []
+            return new
         typed = {k: new.get(k) for k in PII if new.get(k) not in (None, "") and new.get(k) != data.get(k)}
         if data.get("sealed") and not typed:
-            return new, []  # nothing personal changed (a waiver): the sealed fields stay as they are
+            return new  # nothing personal changed (a waiver): the sealed fields stay as they are
         old = unseal(ws, family, data, "family add") if data.get("sealed") else {}
-        stored, written = seal(ws, family, {**old, **{k: new.get(k) for k in PII
-                                                           if new.get(k) not in (None, "")}})
-        return {**{k: v for k, v in new.items() if k not in PII}, **dict.fromkeys(PII), **stored}, written
+        stored = seal(ws, family, {**old, **{k: new.get(k) for k in PII if new.get(k) not in (None, "")}})
+        return {**{k: v for k, v in new.items() if k not in PII}, **dict.fromkeys(PII), **stored}
 
     return seal_
 

@@ -203,10 +203,10 @@ def purge(ws: Workspace, family: str, before_retention: str | None = None) -> li
     ws.cache().forget([ws.rel(p) for p in removed])
     from zchuyot import keys
 
-    shredded = keys.shred(ws, family)  # its data key: without it the sealed record opens nowhere
+    keys.shred(ws, family)  # its data key: without it the sealed record opens nowhere
     why = "retention" if before_retention is None else f"before retention: {before_retention}"
     result = WriteResult("", ws.root)
-    ws.commit([*removed, *shredded], f"zchuyot purge: a family's files removed ({why})", result)
+    ws.commit(removed, f"zchuyot purge: a family's files removed ({why})", result)
     log_access(ws, f"purge ({why})", family, family)
     return [ws.rel(p) for p in removed]
 

@@ -412,7 +412,7 @@ def create(ws: Any, path: Path, template: Path, values: dict[str, Any], message:
 def save_family(ws: Any, path: Path, template: Path, code: str,
                 values: dict[str, Any] | Callable[[dict[str, Any]], dict[str, Any]],
                 message: str = "zchuyot family: record updated",
-                sealer: Callable[[dict[str, Any], dict[str, Any]], tuple[dict[str, Any], list[Path]]] | None = None,
+                sealer: Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]] | None = None,
                 ) -> WriteResult:
     """Create or update a family record (the only file with names, phones and ID numbers): the new values
     over the old are validated once as a Family, then only the changed keys are written (comments kept).
@@ -431,14 +431,13 @@ def save_family(ws: Any, path: Path, template: Path, code: str,
         family, problems = family_from_data(new, lines, rel, family_dir=code)
         if family is None:
             raise first_error(problems, code, InputError)
-        extra: list[Path] = []
         if sealer is not None:  # the personal fields sealed (keys.py) once they are checked
-            new, extra = sealer(data, new)
+            new = sealer(data, new)
         doc = yamlio.parse(text, checked=True)
         for key in form.FAMILY_KEYS:
             if new.get(key) != data.get(key):
                 yamlio.set_key(doc, key, new[key], form.FAMILY_KEYS)
         write_atomic(path, yamlio.dump(doc))
     result = WriteResult(code, path)
-    ws.commit([path, *extra], message, result)
+    ws.commit([path], message, result)
     return result
