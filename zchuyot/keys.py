@@ -13,7 +13,6 @@ role `rights`, and a partner while it holds an open referral for the family cove
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -199,17 +198,10 @@ def family_recipients(ws: Workspace, family: str) -> dict[str, str]:
     that is a worker of the workspace while it holds an open referral for the family covered by a waiver
     of the family valid today."""
     from zchuyot import dates, directory
-    from zchuyot.case.file import FAMILY_FILE, parse_file
+    from zchuyot.followup import Waivers
 
-    today = dates.today()
-    waivers: list[dict[str, Any]] = []
-    for d in ws.family_dirs(family):
-        if (d / FAMILY_FILE).is_file():
-            data = parse_file(d / FAMILY_FILE)[0]
-            waivers = [w for w in (data or {}).get("waivers") or [] if isinstance(w, dict)]
-            break
-    covered = {str(b) for w in waivers if isinstance(w.get("signed"), dt.date) and w["signed"] <= today
-               and (not isinstance(w.get("expires"), dt.date) or w["expires"] >= today) for b in w.get("bodies") or []}
+    # the waivers valid today, read and judged as the daily check reads them (one definition)
+    covered = {n for w in Waivers(ws).of(family, dates.today().toordinal()) for n in w.names}
     workers = {p.key: p.worker for p in directory.partners(ws) if p.worker}
     partners = []
     for rec in ws.read_issues(None).issues:
