@@ -256,6 +256,17 @@ def ask_collect(asker: Asker) -> Collected:
     return c
 
 
+def date_error(a: str) -> str | None:
+    """A typed date's problem in the worker's words, or None when it reads (the prompts' check)."""
+    from zchuyot.dates import parse_date
+
+    try:
+        parse_date(a)
+        return None
+    except ZError as e:
+        return e.render()
+
+
 def show_contacts(asker: Asker, ws: Any, body: str) -> None:
     """The directory's people at a body, when the plan names one (networking: whom exactly to turn to)."""
     from zchuyot import directory
@@ -276,7 +287,6 @@ def ask_referral(asker: Asker, ws: Any, issue: Any, to: str | None, ask: str | N
     """`refer` in a terminal: the partners offered, those that work in the issue's domain first; then what is
     asked and by when."""
     from zchuyot import directory
-    from zchuyot.dates import parse_date
 
     if to is None:
         known = directory.partners(ws)
@@ -294,14 +304,7 @@ def ask_referral(asker: Asker, ws: Any, issue: Any, to: str | None, ask: str | N
     if ask is None:
         ask = asker.ask_text(t("walk.referral_ask"), required=True)
     if due is None:
-        def ok_date(a: str) -> str | None:
-            try:
-                parse_date(a)
-                return None
-            except ZError as e:
-                return e.render()
-
-        due = asker.ask_text(t("walk.referral_due"), check=ok_date) or None
+        due = asker.ask_text(t("walk.referral_due"), check=date_error) or None
     return to, ask, due
 
 
@@ -309,7 +312,6 @@ def ask_plan(asker: Asker, ws: Any = None) -> list[PlannedAction]:
     """Step 4: actions, each with who does it (and, when several workers of the department have that role,
     which of them), by when, with which body, agreed with the family."""
     from zchuyot.case.form import WHO
-    from zchuyot.dates import parse_date
     from zchuyot.steps import ROLE_OF_WHO
 
     asker.r.line(t("step.plan") + ": " + t("guide.plan"), style="bold")
@@ -324,14 +326,7 @@ def ask_plan(asker: Asker, ws: Any = None) -> list[PlannedAction]:
         if len(of_role) > 1:
             person = asker.choose(tuple(of_role), "worker", "walk.person")
 
-        def ok_date(a: str) -> str | None:
-            try:
-                parse_date(a)
-                return None
-            except ZError as e:
-                return e.render()
-
-        due = asker.ask("walk.due", check=ok_date) or None
+        due = asker.ask("walk.due", check=date_error) or None
         body = asker.ask("walk.body") or None
         if body and ws is not None:
             show_contacts(asker, ws, body)
