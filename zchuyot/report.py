@@ -194,24 +194,18 @@ def report(ws: Workspace, start: dt.date, end: dt.date, worker: str | None = Non
     return rep
 
 
+# the figures a district adds up as they are (departments share no family and no worker)
+SUMMED = ("workers", "families", "issues", "accompaniments", "benefit_count", "monthly_total", "one_off_total",
+          "lost_count", "lost_monthly", "lost_one_off", "referrals", "with_feedback", "days_to_feedback")
+
+
 def combine(parts: list[tuple[str, Report]]) -> Report:
     """The district's report: each department's figures summed (departments share no family, no worker), the
     per-worker figures summed per department (no worker crosses its department), each department named."""
     rep = Report(min(r.start for _, r in parts), max(r.end for _, r in parts))
     for name, r in parts:
-        rep.workers += r.workers
-        rep.families += r.families
-        rep.issues += r.issues
-        rep.accompaniments += r.accompaniments
-        rep.benefit_count += r.benefit_count
-        rep.monthly_total += r.monthly_total
-        rep.one_off_total += r.one_off_total
-        rep.lost_count += r.lost_count
-        rep.lost_monthly += r.lost_monthly
-        rep.lost_one_off += r.lost_one_off
-        rep.referrals += r.referrals
-        rep.with_feedback += r.with_feedback
-        rep.days_to_feedback += r.days_to_feedback
+        for f in SUMMED:
+            setattr(rep, f, getattr(rep, f) + getattr(r, f))
         for target, source in ((rep.by_domain, r.by_domain), (rep.by_status, r.by_status),
                                (rep.by_benefit, r.by_benefit), (rep.accompaniments_by, r.accompaniments_by),
                                (rep.by_partner, r.by_partner), (rep.clocks, r.clocks)):
