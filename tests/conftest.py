@@ -102,3 +102,23 @@ def git_log(root: Path) -> list[str]:
 def git_status(root: Path) -> str:
     return subprocess.run(["git", "-C", str(root), "status", "--porcelain"], capture_output=True, text=True,
                           check=True).stdout
+
+
+def synthetic(tmp_path_factory: pytest.TempPathFactory, name: str, size: int) -> Path:
+    """A synthetic department of `size` issues (bench.py's builder: 50 workers, families of three issues),
+    built once per module; the builder's config directory is the process's only while it builds."""
+    import datetime as dt
+
+    sys.path.insert(0, str(REPO / "bench"))
+    import bench
+
+    root = tmp_path_factory.mktemp(name) / "ws"
+    old = os.environ.get("ZCHUYOT_CONFIG_DIR")
+    try:
+        bench.build(root, size, dt.date.fromisoformat(TODAY))
+    finally:
+        if old is None:
+            os.environ.pop("ZCHUYOT_CONFIG_DIR", None)
+        else:
+            os.environ["ZCHUYOT_CONFIG_DIR"] = old
+    return root

@@ -9,26 +9,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, TODAY, issue_path, new_issue, run
-
-sys.path.insert(0, str(REPO / "bench"))
+from conftest import issue_path, new_issue, run, synthetic
 
 
 @pytest.fixture(scope="module")
 def big(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """300 synthetic issues (bench.py's department): every long output is far more than a pipe holds."""
-    import bench
-
-    root = tmp_path_factory.mktemp("big") / "ws"
-    old = os.environ.get("ZCHUYOT_CONFIG_DIR")
-    try:
-        bench.build(root, 300, dt.date.fromisoformat(TODAY))
-    finally:
-        if old is None:
-            os.environ.pop("ZCHUYOT_CONFIG_DIR", None)
-        else:
-            os.environ["ZCHUYOT_CONFIG_DIR"] = old
-    return root
+    return synthetic(tmp_path_factory, "big", 300)
 
 
 @pytest.mark.parametrize("args", [["export"], ["export", "--format", "csv"], ["list", "--all-workers"],

@@ -3,36 +3,20 @@ Bnei Brak-sized year agree to the shekel; events counted; the page looked at thr
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import os
 import shutil
 import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import REPO, TODAY, run
-
-sys.path.insert(0, str(REPO / "bench"))
+from conftest import REPO, run, synthetic
 
 
 @pytest.fixture(scope="module")
 def year(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """~900 issues of ~300 families over 50 workers (bench.py's synthetic department): a Bnei Brak-sized year."""
-    import bench
-
-    root = tmp_path_factory.mktemp("year") / "ws"
-    old = os.environ.get("ZCHUYOT_CONFIG_DIR")
-    try:
-        bench.build(root, 900, dt.date.fromisoformat(TODAY))
-    finally:
-        if old is None:
-            os.environ.pop("ZCHUYOT_CONFIG_DIR", None)
-        else:
-            os.environ["ZCHUYOT_CONFIG_DIR"] = old
-    return root
+    return synthetic(tmp_path_factory, "year", 900)
 
 
 class Cards(HTMLParser):
