@@ -122,3 +122,19 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory, name: str, size: int) ->
         else:
             os.environ["ZCHUYOT_CONFIG_DIR"] = old
     return root
+
+
+def department(tmp_path: Path, *clones: tuple[str, str, str]) -> tuple[Path, list[Path]]:
+    """A department's bare repository and a clone for each (folder, worker, role), each joined with
+    `init --remote` and synced once, in order: the first one starts the repository."""
+    remote = tmp_path / "dept.git"
+    subprocess.run(["git", "init", "-q", "--bare", "--initial-branch=main", str(remote)], check=True)
+    roots = []
+    for folder, worker, role in clones:
+        root = tmp_path / folder
+        r = run("init", str(root), "--worker", worker, "--role", role, "--remote", str(remote))
+        assert r.exit_code == 0, r.stderr
+        r = run("--root", str(root), "sync")
+        assert r.exit_code == 0, r.stderr
+        roots.append(root)
+    return remote, roots

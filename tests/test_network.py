@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import issue_path, new_issue, run
+from conftest import department, issue_path, new_issue, run
 
 
 def z(ws: Path, *args: str, code: int = 0, worker: str | None = None):
@@ -175,13 +175,7 @@ def test_waivers_missing_and_expiring(net: Path) -> None:
 
 # ------------------------------------------------------------------ two clones: the volunteer gives feedback offline
 def test_the_volunteers_feedback_offline_reaches_the_worker(tmp_path: Path) -> None:
-    remote = tmp_path / "dept.git"
-    subprocess.run(["git", "init", "-q", "--bare", "--initial-branch=main", str(remote)], check=True)
-    a, b = tmp_path / "dana", tmp_path / "noa"
-    assert run("init", str(a), "--worker", "dana", "--remote", str(remote)).exit_code == 0
-    z(a, "sync")
-    assert run("init", str(b), "--worker", "noa", "--role", "volunteer", "--remote", str(remote)).exit_code == 0
-    z(b, "sync")
+    _, (a, b) = department(tmp_path, ("dana", "dana", "family"), ("noa", "noa", "volunteer"))
     z(a, "sync")
     z(a, "partner", "add", "noa_vol", "--name", "נועה", "--kind", "volunteer", "--worker", "noa")
     i = z(a, "new", "--family", "f1", "--subject", "סיוע בשכר דירה", "--domain", "housing").stdout.strip()
@@ -204,13 +198,7 @@ def test_the_volunteers_feedback_offline_reaches_the_worker(tmp_path: Path) -> N
 
 
 def test_two_clones_add_to_the_directory_offline_and_keep_both(tmp_path: Path) -> None:
-    remote = tmp_path / "dept.git"
-    subprocess.run(["git", "init", "-q", "--bare", "--initial-branch=main", str(remote)], check=True)
-    a, b = tmp_path / "a", tmp_path / "b"
-    assert run("init", str(a), "--worker", "dana", "--remote", str(remote)).exit_code == 0
-    z(a, "sync")
-    assert run("init", str(b), "--worker", "miri", "--role", "rights", "--remote", str(remote)).exit_code == 0
-    z(b, "sync")
+    _, (a, b) = department(tmp_path, ("a", "dana", "family"), ("b", "miri", "rights"))
     z(a, "sync")
     z(a, "body", "contact", "national_insurance", "--person", "רונית כהן", "--phone", "08-6295555")
     z(b, "body", "contact", "national_insurance", "--person", "יוסי לוי", "--role", "מנהל סניף")

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import issue_path, run
+from conftest import department, issue_path, run
 
 
 def git(root: Path, *args: str) -> str:
@@ -26,13 +26,7 @@ def z(root: Path, *args: str, code: int | None = 0, worker: str | None = None):
 
 @pytest.fixture
 def dept(tmp_path: Path) -> dict[str, Path]:
-    remote = tmp_path / "dept.git"
-    subprocess.run(["git", "init", "-q", "--bare", "--initial-branch=main", str(remote)], check=True)
-    a, b = tmp_path / "a", tmp_path / "b"
-    assert run("init", str(a), "--worker", "dana", "--remote", str(remote)).exit_code == 0
-    z(a, "sync")
-    assert run("init", str(b), "--worker", "miri", "--role", "rights", "--remote", str(remote)).exit_code == 0
-    z(b, "sync")
+    remote, (a, b) = department(tmp_path, ("a", "dana", "family"), ("b", "miri", "rights"))
     return {"remote": remote, "a": a, "b": b, "tmp": tmp_path}
 
 
