@@ -82,7 +82,7 @@ def _write_local(ws: Workspace, files: dict[str, bytes]) -> None:
     for name, data in files.items():
         p = folder / name
         if not p.is_file() or p.read_bytes() != data:
-            write_atomic(p, data.decode("utf-8"))  # armored age and worker codes: text
+            write_atomic(p, data)
 
 
 def sync(ws: Workspace) -> bool:

@@ -15,13 +15,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from zchuyot.case.file import CASES, WriteResult
+from zchuyot.case.file import CASES, WriteResult, write_atomic
 from zchuyot.errors import InputError
 from zchuyot.store import PACKAGE_TEMPLATES, SOURCE_TEMPLATES, Workspace
 
@@ -248,18 +246,8 @@ def _existing(folder: Path) -> Path:
 
 
 def _write_private(path: Path, stop: Path, data: bytes) -> None:
-    """Atomically, readable by this worker only (0600; its folders 0700)."""
+    """Atomically, readable by this worker only (0600; its new folders 0700)."""
     from zchuyot.case.file import make_private_dirs
 
     make_private_dirs(path.parent, stop)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, data)

@@ -88,12 +88,14 @@ def make_private_dirs(path: Path, stop: Path) -> None:
         os.chmod(d, 0o700)
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write text so that a crash leaves either the old file or the new one, never half."""
+def write_atomic(path: Path, text: str | bytes) -> None:
+    """Write text (or bytes: a letter, an encrypted copy) so that a crash leaves either the old file or the
+    new one, never half; readable by this worker only (0600)."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+        with (os.fdopen(fd, "wb") if isinstance(text, bytes) else
+              os.fdopen(fd, "w", encoding="utf-8", newline="\n")) as f:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
