@@ -42,7 +42,7 @@ def ensure_task() -> str | None:
 
 def tasks_of(root: Path) -> list[dict[str, object]]:
     """The workspace's issues as Taskwarrior tasks (read from the files, so both hold the same data)."""
-    from zchuyot.store import Workspace
+    from zchuyot.workspace.store import Workspace
 
     ws = Workspace.find(str(root))
     ws.use_cache = False

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from zchuyot import dates
+from zchuyot.calendar import dates
 from zchuyot.errors import InputError
 
 BASE = dt.date(2026, 11, 23)

@@ -11,8 +11,8 @@ from bidi import get_display
 from bidi.algorithm import get_display as get_display_l4
 from conftest import new_issue, run
 
-from zchuyot import rtl
 from zchuyot.case.form import ISSUE_KEYS as FIELD_KEYS
+from zchuyot.text import rtl
 
 
 def test_show_json_is_the_file_mapping(ws: Path) -> None:
@@ -156,7 +156,7 @@ def test_long_tables_are_written_as_aligned_lines() -> None:
     from bidi import get_display
     from rich.console import Console
 
-    from zchuyot.render import LONG_TABLE, Renderer
+    from zchuyot.terminal.render import LONG_TABLE, Renderer
 
     rows = [[f"dana-{n:05d}", "f1", f"הנחה בארנונה מספר {n}", "דיור"] for n in range(LONG_TABLE + 1)]
     for mode in ("logical", "visual"):
@@ -182,8 +182,8 @@ def test_many_search_results_are_the_same_lines_written_plainly(monkeypatch: pyt
     from bidi.algorithm import get_display
     from rich.console import Console
 
-    from zchuyot import render
-    from zchuyot.core import Found
+    from zchuyot.practice.core import Found
+    from zchuyot.terminal import render
 
     items = [Found(f"dana-{n:05d}", "f1", "dana", f"הנחה בארנונה (מס׳ {n})", "open",
                    [("log", "שיחה עם ועדת ההנחות – 050-1234567, ₪300"), ("subject", f"הנחה בארנונה (מס׳ {n})")])

@@ -171,7 +171,7 @@ def test_nothing_to_do(ws: Path) -> None:
 def test_holidays_are_not_working_days(on: str) -> None:
     import datetime as dt
 
-    from zchuyot.workdays import WorkCalendar
+    from zchuyot.calendar.workdays import WorkCalendar
 
     d = dt.date.fromisoformat(on)
     assert not WorkCalendar().is_workday(d)

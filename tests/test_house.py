@@ -13,8 +13,7 @@ from typing import Any
 import pytest
 from conftest import new_issue, run
 
-from zchuyot import yamlfast
-from zchuyot.case import schema
+from zchuyot.case import schema, yamlfast
 
 
 class Counts:

@@ -15,7 +15,7 @@ import pytest
 from conftest import issue_path, new_issue, run
 
 from zchuyot.case.cache import load_batch as _REAL_LOAD_BATCH
-from zchuyot.store import scan_worker_folder as _REAL_SCAN
+from zchuyot.workspace.store import scan_worker_folder as _REAL_SCAN
 
 
 def ids(ws: Path, *extra: str) -> list[str]:
@@ -221,8 +221,8 @@ def _spy_scan(folder: tuple) -> list:
 def test_a_large_workspace_is_listed_by_one_process_per_core(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Tens of thousands of files: the workers' folders are listed by forked processes, and what the
     cache answers is still exactly what reading every file answers — after edits, a new file, a removal."""
-    from zchuyot import store
     from zchuyot.case import cache as index
+    from zchuyot.workspace import store
 
     ws = tmp_path / "ws"
     assert run("init", str(ws), "--worker", "dana").exit_code == 0

@@ -136,7 +136,7 @@ def test_cancel_writes_nothing(ws: Path, key: str) -> None:
 
 
 def test_visual_prompts_in_a_terminal(ws: Path) -> None:
-    from zchuyot.rtl import visual
+    from zchuyot.text.rtl import visual
 
     child = spawn(ws, "new", bidi="visual")
     child.expect_exact(visual("קוד המשפחה (אותיות אנגליות קטנות וספרות, למשל f102):"))

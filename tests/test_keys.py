@@ -60,9 +60,9 @@ def test_a_broken_key_is_one_clear_line(ws: Path, tmp_path: Path) -> None:
 def test_only_the_recipients_decrypt(ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The rule and the cryptography the family files build on: the family's worker and the rights workers
     read; another worker gets one clear line; a lost identity too."""
-    from zchuyot import keys
     from zchuyot.errors import InputError, WorkspaceError
-    from zchuyot.store import Workspace
+    from zchuyot.workspace import keys
+    from zchuyot.workspace.store import Workspace
 
     monkeypatch.setenv("ZCHUYOT_CONFIG_DIR", str(tmp_path / "_config"))
     for w in ("dana", "miri", "noa"):

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from zchuyot import yamlio
+from zchuyot.case import yamlio
 
 
 def test_hand_comments_and_unknown_keys_survive(ws: Path) -> None:
@@ -111,7 +111,7 @@ def test_any_text_survives_write_and_read(text: str) -> None:
 @given(data=st.binary(max_size=400))
 def test_random_bytes_give_a_clean_error(reader: str, data: bytes) -> None:
     """Any bytes in a case file, through either reader: a value or one DataError — never another exception."""
-    from zchuyot import yamlfast
+    from zchuyot.case import yamlfast
     from zchuyot.errors import DataError
 
     parse = yamlio.parse if reader == "round-trip" else yamlfast.load
@@ -130,7 +130,7 @@ _scalars = st.one_of(_texts, _hebrew, st.integers(-10**6, 10**6), st.booleans(),
 @given(value=_scalars, items=st.lists(_scalars, max_size=4))
 def test_the_fast_reader_reads_what_the_writer_wrote(value, items) -> None:
     """The round-trip writer and the fast reader agree on every value (YAML 1.2 core: `no` is text)."""
-    from zchuyot import yamlfast
+    from zchuyot.case import yamlfast
 
     doc = yamlio.parse("a:\nb: []\n")
     yamlio.set_key(doc, "a", value)

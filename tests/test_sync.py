@@ -205,8 +205,8 @@ def test_sync_without_remote_and_without_git(tmp_path: Path) -> None:
 
 def test_merge_file_driver_directly(tmp_path: Path) -> None:
     """The driver is symmetric: whichever side merges, the data is the same."""
-    from zchuyot import yamlfast
-    from zchuyot.merge import merge_texts
+    from zchuyot.case import yamlfast
+    from zchuyot.workspace.merge import merge_texts
 
     base = (Path(__file__).parent.parent / "templates" / "case.yaml").read_text(encoding="utf-8")
     for key, value in (("id", "dana-aaaaa"), ("family", "f1"), ("opened", "2026-11-01"), ("subject", "x"),
@@ -258,9 +258,9 @@ def test_a_log_entry_edited_by_hand_comes_back_once_with_a_correction(dept: dict
 def test_merge_keeps_one_entry_whichever_side_edited(tmp_path: Path) -> None:
     import datetime as dt
 
-    from zchuyot import yamlfast
+    from zchuyot.case import yamlfast
     from zchuyot.case.rules import corrected
-    from zchuyot.merge import merge_texts
+    from zchuyot.workspace.merge import merge_texts
 
     base = (Path(__file__).parent.parent / "templates" / "case.yaml").read_text(encoding="utf-8")
     for key, value in (("id", "dana-aaaaa"), ("family", "f1"), ("opened", "2026-11-01"), ("subject", "x"),

@@ -6,10 +6,12 @@ from pathlib import Path
 
 from conftest import REPO
 
-from zchuyot import flow, labels, yamlio
+from zchuyot import flow
+from zchuyot.case import yamlio
 from zchuyot.case.form import ISSUE as FIELDS
 from zchuyot.case.form import ISSUE_KEYS as FIELD_KEYS
 from zchuyot.case.form import STEPS, VOCABULARIES, valid_israeli_id
+from zchuyot.text import labels
 
 
 def test_template_is_the_form_in_order() -> None:

@@ -18,8 +18,8 @@ from typer.core import TyperGroup
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from zchuyot.render import Renderer
-    from zchuyot.store import Workspace
+    from zchuyot.terminal.render import Renderer
+    from zchuyot.workspace.store import Workspace
 
 class ExitStatus(enum.IntEnum):
     """Every way a zchuyot command ends (as httpie's ExitStatus)."""
@@ -41,7 +41,7 @@ def message(e: "Any") -> str:
     if not getattr(e, "field", None):
         return e.render()
     from zchuyot.case.form import field_at, flag_of
-    from zchuyot.labels import t
+    from zchuyot.text.labels import t
 
     f = field_at(tuple(e.field.split(".")))
     label = t(f.label_key) if f else e.field
@@ -72,7 +72,7 @@ def _err_console() -> "Console":
 
 
 def _say_error(text: str) -> None:
-    from zchuyot import rtl
+    from zchuyot.text import rtl
 
     err = _err_console()
     mode = rtl.choose_mode(STATE.bidi, sys.stderr.isatty())
@@ -97,7 +97,7 @@ def _stdout_closed() -> None:
 
 def _in_ui_language(text: str) -> str:
     """A command's help is written "Hebrew. / English.": the part of the UI's language."""
-    from zchuyot.labels import current_lang
+    from zchuyot.text.labels import current_lang
 
     he, sep, en = text.partition(" / ")
     return (en if current_lang() == "en" else he).strip() if sep else text
@@ -110,12 +110,12 @@ def _help_formatter() -> type:
 
     class ZFormatter(HelpFormatter):
         def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
-            from zchuyot.labels import t
+            from zchuyot.text.labels import t
 
             super().write_usage(prog, args, prefix if prefix is not None else t("help.usage") + " ")
 
         def section(self, name: str) -> Any:
-            from zchuyot.labels import t
+            from zchuyot.text.labels import t
 
             key = {"Options": "help.options", "Commands": "help.commands", "Arguments": "help.arguments"}.get(name)
             return super().section(t(key) if key else name)
@@ -124,7 +124,7 @@ def _help_formatter() -> type:
             super().write_text(_in_ui_language(text))
 
         def write_dl(self, rows: Any, col_max: int = 30, col_spacing: int = 2) -> None:
-            from zchuyot.labels import t
+            from zchuyot.text.labels import t
 
             words = {"Show this message and exit.": t("help.help"),
                      "Install completion for the current shell.": t("help.install_completion"),
@@ -134,7 +134,7 @@ def _help_formatter() -> type:
             super().write_dl(rows, col_max, col_spacing)
 
         def getvalue(self) -> str:
-            from zchuyot import rtl
+            from zchuyot.text import rtl
 
             text = super().getvalue()
             if rtl.choose_mode(STATE.bidi, sys.stdout.isatty()) != "visual":
@@ -166,7 +166,7 @@ class ZGroup(TyperGroup):
     """Turns the core's errors into one clear line and an exit code — never a traceback."""
 
     def make_context(self, info_name: Any, args: list[str], *rest: Any, **kwargs: Any) -> Any:  # type: ignore[override]
-        from zchuyot import labels
+        from zchuyot.text import labels
 
         typer.Context.__mro__[1].formatter_class = _help_formatter()  # every context of this run, sub-commands too
         if kwargs.get("parent") is None:  # --help is answered before the options are: take --lang and --bidi now
@@ -194,7 +194,7 @@ class ZGroup(TyperGroup):
         """The commands in the practice's sections (the top level); a sub-group as click does it."""
         if ctx.parent is not None:
             return super().format_commands(ctx, formatter)
-        from zchuyot.labels import t
+        from zchuyot.text.labels import t
 
         for key, names in HELP_SECTIONS:
             rows = [(n, _in_ui_language(self.commands[n].get_short_help_str(limit=200)))
@@ -217,14 +217,14 @@ class ZGroup(TyperGroup):
             _stdout_closed()
             ctx.exit(ExitStatus.OK)
         except KeyboardInterrupt:
-            from zchuyot.labels import t
+            from zchuyot.text.labels import t
 
             _say_error(t("ui.cancelled"))
             ctx.exit(ExitStatus.ERROR)
         except Exception as e:  # the last guard: no traceback for a social worker
             if os.environ.get("ZCHUYOT_DEBUG") or type(e).__module__.startswith(("click", "typer")):
                 raise
-            from zchuyot.labels import t
+            from zchuyot.text.labels import t
 
             _say_error(t("err.internal", what=type(e).__name__))
             ctx.exit(ExitStatus.ERROR)
@@ -234,7 +234,7 @@ def _completer(what: str) -> Any:
     """Shell completion (Typer's) of issue ids, family codes or worker codes from the workspace that the
     command line names (--root, or the usual one); nothing at all when there is none."""
     def complete(ctx: typer.Context, incomplete: str) -> list[str]:
-        from zchuyot.store import Workspace
+        from zchuyot.workspace.store import Workspace
 
         top = ctx.find_root().params
         try:
@@ -281,7 +281,7 @@ def _globals(
     bidi: Annotated[Optional[str], typer.Option("--bidi", help="auto | visual | logical (ZCHUYOT_BIDI).")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="לקרוא את כל הקבצים בלי מטמון האינדקס (ZCHUYOT_NO_CACHE=1).")] = False,
 ) -> None:
-    from zchuyot import labels
+    from zchuyot.text import labels
 
     lang = lang or os.environ.get("ZCHUYOT_LANG") or "he"
     if lang not in labels.LANGS:
@@ -299,7 +299,7 @@ def _district(roots_from: str | None) -> list["Workspace"]:
     """The workspaces of a district report: every --root given, and each line of --roots-from; one (the
     usual one) when neither names more."""
     from zchuyot.errors import InputError
-    from zchuyot.store import Workspace
+    from zchuyot.workspace.store import Workspace
 
     roots = list(STATE.roots)
     if roots_from:
@@ -324,7 +324,7 @@ def _department(ws: "Workspace") -> str:
 
 
 def _ws() -> "Workspace":
-    from zchuyot.store import Workspace
+    from zchuyot.workspace.store import Workspace
 
     if len(STATE.roots) > 1:
         from zchuyot.errors import UsageError
@@ -341,8 +341,8 @@ def _ws() -> "Workspace":
 def _out() -> "tuple[Console, Renderer]":
     from rich.console import Console
 
-    from zchuyot import rtl
-    from zchuyot.render import Renderer
+    from zchuyot.terminal.render import Renderer
+    from zchuyot.text import rtl
 
     console = Console(highlight=False, soft_wrap=False)
     console.on_broken_pipe = _broken_pipe  # type: ignore[method-assign]  # Rich would exit 1; the guard exits 0
@@ -366,7 +366,7 @@ def _json(obj: Any) -> None:
 def _say(text: str) -> None:
     """One line for the worker on stdout. To a pipe or a file in logical order it is the text itself (what
     Rich would write), so a writing command does not load Rich to say what it did; a terminal gets Rich."""
-    from zchuyot import rtl
+    from zchuyot.text import rtl
 
     if not sys.stdout.isatty() and rtl.choose_mode(STATE.bidi, False) == "logical":
         sys.stdout.write(rtl.isolate_latin(text) + "\n")
@@ -376,7 +376,7 @@ def _say(text: str) -> None:
 
 def _notes(result: Any, info: bool = False) -> None:
     """Warnings to stderr; with `info`, also what was done to stdout."""
-    from zchuyot.labels import t
+    from zchuyot.text.labels import t
 
     for key, params in getattr(result, "notes", []):
         _say_error(t(key, **params))
@@ -399,8 +399,9 @@ def init(
     remote: Annotated[Optional[str], typer.Option("--remote", help="מאגר ה-git של המחלקה.")] = None,
 ) -> None:
     """יצירת סביבת עבודה (git, הגדרות, העובדת של המחשב הזה). / Create a workspace."""
-    from zchuyot import core, store
-    from zchuyot.labels import t
+    from zchuyot.practice import core
+    from zchuyot.text.labels import t
+    from zchuyot.workspace import store
 
     # `zchuyot --root DIR init` makes the workspace in DIR, never in the folder the command ran from
     where = path if path is not None else Path(STATE.root) if STATE.root else Path(".")
@@ -414,7 +415,7 @@ def init(
     ws = store.init_workspace(where, worker, department, name, r, remote)
     console, rnd = _out()
     if joining:  # an existing workspace joins the department: its first sync merges the two histories
-        from zchuyot import sync as sy
+        from zchuyot.workspace import sync as sy
 
         _sync_said(sy.sync(ws), rnd)
         return
@@ -438,9 +439,9 @@ def new(
     urgency: Annotated[Optional[str], typer.Option("--urgency", help="now | later")] = None,
 ) -> None:
     """פתיחת סוגיה חדשה לפי טופס התיעוד; מדפיס את המזהה. / Open an issue; prints its id."""
-    from zchuyot import core
     from zchuyot.errors import InputError
-    from zchuyot.labels import t
+    from zchuyot.practice import core
+    from zchuyot.text.labels import t
 
     intake: dict[str, Any] = {"family": family, "subject": subject, "domain": domain, "domain_other": domain_other,
                               "description": description, "bodies": list(body or []), "opened": date, "need": need,
@@ -450,8 +451,8 @@ def new(
     missing = core.missing_for_new(intake)
     decided = None
     if _interactive():
-        from zchuyot.prompts import Asker, NewFamily, fill_intake, settle_family
-        from zchuyot.store import check_slug
+        from zchuyot.terminal.prompts import Asker, NewFamily, fill_intake, settle_family
+        from zchuyot.workspace.store import check_slug
 
         decided = NewFamily()
         console, rnd = _out()
@@ -472,7 +473,7 @@ def new(
     sys.stdout.write(result.id + "\n")
     sys.stdout.flush()
     if _interactive():
-        from zchuyot.prompts import Asker, walk_from
+        from zchuyot.terminal.prompts import Asker, walk_from
 
         console, rnd = _out()
         walk_from("new", Asker(console, rnd), ws, issue_id=result.id, family=intake["family"])
@@ -486,8 +487,8 @@ def worker_add(
     role: Annotated[Optional[str], typer.Option("--role", help="family | rights | volunteer | student | lawyer | other")] = None,
 ) -> None:
     """הוספת עובדת למחלקה. / Add a worker to the department."""
-    from zchuyot import core
-    from zchuyot.labels import t
+    from zchuyot.practice import core
+    from zchuyot.text.labels import t
 
     result = core.add_worker(_ws(), code, name, role)
     _say(t("ui.worker_added", worker=result.id))
@@ -496,8 +497,8 @@ def worker_add(
 @worker_app.command("list")
 def worker_list(as_json: Annotated[bool, typer.Option("--json", help="JSON.")] = False) -> None:
     """העובדות של המחלקה. / The department's workers."""
-    from zchuyot import core
-    from zchuyot.labels import choice_label, t
+    from zchuyot.practice import core
+    from zchuyot.text.labels import choice_label, t
 
     rows = core.workers(_ws())
     if as_json:
@@ -517,11 +518,11 @@ def refer(
     date: Annotated[Optional[str], typer.Option("--date", help="מתי הופנה (ברירת מחדל: היום).")] = None,
 ) -> None:
     """הפניה לשותף – מתנדב/ת, סטודנט/ית, קליניקה משפטית – עם מה מבקשים ועד מתי. / Refer to a partner."""
-    from zchuyot import referrals
+    from zchuyot.practice import referrals
 
     ws = _ws()
     if (to is None or ask is None) and _interactive():
-        from zchuyot.prompts import Asker, ask_referral
+        from zchuyot.terminal.prompts import Asker, ask_referral
 
         ws.require_worker()
         to, ask, due = ask_referral(Asker(*_out()), ws, ws.get_issue(issue_id).issue, to, ask, due)
@@ -542,7 +543,7 @@ def feedback(
     date: Annotated[Optional[str], typer.Option("--date", help="מתי (ברירת מחדל: היום).")] = None,
 ) -> None:
     """משוב של השותף על הפניה (בידי השותף או העובדת). / A partner's feedback on a referral."""
-    from zchuyot import referrals
+    from zchuyot.practice import referrals
 
     _notes(referrals.feedback(_ws(), issue_id, text, referral, done, returned, date), info=True)
 
@@ -556,8 +557,8 @@ def event_add(
     participants: Annotated[Optional[int], typer.Option("--participants", help="כמה השתתפו.")] = None,
 ) -> None:
     """אירוע: הדרכה לעובדות, יריד זכויות, סדנה, מפגש – נספר בדוח. / An event, counted in the report."""
-    from zchuyot import events
-    from zchuyot.labels import t
+    from zchuyot.practice import events
+    from zchuyot.text.labels import t
 
     result = events.add_event(_ws(), kind, date, title, participants)
     _say(t("ui.event_added", file=result.id))
@@ -567,8 +568,8 @@ def event_add(
 @keys_app.command("init")
 def keys_init() -> None:
     """מפתח ההצפנה של העובדת: נוצר פעם אחת במחשב שלה, והמפתח הציבורי מתפרסם למחלקה. / This worker's key."""
-    from zchuyot import keys
-    from zchuyot.labels import t
+    from zchuyot.text.labels import t
+    from zchuyot.workspace import keys
 
     result, public, made = keys.init_keys(_ws())
     _say(t("ui.key_made" if made else "ui.key_kept", path=str(keys.identity_path(result.id)), public=public))
@@ -577,8 +578,8 @@ def keys_init() -> None:
 @keys_app.command("migrate")
 def keys_migrate() -> None:
     """הצפנת פרטי המשפחות: מפעיל הצפנה במחלקה וחותם כל רשומת משפחה שעדיין גלויה. / Encrypt the families."""
-    from zchuyot import keys
-    from zchuyot.labels import t
+    from zchuyot.text.labels import t
+    from zchuyot.workspace import keys
 
     _, sealed = keys.migrate(_ws())
     _say(t("ui.migrated", n=len(sealed), families=", ".join(sealed) or "-"))
@@ -587,8 +588,8 @@ def keys_migrate() -> None:
 @keys_app.command("grant")
 def keys_grant() -> None:
     """עדכון מי יכולה לקרוא כל משפחה (עו"ס מיצוי זכויות חדשה, שותף בהפניה). / Update the recipients."""
-    from zchuyot import keys
-    from zchuyot.labels import t
+    from zchuyot.text.labels import t
+    from zchuyot.workspace import keys
 
     changed = keys.grant(_ws())
     _say(t("ui.granted", n=len(changed), families=", ".join(changed) or "-"))
@@ -597,8 +598,8 @@ def keys_grant() -> None:
 @keys_app.command("list")
 def keys_list(as_json: Annotated[bool, typer.Option("--json", help="JSON.")] = False) -> None:
     """מי פרסמה מפתח, ומי יכולה לקרוא מה. / Who has a key and who reads what."""
-    from zchuyot import keys
-    from zchuyot.labels import choice_label, t
+    from zchuyot.text.labels import choice_label, t
+    from zchuyot.workspace import keys
 
     rows = keys.key_list(_ws())
     if as_json:
@@ -622,8 +623,8 @@ def letter(
     show_list: Annotated[bool, typer.Option("--list", help="תבניות המכתבים ושמותיהן.")] = False,
 ) -> None:
     """מכתב ב-Word מתבנית, ממולא מפרטי המשפחה, הסוגיה והעובדת. / A Word letter from a template."""
-    from zchuyot import letters
-    from zchuyot.labels import t
+    from zchuyot.outputs import letters
+    from zchuyot.text.labels import t
 
     ws = _ws()
     if show_list:
@@ -642,8 +643,8 @@ def letter(
 @body_app.command("list")
 def body_list(as_json: Annotated[bool, typer.Option("--json", help="JSON.")] = False) -> None:
     """הגופים במדריך, עם כינוייהם ומספר אנשי הקשר. / The bodies in the directory."""
-    from zchuyot import directory
-    from zchuyot.labels import t
+    from zchuyot.practice import directory
+    from zchuyot.text.labels import t
 
     known = directory.bodies(_ws())
     if as_json:
@@ -660,7 +661,7 @@ def body_show(
     as_json: Annotated[bool, typer.Option("--json", help="JSON.")] = False,
 ) -> None:
     """הגוף: אנשי הקשר בו, הסוגיות שעסקו בו, הסירובים שלו ומה הושג דרכו. / A body, its people and issues."""
-    from zchuyot import directory
+    from zchuyot.practice import directory
 
     act, errors = directory.activity(_ws(), key)
     if as_json:
@@ -677,8 +678,8 @@ def body_add(
     kind: Annotated[Optional[str], typer.Option("--kind", help="government | municipality | housing_company | health | organization | company | other")] = None,
 ) -> None:
     """הוספת גוף למדריך. / Add a body to the directory."""
-    from zchuyot import directory
-    from zchuyot.labels import t
+    from zchuyot.practice import directory
+    from zchuyot.text.labels import t
 
     directory.add_body(_ws(), name, key, alias, kind)
     _say(t("ui.body_added", name=name))
@@ -694,8 +695,9 @@ def body_contact(
     note: Annotated[Optional[str], typer.Option("--note", help="הערה (למשל: זמינה בימי שני).")] = None,
 ) -> None:
     """איש/אשת קשר בגוף – מי פותח את הדלת. / A contact person at a body."""
-    from zchuyot import dates, directory
-    from zchuyot.labels import t
+    from zchuyot.calendar import dates
+    from zchuyot.practice import directory
+    from zchuyot.text.labels import t
 
     directory.add_contact(_ws(), key, person, role, phone, email, note, dates.today().isoformat())
     _say(t("ui.contact_added", person=person, body=key))
@@ -704,8 +706,8 @@ def body_contact(
 @partner_app.command("list")
 def partner_list(as_json: Annotated[bool, typer.Option("--json", help="JSON.")] = False) -> None:
     """השותפים שהמחלקה מפנה אליהם. / The partners."""
-    from zchuyot import directory
-    from zchuyot.labels import choice_label, t
+    from zchuyot.practice import directory
+    from zchuyot.text.labels import choice_label, t
 
     known = directory.partners(_ws())
     if as_json:
@@ -730,8 +732,8 @@ def partner_add(
     contact: Annotated[Optional[str], typer.Option("--contact", help="איך פונים (טלפון, דוא\"ל).")] = None,
 ) -> None:
     """הוספת שותף. / Add a partner."""
-    from zchuyot import directory
-    from zchuyot.labels import t
+    from zchuyot.practice import directory
+    from zchuyot.text.labels import t
 
     directory.add_partner(_ws(), key, name, kind, domain, worker, contact)
     _say(t("ui.partner_added", key=key, name=name))
@@ -746,8 +748,8 @@ def family_add(
     id_number: Annotated[Optional[str], typer.Option("--id-number", help="מספר תעודת זהות (נבדקת ספרת ביקורת).")] = None,
 ) -> None:
     """רישום או עדכון פרטי המשפחה (המקום היחיד למידע מזהה). / The family record."""
-    from zchuyot import core
-    from zchuyot.labels import t
+    from zchuyot.practice import core
+    from zchuyot.text.labels import t
 
     result = core.add_family(_ws(), family, name, phone, id_number)
     _notes(result)
@@ -762,7 +764,7 @@ def family_waiver(
     expires: Annotated[Optional[str], typer.Option("--expires", help="בתוקף עד.")] = None,
 ) -> None:
     """ויתור סודיות חתום של המשפחה: מול אילו גופים, ממתי ועד מתי. / A signed confidentiality waiver."""
-    from zchuyot import referrals
+    from zchuyot.practice import referrals
 
     if signed is None:
         from zchuyot.errors import UsageError
@@ -777,10 +779,10 @@ def family_show(
     as_json: Annotated[bool, typer.Option("--json", help="JSON.")] = False,
 ) -> None:
     """הצגת פרטי המשפחה. / Show the family record."""
-    from zchuyot import core
     from zchuyot.errors import NotFound
-    from zchuyot.labels import t
-    from zchuyot.privacy import log_access
+    from zchuyot.practice import core
+    from zchuyot.text.labels import t
+    from zchuyot.workspace.privacy import log_access
 
     ws = _ws()
     fam = core.get_family(ws, family)
@@ -795,7 +797,7 @@ def family_show(
     waivers = data.pop("waivers", [])
     rnd.kv([(t(f"field.{k}"), str(v)) for k, v in data.items()])
     if waivers:
-        from zchuyot.render import fmt_date
+        from zchuyot.terminal.render import fmt_date
 
         rnd.blank()
         rnd.table([t("field.waiver_bodies"), t("field.signed"), t("field.expires")],
@@ -814,8 +816,8 @@ def treat(
     next_date: Annotated[Optional[str], typer.Option("--next", help="תאריך המעקב הבא.")] = None,
 ) -> None:
     """טיפול ותיעוד (שלב 5): תיעוד פעולה בסוגיה (נוסף, לא נמחק). / Step 5: log an action."""
-    from zchuyot import core
-    from zchuyot.labels import t
+    from zchuyot.practice import core
+    from zchuyot.text.labels import t
 
     result = core.treat(_ws(), issue_id, text, kind, date, done, next_date)
     _notes(result)
@@ -836,8 +838,8 @@ def close(
     date: Annotated[Optional[str], typer.Option("--date", help="תאריך הסגירה (ברירת מחדל: היום).")] = None,
 ) -> None:
     """סגירת סוגיה כפי שהטופס דורש. / Close an issue as the form requires."""
-    from zchuyot import core
-    from zchuyot.labels import choice_label, t
+    from zchuyot.practice import core
+    from zchuyot.text.labels import choice_label, t
 
     result = core.close(_ws(), issue_id, ended=ended, stopped=stopped, referred=referred, insights=insights,
                         benefit=benefit, amount=amount, period=period, kind=kind, date=date)
@@ -855,7 +857,7 @@ def correct(
     kind: Annotated[Optional[str], typer.Option("--kind", help="הסוג הנכון (meeting, call, letter, ...).")] = None,
 ) -> None:
     """תיקון רשומה בתיעוד; המקור נשמר בקובץ וב-git. / Correct a log entry (the original is kept)."""
-    from zchuyot import core
+    from zchuyot.practice import core
 
     result = core.correct(_ws(), issue_id, n, text=text, date=date, kind=kind)
     _notes(result, info=True)
@@ -868,7 +870,7 @@ def reopen(
     date: Annotated[Optional[str], typer.Option("--date", help="מתי (ברירת מחדל: היום).")] = None,
 ) -> None:
     """פתיחה מחדש של סוגיה סגורה; הסגירה נשמרת בתיעוד. / Reopen a closed issue (its closing kept in the log)."""
-    from zchuyot import core
+    from zchuyot.practice import core
 
     result = core.reopen(_ws(), issue_id, why, date)
     _notes(result, info=True)
@@ -882,8 +884,8 @@ def listen(
     show_list: Annotated[bool, typer.Option("--list", help="הצגת רשימת ההקשבה והמפתחות.")] = False,
 ) -> None:
     """הקשבה אקטיבית (שלב 1): רשימת ההקשבה; פותח סוגיה לכל זכות שלא מוצתה. / Step 1: the listening checklist."""
-    from zchuyot import steps
-    from zchuyot.labels import choice_label, t
+    from zchuyot.practice import steps
+    from zchuyot.text.labels import choice_label, t
 
     ws = _ws()
     if show_list:
@@ -897,7 +899,7 @@ def listen(
     interactive = not keys and _interactive()
     asker = None
     if interactive:
-        from zchuyot.prompts import Asker, ask_listen
+        from zchuyot.terminal.prompts import Asker, ask_listen
 
         ws.require_worker()
         asker = Asker(console, rnd)
@@ -912,7 +914,7 @@ def listen(
     for key, existing in res.skipped:
         rnd.line(t("ui.listen_skipped", name=key, id=existing))
     if interactive and asker is not None and res.opened:
-        from zchuyot.prompts import walk_from
+        from zchuyot.terminal.prompts import walk_from
 
         walk_from("listen", asker, ws, issue_id=res.opened[0].id, family=family)
 
@@ -927,14 +929,14 @@ def collect(
     barrier: Annotated[Optional[str], typer.Option("--barrier", help="4. איפה בדיוק החסם (במילים).")] = None,
 ) -> None:
     """איסוף נתונים (שלב 3): חמש השאלות על הסוגיה. / Step 3: the five questions."""
-    from zchuyot import steps
-    from zchuyot.labels import t
+    from zchuyot.practice import steps
+    from zchuyot.text.labels import t
 
     ws = _ws()
     c = steps.Collected(problem, history, barrier_kind, barrier, list(body or []))
     interactive = c.empty() and _interactive()
     if interactive:
-        from zchuyot.prompts import Asker, ask_collect, walk_from
+        from zchuyot.terminal.prompts import Asker, ask_collect, walk_from
 
         console, rnd = _out()
         rec = ws.get_issue(issue_id)
@@ -963,7 +965,7 @@ def plan(
     person: Annotated[Optional[str], typer.Option("--person", help="קוד העובדת שהפעולה ממתינה לה (המעקב היומי שלה יציג אותה).", autocompletion=_completer("worker"))] = None,
 ) -> None:
     """תכנית פעולה משותפת (שלב 4): מוסיף פעולה; בלי דגלים – מציג את התכנית. / Step 4: the joint plan."""
-    from zchuyot import steps
+    from zchuyot.practice import steps
 
     ws = _ws()
     if action is None and who is None and due is None and body is None and next_date is None and not agreed \
@@ -972,7 +974,7 @@ def plan(
         rec = ws.get_issue(issue_id)
         rnd.plan(rec.issue)
         if _interactive() and rec.issue.is_open:
-            from zchuyot.prompts import Asker, ask_plan
+            from zchuyot.terminal.prompts import Asker, ask_plan
 
             ws.require_worker()
             actions = ask_plan(Asker(console, rnd), ws)
@@ -997,12 +999,12 @@ def persist(
     deadline: Annotated[Optional[str], typer.Option("--deadline", help="מפתח מועד חוקי מ-templates/deadlines.yaml.")] = None,
 ) -> None:
     """התעקשות (שלב 6): סירוב, פנייה לקומה מעל, ערר; מועד חוקי מתחיל לרוץ. / Step 6: persist."""
-    from zchuyot import steps
-    from zchuyot.labels import choice_label, t
+    from zchuyot.practice import steps
+    from zchuyot.text.labels import choice_label, t
 
     ask = None
     if deadline and _interactive():  # a clock of another body's decisions is asked about, not assumed
-        from zchuyot.prompts import Asker, confirm
+        from zchuyot.terminal.prompts import Asker, confirm
 
         asker = Asker(*_out())
 
@@ -1026,11 +1028,11 @@ def policy(
 ) -> None:
     """פרקטיקת מדיניות (שלב 8): חסמים חוזרים אצל כל העובדות; --flag מסמן סוגיה. / Step 8: policy practice."""
     from zchuyot.errors import InputError
-    from zchuyot.labels import choice_label, t
+    from zchuyot.text.labels import choice_label, t
 
     spaces = _district(roots_from)
     if len(spaces) > 1:  # the district: barriers counted across departments, no issue or family named
-        from zchuyot import policy as pol
+        from zchuyot.practice import policy as pol
 
         barriers = pol.combine([pol.report(w, min_families) for w in spaces])
         data = {"departments": [_department(w) for w in spaces],
@@ -1047,13 +1049,13 @@ def policy(
     if issue_id is not None or flag is not None:
         if issue_id is None or flag is None:
             raise InputError("err.policy_usage")
-        from zchuyot import steps
+        from zchuyot.practice import steps
 
         result = steps.flag_policy(ws, issue_id, flag)
         _notes(result)
         _say(t("ui.flagged", id=result.id))
         return
-    from zchuyot import policy as pol
+    from zchuyot.practice import policy as pol
 
     rep = pol.report(ws, min_families)
     if as_json:
@@ -1070,8 +1072,8 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="JSON: המיפוי של הקובץ.")] = False,
 ) -> None:
     """הטופס, התכנית, התיעוד ושמונת השלבים. / The form, plan, log and the eight steps."""
-    from zchuyot import core
-    from zchuyot.privacy import log_access
+    from zchuyot.practice import core
+    from zchuyot.workspace.privacy import log_access
 
     ws = _ws()
     rec = core.show_issue(ws, issue_id)
@@ -1081,7 +1083,7 @@ def show(
 
         _json(issue_json(rec.data))
         return
-    from zchuyot import steps
+    from zchuyot.practice import steps
 
     console, rnd = _out()
     rnd.issue(rec)
@@ -1091,9 +1093,9 @@ def show(
 
 def _coverage(ws: Any, issue: Any) -> tuple[list[Any], list[str]]:
     """The family's waivers valid today, and what the issue's open work needs that none covers."""
-    from zchuyot import dates
+    from zchuyot.calendar import dates
     from zchuyot.case.rules import waiver_needs
-    from zchuyot.followup import Waivers
+    from zchuyot.practice.followup import Waivers
 
     w = Waivers(ws)
     on = dates.today().toordinal()
@@ -1111,7 +1113,7 @@ def search(
     as_json: Annotated[bool, typer.Option("--json", help="JSON.")] = False,
 ) -> None:
     """חיפוש בנושא, בתיאור, בצורך, בזכות, בבעיה, בחסם, בגופים, בתיעוד ובתובנות. / Search the issues' texts."""
-    from zchuyot import core
+    from zchuyot.practice import core
 
     found, errors = core.search_issues(_ws(), text, all_workers=all_workers, status=status, insights=insights)
     if as_json:
@@ -1133,13 +1135,13 @@ def list_(
     as_json: Annotated[bool, typer.Option("--json", help="JSON: רשימת המיפויים.")] = False,
 ) -> None:
     """רשימת סוגיות (שלב 2): הסוגיות כטבלה; למשפחה אחת – בסדר שלה (--order קובע אותו). / Step 2: the issues."""
-    from zchuyot import core
+    from zchuyot.practice import core
 
     ws = _ws()
     if order is not None or now is not None:
-        from zchuyot import steps
         from zchuyot.errors import InputError
-        from zchuyot.labels import t
+        from zchuyot.practice import steps
+        from zchuyot.text.labels import t
 
         if not family:
             raise InputError("err.order_needs_family")
@@ -1175,8 +1177,8 @@ def followup(
     as_json: Annotated[bool, typer.Option("--json", help="JSON.")] = False,
 ) -> None:
     """מעקב פרואקטיבי (שלב 7) – הבדיקה היומית: מה לעשות היום קודם. / Step 7: the daily check."""
-    from zchuyot import dates
-    from zchuyot import followup as fu
+    from zchuyot.calendar import dates
+    from zchuyot.practice import followup as fu
 
     ws = _ws()
     day = dates.parse_date(on) if on else dates.today()
@@ -1201,9 +1203,9 @@ def report(
     """נתוני המרכז: משפחות, סוגיות, ליוויים, זכויות שהושגו ו-₪ (חודשי × 12). --worker W לעובדת אחת. / Figures."""
     import datetime as dt
 
-    from zchuyot import dates
-    from zchuyot import report as rp
+    from zchuyot.calendar import dates
     from zchuyot.errors import InputError
+    from zchuyot.outputs import report as rp
 
     if fmt not in ("table", "json", "csv", "xlsx"):
         raise InputError("err.bad_format", value=fmt)
@@ -1221,7 +1223,7 @@ def report(
     if d0 > d1:
         raise InputError("err.period", start=d0.isoformat(), end=d1.isoformat())
     # department-wide unless --worker was given on this command line
-    from zchuyot.store import check_slug
+    from zchuyot.workspace.store import check_slug
 
     worker = check_slug(STATE.worker, "worker") if STATE.worker else None
     if len(spaces) > 1:  # the district: each department's figures, summed
@@ -1229,9 +1231,10 @@ def report(
     else:
         rep = rp.report(ws, d0, d1, worker)
     if html_file is not None or fmt == "xlsx":
-        from zchuyot import policy, reportout
         from zchuyot.case.file import write_atomic
-        from zchuyot.labels import t
+        from zchuyot.outputs import reportout
+        from zchuyot.practice import policy
+        from zchuyot.text.labels import t
 
         barriers = policy.combine([policy.report(w) for w in spaces]) if len(spaces) > 1 else policy.report(ws).barriers
         if html_file is not None:
@@ -1248,7 +1251,7 @@ def report(
     elif fmt == "csv":
         import csv
 
-        from zchuyot.labels import choice_label, t
+        from zchuyot.text.labels import choice_label, t
 
         sys.stdout.write(CSV_BOM)  # Excel reads the file as UTF-8 (Hebrew, ₪) only with it
         w = csv.writer(sys.stdout, lineterminator="\n")
@@ -1272,8 +1275,8 @@ def check(
     as_json: Annotated[bool, typer.Option("--json", help="JSON: errors ו-warnings.")] = False,
 ) -> None:
     """בדיקת כל הקבצים: קובץ:שורה, מה לא תקין ומה לעשות. / Validate every file."""
-    from zchuyot import core
-    from zchuyot.labels import t
+    from zchuyot.practice import core
+    from zchuyot.text.labels import t
 
     ws = _ws()
     res = core.check(ws)
@@ -1304,8 +1307,8 @@ def export(
     fmt: Annotated[str, typer.Option("--format", help="json | csv")] = "json",
 ) -> None:
     """כל הסוגיות לניתוח או לשיתוף ידע (--anonymize לשיתוף עם מחלקות אחרות). / Export."""
-    from zchuyot import privacy
     from zchuyot.errors import InputError
+    from zchuyot.workspace import privacy
 
     if fmt not in ("json", "csv"):
         raise InputError("err.bad_format", value=fmt)
@@ -1346,9 +1349,9 @@ def purge(
     before_retention: Annotated[Optional[str], typer.Option("--before-retention", help="מחיקה לפני תום תקופת השמירה – הסיבה: court_order | family_request | opened_in_error")] = None,
 ) -> None:
     """מחיקת תיק משפחה שתקופת השמירה שלו הסתיימה. / Remove a family's files (retention)."""
-    from zchuyot import privacy
     from zchuyot.errors import Cancelled, InputError
-    from zchuyot.labels import t
+    from zchuyot.text.labels import t
+    from zchuyot.workspace import privacy
 
     ws = _ws()
     privacy.purgeable(ws, family, before_retention)  # refused before anything is asked
@@ -1356,7 +1359,7 @@ def purge(
         if not _interactive():
             raise InputError("err.purge_confirm", family=family)
         console, rnd = _out()
-        from zchuyot.prompts import Asker
+        from zchuyot.terminal.prompts import Asker
 
         answer = Asker(console, rnd).ask_text(t("ui.purge_ask", family=family))
         if answer != family:
@@ -1364,7 +1367,7 @@ def purge(
     removed = privacy.purge(ws, family, before_retention)
     console, rnd = _out()
     rnd.line(t("ui.purged", n=len(removed), family=family))
-    from zchuyot import keys
+    from zchuyot.workspace import keys
 
     # encrypted: crypto-shredding (the family's key destroyed); plain: history keeps the old versions
     rnd.line(t("ui.purge_shredded" if keys.encryption_on(ws) else "ui.purge_history", family=family))
@@ -1376,8 +1379,8 @@ def sync(
     show_status: Annotated[bool, typer.Option("--status", help="רק להראות מה עוד לא נשלח.")] = False,
 ) -> None:
     """שמירה, קבלה ושליחה למאגר המחלקה; עובד גם בלי חיבור. / Commit, pull, push."""
-    from zchuyot import sync as sy
-    from zchuyot.labels import t
+    from zchuyot.text.labels import t
+    from zchuyot.workspace import sync as sy
 
     ws = _ws()
     console, rnd = _out()
@@ -1397,7 +1400,7 @@ def sync(
 
 def _sync_said(res: Any, rnd: Any) -> None:
     """What a sync did, a line each; exit 1 when it could not finish (offline, no remote, a file kept back)."""
-    from zchuyot.labels import t
+    from zchuyot.text.labels import t
 
     if res.recovered_lock:
         rnd.line(t("sync.recovered"))
@@ -1429,8 +1432,8 @@ def _sync_said(res: Any, rnd: Any) -> None:
 
 def _sealed_merge(p: Path) -> Any:
     """A family record's merge opens its sealed fields with this worker's key and seals the result again."""
-    from zchuyot import keys
-    from zchuyot.store import Workspace
+    from zchuyot.workspace import keys
+    from zchuyot.workspace.store import Workspace
 
     try:
         ws = Workspace.find(None)
@@ -1458,11 +1461,13 @@ def merge_file(
     path: Annotated[str, typer.Argument()] = "",
 ) -> None:
     """git's merge driver for issue files (registered by init and sync)."""
-    from zchuyot import dates, merge, yamlfast
+    from zchuyot.calendar import dates
+    from zchuyot.case import yamlfast
     from zchuyot.case.file import FAMILY_FILE, read_text, write_atomic
     from zchuyot.case.validate import family_from_data, issue_from_data
     from zchuyot.errors import DataError
-    from zchuyot.store import SETTINGS_FILE
+    from zchuyot.workspace import merge
+    from zchuyot.workspace.store import SETTINGS_FILE
 
     try:
         p = Path(path)
@@ -1536,7 +1541,7 @@ def usage_line(message: str, command: str) -> str:
     """A usage error as one line in the UI language, with where to get help."""
     import re
 
-    from zchuyot.labels import t
+    from zchuyot.text.labels import t
 
     for pattern, key in _USAGE_PATTERNS:
         if m := re.search(pattern, message):
@@ -1555,7 +1560,7 @@ def main() -> None:
         _say_error(usage_line(e.format_message(), command))
         sys.exit(ExitStatus.USAGE)
     except typer.Abort:
-        from zchuyot.labels import t
+        from zchuyot.text.labels import t
 
         _say_error(t("ui.cancelled"))
         sys.exit(ExitStatus.ERROR)

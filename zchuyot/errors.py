@@ -22,7 +22,7 @@ class ZError(Exception):
 
     def render(self, lang: str | None = None, **extra: Any) -> str:
         """The message; `extra` fills what only the caller knows (the flag of `field`, on the command line)."""
-        from zchuyot.labels import t
+        from zchuyot.text.labels import t
 
         params = dict(self.params)
         if self.field:

@@ -23,8 +23,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from zchuyot import __version__, yamlfast
-from zchuyot.case import search
+from zchuyot import __version__
+from zchuyot.case import search, yamlfast
 from zchuyot.case.file import CASES, IssueRecord, ReadResult, issue_json, load_issue, make_private_dirs, quiet_gc
 from zchuyot.case.rules import Attention, attention
 from zchuyot.case.validate import Problem, dated_fields, future_problems, unknown_key_problems

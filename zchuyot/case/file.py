@@ -27,8 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from zchuyot import yamlfast
-from zchuyot.case import form
+from zchuyot.case import form, yamlfast
 from zchuyot.case.validate import Problem, family_from_data, issue_from_data
 from zchuyot.case.views import Record
 from zchuyot.errors import DataError, InputError
@@ -237,7 +236,7 @@ def _extra(v: Any) -> dict[str, Any]:
 def apply(doc: Any, before: dict[str, Any], after: dict[str, Any]) -> None:
     """Apply the change from `before` to `after` to the round-trip document: only what changed is
     touched, new keys go to their place in the form, appended records keep the comments after them."""
-    from zchuyot import yamlio
+    from zchuyot.case import yamlio
 
     for key, new in after.items():
         old = before.get(key)
@@ -261,7 +260,7 @@ def _apply_list(doc: Any, key: str, f: form.Field, node: Any, old: list[Any], ne
     records still in their place (the same `form.identity`: an action's id) that changed have only
     their changed keys set; otherwise (removed, reordered: a merged log in date order) every record that
     is still there stays the same node, with its comments."""
-    from zchuyot import yamlio
+    from zchuyot.case import yamlio
 
     head = new[:len(old)]
     in_place = head == old or (all(isinstance(x, dict) for x in (*old, *head, *node))
@@ -277,7 +276,7 @@ def _apply_list(doc: Any, key: str, f: form.Field, node: Any, old: list[Any], ne
 
 
 def _apply_map(node: Any, old: dict[str, Any], new: dict[str, Any], order: tuple[str, ...]) -> None:
-    from zchuyot import yamlio
+    from zchuyot.case import yamlio
 
     for k, v in new.items():
         if old.get(k) != v or k not in node:
@@ -338,7 +337,7 @@ def _stat_key(path: Path) -> tuple[int, int, int, int]:
 def edit(ws: Any, path: Path, message: str, result: WriteResult, commit: bool = True) -> Iterator[Any]:
     """Read-modify-write one issue under its lock (see the module's docstring). `ws` is the workspace
     (locks, the cache, git); `result` is filled with what was written."""
-    from zchuyot import yamlio
+    from zchuyot.case import yamlio
 
     issue_id = path.stem
     rel = ws.rel(path)
@@ -372,7 +371,7 @@ def edit(ws: Any, path: Path, message: str, result: WriteResult, commit: bool = 
 
 def renumbered(text: str, new_id: str) -> str:
     """An issue file's text under another id (sync: the same id opened in two clones), all else as it was."""
-    from zchuyot import yamlio
+    from zchuyot.case import yamlio
 
     doc = yamlio.parse(text)
     apply(doc, {"id": doc.get("id")}, {"id": new_id})
@@ -383,7 +382,7 @@ def create(ws: Any, path: Path, template: Path, values: dict[str, Any], message:
     """A new issue file from the form's template: every value checked by the form as it is set (the same
     checks as an edit's), the required ones and the rules between fields at the end — nothing is written
     unless the form is whole — then written atomically, cached and committed."""
-    from zchuyot import yamlio
+    from zchuyot.case import yamlio
     from zchuyot.case.views import record
 
     issue = Record({})
@@ -419,7 +418,7 @@ def save_family(ws: Any, path: Path, template: Path, code: str,
     """Create or update a family record (the only file with names, phones and ID numbers): the new values
     over the old are validated once as a Family, then only the changed keys are written (comments kept).
     `values` may be a function of the record as it is (read under the family's lock)."""
-    from zchuyot import yamlio
+    from zchuyot.case import yamlio
 
     rel = ws.rel(path)
     make_private_dirs(path.parent, ws.root)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from zchuyot.case.form import FAMILY_KEYS, ISSUE_KEYS, SUBKEYS, VOCABULARIES, broken_rules
 from zchuyot.case.form import dated_fields as _dated
-from zchuyot.yamlfast import Lines, line_of, pos_of
+from zchuyot.case.yamlfast import Lines, line_of, pos_of
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
@@ -38,7 +38,7 @@ class Problem:
         return f"{self.file}:{self.line}:{self.col}" if self.col else f"{self.file}:{self.line}"
 
     def message(self, lang: str | None = None) -> str:
-        from zchuyot.labels import t
+        from zchuyot.text.labels import t
 
         params = dict(self.params)
         if "why_key" in params:
@@ -50,7 +50,7 @@ class Problem:
         return t(self.key, lang, **params)
 
     def fix_text(self, lang: str | None = None) -> str:
-        from zchuyot.labels import t
+        from zchuyot.text.labels import t
 
         return t(self.fix, lang, **{"file": self.file,
                                     **{k: v for k, v in self.params.items() if isinstance(v, (str, int))}})
@@ -73,7 +73,7 @@ class Problem:
     def explained(self, root: Path, lang: str | None = None) -> list[tuple[str, str]]:
         """As hledger's check writes it: FILE:LINE:COL and the cause; the line itself; a caret under the
         value; the fix — as (kind, text) pairs (kind: error | warning | source | caret | fix)."""
-        from zchuyot.labels import t
+        from zchuyot.text.labels import t
 
         label = t("ui.error", lang) if self.severity == "error" else t("ui.warning", lang)
         out = [(self.severity, f"{self.where}: {label}: {self.message(lang)}")]
@@ -143,7 +143,7 @@ def _problems_from(e: ValidationError, doc: Any, lines: Lines, rel: str) -> list
             code = str(err.get("ctx", {}).get("error", ""))
             if code.startswith("choice:"):
                 vocab = code.split(":", 1)[1]
-                from zchuyot.labels import options_text
+                from zchuyot.text.labels import options_text
 
                 why_key = "why.choice"
                 value = _value_at(doc, loc)
@@ -178,7 +178,7 @@ def _missing_at(doc: Any, lines: Lines, loc: tuple[Any, ...], line: int, col: in
 
 def suggestion(vocab: str, value: Any) -> str:
     """` – אולי 'housing'?` for a near miss of a vocabulary value, else ''."""
-    from zchuyot.labels import t
+    from zchuyot.text.labels import t
 
     s = _suggest(str(value), VOCABULARIES[vocab])
     return t("err.file.suggest", None, key=s) if s else ""
@@ -256,7 +256,7 @@ def issue_from_data(doc: Any, lines: Lines, rel: str, stem: str | None = None, f
 def _future_dates(issue: Any, lines: Lines, rel: str, today: dt.date | None) -> list[Problem]:
     """Dates that cannot be in the future: the opening date and the log (a warning, never hiding the file)."""
     if today is None:
-        from zchuyot.dates import today as _today
+        from zchuyot.calendar.dates import today as _today
 
         try:
             today = _today()

@@ -235,7 +235,7 @@ class Record(IssueQuestions):
 
 def _why(code: str, value: Any) -> str:
     """A refused value's reason, in the worker's language (the same texts `check` uses)."""
-    from zchuyot.labels import options_text, t
+    from zchuyot.text.labels import options_text, t
 
     if code.startswith("choice:"):
         vocab = code.split(":", 1)[1]

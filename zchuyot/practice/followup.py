@@ -29,11 +29,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple
 
+from zchuyot.calendar.workdays import WorkCalendar, from_settings
 from zchuyot.case.file import CASES, quiet_gc
 from zchuyot.case.rules import Attention, attention
 from zchuyot.case.validate import Problem
-from zchuyot.store import Workspace
-from zchuyot.workdays import WorkCalendar, from_settings
+from zchuyot.workspace.store import Workspace
 
 
 class Reason(NamedTuple):
@@ -174,7 +174,7 @@ class Waivers:
     work needs one, each once per run."""
 
     def __init__(self, ws: Workspace) -> None:
-        from zchuyot.directory import names, partners
+        from zchuyot.practice.directory import names, partners
 
         self.ws = ws
         self.names = names(ws)
@@ -274,13 +274,13 @@ def _by_points(r: Reason) -> int:
 
 
 def followup(ws: Workspace, on: dt.date, all_workers: bool = False) -> Followup:
-    from zchuyot.workdays import set_cache_dir
+    from zchuyot.calendar.workdays import set_cache_dir
 
     set_cache_dir(str(ws.local_dir))
     rules = Rules.from_settings(ws.settings)
     cal = from_settings(ws.settings)
     scope = None if (all_workers or not ws.worker) else ws.worker
-    from zchuyot.directory import partners_of
+    from zchuyot.practice.directory import partners_of
 
     keys = tuple(partners_of(ws, scope)) if scope else ()  # the partners this worker is: their referrals
     if ws.use_cache:

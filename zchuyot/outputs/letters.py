@@ -21,7 +21,7 @@ from typing import Any
 
 from zchuyot.case.file import CASES, WriteResult, write_atomic
 from zchuyot.errors import InputError
-from zchuyot.store import PACKAGE_TEMPLATES, SOURCE_TEMPLATES, Workspace
+from zchuyot.workspace.store import PACKAGE_TEMPLATES, SOURCE_TEMPLATES, Workspace
 
 LETTERS_DIR = "letters"
 
@@ -85,11 +85,11 @@ def _shekel(amount: Any) -> str:
 def context(ws: Workspace, rec: Any, to: str | None, on: dt.date) -> dict[str, Any]:
     """Everything a letter may say, from the family's record, the issue, the directory, the worker and the
     date — only what the case has (a missing value is never an empty string in a letter)."""
-    from zchuyot import directory
     from zchuyot.case.rules import open_clocks, waiver_needs
+    from zchuyot.practice import directory
 
     i = rec.issue
-    from zchuyot.core import get_family
+    from zchuyot.practice.core import get_family
 
     fam = get_family(ws, i.family, "letter")
     names = directory.names(ws)
@@ -139,13 +139,13 @@ def context(ws: Workspace, rec: Any, to: str | None, on: dt.date) -> dict[str, A
 
 
 def _default_department() -> str:
-    from zchuyot.labels import t
+    from zchuyot.text.labels import t
 
     return t("ui.default_department", "he")
 
 
 def _role(role: str) -> str:
-    from zchuyot.labels import choice_label
+    from zchuyot.text.labels import choice_label
 
     return choice_label("role", role)
 
@@ -187,8 +187,8 @@ def write_letter(ws: Workspace, issue_id: str, key: str, to: str | None = None, 
                  date: str | None = None) -> WriteResult:
     """The letter written, logged and committed; nothing written when a placeholder cannot be filled."""
     from zchuyot.case.views import record
-    from zchuyot.core import past_date
-    from zchuyot.directory import find_body
+    from zchuyot.practice.core import past_date
+    from zchuyot.practice.directory import find_body
 
     worker = ws.require_worker()
     rec = ws.get_issue(issue_id)
@@ -201,11 +201,11 @@ def write_letter(ws: Workspace, issue_id: str, key: str, to: str | None = None, 
     template = _template(ws, key)
     data, missing = render(template, context(ws, rec, to, on))
     if missing:
-        from zchuyot.labels import t
+        from zchuyot.text.labels import t
 
         how = "; ".join(dict.fromkeys(HOW_TO_FILL.get(m, m).format(id=i.id, family=i.family) for m in missing))
         raise InputError("err.letter_missing", key=key, missing=", ".join(t(f"ph.{m}") for m in missing), how=how)
-    from zchuyot import keys
+    from zchuyot.workspace import keys
 
     folder = ws.root / CASES / rec.worker_dir / i.family / LETTERS_DIR
     name = f"{i.id}-{key}-{on.isoformat()}.docx"

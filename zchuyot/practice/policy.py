@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from zchuyot.case.file import IssueRecord
-from zchuyot.directory import names
-from zchuyot.store import Workspace
+from zchuyot.practice.directory import names
+from zchuyot.workspace.store import Workspace
 
 
 @dataclass

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from zchuyot import dates, flow
+from zchuyot import flow
+from zchuyot.calendar import dates
 from zchuyot.case import form
 from zchuyot.case.file import (
     CASES,
@@ -30,8 +31,8 @@ from zchuyot.case.file import (
 from zchuyot.case.form import PERSIST_KINDS, VOCABULARIES, normalize_phone, valid_israeli_id
 from zchuyot.case.validate import Problem
 from zchuyot.errors import DataError, InputError, UsageError
-from zchuyot.labels import choice_label, options_text, t
-from zchuyot.store import SETTINGS_FILE, Workspace, check_slug
+from zchuyot.text.labels import choice_label, options_text, t
+from zchuyot.workspace.store import SETTINGS_FILE, Workspace, check_slug
 
 
 # ------------------------------------------------------------------ input helpers
@@ -176,7 +177,7 @@ def unknown_family_note(family: str, known: list[str]) -> tuple[str, dict[str, A
 # ------------------------------------------------------------------ the department's workers
 def add_worker(ws: Workspace, worker: str, name: str | None, role: str | None) -> WriteResult:
     """A worker added to the department's settings (by a worker already there), committed; sync sends it."""
-    from zchuyot.store import add_worker as add_to_settings
+    from zchuyot.workspace.store import add_worker as add_to_settings
 
     ws.require_worker()
     check_slug(worker, "worker")
@@ -210,14 +211,14 @@ def add_family(ws: Workspace, family: str, name: str | None, phone: str | None, 
         "phone": phone.strip() if phone and phone.strip() else None,
         "id_number": id_number.strip() if id_number and id_number.strip() else None,
     }
-    from zchuyot import keys
+    from zchuyot.workspace import keys
 
     return ws.write_family(family, worker, values, sealer=keys.family_sealer(ws, family))
 
 
 def get_family(ws: Workspace, family: str, command: str = "family show") -> Any:
     """The family's record, its sealed fields opened for a recipient (one clear line for anyone else)."""
-    from zchuyot import keys
+    from zchuyot.workspace import keys
 
     check_slug(family, "family")
     fam = ws.read_family(family)
@@ -505,7 +506,7 @@ def _walk_cases(ws: Workspace) -> Iterator[tuple[str, int, int]]:
 def unknown_bodies(ws: Workspace, orgs: dict[str, str]) -> list[Problem]:
     """A warning for each body name the issues use that the directory does not know — a new body to add,
     or a typo of a known one (did you mean…?): one body must count once in policy and the report."""
-    from zchuyot import directory
+    from zchuyot.practice import directory
 
     try:
         known = directory.bodies(ws)
@@ -537,10 +538,11 @@ def _line_with(path: Path, text: str) -> int:
 def hand_edited_entries(ws: Workspace) -> list[Problem]:
     """A warning for each log entry changed in its file since the last commit (the log is append-only:
     `zchuyot correct` is how an entry is changed, keeping what it said) — at the entry's line."""
-    from zchuyot import gitio, yamlfast
+    from zchuyot.case import yamlfast
     from zchuyot.case.file import read_text
-    from zchuyot.merge import edited_entries
-    from zchuyot.yamlfast import line_of
+    from zchuyot.case.yamlfast import line_of
+    from zchuyot.workspace import gitio
+    from zchuyot.workspace.merge import edited_entries
 
     if not gitio.available() or not gitio.is_repo(ws.root):
         return []
@@ -567,7 +569,7 @@ def hand_edited_entries(ws: Workspace) -> list[Problem]:
 
 def check(ws: Workspace) -> CheckResult:
     """Every file of the workspace: issues, family records, stray files. Nothing is skipped."""
-    from zchuyot.privacy import retention_due
+    from zchuyot.workspace.privacy import retention_due
 
     errors: list[Problem] = []
     warnings: list[Problem] = []
@@ -634,7 +636,7 @@ def check(ws: Workspace) -> CheckResult:
                                         "fix.mode", "warning"))
     warnings += hand_edited_entries(ws)
     warnings += unknown_bodies(ws, orgs)
-    from zchuyot import keys
+    from zchuyot.workspace import keys
 
     if keys.encryption_on(ws):
         warnings += [Problem(rel, 1, "err.file.plain_family", {}, "fix.plain_family", "warning")

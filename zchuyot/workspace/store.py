@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from zchuyot import gitio
 from zchuyot.case import file as casefile
 from zchuyot.case.file import (
     CASES,
@@ -35,6 +34,7 @@ from zchuyot.case.file import (
 from zchuyot.case.form import ID_RE, ID_SUFFIX_ALPHABET, ID_SUFFIX_LEN, SLUG_RE
 from zchuyot.case.validate import Problem
 from zchuyot.errors import DataError, InputError, NotFound, WorkspaceError
+from zchuyot.workspace import gitio
 
 SETTINGS_FILE = ".zchuyot.yaml"
 LOCAL_DIR = ".zchuyot"
@@ -46,14 +46,14 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "calendar": "israel",
     "retention_years": 7,
 }
-PACKAGE_TEMPLATES = Path(__file__).resolve().parent / "templates"
-SOURCE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+SOURCE_TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
 LOCK_TIMEOUT = 30.0
 
 
 def check_slug(value: str, what: str) -> str:
     if not SLUG_RE.match(value or ""):
-        from zchuyot.labels import t
+        from zchuyot.text.labels import t
 
         raise InputError("err.bad_slug", value=value, what=t(f"err.what.{what}"))
     return value
@@ -692,7 +692,7 @@ def directory_starters(root: Path) -> list[Path]:
 
 def set_setting(root: Path, key: str, value: Any) -> bool:
     """One key of the department's settings set (the file's comments kept); False if it already had it."""
-    from zchuyot import yamlio
+    from zchuyot.case import yamlio
 
     doc = yamlio.parse(read_text(root / SETTINGS_FILE))
     if not isinstance(doc, dict):
@@ -710,7 +710,7 @@ def add_worker(root: Path, worker: str, name: str | None, role: str | None) -> b
     was already there."""
     from ruamel.yaml.comments import CommentedMap
 
-    from zchuyot import yamlio
+    from zchuyot.case import yamlio
 
     doc = yamlio.parse(read_text(root / SETTINGS_FILE))
     if not isinstance(doc, dict):
@@ -731,7 +731,7 @@ def add_worker(root: Path, worker: str, name: str | None, role: str | None) -> b
 
 def _remember_default_root(root: Path) -> None:
     """The first workspace made on this computer becomes the default, so commands work from anywhere."""
-    from zchuyot import yamlio
+    from zchuyot.case import yamlio
 
     cfg = user_config_dir() / "config.yaml"
     if cfg.exists():
@@ -744,7 +744,7 @@ def _remember_default_root(root: Path) -> None:
 
 
 def _settings_text(department: str, worker: str, name: str, role: str) -> str:
-    from zchuyot import yamlio
+    from zchuyot.case import yamlio
 
     doc = yamlio.parse(
         "# הגדרות סביבת העבודה של zchuyot – משותפות לכל העובדות במחלקה\n"

@@ -10,7 +10,7 @@ import html
 from pathlib import Path
 from typing import Any
 
-from zchuyot.labels import choice_label, current_lang, t
+from zchuyot.text.labels import choice_label, current_lang, t
 
 SHEKEL_FORMAT = '"₪"#,##0.00;-"₪"#,##0.00'
 

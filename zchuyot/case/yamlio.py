@@ -21,9 +21,9 @@ from ruamel.yaml.error import CommentMark
 from ruamel.yaml.scalarstring import LiteralScalarString
 from ruamel.yaml.tokens import CommentToken
 
-from zchuyot import yamlfast
+from zchuyot.case import yamlfast
+from zchuyot.case.yamlfast import MAX_BYTES, decode  # noqa: F401  (re-exported for callers that write)
 from zchuyot.errors import DataError
-from zchuyot.yamlfast import MAX_BYTES, decode  # noqa: F401  (re-exported for callers that write)
 
 
 def _yaml() -> YAML:

@@ -24,8 +24,8 @@ import datetime as dt
 import json
 from typing import Any
 
-from zchuyot import flow, yamlfast, yamlio
-from zchuyot.case import form
+from zchuyot import flow
+from zchuyot.case import form, yamlfast, yamlio
 from zchuyot.case.file import apply
 from zchuyot.case.form import LISTS, MAPS
 from zchuyot.case.rules import ADMIN_KINDS
@@ -104,7 +104,7 @@ class Merger:
         return out
 
     def _correction(self, n: int, was: dict[str, Any], now: dict[str, Any]) -> dict[str, Any]:
-        from zchuyot.labels import t
+        from zchuyot.text.labels import t
 
         fix = {f: now.get(f) for f in ("date", "kind", "text") if _key(now.get(f)) != _key(was.get(f))}
         def shown(f: str, v: Any) -> str:

@@ -7,13 +7,13 @@ from typing import Any
 
 from rich.console import Console
 
-from zchuyot import rtl
 from zchuyot.case import form
 from zchuyot.case.form import SLUG_RE
 from zchuyot.errors import Cancelled, InputError, ZError
-from zchuyot.labels import choice_label, t
-from zchuyot.render import Renderer
-from zchuyot.steps import Collected, PlannedAction
+from zchuyot.practice.steps import Collected, PlannedAction
+from zchuyot.terminal.render import Renderer
+from zchuyot.text import rtl
+from zchuyot.text.labels import choice_label, t
 
 
 class Asker:
@@ -85,7 +85,7 @@ def fill_intake(asker: Asker, intake: dict[str, Any], ws: Any = None,
     """Ask, in the form's order, for every field of the intake that is still missing: a required field
     until it is given, a field a rule of the form asks for (domain_other when the domain is "other"),
     the optional ones once (Enter skips), a list's records one by one."""
-    from zchuyot.core import missing_for_new
+    from zchuyot.practice.core import missing_for_new
 
     asker.r.line(t("prompt.intro_new"), style="bold")
     for f in ASKED_AT_INTAKE:
@@ -258,7 +258,7 @@ def ask_collect(asker: Asker) -> Collected:
 
 def date_error(a: str) -> str | None:
     """A typed date's problem in the worker's words, or None when it reads (the prompts' check)."""
-    from zchuyot.dates import parse_date
+    from zchuyot.calendar.dates import parse_date
 
     try:
         parse_date(a)
@@ -269,8 +269,8 @@ def date_error(a: str) -> str | None:
 
 def show_contacts(asker: Asker, ws: Any, body: str) -> None:
     """The directory's people at a body, when the plan names one (networking: whom exactly to turn to)."""
-    from zchuyot import directory
     from zchuyot.errors import DataError
+    from zchuyot.practice import directory
 
     try:
         b = directory.find_body(ws, body)
@@ -286,7 +286,7 @@ def ask_referral(asker: Asker, ws: Any, issue: Any, to: str | None, ask: str | N
                  ) -> tuple[str, str, str | None]:
     """`refer` in a terminal: the partners offered, those that work in the issue's domain first; then what is
     asked and by when."""
-    from zchuyot import directory
+    from zchuyot.practice import directory
 
     if to is None:
         known = directory.partners(ws)
@@ -312,7 +312,7 @@ def ask_plan(asker: Asker, ws: Any = None) -> list[PlannedAction]:
     """Step 4: actions, each with who does it (and, when several workers of the department have that role,
     which of them), by when, with which body, agreed with the family."""
     from zchuyot.case.form import WHO
-    from zchuyot.steps import ROLE_OF_WHO
+    from zchuyot.practice.steps import ROLE_OF_WHO
 
     asker.r.line(t("step.plan") + ": " + t("guide.plan"), style="bold")
     actions: list[PlannedAction] = []
@@ -339,7 +339,8 @@ def walk_from(step: str, asker: Asker, ws: object, issue_id: str | None = None, 
 
     Each step is asked in full and then written at once, so Ctrl-C leaves the issue as it was
     before that step."""
-    from zchuyot import flow, steps
+    from zchuyot import flow
+    from zchuyot.practice import steps
 
     nxt = flow.WALK.get(step)
     while nxt:

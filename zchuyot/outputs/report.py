@@ -14,11 +14,11 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
-from zchuyot import dates
+from zchuyot.calendar import dates
 from zchuyot.case.form import DOMAINS, STATUSES
 from zchuyot.case.rules import clock_states
 from zchuyot.case.validate import Problem
-from zchuyot.store import Workspace
+from zchuyot.workspace.store import Workspace
 
 
 @dataclass
@@ -188,7 +188,7 @@ def report(ws: Workspace, start: dt.date, end: dt.date, worker: str | None = Non
     rep.by_benefit = dict(sorted(rep.by_benefit.items(), key=lambda kv: (-kv[1], kv[0])))
     rep.by_partner = dict(sorted(rep.by_partner.items(), key=lambda kv: (-kv[1], kv[0])))
     rep.by_month = dict(sorted(rep.by_month.items()))
-    from zchuyot import events
+    from zchuyot.practice import events
 
     rep.events = events.counted(events.events(ws), start, end)
     return rep

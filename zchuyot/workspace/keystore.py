@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from zchuyot import gitio
 from zchuyot.case.file import make_private_dirs, write_atomic
-from zchuyot.store import Workspace
+from zchuyot.workspace import gitio
+from zchuyot.workspace.store import Workspace
 
 REF = "refs/zchuyot/keys"
 REMOTE_REF = "refs/zchuyot/remote-keys"  # the department's, as last fetched

@@ -21,12 +21,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from zchuyot import dates
+from zchuyot.calendar import dates
 from zchuyot.case import form
 from zchuyot.case.file import FAMILY_FILE, WriteResult, issue_json, make_private_dirs
 from zchuyot.case.pii import Finder, numbers_in
 from zchuyot.errors import InputError, NotFound
-from zchuyot.store import Workspace, check_slug
+from zchuyot.workspace.store import Workspace, check_slug
 
 # ------------------------------------------------------------------ the access log
 
@@ -175,8 +175,8 @@ PURGE_REASONS = ("court_order", "family_request", "opened_in_error")  # purging 
 def _opened(ws: Workspace, family: str) -> Any:
     """The family's record for the scrubber: its sealed names opened when this worker is a recipient (else
     the patterns — phones, ID numbers — still go, and the names cannot be known here)."""
-    from zchuyot import keys
     from zchuyot.errors import WorkspaceError
+    from zchuyot.workspace import keys
 
     fam = ws.read_family(family)
     if fam is None or not getattr(fam, "sealed", None):
@@ -201,7 +201,7 @@ def purge(ws: Workspace, family: str, before_retention: str | None = None) -> li
         with contextlib.suppress(OSError):
             d.rmdir()
     ws.cache().forget([ws.rel(p) for p in removed])
-    from zchuyot import keys
+    from zchuyot.workspace import keys
 
     keys.shred(ws, family)  # its data key: without it the sealed record opens nowhere
     why = "retention" if before_retention is None else f"before retention: {before_retention}"

@@ -11,14 +11,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from zchuyot import dates, flow, knowledge
+from zchuyot import flow
+from zchuyot.calendar import dates
 from zchuyot.case.file import IssueRecord, WriteResult
 from zchuyot.case.rules import open_clocks, open_refusals
-from zchuyot.core import choice, future_date, open_issue, parse_body, past_date
-from zchuyot.directory import names
 from zchuyot.errors import InputError, UsageError
-from zchuyot.labels import choice_label
-from zchuyot.store import Workspace, check_slug
+from zchuyot.practice import knowledge
+from zchuyot.practice.core import choice, future_date, open_issue, parse_body, past_date
+from zchuyot.practice.directory import names
+from zchuyot.text.labels import choice_label
+from zchuyot.workspace.store import Workspace, check_slug
 
 
 def rights(ws: Workspace) -> list[knowledge.Right]:

@@ -9,7 +9,7 @@ from typing import Any
 
 from zchuyot.case.file import WriteResult, make_private_dirs, parse_file, write_atomic
 from zchuyot.errors import DataError, InputError
-from zchuyot.store import Workspace
+from zchuyot.workspace.store import Workspace
 
 EVENTS = "events"
 KINDS = ("training", "fair", "workshop", "meeting")
@@ -25,8 +25,8 @@ class Event:
 
 
 def add_event(ws: Workspace, kind: str, date: str | None, title: str, participants: int | None) -> WriteResult:
-    from zchuyot import yamlio
-    from zchuyot.core import past_date
+    from zchuyot.case import yamlio
+    from zchuyot.practice.core import past_date
 
     worker = ws.require_worker()
     if kind not in KINDS:

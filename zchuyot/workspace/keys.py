@@ -20,7 +20,7 @@ from typing import Any
 
 from zchuyot.case.file import WriteResult, make_private_dirs, read_text, write_atomic
 from zchuyot.errors import DataError, InputError, WorkspaceError
-from zchuyot.store import Workspace, user_config_dir
+from zchuyot.workspace.store import Workspace, user_config_dir
 
 KEYS_DIR = "keys"
 
@@ -197,8 +197,9 @@ def family_recipients(ws: Workspace, family: str) -> dict[str, str]:
     """Who may read the family now (worker → public key): its worker, the rights workers, and each partner
     that is a worker of the workspace while it holds an open referral for the family covered by a waiver
     of the family valid today."""
-    from zchuyot import dates, directory
-    from zchuyot.followup import Waivers
+    from zchuyot.calendar import dates
+    from zchuyot.practice import directory
+    from zchuyot.practice.followup import Waivers
 
     # the waivers valid today, read and judged as the daily check reads them (one definition)
     covered = {n for w in Waivers(ws).of(family, dates.today().toordinal()) for n in w.names}
@@ -316,7 +317,7 @@ def shred(ws: Workspace, family: str) -> None:
     for p in gone:
         p.unlink()
     if gone:
-        from zchuyot import keystore
+        from zchuyot.workspace import keystore
 
         keystore.forget_old_keys(ws)  # this clone's copies of the key store that still held it
     # not committed: the next `sync` takes the deletion to the department's key store
@@ -342,7 +343,7 @@ def migrate(ws: Workspace) -> tuple[WriteResult, list[str]]:
     """The department starts encrypting: the setting turned on and committed, then every family record
     that is still plain sealed with its own data key (one commit each). Returns the families sealed."""
     from zchuyot.case.file import FAMILY_FILE, parse_file
-    from zchuyot.store import SETTINGS_FILE, set_setting
+    from zchuyot.workspace.store import SETTINGS_FILE, set_setting
 
     worker = ws.require_worker()
     public_keys(ws)  # every published key reads before anything is written

@@ -15,10 +15,11 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from zchuyot import flow, rtl
+from zchuyot import flow
 from zchuyot.case import form
 from zchuyot.case.form import STEPS
-from zchuyot.labels import choice_label, t
+from zchuyot.text import rtl
+from zchuyot.text.labels import choice_label, t
 
 LONG_TABLE = 300  # rows; a longer table is written as plain aligned lines
 
@@ -344,8 +345,8 @@ class Renderer:
                        title=t(f.label_key), nowrap=tuple(n for n, s in enumerate(cols) if s.kind in ("date", "ref")))
 
     def _clocks(self, issue: Any) -> None:
+        from zchuyot.calendar.dates import today
         from zchuyot.case.rules import clock_states
-        from zchuyot.dates import today
 
         f = form.BY_KEY["deadlines"]
         cols = [s for s in f.sub if s.show]

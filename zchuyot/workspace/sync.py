@@ -11,12 +11,12 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from zchuyot import gitio
 from zchuyot.case.file import CASES, renumbered, write_atomic
 from zchuyot.case.form import ID_RE
 from zchuyot.case.validate import Problem
 from zchuyot.errors import WorkspaceError
-from zchuyot.store import GITATTRIBUTES, GITIGNORE, SETTINGS_FILE, Workspace
+from zchuyot.workspace import gitio
+from zchuyot.workspace.store import GITATTRIBUTES, GITIGNORE, SETTINGS_FILE, Workspace
 
 
 @dataclass
@@ -113,7 +113,7 @@ def _changed_files(ws: Workspace) -> list[str]:
 
 
 def _commit_local(ws: Workspace, result: SyncResult) -> None:
-    from zchuyot.core import check_files
+    from zchuyot.practice.core import check_files
 
     files = _changed_files(ws)
     if not files:
@@ -151,8 +151,8 @@ def _prepare_join(ws: Workspace, remote: str, result: SyncResult) -> None:
     taken, with this workspace's workers added (the merge of `.zchuyot.yaml` then has nothing to weigh),
     and the department's `.gitignore`/`.gitattributes` — so the two histories meet with no conflict but
     the issues themselves (ids made on both sides are renumbered, `_rename_collisions`)."""
-    from zchuyot import yamlfast
-    from zchuyot.store import add_worker
+    from zchuyot.case import yamlfast
+    from zchuyot.workspace.store import add_worker
 
     mine = yamlfast.load((ws.root / SETTINGS_FILE).read_text(encoding="utf-8"))[0] or {}
     changed = []
@@ -223,7 +223,7 @@ def _check_incoming(ws: Workspace, remote: str) -> None:
     may name no merge driver but zchuyot's, and nothing under cases/ may be a link or a submodule. If it
     does, the pull is refused with one line naming the commit — and the next sync fetches again, so the
     department's fix arrives."""
-    from zchuyot import yamlfast
+    from zchuyot.case import yamlfast
     from zchuyot.errors import DataError
 
     sha = gitio.run(ws.root, "rev-parse", "--short", remote).stdout.strip()
@@ -326,7 +326,7 @@ def sync(ws: Workspace) -> SyncResult:
             result.offline = gitio.cause(err) or "push failed"
             break
         if result.offline is None and not result.no_remote:
-            from zchuyot import keystore
+            from zchuyot.workspace import keystore
 
             keystore.sync(ws)  # the families' wrapped keys: their own ref, without history
         if result.offline is not None or not result.sent:

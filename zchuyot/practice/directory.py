@@ -19,8 +19,8 @@ from typing import Any
 from zchuyot.case.file import WriteResult, read_text, write_atomic
 from zchuyot.case.form import DOMAINS, PARTNER_KINDS, normalize_phone
 from zchuyot.errors import DataError, InputError
-from zchuyot.knowledge import BodyDirectory
-from zchuyot.store import DIRECTORY_STARTERS, Workspace, check_slug, template_path
+from zchuyot.practice.knowledge import BodyDirectory
+from zchuyot.workspace.store import DIRECTORY_STARTERS, Workspace, check_slug, template_path
 
 DIRECTORY = "directory"
 BODIES = f"{DIRECTORY}/bodies.yaml"
@@ -75,7 +75,7 @@ def _source(ws: Workspace, rel: str) -> Path:
 
 def _entries(ws: Workspace, rel: str) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line, mapping) of each entry of a directory file; a broken file is one error naming its line."""
-    from zchuyot import yamlfast
+    from zchuyot.case import yamlfast
 
     src = _source(ws, rel)
     shown = rel if src == ws.root / rel else f"templates/{STARTERS[rel]}"
@@ -125,7 +125,7 @@ def find_body(ws: Workspace, text: str) -> Body:
     for b in known:
         if b.name == name:
             return b
-    from zchuyot.labels import t
+    from zchuyot.text.labels import t
 
     near = near_body(known, text)
     raise InputError("err.unknown_body", value=text, near_text=t("err.near_text", near=near) if near else "",
@@ -162,7 +162,7 @@ def partners_of(ws: Workspace, worker: str) -> list[str]:
 # ---------------------------------------------------------------- writing
 def _edit(ws: Workspace, rel: str, change: Callable[[Any], str], message: str) -> WriteResult:
     """Change a directory file through its round-trip document (comments kept), atomically, one commit."""
-    from zchuyot import yamlio
+    from zchuyot.case import yamlio
     from zchuyot.case.file import make_private_dirs
 
     with ws.lock("directory"):

@@ -11,15 +11,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from zchuyot import dates, directory
+from zchuyot.calendar import dates
 from zchuyot.case.file import WriteResult
-from zchuyot.core import future_date, past_date
 from zchuyot.errors import InputError
-from zchuyot.store import Workspace
+from zchuyot.practice import directory
+from zchuyot.practice.core import future_date, past_date
+from zchuyot.workspace.store import Workspace
 
 
 def _guard_open(issue: Any) -> None:
-    from zchuyot.labels import choice_label
+    from zchuyot.text.labels import choice_label
 
     if not issue.is_open:
         raise InputError("err.closed_issue", id=issue.id, status=choice_label("status", issue.status))
@@ -57,7 +58,7 @@ def refer(ws: Workspace, issue_id: str, to: str, ask: str, due: str | None = Non
 
 
 def _follow(ws: Workspace, family: str | None) -> list[tuple[str, dict[str, Any]]]:
-    from zchuyot import keys
+    from zchuyot.workspace import keys
 
     return keys.follow_the_work(ws, family) if family else []
 
@@ -116,7 +117,7 @@ def add_waiver(ws: Workspace, family: str, bodies: list[str], signed: str, expir
                ) -> WriteResult:
     """A signed confidentiality waiver (ויתור סודיות) of the family: the bodies (or partners) it lets the
     department speak with about the family, from the day it was signed until it expires."""
-    from zchuyot.store import check_slug
+    from zchuyot.workspace.store import check_slug
 
     worker = ws.require_worker()
     check_slug(family, "family")

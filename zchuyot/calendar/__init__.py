@@ -1,0 +1,1 @@
+"""Dates as the worker types them, Israeli working days and the department's closed days."""

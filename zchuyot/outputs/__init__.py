@@ -1,0 +1,1 @@
+"""What goes out: the report, the managers' page and spreadsheet, letters."""

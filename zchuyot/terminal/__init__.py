@@ -1,0 +1,1 @@
+"""The terminal: Rich tables and the interactive questions."""

@@ -1,0 +1,1 @@
+"""The ground: every word shown (labels, he/en) and the bidi layer."""
