@@ -69,6 +69,23 @@ def parse_file(path: Path) -> tuple[Any, yamlfast.Lines]:
     return yamlfast.load(read_text(path))
 
 
+def family_waivers(path: Path) -> list[tuple[tuple[str, ...], dt.date, dt.date | None]]:
+    """The confidentiality waivers a family record holds, as written: (bodies or partner keys, signed,
+    expires or None). A record without waivers is not parsed; a broken one holds none (check reports it)."""
+    out: list[tuple[tuple[str, ...], dt.date, dt.date | None]] = []
+    try:
+        if b"waivers" not in read_bytes(path):  # most records: no waiver, nothing to parse
+            return out
+        data = parse_file(path)[0]
+    except Exception:  # noqa: BLE001 — a broken record is check's to report; here it covers nothing
+        return out
+    for w in (data or {}).get("waivers") or [] if isinstance(data, dict) else []:
+        if isinstance(w, dict) and isinstance(w.get("signed"), dt.date) and w.get("bodies"):
+            exp = w.get("expires")
+            out.append((tuple(str(b) for b in w["bodies"]), w["signed"], exp if isinstance(exp, dt.date) else None))
+    return out
+
+
 def load_yaml_file(path: Path) -> Any:
     """A file's plain data (settings, templates, the family record)."""
     return parse_file(path)[0]

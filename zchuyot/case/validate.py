@@ -147,7 +147,8 @@ def _problems_from(e: ValidationError, doc: Any, lines: Lines, rel: str) -> list
 
                 why_key = "why.choice"
                 value = _value_at(doc, loc)
-                why_params = {"value": value, "options": options_text(vocab), "suggest": suggestion(vocab, value)}
+                why_params = {"value": value, "options": options_text(vocab, VOCABULARIES[vocab]),
+                              "suggest": suggestion(vocab, value)}
                 fix = "fix.choice"
             else:
                 why_key, why_params = f"why.{code}", {}

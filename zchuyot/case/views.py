@@ -239,7 +239,7 @@ def _why(code: str, value: Any) -> str:
 
     if code.startswith("choice:"):
         vocab = code.split(":", 1)[1]
-        return t("why.choice", value=value, options=options_text(vocab), suggest="")
+        return t("why.choice", value=value, options=options_text(vocab, form.VOCABULARIES[vocab]), suggest="")
     if code.startswith("type:"):
         return t("why.other", why=code)
     return t(f"why.{code}")

@@ -25,8 +25,6 @@ from zchuyot.case.file import (
     ReadResult,
     WriteResult,
     load_family,
-    load_yaml_file,
-    problem_of,
 )
 from zchuyot.case.form import PERSIST_KINDS, VOCABULARIES, normalize_phone, valid_israeli_id
 from zchuyot.case.validate import Problem
@@ -48,7 +46,8 @@ def choice(vocab: str, value: str | None, field: str) -> str:
             return key
     from zchuyot.case.validate import suggestion
 
-    raise InputError("err.bad_choice", field=field, value=v, options=options_text(vocab), suggest=suggestion(vocab, v))
+    raise InputError("err.bad_choice", field=field, value=v, options=options_text(vocab, VOCABULARIES[vocab]),
+                     suggest=suggestion(vocab, v))
 
 
 def text_required(value: str | None, field: str) -> str:
@@ -460,24 +459,6 @@ class CheckResult:
     files: int
     errors: list[Problem]
     warnings: list[Problem]
-
-
-def check_file(ws: Workspace, path: Path) -> list[Problem]:
-    """Every problem of one issue or family file (errors and warnings)."""
-    if path.name == FAMILY_FILE:
-        return load_family(path, ws.rel(path), path.parent.name)[1]
-    if path.resolve() == (ws.root / SETTINGS_FILE).resolve():
-        try:
-            data = load_yaml_file(path)
-        except DataError as e:
-            return [problem_of(e, ws.rel(path))]
-        return [] if isinstance(data, dict) else [Problem(ws.rel(path), 1, "err.file.not_mapping")]
-    return ws.load_issue(path)[3]
-
-
-def check_files(ws: Workspace, paths: list[Path]) -> list[Problem]:
-    """The errors (not warnings) of these files: what must not be committed or sent."""
-    return [p for path in paths for p in check_file(ws, path) if p.severity == "error"]
 
 
 def _walk_cases(ws: Workspace) -> Iterator[tuple[str, int, int]]:

@@ -11,16 +11,21 @@ contact}`. Aliases and keys make one body count once everywhere (`canonical`).
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from zchuyot.case.file import WriteResult, read_text, write_atomic
 from zchuyot.case.form import DOMAINS, PARTNER_KINDS, normalize_phone
 from zchuyot.errors import DataError, InputError
 from zchuyot.practice.knowledge import BodyDirectory
-from zchuyot.workspace.store import DIRECTORY_STARTERS, Workspace, check_slug, template_path
+from zchuyot.workspace.store import (
+    DIRECTORY_STARTERS,
+    Workspace,
+    check_slug,
+    directory_entries,
+    directory_source,
+)
 
 DIRECTORY = "directory"
 BODIES = f"{DIRECTORY}/bodies.yaml"
@@ -67,40 +72,13 @@ class Partner:
 
 
 # ---------------------------------------------------------------- reading
-def _source(ws: Workspace, rel: str) -> Path:
-    """The workspace's file, or the shipped starter while the workspace has none."""
-    p = ws.root / rel
-    return p if p.is_file() else template_path(STARTERS[rel], ws.root)
-
-
-def _entries(ws: Workspace, rel: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(line, mapping) of each entry of a directory file; a broken file is one error naming its line."""
-    from zchuyot.case import yamlfast
-
-    src = _source(ws, rel)
-    shown = rel if src == ws.root / rel else f"templates/{STARTERS[rel]}"
-    try:
-        data, lines = yamlfast.load(read_text(src))
-    except DataError as e:
-        raise DataError("err.directory_broken", file=shown, line=e.line, why=e.render()) from None
-    if data is None:
-        return
-    if not isinstance(data, list):
-        raise DataError("err.directory_broken", file=shown, line=1, why="a list of entries")
-    for n, item in enumerate(data):
-        line = lines.get((n,), (1, 0))[0]
-        if not isinstance(item, dict) or not item.get("key") or not item.get("name"):
-            raise DataError("err.directory_broken", file=shown, line=line, why="every entry needs key and name")
-        yield line, item
-
-
 def _texts(v: Any) -> tuple[str, ...]:
     return tuple(str(x) for x in v) if isinstance(v, list) else ()
 
 
 def bodies(ws: Workspace) -> list[Body]:
     out = []
-    for _, e in _entries(ws, BODIES):
+    for _, e in directory_entries(ws.root, BODIES):
         contacts = tuple(Contact(**{k: str(c.get(k) or "") for k in Contact.__dataclass_fields__})
                          for c in e.get("contacts") or [] if isinstance(c, dict) and c.get("person"))
         out.append(Body(str(e["key"]), str(e["name"]), str(e.get("kind") or "other"), _texts(e.get("aliases")),
@@ -110,7 +88,8 @@ def bodies(ws: Workspace) -> list[Body]:
 
 def partners(ws: Workspace) -> list[Partner]:
     return [Partner(str(e["key"]), str(e["name"]), str(e.get("kind") or "organization"), _texts(e.get("domains")),
-                    str(e.get("worker") or ""), str(e.get("contact") or "")) for _, e in _entries(ws, PARTNERS)]
+                    str(e.get("worker") or ""), str(e.get("contact") or ""))
+            for _, e in directory_entries(ws.root, PARTNERS)]
 
 
 def names(ws: Workspace) -> BodyDirectory:
@@ -166,7 +145,7 @@ def _edit(ws: Workspace, rel: str, change: Callable[[Any], str], message: str) -
     from zchuyot.case.file import make_private_dirs
 
     with ws.lock("directory"):
-        src = _source(ws, rel)
+        src = directory_source(ws.root, rel)
         doc = yamlio.parse(read_text(src))
         if doc is None:
             from ruamel.yaml.comments import CommentedSeq

@@ -208,25 +208,13 @@ class Waivers:
     def _read(self, family: str) -> list[Waiver]:
         from pathlib import Path
 
-        from zchuyot.case.file import parse_file, read_bytes
+        from zchuyot.case.file import family_waivers
 
-        out: list[Waiver] = []
         path = self._records().get(family)
-        if path is None:
-            return out
-        try:
-            if b"waivers" not in read_bytes(Path(path)):  # most records: no waiver, nothing to parse
-                return out
-            data = parse_file(Path(path))[0]
-        except Exception:  # noqa: BLE001 — a broken record is check's to report; here it covers nothing
-            return out
-        for w in (data or {}).get("waivers") or [] if isinstance(data, dict) else []:
-            if isinstance(w, dict) and isinstance(w.get("signed"), dt.date) and w.get("bodies"):
-                names = tuple(str(b) for b in w["bodies"])
-                covered = frozenset([*(self.names.canonical(b) for b in names), *(f"p:{b}" for b in names)])
-                exp = w.get("expires")
-                out.append(Waiver(names, covered, w["signed"].toordinal(),
-                                  exp.toordinal() if isinstance(exp, dt.date) else None))
+        out: list[Waiver] = []
+        for names, signed, exp in family_waivers(Path(path)) if path is not None else []:
+            covered = frozenset([*(self.names.canonical(b) for b in names), *(f"p:{b}" for b in names)])
+            out.append(Waiver(names, covered, signed.toordinal(), exp.toordinal() if exp else None))
         return out
 
     def covers(self, w: Waiver, need: str) -> bool:

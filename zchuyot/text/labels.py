@@ -875,8 +875,7 @@ def choice_label(vocab: str, value: str | None, lang: str | None = None) -> str:
     return t(key, lang) if key in T else str(value)
 
 
-def options_text(vocab: str, lang: str | None = None) -> str:
-    """All values of a vocabulary with their names, for error messages: `housing (דיור), ...`."""
-    from zchuyot.case.form import VOCABULARIES
-
-    return ", ".join(f"{v} ({choice_label(vocab, v, lang)})" for v in VOCABULARIES[vocab])
+def options_text(vocab: str, values: tuple[str, ...] | list[str], lang: str | None = None) -> str:
+    """All values of a vocabulary (handed down by the form) with their names, for error messages:
+    `housing (דיור), ...`."""
+    return ", ".join(f"{v} ({choice_label(vocab, v, lang)})" for v in values)

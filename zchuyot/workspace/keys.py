@@ -198,12 +198,15 @@ def family_recipients(ws: Workspace, family: str) -> dict[str, str]:
     that is a worker of the workspace while it holds an open referral for the family covered by a waiver
     of the family valid today."""
     from zchuyot.calendar import dates
-    from zchuyot.practice import directory
-    from zchuyot.practice.followup import Waivers
+    from zchuyot.case.file import FAMILY_FILE, family_waivers
+    from zchuyot.workspace.store import directory_entries
 
-    # the waivers valid today, read and judged as the daily check reads them (one definition)
-    covered = {n for w in Waivers(ws).of(family, dates.today().toordinal()) for n in w.names}
-    workers = {p.key: p.worker for p in directory.partners(ws) if p.worker}
+    today = dates.today()
+    record = next((d / FAMILY_FILE for d in ws.family_dirs(family) if (d / FAMILY_FILE).is_file()), None)
+    covered = {n for names, signed, exp in (family_waivers(record) if record else [])
+               if signed <= today and (exp is None or exp >= today) for n in names}
+    workers = {str(e["key"]): str(e["worker"]) for _, e in directory_entries(ws.root, "directory/partners.yaml")
+               if e.get("worker")}
     partners = []
     for rec in ws.read_issues(None).issues:
         i = rec.issue

@@ -690,6 +690,33 @@ def directory_starters(root: Path) -> list[Path]:
     return made
 
 
+def directory_source(root: Path, rel: str) -> Path:
+    """A directory file of the workspace, or the shipped starter while the workspace has none."""
+    p = root / rel
+    return p if p.is_file() else template_path(DIRECTORY_STARTERS[rel], root)
+
+
+def directory_entries(root: Path, rel: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line, mapping) of each entry of a directory file; a broken file is one error naming its line."""
+    from zchuyot.case import yamlfast
+
+    src = directory_source(root, rel)
+    shown = rel if src == root / rel else f"templates/{DIRECTORY_STARTERS[rel]}"
+    try:
+        data, lines = yamlfast.load(read_text(src))
+    except DataError as e:
+        raise DataError("err.directory_broken", file=shown, line=e.line, why=e.render()) from None
+    if data is None:
+        return
+    if not isinstance(data, list):
+        raise DataError("err.directory_broken", file=shown, line=1, why="a list of entries")
+    for n, item in enumerate(data):
+        line = lines.get((n,), (1, 0))[0]
+        if not isinstance(item, dict) or not item.get("key") or not item.get("name"):
+            raise DataError("err.directory_broken", file=shown, line=line, why="every entry needs key and name")
+        yield line, item
+
+
 def set_setting(root: Path, key: str, value: Any) -> bool:
     """One key of the department's settings set (the file's comments kept); False if it already had it."""
     from zchuyot.case import yamlio
@@ -771,3 +798,21 @@ def _settings_text(department: str, worker: str, name: str, role: str) -> str:
     w["role"] = role
     doc["workers"] = CommentedMap({worker: w})
     return yamlio.dump(doc)
+
+
+def check_file(ws: Workspace, path: Path) -> list[Problem]:
+    """Every problem of one issue or family file (errors and warnings)."""
+    if path.name == FAMILY_FILE:
+        return casefile.load_family(path, ws.rel(path), path.parent.name)[1]
+    if path.resolve() == (ws.root / SETTINGS_FILE).resolve():
+        try:
+            data = casefile.load_yaml_file(path)
+        except DataError as e:
+            return [casefile.problem_of(e, ws.rel(path))]
+        return [] if isinstance(data, dict) else [Problem(ws.rel(path), 1, "err.file.not_mapping")]
+    return ws.load_issue(path)[3]
+
+
+def check_files(ws: Workspace, paths: list[Path]) -> list[Problem]:
+    """The errors (not warnings) of these files: what must not be committed or sent."""
+    return [p for path in paths for p in check_file(ws, path) if p.severity == "error"]

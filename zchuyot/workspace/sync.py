@@ -16,7 +16,7 @@ from zchuyot.case.form import ID_RE
 from zchuyot.case.validate import Problem
 from zchuyot.errors import WorkspaceError
 from zchuyot.workspace import gitio
-from zchuyot.workspace.store import GITATTRIBUTES, GITIGNORE, SETTINGS_FILE, Workspace
+from zchuyot.workspace.store import GITATTRIBUTES, GITIGNORE, SETTINGS_FILE, Workspace, check_files
 
 
 @dataclass
@@ -113,8 +113,6 @@ def _changed_files(ws: Workspace) -> list[str]:
 
 
 def _commit_local(ws: Workspace, result: SyncResult) -> None:
-    from zchuyot.practice.core import check_files
-
     files = _changed_files(ws)
     if not files:
         return
