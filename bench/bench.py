@@ -91,7 +91,7 @@ def issue_text(rng: random.Random, issue_id: str, family: str, worker: str, toda
 
 
 def build(root: Path, size: int, today: dt.date, seed: int = 1) -> None:
-    from zchuyot.workspace.store import init_workspace
+    from zchuyot.workspace.setup import init_workspace
 
     os.environ["ZCHUYOT_CONFIG_DIR"] = str(root.parent / "_config")
     init_workspace(root, "w00", "מחלקה סינתטית")

@@ -69,16 +69,58 @@ def zchuyot_subprocess(*args: str, cwd: Path, env: dict[str, str] | None = None,
     return subprocess.run(cmd, cwd=cwd, env=full_env, capture_output=True, text=True, input=input, timeout=60)
 
 
-@pytest.fixture
-def ws(tmp_path: Path) -> Path:
-    """A fresh workspace for worker `dana`, a real git repository."""
-    root = tmp_path / "ws"
-    r = run("init", str(root), "--worker", "dana", "--department", "מחלקה לדוגמה", "--name", "דנה")
-    assert r.exit_code == 0, r.stderr
-    for code, role in (("miri", "rights"), ("noa", "student"), ("yael", "family")):  # the department's others
-        r = run("--root", str(root), "worker", "add", code, "--role", role)
+@pytest.fixture(scope="session")
+def _ws_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The department every `ws` test starts from, built once through the CLI: dana its first admin, and
+    miri (rights), noa (student) and yael (family) added by her, each with her keys made on this computer
+    (one config directory: one computer that holds every worker's keys) and approved. Its families' data is
+    plain (the department's setting turned off by its admin), as the tests before encryption expect."""
+    base = tmp_path_factory.mktemp("ws-template")
+    root, config = base / "ws", base / "_config"
+    saved = {k: os.environ.get(k) for k in ("ZCHUYOT_CONFIG_DIR", "ZCHUYOT_TODAY", "GIT_CONFIG_GLOBAL",
+                                            "GIT_CONFIG_NOSYSTEM")}
+    os.environ.update({"ZCHUYOT_CONFIG_DIR": str(config), "ZCHUYOT_TODAY": TODAY,
+                       "GIT_CONFIG_GLOBAL": str(base / "_gitconfig"), "GIT_CONFIG_NOSYSTEM": "1"})
+    try:
+        r = run("init", str(root), "--worker", "dana", "--department", "מחלקה לדוגמה", "--name", "דנה")
         assert r.exit_code == 0, r.stderr
+        for code, role in (("miri", "rights"), ("noa", "student"), ("yael", "family")):  # the department's others
+            for args in (("worker", "add", code, "--role", role), ("--worker", code, "keys", "init"),
+                         ("worker", "approve", code)):
+                r = run("--root", str(root), *args)
+                assert r.exit_code == 0, (args, r.stderr)
+        settings = root / ".zchuyot.yaml"
+        settings.write_text(settings.read_text(encoding="utf-8").replace("encryption: true", "encryption: false"),
+                            encoding="utf-8")
+        subprocess.run(["git", "-C", str(root), "commit", "-q", "-m", "zchuyot: plain family records (tests)",
+                        "--", ".zchuyot.yaml"], check=True, capture_output=True)
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    return root, config
+
+
+@pytest.fixture
+def ws(tmp_path: Path, _ws_template: tuple[Path, Path]) -> Path:
+    """A fresh workspace for worker `dana`, a real git repository (a copy of the session's template)."""
+    root = tmp_path / "ws"
+    shutil.copytree(_ws_template[0], root, symlinks=True)
+    shutil.copytree(_ws_template[1], tmp_path / "_config", dirs_exist_ok=True, symlinks=True)
+    # this computer's default workspace, as `init` remembers it: this copy
+    (tmp_path / "_config" / "config.yaml").write_text(f"root: '{root}'\n", encoding="utf-8")
     return root
+
+
+def member(root: Path, code: str, role: str = "family") -> None:
+    """A member who can work on this computer (issue 23): listed by the admin (dana), her keys made here
+    and published, and approved."""
+    for args in (("worker", "add", code, "--role", role), ("--worker", code, "keys", "init"),
+                 ("worker", "approve", code)):
+        r = run("--root", str(root), *args)
+        assert r.exit_code == 0, (args, r.stderr)
 
 
 def new_issue(root: Path, *extra: str, family: str = "f1", subject: str = "הנחה בארנונה",
@@ -126,15 +168,29 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory, name: str, size: int) ->
 
 def department(tmp_path: Path, *clones: tuple[str, str, str]) -> tuple[Path, list[Path]]:
     """A department's bare repository and a clone for each (folder, worker, role), each joined with
-    `init --remote` and synced once, in order: the first one starts the repository."""
+    `init --remote` and synced, in order: the first one starts the repository (its first admin); she lists
+    each of the others, who joins (her keys her request) and is approved (issue 23). One computer: every
+    worker's keys in the test's one config directory."""
     remote = tmp_path / "dept.git"
     subprocess.run(["git", "init", "-q", "--bare", "--initial-branch=main", str(remote)], check=True)
-    roots = []
+    roots: list[Path] = []
+
+    def ok(*args: str) -> None:
+        r = run(*args)
+        assert r.exit_code == 0, (args, r.stderr)
+
     for folder, worker, role in clones:
         root = tmp_path / folder
-        r = run("init", str(root), "--worker", worker, "--role", role, "--remote", str(remote))
-        assert r.exit_code == 0, r.stderr
-        r = run("--root", str(root), "sync")
-        assert r.exit_code == 0, r.stderr
+        if roots:
+            admin = str(roots[0])
+            ok("--root", admin, "worker", "add", worker, "--role", role)
+            ok("--root", admin, "sync")
+        ok("init", str(root), "--worker", worker, "--role", role, "--remote", str(remote))
+        ok("--root", str(root), "sync")
+        if roots:
+            ok("--root", admin, "sync")
+            ok("--root", admin, "worker", "approve", worker)
+            ok("--root", admin, "sync")
+            ok("--root", str(root), "sync")
         roots.append(root)
     return remote, roots

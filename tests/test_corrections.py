@@ -261,8 +261,14 @@ def test_an_unknown_worker_code_is_refused_with_did_you_mean(ws: Path) -> None:
     assert run("--root", str(ws), "worker", "add", "tamar", "--name", "תמר", "--role", "volunteer").exit_code == 0
     assert git_log(ws)[0] == "zchuyot worker add: tamar"
     workers = json.loads(run("--root", str(ws), "worker", "list", "--json").stdout)
-    assert {"worker": "tamar", "name": "תמר", "role": "volunteer"} in workers
+    assert {"worker": "tamar", "name": "תמר", "role": "volunteer", "admin": False, "approved": False,
+            "signing_fingerprint": None, "age_public_key": None} in workers
     assert "# " in (ws / ".zchuyot.yaml").read_text(encoding="utf-8")  # the settings' comments kept
+    # she works once her keys are published and an admin approved them (issue 23)
+    r = run("--root", str(ws), "--worker", "tamar", "new", "--family", "f1", "--subject", "x", "--domain", "debts")
+    assert r.exit_code == 1 and "ממתינה לאישור" in r.stderr
+    assert run("--root", str(ws), "--worker", "tamar", "keys", "init").exit_code == 0
+    assert run("--root", str(ws), "worker", "approve", "tamar").exit_code == 0
     assert run("--root", str(ws), "--worker", "tamar", "new", "--family", "f1", "--subject", "x",
                "--domain", "debts").exit_code == 0
     # bad input: twice, a bad code, an unknown role — nothing written

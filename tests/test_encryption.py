@@ -42,12 +42,27 @@ def dept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
     subprocess.run(["git", "init", "-q", "--bare", "--initial-branch=main", str(remote)], check=True)
     clones = {"dana": ("family", tmp_path / "dana"), "miri": ("rights", tmp_path / "miri"),
               "noa": ("volunteer", tmp_path / "noa")}
-    for worker, (role, root) in clones.items():
-        # each worker on her own computer: her own config directory, her own identity
+
+    def on(worker: str) -> None:  # each worker on her own computer: her own config directory, her own keys
         monkeypatch.setenv("ZCHUYOT_CONFIG_DIR", str(tmp_path / f"config-{worker}"))
+
+    dana = clones["dana"][1]
+    for worker, (role, root) in clones.items():
+        if worker != "dana":  # the department's first admin lists her, she joins, the admin approves her keys
+            on("dana")
+            z(dana, "worker", "add", worker, "--role", role)
+            z(dana, "sync")
+        on(worker)
         assert run("init", str(root), "--worker", worker, "--role", role, "--remote", str(remote)).exit_code == 0
         z(root, "keys", "init")
         z(root, "sync")
+        if worker != "dana":
+            on("dana")
+            z(dana, "sync")
+            z(dana, "worker", "approve", worker)
+            z(dana, "sync")
+            on(worker)
+            z(root, "sync")
     return {"remote": remote, **{w: r for w, (_, r) in clones.items()}, "tmp": tmp_path}
 
 
@@ -218,17 +233,19 @@ def test_a_new_rights_worker_is_granted_by_a_recipient(dept: dict[str, Path], mo
     as_(dept, "dana", monkeypatch, "keys", "migrate")
     as_(dept, "dana", monkeypatch, "family", "add", "f1", "--name", "משפחת לוי")
     as_(dept, "dana", monkeypatch, "sync")
+    as_(dept, "dana", monkeypatch, "worker", "add", "rina", "--role", "rights")  # the admin lists her
+    as_(dept, "dana", monkeypatch, "sync")
     rina = tmp_path / "rina"
     monkeypatch.setenv("ZCHUYOT_CONFIG_DIR", str(dept["tmp"] / "config-rina"))
     dept["rina"] = rina
     r = run("init", str(rina), "--worker", "rina", "--role", "rights", "--remote", str(dept["remote"]))
     assert r.exit_code == 0
-    z(rina, "keys", "init")
     z(rina, "sync")
-    assert "אין הרשאה" in as_(dept, "rina", monkeypatch, "family", "show", "f1", code=1).stderr
+    assert "ממתינה לאישור" in as_(dept, "rina", monkeypatch, "family", "show", "f1", code=1).stderr
+    as_(dept, "dana", monkeypatch, "sync")
+    r = as_(dept, "dana", monkeypatch, "worker", "approve", "rina")  # the admin, a recipient, grants her
+    as_(dept, "dana", monkeypatch, "sync")
     as_(dept, "miri", monkeypatch, "sync")
-    r = as_(dept, "miri", monkeypatch, "keys", "grant")  # an existing recipient grants her
-    assert "f1" in r.stdout
-    as_(dept, "miri", monkeypatch, "sync")
+    assert "f1" not in as_(dept, "miri", monkeypatch, "keys", "grant").stdout  # nothing left to grant
     as_(dept, "rina", monkeypatch, "sync")
     assert "משפחת לוי" in as_(dept, "rina", monkeypatch, "family", "show", "f1").stdout

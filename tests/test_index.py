@@ -12,7 +12,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import issue_path, new_issue, run
+from conftest import issue_path, member, new_issue, run
 
 from zchuyot.case.cache import load_batch as _REAL_LOAD_BATCH
 from zchuyot.workspace.store import scan_worker_folder as _REAL_SCAN
@@ -228,7 +228,7 @@ def test_a_large_workspace_is_listed_by_one_process_per_core(tmp_path: Path, mon
     assert run("init", str(ws), "--worker", "dana").exit_code == 0
     _random_issues(ws, 30, families=6, seed=5)
     for n in range(8):  # other workers' folders
-        assert run("--root", str(ws), "worker", "add", f"w{n}").exit_code == 0
+        member(ws, f"w{n}")
         assert run("--root", str(ws), "--worker", f"w{n}", "new", "--family", f"g{n}", "--subject", "ארנונה",
                    "--domain", "housing").exit_code == 0
     pids = tmp_path / "pids"

@@ -25,7 +25,10 @@ def test_init_creates_workspace(ws: Path) -> None:
     settings = load(ws / ".zchuyot.yaml")
     assert settings["department"] == "מחלקה לדוגמה"
     assert settings["stale_after"] == 5 and settings["refusal_grace"] == 3 and settings["deadline_warning"] == 14
-    assert settings["workers"]["dana"] == {"name": "דנה", "role": "family"}
+    dana = settings["workers"]["dana"]  # the department's first admin, her keys bound (issue 23)
+    assert {k: dana[k] for k in ("name", "role", "admin")} == {"name": "דנה", "role": "family", "admin": True}
+    assert dana["age"].startswith("age1") and dana["signing"].startswith("ssh-ed25519 ")
+    assert settings["encryption"] is False  # the fixture's department turned it off (a new one has it on)
     assert ".zchuyot/" in (ws / ".gitignore").read_text()
     assert "merge=zchuyot" in (ws / ".gitattributes").read_text()
     assert git_log(ws)[-1] == "zchuyot init: workspace settings"  # then the fixture's `worker add`s
@@ -293,16 +296,18 @@ def test_init_with_remote(tmp_path: Path) -> None:
     url = subprocess.run(["git", "-C", str(a), "remote", "get-url", "origin"], capture_output=True, text=True)
     assert url.stdout.strip() == str(remote)
     i = new_issue(a)
+    # a remote with commits, whose admin listed the new worker: cloned, verified, her keys her request
+    assert run("--root", str(a), "worker", "add", "miri", "--role", "rights").exit_code == 0
     subprocess.run(["git", "-C", str(a), "push", "-q", "origin", "main"], check=True)
-    # a remote with commits: cloned, and this worker added to the settings
     b = tmp_path / "b"
-    r = run("init", str(b), "--worker", "miri", "--remote", str(remote), "--role", "rights")
+    r = run("init", str(b), "--worker", "miri", "--remote", str(remote))
     assert r.exit_code == 0, r.stderr
+    assert "worker approve miri --fingerprint SHA256:" in r.stdout
     assert issue_path(b, i).is_file()
     settings = load(b / ".zchuyot.yaml")
     assert set(settings["workers"]) == {"dana", "miri"} and settings["workers"]["miri"]["role"] == "rights"
     assert load(b / ".zchuyot" / "local.yaml")["worker"] == "miri"
-    assert git_status(b) == ""
+    assert (b / "keys" / "miri.ssh").is_file() and git_status(b) == ""
     # an unreachable remote: one clear line, nothing made
     r = run("init", str(tmp_path / "c"), "--worker", "noa", "--remote", str(tmp_path / "nope.git"))
     assert r.exit_code == 1 and "git" in r.stderr

@@ -28,8 +28,8 @@ def test_keys_init_makes_a_private_identity_once_and_publishes_the_public_key(ws
     pub = (ws / "keys" / "dana.pub").read_text(encoding="utf-8")
     public = next(ln for ln in pub.splitlines() if ln.startswith("age1"))
     assert public in r.stdout and "AGE-SECRET-KEY" not in r.stdout + pub
-    log = subprocess.run(["git", "-C", str(ws), "log", "--format=%s", "-1"], capture_output=True, text=True).stdout
-    assert log.strip() == "zchuyot keys init: dana"
+    # made by `init` (issue 23: a new department's first admin has her keys from the start) and committed
+    assert public in subprocess.run(["git", "-C", str(ws), "log", "-p"], capture_output=True, text=True).stdout
     assert "AGE-SECRET-KEY" not in subprocess.run(["git", "-C", str(ws), "log", "-p"], capture_output=True,
                                                   text=True).stdout
     # again: the same key, nothing new committed (a lost identity would lose what only it opens)
@@ -39,19 +39,22 @@ def test_keys_init_makes_a_private_identity_once_and_publishes_the_public_key(ws
     assert subprocess.run(["git", "-C", str(ws), "rev-list", "--count", "HEAD"], capture_output=True,
                           text=True).stdout == n
     z(ws, "keys", "init", worker="miri")
+    z(ws, "worker", "add", "gal", "--role", "volunteer")  # listed, no keys published yet
     rows = {k["worker"]: k for k in json.loads(z(ws, "keys", "list", "--json").stdout)}
     assert rows["dana"]["public_key"] == public and rows["dana"]["identity_on_this_computer"]
     assert rows["miri"]["reads"] == "all_families" and rows["dana"]["reads"] == "own_families"
-    assert rows["noa"]["public_key"] is None
+    assert rows["gal"]["public_key"] is None
     assert "dana" in z(ws, "keys", "list").stdout
 
 
 def test_a_broken_key_is_one_clear_line(ws: Path, tmp_path: Path) -> None:
     z(ws, "keys", "init")
-    (ws / "keys" / "miri.pub").write_text("age1notakey\n", encoding="utf-8")
+    settings = (ws / ".zchuyot.yaml").read_text(encoding="utf-8")
+    miri_age = json.loads(z(ws, "worker", "list", "--json").stdout)[1]["age_public_key"]
+    (ws / ".zchuyot.yaml").write_text(settings.replace(miri_age, "age1notakey"), encoding="utf-8")
     r = z(ws, "keys", "list", code=1)
     assert "miri" in r.stderr and "zchuyot keys init" in r.stderr and "Traceback" not in r.stderr
-    (ws / "keys" / "miri.pub").unlink()
+    (ws / ".zchuyot.yaml").write_text(settings, encoding="utf-8")
     (tmp_path / "_config" / "identities" / "dana.key").write_text("garbage\n", encoding="utf-8")
     r = z(ws, "keys", "init", code=1)
     assert "פגום" in r.stderr and len(r.stderr.strip().splitlines()) == 1
@@ -82,7 +85,9 @@ def test_only_the_recipients_decrypt(ws: Path, tmp_path: Path, monkeypatch: pyte
     with pytest.raises(WorkspaceError) as e:
         keys.decrypt(sealed, "miri", "f1")
     assert "zchuyot keys init" in e.value.render()
-    (ws / "keys" / "miri.pub").unlink()
-    with pytest.raises(InputError) as e2:
-        keys.recipients_for(w, "dana")
-    assert "miri" in e2.value.render()
+    # a rights worker listed but not yet approved is no recipient yet: `worker approve` grants her the families
+    z(ws, "worker", "add", "gal", "--role", "rights")
+    assert set(keys.recipients_for(Workspace.find(str(ws), "dana"), "dana")) == {"dana", "miri"}
+    with pytest.raises(InputError) as e2:  # a recipient whose key does not read: one line naming her
+        keys.recipients_for(w, "dana", ["nobody"])
+    assert "nobody" in e2.value.render()

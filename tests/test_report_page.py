@@ -42,7 +42,8 @@ def test_json_spreadsheet_and_page_agree_to_the_shekel(year: Path, tmp_path: Pat
     from openpyxl import load_workbook
 
     r = run("--root", str(year), "--worker", "w00", "event", "add", "--kind", "training", "--title",
-            "הדרכת עובדות: זכויות בביטוח לאומי", "--date", "2026-03-10", "--participants", "56")
+            "הדרכת עובדות: זכויות בביטוח לאומי", "--date", "2026-03-10", "--participants", "56",
+            env={"ZCHUYOT_CONFIG_DIR": str(year.parent / "_config")})  # w00's computer: it holds her keys
     assert r.exit_code == 0, r.stderr
     args = ("--root", str(year), "report", "--from", "2026-01-01")
     j = json.loads(run(*args, "--json").stdout)

@@ -303,27 +303,38 @@ def test_an_existing_workspace_joins_the_department(dept: dict[str, Path], how: 
     twin.write_text(issue_path(a, theirs).read_text(encoding="utf-8").replace("הנחה בארנונה", "קצבת ילדים"),
                     encoding="utf-8")
     z(c, "sync", code=1, worker="yael")  # commits; no department yet
-    history = git(c, "rev-list", "--count", "HEAD")
+    history = git(c, "rev-parse", "HEAD").strip()
+    # the department signs (issue 23): its admin lists her; her joining sends her keys as a request, her
+    # work waits until the admin approved them
+    z(a, "worker", "add", "yael", "--role", "rights")
+    z(a, "sync")
     if how == "init":
-        r = z(c, "init", "--remote", str(remote), worker="yael")
-        assert "הצטרפה" in r.stdout
+        r = z(c, "init", "--remote", str(remote), code=1, worker="yael")
     else:  # the remote added by hand: sync joins the same way (it used to stop at "no merge base")
         git(c, "remote", "add", "origin", str(remote))
-        z(c, "sync", worker="yael")
-    # her work kept, her history kept, the department's history kept
-    assert int(git(c, "rev-list", "--count", "HEAD")) > int(history) + 1
+        r = z(c, "sync", code=1, worker="yael")
+    assert "ממתינה לאישור" in r.stderr and "SHA256:" in r.stderr
+    assert git(c, "rev-parse", "HEAD").strip() == history  # her work untouched while she waits
+    z(a, "sync")
+    z(a, "worker", "approve", "yael")
+    z(a, "sync")
+    r = z(c, "sync", worker="yael")
+    assert "הצטרפה" in r.stdout
+    # her work kept (one commit of hers on the department's branch), her own history kept beside it
+    assert git(c, "rev-parse", "refs/zchuyot/before-join").strip() == history
     assert git(c, "merge-base", "--is-ancestor", git(a, "rev-parse", "HEAD").strip(), "HEAD") == ""
     ids = {x["id"]: x for x in json.loads(z(c, "list", "--all-workers", "--json", worker="yael").stdout)}
     assert mine in ids and theirs in ids and ids[theirs]["subject"] == "הנחה בארנונה"
     renamed = [i for i, x in ids.items() if x["subject"] == "קצבת ילדים"]
     assert len(renamed) == 1 and renamed[0] != theirs  # the colliding id renumbered, nothing overwritten
-    # the department's settings, with her added; the department's workers kept
+    # the department's settings, with her listed by its admin; the department's workers kept
     settings = (c / ".zchuyot.yaml").read_text(encoding="utf-8")
     assert "לבד" not in settings and "yael" in settings and "noa" in settings
     z(a, "sync")
     assert {x["id"] for x in json.loads(z(a, "list", "--all-workers", "--json").stdout)} == set(ids)
     assert "yael" in (a / ".zchuyot.yaml").read_text(encoding="utf-8")
     assert z(a, "check").exit_code == 0 and z(c, "check", worker="yael").exit_code == 0
+    assert "אומתה" in z(a, "verify").stdout and "אומתה" in z(c, "verify", worker="yael").stdout
     assert tree(a) == tree(c)
 
 

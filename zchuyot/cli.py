@@ -412,7 +412,9 @@ def init(
     if not worker:
         raise typer.BadParameter("--worker W", param_hint="--worker")
     r = core.choice("role", role, "role") if role else None
-    ws = store.init_workspace(where, worker, department, name, r, remote)
+    from zchuyot.workspace.setup import init_workspace
+
+    ws = init_workspace(where, worker, department, name, r, remote)
     console, rnd = _out()
     if joining:  # an existing workspace joins the department: its first sync merges the two histories
         from zchuyot.workspace import sync as sy
@@ -420,6 +422,15 @@ def init(
         _sync_said(sy.sync(ws), rnd)
         return
     rnd.line(t("ui.workspace_created", path=str(ws.root), worker=worker))
+    member = ws.roster.members.get(worker)
+    if ws.signed and member is not None:
+        from zchuyot.workspace import signing, trust
+
+        if member.approved and member.admin and len(ws.roster.admins()) == 1 and not remote:
+            rnd.line(t("ui.department_started", worker=worker, fp=trust.department_fingerprint(ws.roster)))
+        elif not member.approved and signing.public_key(worker):
+            rnd.line(t("ui.trusted_first", fp=trust.department_fingerprint(ws.roster)))
+            rnd.line(t("ui.join_requested", worker=worker, fp=signing.fingerprint(signing.public_key(worker) or "")))
 
 
 # ------------------------------------------------------------------ new
@@ -485,13 +496,27 @@ def worker_add(
     code: Annotated[str, typer.Argument(metavar="CODE", help="קוד העובדת (אותיות אנגליות קטנות וספרות).")],
     name: Annotated[Optional[str], typer.Option("--name", help="השם לתצוגה.")] = None,
     role: Annotated[Optional[str], typer.Option("--role", help="family | rights | volunteer | student | lawyer | other")] = None,
+    admin: Annotated[bool, typer.Option("--admin", help="גם מנהלת מערכת (משנה את רשימת העובדות וההגדרות).")] = False,
 ) -> None:
-    """הוספת עובדת למחלקה. / Add a worker to the department."""
+    """(מנהלת מערכת) הוספת עובדת למחלקה; היא ממתינה לאישור המפתחות שלה. / (admin) Add a member."""
     from zchuyot.practice import core
     from zchuyot.text.labels import t
 
-    result = core.add_worker(_ws(), code, name, role)
+    result = core.add_worker(_ws(), code, name, role, admin)
     _say(t("ui.worker_added", worker=result.id))
+
+
+@worker_app.command("approve")
+def worker_approve(
+    code: Annotated[str, typer.Argument(metavar="CODE", help="קוד העובדת שביקשה להצטרף.")],
+    fingerprint: Annotated[Optional[str], typer.Option("--fingerprint", help="טביעת האצבע שהעובדת מסרה לך (SHA256:…).")] = None,
+) -> None:
+    """(מנהלת מערכת) אישור המפתחות שהעובדת פרסמה בהצטרפות, אחרי בדיקת טביעת האצבע איתה. / (admin) Approve."""
+    from zchuyot.text.labels import t
+    from zchuyot.workspace import members
+
+    result, fp = members.approve(_ws(), code, fingerprint)
+    _say(t("ui.worker_approved", worker=result.id, fp=fp))
 
 
 @worker_app.command("list")
@@ -499,13 +524,25 @@ def worker_list(as_json: Annotated[bool, typer.Option("--json", help="JSON.")] =
     """העובדות של המחלקה. / The department's workers."""
     from zchuyot.practice import core
     from zchuyot.text.labels import choice_label, t
+    from zchuyot.workspace.signing import fingerprint
 
-    rows = core.workers(_ws())
+    ws = _ws()
+    rows = core.workers(ws)
+    roster = ws.roster.members
     if as_json:
-        _json([{"worker": c, "name": n, "role": r} for c, n, r in rows])
+        out = []
+        for c, n, r in rows:
+            m = roster.get(c)
+            out.append({"worker": c, "name": n, "role": r, "admin": bool(m and m.admin),
+                        "approved": bool(m and m.approved),
+                        "signing_fingerprint": fingerprint(m.signing) if m and m.signing else None,
+                        "age_public_key": m.age if m else None})
+        _json(out)
         return
-    _out()[1].table([t("field.worker_code"), t("field.name"), t("field.role")],
-                    [[c, n, choice_label("role", r)] for c, n, r in rows], nowrap=(0,))
+    _out()[1].table([t("field.worker_code"), t("field.name"), t("field.role"), t("field.admin"), t("field.approved")],
+                    [[c, n, choice_label("role", r), t("ui.yes") if roster.get(c) and roster[c].admin else "",
+                      t("ui.yes") if roster.get(c) and roster[c].approved else ""] for c, n, r in rows],
+                    nowrap=(0,))
 
 
 # ------------------------------------------------------------------ referrals and feedback
@@ -567,12 +604,22 @@ def event_add(
 # ------------------------------------------------------------------ keys
 @keys_app.command("init")
 def keys_init() -> None:
-    """מפתח ההצפנה של העובדת: נוצר פעם אחת במחשב שלה, והמפתח הציבורי מתפרסם למחלקה. / This worker's key."""
+    """מפתחות העובדת (הצפנה וחתימה): נוצרים פעם אחת במחשב שלה, והחלק הציבורי מתפרסם למחלקה. / Her keys."""
     from zchuyot.text.labels import t
-    from zchuyot.workspace import keys
+    from zchuyot.workspace import keys, members
 
-    result, public, made = keys.init_keys(_ws())
-    _say(t("ui.key_made" if made else "ui.key_kept", path=str(keys.identity_path(result.id)), public=public))
+    ws = _ws()
+    if not ws.signed:  # the department does not sign yet: she is its first admin (trust on first use)
+        fp = members.start_signing(ws)
+        _say(t("ui.department_started", worker=ws.worker, fp=fp))
+        return
+    member = ws.roster.members.get(ws.worker or "")
+    if member is not None and member.approved:
+        result, public, made = keys.init_keys(ws)
+        _say(t("ui.key_made" if made else "ui.key_kept", path=str(keys.identity_path(result.id)), public=public))
+        return
+    result, fp, _ = members.request(ws)
+    _say(t("ui.join_requested", worker=result.id, fp=fp))
 
 
 @keys_app.command("migrate")
@@ -1179,14 +1226,22 @@ def followup(
     """מעקב פרואקטיבי (שלב 7) – הבדיקה היומית: מה לעשות היום קודם. / Step 7: the daily check."""
     from zchuyot.calendar import dates
     from zchuyot.practice import followup as fu
+    from zchuyot.text.labels import t
 
     ws = _ws()
     day = dates.parse_date(on) if on else dates.today()
     result = fu.followup(ws, day, all_workers)
-    if as_json:
+    if as_json:  # the contract's keys (on, items, errors); who waits for approval: `worker list --json`
         _json(result.as_json())
         return
+    from zchuyot.workspace import members
+
+    trust = members.notices(ws)  # she waits for approval; the admins see the requests to join
     console, rnd = _out()
+    if trust["waiting_for_approval"]:
+        rnd.line(t("followup.pending", worker=ws.worker, fp=trust["waiting_for_approval"]))
+    if trust["requests"]:
+        rnd.line(t("followup.requests", who=", ".join(f"{r['worker']} ({r['fingerprint']})" for r in trust["requests"])))
     rnd.followup(result, explain, limit=None if show_all else FOLLOWUP_SCREEN)
 
 
@@ -1373,6 +1428,61 @@ def purge(
     rnd.line(t("ui.purge_shredded" if keys.encryption_on(ws) else "ui.purge_history", family=family))
 
 
+# ------------------------------------------------------------------ trust
+@app.command()
+def verify(as_json: Annotated[bool, typer.Option("--json", help="JSON.")] = False) -> None:
+    """בדיקת כל ההיסטוריה: כל commit חתום בידי עובדת המחלקה ומותר לפי הכללים. / Verify the whole history."""
+    from zchuyot.text.labels import t
+    from zchuyot.workspace import members
+
+    ws = _ws()
+    report = members.verify_all(ws)
+    if as_json:
+        _json(report)
+    elif report["signed"] is False:
+        _say_error(t("ui.verify_unsigned"))
+    elif report["ok"]:
+        _say(t("ui.verify_ok", n=report["checked"]))
+    else:
+        for r in report["refused"]:
+            _say_error(t("ui.verify_refused", commit=r["commit"][:10],
+                         signer=r["signer"] or r["fingerprint"] or t("trust.unsigned"),
+                         rule=t(f"trust.rule.{r['rule']}"), path=r["path"] or "-"))
+    if not report["ok"]:
+        raise typer.Exit(ExitStatus.ERROR)
+
+
+server_app = typer.Typer(cls=ZGroup, no_args_is_help=True, help="השרת של המחלקה (מאגר ה-git המשותף).")
+app.add_typer(server_app, name="server")
+
+
+@server_app.command("install")
+def server_install(
+    bare_repo: Annotated[Path, typer.Argument(metavar="BARE_REPO", help="תיקיית המאגר (bare) בשרת.")],
+) -> None:
+    """התקנת בדיקת המחלקה (pre-receive) במאגר בשרת: כל דחיפה נבדקת כמו בסנכרון. / Install the server's hook."""
+    from zchuyot.text.labels import t
+    from zchuyot.workspace import server
+
+    path, fp = server.install(bare_repo)
+    _say(t("ui.hook_installed", path=str(path), fp=fp or "-"))
+
+
+@app.command("server-hook", hidden=True)
+def server_hook(kind: Annotated[str, typer.Argument()] = "pre-receive") -> None:
+    """The pre-receive hook's body: reads `old new ref` lines, refuses a push that does not verify."""
+    from zchuyot.text.labels import t
+    from zchuyot.workspace import server
+
+    refused = server.pre_receive(Path.cwd(), sys.stdin.read())
+    for r in refused:
+        _say_error(t("err.commit_refused_server", commit=r.commit[:10],
+                     signer=r.signer or (t("trust.unknown_key", fp=r.fingerprint) if r.fingerprint else t("trust.unsigned")),
+                     rule=t(f"trust.rule.{r.rule}"), path=r.path or "-"))
+    if refused:
+        raise typer.Exit(ExitStatus.ERROR)
+
+
 # ------------------------------------------------------------------ sync
 @app.command()
 def sync(
@@ -1406,6 +1516,10 @@ def _sync_said(res: Any, rnd: Any) -> None:
         rnd.line(t("sync.recovered"))
     if res.joined:
         rnd.line(t("sync.joined"))
+    if res.trusted:
+        rnd.line(t("ui.trusted_first", fp=res.trusted))
+    if res.waiting:
+        _say_error(t("sync.join_waiting", fp=res.waiting))
     if res.committed:
         rnd.line(t("sync.committed", ids=", ".join(res.committed)))
     for p in res.broken:

@@ -30,7 +30,7 @@ from zchuyot.case.form import PERSIST_KINDS, VOCABULARIES, normalize_phone, vali
 from zchuyot.case.validate import Problem
 from zchuyot.errors import DataError, InputError, UsageError
 from zchuyot.text.labels import choice_label, options_text, t
-from zchuyot.workspace.store import SETTINGS_FILE, Workspace, check_slug
+from zchuyot.workspace.store import Workspace, check_slug
 
 
 # ------------------------------------------------------------------ input helpers
@@ -174,18 +174,13 @@ def unknown_family_note(family: str, known: list[str]) -> tuple[str, dict[str, A
 
 
 # ------------------------------------------------------------------ the department's workers
-def add_worker(ws: Workspace, worker: str, name: str | None, role: str | None) -> WriteResult:
-    """A worker added to the department's settings (by a worker already there), committed; sync sends it."""
-    from zchuyot.workspace.store import add_worker as add_to_settings
+def add_worker(ws: Workspace, worker: str, name: str | None, role: str | None, admin: bool = False) -> WriteResult:
+    """A worker added to the department's roster by an admin, committed; sync sends it. In a department that
+    signs she is pending until an admin approves the keys she publishes when she joins."""
+    from zchuyot.workspace import members
 
-    ws.require_worker()
-    check_slug(worker, "worker")
     r = choice("role", role, "role") if role else None
-    if not add_to_settings(ws.root, worker, (name or "").strip() or None, r):
-        raise InputError("err.worker_exists", value=worker)
-    result = WriteResult(worker, ws.root / SETTINGS_FILE)
-    ws.commit([ws.root / SETTINGS_FILE], f"zchuyot worker add: {worker}", result, tracked=True)
-    return result
+    return members.add_member(ws, worker, (name or "").strip() or None, r, admin)
 
 
 def workers(ws: Workspace) -> list[tuple[str, str, str]]:

@@ -9,11 +9,16 @@ from pathlib import Path
 
 from zchuyot.errors import WorkspaceError
 
+# how this process's git signs its commits (signing.git_env of the worker the workspace is run as): every
+# commit zchuyot makes — its own, a merge, the key store's — carries that worker's SSH signature
+SIGN_ENV: dict[str, str] = {}
+
 
 def _env() -> dict[str, str]:
     env = dict(os.environ)
     env["LC_ALL"] = "C"
     env["GIT_TERMINAL_PROMPT"] = "0"
+    env.update(SIGN_ENV)
     return env
 
 
@@ -29,6 +34,17 @@ def run(root: Path, *args: str, check: bool = True, input_: str | None = None) -
         **({"input": input_} if input_ is not None else {"stdin": subprocess.DEVNULL}),
     )
     if check and proc.returncode != 0:
+        raise failure(proc, args[0])
+    return proc
+
+
+def run_env(root: Path, extra: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """git with more of its environment set (a temporary index: GIT_INDEX_FILE)."""
+    if not available():
+        raise WorkspaceError("err.no_git")
+    proc = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True,
+                          env={**_env(), **extra}, stdin=subprocess.DEVNULL)
+    if proc.returncode != 0:
         raise failure(proc, args[0])
     return proc
 

@@ -106,10 +106,20 @@ def _read_public(path: Path) -> str | None:
 
 
 def public_keys(ws: Workspace) -> dict[str, str]:
-    """Worker → published public key (age1…), each checked: a key that does not read is one line naming it."""
+    """Worker → published public key (age1…), each checked: a key that does not read is one line naming it.
+    In a department that signs, the keys bound to the roster by an admin (a file in keys/ is only a request)."""
     from pyrage import RecipientError, x25519
 
     out: dict[str, str] = {}
+    if ws.signed:
+        for m in ws.roster.members.values():
+            if m.approved and m.age:
+                try:
+                    x25519.Recipient.from_str(m.age)
+                except (RecipientError, ValueError):
+                    raise DataError("err.bad_public_key", file=".zchuyot.yaml", line=1, worker=m.code) from None
+                out[m.code] = m.age
+        return out
     folder = ws.root / KEYS_DIR
     for p in sorted(folder.glob("*.pub")) if folder.is_dir() else []:
         key = _read_public(p)
@@ -139,6 +149,9 @@ def recipients_for(ws: Workspace, family_worker: str, partner_workers: list[str]
     rule says."""
     published = public_keys(ws)
     wanted = dict.fromkeys([family_worker, *ws.workers_of_role("rights"), *(partner_workers or [])])
+    if ws.signed:  # a member waiting for approval is no recipient yet: `worker approve` grants her the families
+        roster = ws.roster.members
+        wanted = {w: None for w in wanted if w not in roster or roster[w].approved}
     missing = [w for w in wanted if w not in published]
     if missing:
         raise InputError("err.no_public_key", workers=", ".join(missing))
@@ -299,6 +312,10 @@ def refresh(ws: Workspace, family: str) -> bool:
     if record is None:
         _wrap(ws, family, identity, now)
         return True
+    me = ws.require_worker()
+    if me != record.parent.parent.name and ws.worker_info(me)["role"] != "rights":
+        # the record is the family worker's to seal again (trust.RULES): her next sync replaces the key
+        raise WorkspaceError("err.not_recipient", what=family)
     from pyrage import x25519
 
     def rotate(data: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:

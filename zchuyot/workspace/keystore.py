@@ -12,9 +12,11 @@ key is gone from it; the server drops its copy at its own maintenance (`git gc`,
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from zchuyot.case.file import make_private_dirs, write_atomic
+from zchuyot.errors import WorkspaceError
 from zchuyot.workspace import gitio
 from zchuyot.workspace.store import Workspace
 
@@ -22,6 +24,12 @@ REF = "refs/zchuyot/keys"
 REMOTE_REF = "refs/zchuyot/remote-keys"  # the department's, as last fetched
 BASE_REF = "refs/zchuyot/keys-base"  # what this clone and the department last agreed on
 FOLDER = "keys/families"
+# the only names an entry of the key store may have: a family code and what the file is — never a path
+ENTRY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}\.(age|recipients)$")
+
+
+def entry_ok(name: str) -> bool:
+    return bool(ENTRY_RE.match(name))
 
 
 def _tree(ws: Workspace, ref: str) -> dict[str, bytes]:
@@ -29,17 +37,24 @@ def _tree(ws: Workspace, ref: str) -> dict[str, bytes]:
     if gitio.run(ws.root, "rev-parse", "--verify", "-q", ref, check=False).returncode != 0:
         return {}
     out: dict[str, bytes] = {}
-    for line in gitio.run(ws.root, "ls-tree", ref).stdout.splitlines():
+    for line in gitio.run(ws.root, "ls-tree", "-z", ref).stdout.split("\0"):
+        if not line:
+            continue
         meta, _, name = line.partition("\t")
-        sha = meta.split()[2]
-        blob = gitio.run_bytes(ws.root, "cat-file", "blob", sha)
-        out[name] = blob
+        mode, kind, sha = meta.split()
+        if kind != "blob" or mode != "100644" or not entry_ok(name):
+            # a crafted entry (`../../.git/config`, a folder, a link): the store is refused whole, nothing written
+            short = gitio.run(ws.root, "rev-parse", "--short", ref).stdout.strip()
+            raise WorkspaceError("err.keystore_refused", commit=short, entry=name.encode("unicode_escape").decode())
+        out[name] = gitio.run_bytes(ws.root, "cat-file", "blob", sha)
     return out
 
 
 def _local(ws: Workspace) -> dict[str, bytes]:
     folder = ws.root / FOLDER
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()} if folder.is_dir() else {}
+    # only the families' keys: a temp file left by a killed write, or anything else put there, is never shipped
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())
+            if entry_ok(p.name) and p.is_file() and not p.is_symlink()} if folder.is_dir() else {}
 
 
 def merged(base: dict[str, bytes], ours: dict[str, bytes], theirs: dict[str, bytes]) -> dict[str, bytes]:
@@ -67,8 +82,9 @@ def _commit(ws: Workspace, files: dict[str, bytes]) -> str:
         sha = gitio.run_bytes(ws.root, "hash-object", "-w", "--stdin", input_=data).decode().strip()
         entries.append(f"100644 blob {sha}\t{name}\n")
     tree = gitio.run(ws.root, "mktree", input_="".join(entries)).stdout.strip()
+    sign = ["-S"] if gitio.SIGN_ENV else []  # commit-tree signs only when told: the store is signed by its writer
     commit = gitio.run(ws.root, "-c", "user.name=zchuyot", "-c", "user.email=zchuyot@zchuyot.invalid",
-                       "commit-tree", tree, "-m", "zchuyot: the families' wrapped keys").stdout.strip()
+                       "commit-tree", *sign, tree, "-m", "zchuyot: the families' wrapped keys").stdout.strip()
     gitio.run(ws.root, "update-ref", REF, commit)
     return commit
 
@@ -77,9 +93,11 @@ def _write_local(ws: Workspace, files: dict[str, bytes]) -> None:
     folder = ws.root / FOLDER
     make_private_dirs(folder, ws.root)
     for p in folder.iterdir():
-        if p.is_file() and p.name not in files:
-            p.unlink()
+        if p.name not in files and (p.is_symlink() or p.is_file()):
+            p.unlink()  # a family's key purged, or a file that is no family's key
     for name, data in files.items():
+        if not entry_ok(name):  # checked when read; never a path taken from data
+            raise WorkspaceError("err.keystore_refused", commit="-", entry=name)
         p = folder / name
         if not p.is_file() or p.read_bytes() != data:
             write_atomic(p, data)
@@ -98,6 +116,8 @@ def sync(ws: Workspace) -> bool:
             return False  # offline
         base, ours = _tree(ws, BASE_REF), _local(ws)
         theirs = _tree(ws, REMOTE_REF) if theirs_exist else {}
+        if theirs_exist:
+            _verify_store(ws, base, theirs)
         files = merged(base, ours, theirs)
         dropped = dropped or any(n not in files for n in (*base, *ours))
         _write_local(ws, files)
@@ -115,6 +135,46 @@ def sync(ws: Workspace) -> bool:
     if dropped:
         forget_old_keys(ws)
     return True
+
+
+def _verify_store(ws: Workspace, base: dict[str, bytes], theirs: dict[str, bytes]) -> None:
+    """The department's key store as fetched, before anything of it is written here: in a department that
+    signs, its commit is signed by an approved member, and each family's entry it changed since this clone's
+    last agreement was changed by one who may — a recipient of that family, its worker, a rights worker or an
+    admin; an entry removed only for a family the branch no longer holds (purged); a new one only for a
+    family the branch holds, by its worker or a rights worker."""
+    if not ws.signed or base == theirs:
+        return
+    from zchuyot.workspace import trust
+
+    sha = gitio.run(ws.root, "rev-parse", REMOTE_REF).stdout.strip()
+    status, _, fp = trust.signatures(ws.root, [sha]).strip().partition(" ")[2].partition(" ")
+    short = gitio.run(ws.root, "rev-parse", "--short", REMOTE_REF).stdout.strip()
+    roster = ws.roster
+    signer = roster.by_fingerprint(fp) if status in ("G", "U") else None
+    if signer is None or not signer.approved:
+        raise WorkspaceError("err.keystore_unsigned", commit=short, fp=fp or "-")
+    for name in sorted({*base, *theirs}):
+        if base.get(name) == theirs.get(name):
+            continue
+        family = name.rsplit(".", 1)[0]
+        holds = [p for p in (ws.cases.glob(f"*/{family}/family.yaml") if ws.cases.is_dir() else [])]
+        before = set((base.get(f"{family}.recipients") or b"").decode(errors="replace").split())
+        if name not in theirs:
+            ok = not holds
+        elif name not in base and not before:
+            ok = signer.role == "rights" or signer.admin or any(p.parent.parent.name == signer.code for p in holds)
+        else:
+            ok = signer.admin or signer.role == "rights" or signer.code in before \
+                or any(p.parent.parent.name == signer.code for p in holds)
+        if not ok:
+            raise WorkspaceError("err.keystore_forbidden", commit=short, signer=signer.code, entry=name)
+
+
+def check_local(ws: Workspace) -> None:
+    """`verify`: the key store as this clone holds it reads (only families' entries)."""
+    for ref in (REF, REMOTE_REF, BASE_REF):
+        _tree(ws, ref)
 
 
 def forget_old_keys(ws: Workspace) -> None:

@@ -23,10 +23,12 @@ from typing import Any
 
 from zchuyot.calendar import dates
 from zchuyot.case import form
-from zchuyot.case.file import FAMILY_FILE, WriteResult, issue_json, make_private_dirs
+from zchuyot.case.file import FAMILY_FILE, WriteResult, issue_json, make_private_dirs, write_atomic
 from zchuyot.case.pii import Finder, numbers_in
 from zchuyot.errors import InputError, NotFound
 from zchuyot.workspace.store import Workspace, check_slug
+
+PURGED = "purged"  # purge records: the family's code, who, when, why (trust.RULES)
 
 # ------------------------------------------------------------------ the access log
 
@@ -205,8 +207,17 @@ def purge(ws: Workspace, family: str, before_retention: str | None = None) -> li
 
     keys.shred(ws, family)  # its data key: without it the sealed record opens nowhere
     why = "retention" if before_retention is None else f"before retention: {before_retention}"
+    # the purge record (no name: the family's code, who, when, why): what lets every clone verify that the
+    # family's files were removed by one who may (trust.RULES), and drop its key
+    record = ws.root / PURGED / f"{family}.yaml"
+    make_private_dirs(record.parent, ws.root)
+    os.chmod(record.parent, 0o755)
+    write_atomic(record, f"# zchuyot: a family purged (its files and its key destroyed)\nfamily: {family}\n"
+                         f"date: {dates.today().isoformat()}\nby: {ws.require_worker()}\n"
+                         f"reason: {before_retention or 'retention'}\n")
+    os.chmod(record, 0o644)
     result = WriteResult("", ws.root)
-    ws.commit(removed, f"zchuyot purge: a family's files removed ({why})", result)
+    ws.commit([*removed, record], f"zchuyot purge: a family's files removed ({why})", result)
     log_access(ws, f"purge ({why})", family, family)
     return [ws.rel(p) for p in removed]
 

@@ -34,7 +34,8 @@ from zchuyot.case.file import (
 from zchuyot.case.form import ID_RE, ID_SUFFIX_ALPHABET, ID_SUFFIX_LEN, SLUG_RE
 from zchuyot.case.validate import Problem
 from zchuyot.errors import DataError, InputError, NotFound, WorkspaceError
-from zchuyot.workspace import gitio
+from zchuyot.workspace import gitio, signing
+from zchuyot.workspace.config import user_config_dir
 
 SETTINGS_FILE = ".zchuyot.yaml"
 LOCAL_DIR = ".zchuyot"
@@ -57,14 +58,6 @@ def check_slug(value: str, what: str) -> str:
 
         raise InputError("err.bad_slug", value=value, what=t(f"err.what.{what}"))
     return value
-
-
-def user_config_dir() -> Path:
-    env = os.environ.get("ZCHUYOT_CONFIG_DIR")
-    if env:
-        return Path(env)
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "zchuyot"
 
 
 def template_path(name: str, root: Path | None = None) -> Path:
@@ -129,12 +122,32 @@ def _small_file(root: Path, rel: str) -> Any:
 
 
 # ------------------------------------------------------------------ the workspace
+_HELD: dict[str, int] = {}  # the workspace locks this process holds (a lock's path → how deep)
+
+
 @dataclass
 class Workspace:
     root: Path
     settings: dict[str, Any]
     worker: str | None
     use_cache: bool = True  # the index cache for bulk reads (--no-cache / ZCHUYOT_NO_CACHE=1 turn it off)
+
+    def __post_init__(self) -> None:
+        # every commit this process makes is signed by the worker it runs as (where this computer holds her key)
+        gitio.SIGN_ENV.clear()
+        gitio.SIGN_ENV.update(signing.git_env(self.worker))
+
+    @property
+    def roster(self) -> Any:
+        """Who is in the department, her role, whether she is an admin, her bound keys (trust.Roster)."""
+        from zchuyot.workspace.trust import Roster
+
+        return Roster.from_settings(self.settings)
+
+    @property
+    def signed(self) -> bool:
+        """The department verifies who wrote what (its roster has an admin with a signing key)."""
+        return self.roster.signed
 
     # ---------------------------------------------------------- discovery
     @classmethod
@@ -212,10 +225,22 @@ class Workspace:
         os.chmod(self.cases, 0o700)
         return changed
 
-    def require_worker(self) -> str:
+    def require_worker(self, pending_ok: bool = False) -> str:
+        """The worker this command runs as, who must be able to sign what it writes: in a department that
+        verifies, a worker whose key this computer does not hold is refused at once ("this computer is not
+        X's"), and a member not yet approved may only publish her keys (`pending_ok`)."""
         if not self.worker:
             raise WorkspaceError("err.no_worker")
-        return self.check_worker(self.worker)
+        worker = self.check_worker(self.worker)
+        roster = self.roster
+        if roster.signed:
+            member = roster.members.get(worker)
+            if member is not None and member.approved:
+                if signing.public_key(worker) != signing.normalize(member.signing or ""):
+                    raise WorkspaceError("err.not_this_computer", worker=worker)
+            elif not pending_ok:
+                raise WorkspaceError("err.pending_approval", worker=worker)
+        return worker
 
     def log_access(self, action: str, target: str, family: str | None = None) -> None:
         """Append who viewed (or decrypted) what to `.zchuyot/access.log` on this computer, for the
@@ -397,10 +422,22 @@ class Workspace:
         d = self.local_dir / "locks"
         if not d.is_dir():
             make_private_dirs(d, self.root)
-        lk = FileLock(str(d / f"{name}.lock"), timeout=LOCK_TIMEOUT)
+        path = str(d / f"{name}.lock")
+        if _HELD.get(path):  # this process holds it already (sync's own commits): re-entered, not waited for
+            _HELD[path] += 1
+            try:
+                yield
+            finally:
+                _HELD[path] -= 1
+            return
+        lk = FileLock(path, timeout=LOCK_TIMEOUT)
         try:
             with lk:
-                yield
+                _HELD[path] = 1
+                try:
+                    yield
+                finally:
+                    _HELD.pop(path, None)
         except Timeout:
             raise WorkspaceError("err.locked", file=name, seconds=int(LOCK_TIMEOUT)) from None
 
@@ -598,82 +635,6 @@ directory/*.yaml merge=zchuyot
 """
 
 
-def init_workspace(path: Path, worker: str, department: str | None = None, name: str | None = None,
-                   role: str | None = None, remote: str | None = None) -> Workspace:
-    """A new workspace, or (with `remote`) this computer's copy of the department's repository."""
-
-    check_slug(worker, "worker")
-    root = path.expanduser().resolve()
-    if (root / SETTINGS_FILE).exists():
-        if remote:
-            return join_remote(root, worker, remote)
-        raise WorkspaceError("err.already_workspace", path=str(root))
-    cloned = False
-    if remote:
-        heads = gitio.run(Path.cwd(), "ls-remote", "--heads", remote).stdout.strip()
-        if heads:
-            if root.exists() and any(root.iterdir()):
-                raise WorkspaceError("err.already_workspace", path=str(root))
-            gitio.run(Path.cwd(), "clone", "-q", remote, str(root))
-            gitio.checkout_default_branch(root)
-            cloned = True
-    root.mkdir(parents=True, exist_ok=True)
-    changed: list[Path] = []
-    if (root / SETTINGS_FILE).is_file():
-        if add_worker(root, worker, name, role):
-            changed.append(root / SETTINGS_FILE)
-    else:
-        write_atomic(root / SETTINGS_FILE, _settings_text(department or "", worker, name or worker, role or "family"))
-        os.chmod(root / SETTINGS_FILE, 0o644)
-        changed.append(root / SETTINGS_FILE)
-    for fname, text in ((".gitignore", GITIGNORE), (".gitattributes", GITATTRIBUTES)):
-        p = root / fname
-        if not p.exists():
-            write_atomic(p, text)
-            os.chmod(p, 0o644)
-            changed.append(p)
-    changed += directory_starters(root)  # the directory of bodies and partners, from the shipped starters
-    make_private_dirs(root / CASES, root)
-    if not any((root / CASES).iterdir()):
-        (root / CASES / ".gitkeep").touch()
-        changed.append(root / CASES / ".gitkeep")
-    make_private_dirs(root / LOCAL_DIR, root)
-    write_atomic(root / LOCAL_DIR / "local.yaml", f"# this computer's worker (not synced)\nworker: {worker}\n")
-    ws = Workspace.find(str(root), worker)
-    ws.make_private()  # a clone's files follow the umask: this worker's only
-    if gitio.available():
-        if not gitio.is_repo(root):
-            gitio.init(root)
-        gitio.ensure_identity(root, worker)
-        gitio.register_merge_driver(root)
-        if remote and not cloned:
-            gitio.run(root, "remote", "add", "origin", remote)
-        result = WriteResult("", root)
-        if changed:
-            ws.commit(changed, "zchuyot init: workspace settings", result)
-    _remember_default_root(root)
-    return ws
-
-
-def join_remote(root: Path, worker: str, remote: str) -> Workspace:
-    """An existing workspace joins the department's repository: `origin` is set to it (the next `sync`
-    merges the two histories — its work kept, the department's history kept, ids made on both sides
-    renumbered). A workspace already syncing with another repository is refused."""
-    if not gitio.available():
-        raise WorkspaceError("err.not_git")
-    ws = Workspace.find(str(root), worker)
-    if not gitio.is_repo(root):
-        gitio.init(root)
-        gitio.ensure_identity(root, worker)
-    gitio.register_merge_driver(root)
-    now = gitio.run(root, "remote", "get-url", "origin", check=False)
-    if now.returncode == 0 and now.stdout.strip() not in (remote, str(Path(remote).expanduser().resolve())):
-        raise WorkspaceError("err.other_remote", url=now.stdout.strip())
-    if now.returncode != 0:
-        gitio.run(root, "remote", "add", "origin", remote)
-    return ws
-
-
 # the department's directory (directory.py): its files and the shipped starters they are made from
 DIRECTORY_STARTERS = {"directory/bodies.yaml": "bodies.yaml", "directory/partners.yaml": "partners.yaml"}
 
@@ -735,6 +696,15 @@ def set_setting(root: Path, key: str, value: Any) -> bool:
 def add_worker(root: Path, worker: str, name: str | None, role: str | None) -> bool:
     """The worker listed in the department's settings (name, role), the file's comments kept; False if it
     was already there."""
+    from zchuyot.workspace.trust import Roster
+
+    if worker in Roster.from_text(read_text(root / SETTINGS_FILE)).members:
+        return False
+    return set_worker(root, worker, {"name": name or worker, "role": role or "family"})
+
+
+def set_worker(root: Path, worker: str, values: dict[str, Any]) -> bool:
+    """The worker's roster entry given these values (comments kept). False when nothing changed."""
     from ruamel.yaml.comments import CommentedMap
 
     from zchuyot.case import yamlio
@@ -742,62 +712,25 @@ def add_worker(root: Path, worker: str, name: str | None, role: str | None) -> b
     doc = yamlio.parse(read_text(root / SETTINGS_FILE))
     if not isinstance(doc, dict):
         raise DataError("err.settings_broken", file=SETTINGS_FILE, line=1, why="")
-    workers = doc.get("workers")
-    if isinstance(workers, dict) and worker in workers:
-        return False
-    if not isinstance(workers, dict):
+    if not isinstance(doc.get("workers"), dict):
         yamlio.set_key(doc, "workers", CommentedMap())
-    w = CommentedMap()
-    w["name"] = name or worker
-    w["role"] = role or "family"
-    doc["workers"][worker] = w
-    write_atomic(root / SETTINGS_FILE, yamlio.dump(doc))
-    os.chmod(root / SETTINGS_FILE, 0o644)
-    return True
-
-
-def _remember_default_root(root: Path) -> None:
-    """The first workspace made on this computer becomes the default, so commands work from anywhere."""
-    from zchuyot.case import yamlio
-
-    cfg = user_config_dir() / "config.yaml"
-    if cfg.exists():
-        return
-    with contextlib.suppress(OSError):
-        cfg.parent.mkdir(parents=True, exist_ok=True)
-        doc = yamlio.parse("# zchuyot: this computer's default workspace\nroot: ''\n")
-        doc["root"] = str(root)
-        write_atomic(cfg, yamlio.dump(doc))
-
-
-def _settings_text(department: str, worker: str, name: str, role: str) -> str:
-    from zchuyot.case import yamlio
-
-    doc = yamlio.parse(
-        "# הגדרות סביבת העבודה של zchuyot – משותפות לכל העובדות במחלקה\n"
-        "# שם המחלקה\n"
-        "department: ''\n"
-        "# כמה ימי עבודה בלי תיעוד עד שסוגיה נחשבת 'שקטה' (א'-ה', בלי חגים)\n"
-        "stale_after: 5\n"
-        "# כמה ימים מותר לסירוב לעמוד בלי פנייה לקומה מעל או ערר\n"
-        "refusal_grace: 3\n"
-        "# כמה ימים לפני מועד חוקי להתריע\n"
-        "deadline_warning: 14\n"
-        "# לוח השנה: ימי עבודה א'-ה' וחגי ישראל\n"
-        "calendar: israel\n"
-        "# כמה שנים לשמור תיק משפחה אחרי סיום הטיפול\n"
-        "retention_years: 7\n"
-        "# העובדות: קוד, שם ותפקיד (family | rights | volunteer | student | lawyer | other)\n"
-        "workers: {}\n"
-    )
-    doc["department"] = department
-    from ruamel.yaml.comments import CommentedMap
-
-    w = CommentedMap()
-    w["name"] = name
-    w["role"] = role
-    doc["workers"] = CommentedMap({worker: w})
-    return yamlio.dump(doc)
+    entry = doc["workers"].get(worker)
+    if not isinstance(entry, dict):
+        entry = CommentedMap()
+        doc["workers"][worker] = entry
+    changed = False
+    for k, v in values.items():
+        if v is None:
+            if k in entry:
+                del entry[k]
+                changed = True
+        elif entry.get(k) != v:
+            entry[k] = v
+            changed = True
+    if changed:
+        write_atomic(root / SETTINGS_FILE, yamlio.dump(doc))
+        os.chmod(root / SETTINGS_FILE, 0o644)
+    return changed
 
 
 def check_file(ws: Workspace, path: Path) -> list[Problem]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from zchuyot.case.file import CASES, renumbered, write_atomic
 from zchuyot.case.form import ID_RE
@@ -33,10 +34,12 @@ class SyncResult:
     unsent: int = 0
     purged: list[tuple[str, str]] = field(default_factory=list)  # (family, issue id) dropped: the family was purged
     joined: bool = False  # this workspace's own history met the department's for the first time
+    trusted: str | None = None  # the department's fingerprint, pinned by this sync (trust on first use)
+    waiting: str | None = None  # joining: this worker's fingerprint, waiting for an admin's approval
 
     @property
     def ok(self) -> bool:
-        return not self.broken and self.offline is None and not self.no_remote
+        return not self.broken and self.offline is None and not self.no_remote and not self.waiting
 
 
 @dataclass
@@ -51,8 +54,11 @@ def ensure_setup(ws: Workspace) -> None:
     """What every clone needs: the merge driver and a commit identity (local), and `.gitattributes` naming
     the driver for every file zchuyot merges (a workspace made by an older zchuyot gains the settings'
     line; the next commit takes it, and the same line added by two clones merges as one)."""
+    from zchuyot.workspace import members
+
     gitio.register_merge_driver(ws.root)
     gitio.ensure_identity(ws.root, ws.worker or "zchuyot")
+    members.configure_clone(ws)
     for name, wanted in ((".gitattributes", GITATTRIBUTES), (".gitignore", GITIGNORE)):
         f = ws.root / name
         text = f.read_text(encoding="utf-8") if f.is_file() else ""
@@ -96,7 +102,7 @@ def _ids(paths: list[str]) -> list[str]:
 
 def _changed_files(ws: Workspace) -> list[str]:
     out = gitio.run(ws.root, "status", "--porcelain", "-z", "--untracked-files=all", "--",
-                    CASES, "templates", "directory", "keys", "events", SETTINGS_FILE, ".gitattributes",
+                    CASES, "templates", "directory", "keys", "events", "purged", SETTINGS_FILE, ".gitattributes",
                     ".gitignore").stdout
     files = []
     parts = out.split("\0")
@@ -169,6 +175,88 @@ def _prepare_join(ws: Workspace, remote: str, result: SyncResult) -> None:
                      "workers", ws.worker)
     ws.reload_settings()
     result.joined = True
+
+
+def _join_signed(ws: Workspace, remote: str, branch: str, result: SyncResult) -> None:
+    """A workspace that worked on its own joins a department that signs. Its own history cannot be merged
+    (its commits are signed under its own roster, which the department never vouched for): the department's
+    history is verified whole and trusted (its anchor pinned in place of this workspace's own), this worker
+    must be on its roster, and
+    - until an admin approved her keys: her request (her keys, on top of the department's branch) is sent,
+      and her work waits here untouched (exit 1, the fingerprint to give the admin);
+    - once approved: her work — her cases (an id the department also has renumbered), her events, her
+      directory entries merged in — becomes one commit of hers on top of the department's branch. Her own
+      history stays in this clone, under refs/zchuyot/before-join."""
+    from zchuyot.workspace import members, signing
+    from zchuyot.workspace.merge import merge_directory
+    from zchuyot.workspace.trust import Roster
+
+    worker = ws.require_worker(pending_ok=True)
+    (ws.root / members.TRUST_FILE).unlink(missing_ok=True)  # she joins this department: its trust, not hers
+    said = members.verify_incoming(ws, remote, exclude=[])
+    result.trusted = said
+    _check_incoming(ws, remote)
+    theirs = Roster.from_text(gitio.run(ws.root, "show", f"{remote}:{SETTINGS_FILE}").stdout)
+    member = theirs.members.get(worker)
+    if member is None:
+        raise WorkspaceError("err.join_not_listed", worker=worker)
+    tip = gitio.run(ws.root, "rev-parse", remote).stdout.strip()
+    if not member.approved or signing.fingerprint(member.signing or "") != signing.fingerprint(
+            signing.public_key(worker) or ""):
+        _, _, ssh, _ = members.publish(ws.root, worker)
+        result.waiting = signing.fingerprint(ssh)
+        if gitio.run(ws.root, "cat-file", "-e", f"{remote}:keys/{worker}.ssh", check=False).returncode == 0:
+            return  # her request is there already: the admin has it
+        # her request on top of the department's branch (a commit of its own: her work waits here)
+        index = ws.local_dir / "join.index"
+        env_index = {"GIT_INDEX_FILE": str(index)}
+        gitio.run_env(ws.root, env_index, "read-tree", tip)
+        for name in (f"{worker}.pub", f"{worker}.ssh"):
+            blob = gitio.run_bytes(ws.root, "hash-object", "-w", f"keys/{name}").decode().strip()
+            gitio.run_env(ws.root, env_index, "update-index", "--add", "--cacheinfo", f"100644,{blob},keys/{name}")
+        tree = gitio.run_env(ws.root, env_index, "write-tree").stdout.strip()
+        index.unlink(missing_ok=True)
+        commit = gitio.run(ws.root, "commit-tree", "-S", tree, "-p", tip, "-m",
+                           f"zchuyot keys init: {worker}'s keys (a request to join)").stdout.strip()
+        push = gitio.run(ws.root, "push", "-q", "origin", f"{commit}:refs/heads/{branch}", check=False)
+        if push.returncode != 0:
+            result.offline = gitio.cause(push.stderr) or "push failed"
+        return
+    # approved: her work, one commit on top of the department's branch
+    mine: dict[str, str] = {}
+    for line in gitio.run(ws.root, "ls-tree", "-r", "HEAD", "--", CASES, "events", "directory").stdout.splitlines():
+        meta, _, path = line.partition("\t")
+        if meta.split()[1] == "blob" and not path.endswith(".gitkeep"):
+            mine[path] = gitio.run(ws.root, "show", f"HEAD:{path}").stdout
+    gitio.run(ws.root, "update-ref", "refs/zchuyot/before-join", "HEAD")
+    gitio.run(ws.root, "checkout", "-q", "-f", "-B", branch, tip)
+    written = []
+    for path, text in sorted(mine.items()):
+        target = ws.root / path
+        here = target.read_text(encoding="utf-8") if target.is_file() else None
+        if here == text:
+            continue
+        if path.startswith("directory/") and here is not None:
+            text = merge_directory("", here, text, _today())
+        elif here is not None and path.startswith(CASES + "/") and ID_RE.match(Path(path).stem):
+            new_id = ws.new_id(Path(path).stem.rsplit("-", 1)[0])
+            result.renamed.append((Path(path).stem, new_id))
+            target = target.with_name(f"{new_id}.yaml")
+            text = renumbered(text, new_id)
+        elif here is not None:
+            continue  # the department's own file (a family record it has): the department's stands
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(target, text)
+        written.append(target)
+    if written:
+        gitio.commit(ws.root, written, f"zchuyot sync: {worker}'s own work joins the department", worker)
+    result.joined = True
+
+
+def _today() -> Any:
+    from zchuyot.calendar import dates
+
+    return dates.today()
 
 
 def _rename_collisions(ws: Workspace, remote: str, result: SyncResult) -> None:
@@ -281,6 +369,22 @@ def _merge(ws: Workspace, remote: str, result: SyncResult) -> None:
         raise WorkspaceError("err.sync_merge", names=", ".join(map(str, names)))
 
 
+def _follow_the_work(ws: Workspace, result: SyncResult) -> None:
+    """What came in may change who reads a family (a partner's referral ended, a waiver changed): the family's
+    worker or a rights worker replaces the key here, so the record is sealed again before this sync sends."""
+    if not ws.settings.get("encryption") or not (result.changed_in or result.new_in):
+        return
+    from zchuyot.workspace import keys
+
+    families = set()
+    for rel in gitio.run(ws.root, "diff", "--name-only", "HEAD@{1}", "HEAD", "--", CASES, check=False).stdout.split():
+        parts = rel.split("/")
+        if len(parts) == 4 and (parts[1] == ws.worker or ws.worker_info()["role"] == "rights"):
+            families.add(parts[2])
+    for family in sorted(families):
+        keys.follow_the_work(ws, family)
+
+
 def sync(ws: Workspace) -> SyncResult:
     result = SyncResult()
     if not gitio.is_repo(ws.root):
@@ -300,12 +404,24 @@ def sync(ws: Workspace) -> SyncResult:
                 result.offline = gitio.cause(fetch.stderr) or "fetch failed"
                 break
             if _exists(ws, remote):
+                from zchuyot.workspace import members
+
+                if _unrelated(ws, remote) and members.signed_at(ws, remote):
+                    _join_signed(ws, remote, branch, result)  # a workspace with its own history joins
+                    if result.waiting:
+                        break
+                    continue  # joined: what it made is sent like any other work
+                # nothing of the department's branch is merged before every new commit of it is verified
+                said = members.verify_incoming(ws, remote)
+                if said:
+                    result.trusted = said
                 _check_incoming(ws, remote)
                 if _unrelated(ws, remote):
                     _prepare_join(ws, remote, result)
                 _rename_collisions(ws, remote, result)
                 _incoming(ws, remote, result)
                 _merge(ws, remote, result)
+                _follow_the_work(ws, result)
                 going = gitio.run(ws.root, "diff", "--name-only", f"{remote}..HEAD", "--", CASES).stdout.splitlines()
             else:
                 going = gitio.run(ws.root, "ls-files", "--", CASES).stdout.splitlines()
@@ -323,7 +439,7 @@ def sync(ws: Workspace) -> SyncResult:
                 continue  # someone pushed first: fetch, merge and try again
             result.offline = gitio.cause(err) or "push failed"
             break
-        if result.offline is None and not result.no_remote:
+        if result.offline is None and not result.no_remote and not result.waiting:
             from zchuyot.workspace import keystore
 
             keystore.sync(ws)  # the families' wrapped keys: their own ref, without history
@@ -331,6 +447,11 @@ def sync(ws: Workspace) -> SyncResult:
             st = status(ws, fetch=False)
             result.unsent = st.unsent_commits
         ws.make_private()  # what a pull or a merge created is readable by this worker only
+        if result.new_in or result.changed_in or not result.offline:
+            from zchuyot.workspace import members
+
+            ws.reload_settings()
+            members.configure_clone(ws)  # git's allowed signers follow the roster as it now is
     return result
 
 

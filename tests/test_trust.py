@@ -1,0 +1,291 @@
+"""A department that verifies who wrote what (issue 23), on real git: a bare remote and three clones, each
+worker on her own computer (her own config directory, her own keys). A department member runs plain git
+beside zchuyot; every forged change is pushed with plain git, and each is refused by the victim's `sync`
+with one line naming the commit, its signer and the rule — nothing of it merged or written — and the
+department then moves on. References nobody here wrote: git's own `verify-commit` reads the signatures."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import run
+
+pytestmark = pytest.mark.skipif(subprocess.run(["which", "ssh-keygen"], capture_output=True).returncode != 0,
+                                reason="ssh-keygen (OpenSSH) is not installed: signing needs it")
+
+
+def git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=check)
+
+
+class Dept:
+    def __init__(self, tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.tmp, self.mp = tmp, monkeypatch
+        self.remote = tmp / "dept.git"
+        subprocess.run(["git", "init", "-q", "--bare", "--initial-branch=main", str(self.remote)], check=True)
+
+    def root(self, w: str) -> Path:
+        return self.tmp / w
+
+    def z(self, w: str, *args: str, code: int | None = 0):
+        self.mp.setenv("ZCHUYOT_CONFIG_DIR", str(self.tmp / f"config-{w}"))
+        r = run("--root", str(self.root(w)), *args)
+        if code is not None:
+            assert r.exit_code == code, (w, args, r.stdout, r.stderr)
+        return r
+
+    def join(self, w: str, role: str) -> None:
+        self.z("dana", "worker", "add", w, "--role", role)
+        self.z("dana", "sync")
+        self.mp.setenv("ZCHUYOT_CONFIG_DIR", str(self.tmp / f"config-{w}"))
+        r = run("init", str(self.root(w)), "--worker", w, "--remote", str(self.remote))
+        assert r.exit_code == 0, r.stderr
+        fp = r.stdout.split("--fingerprint ")[-1].split()[0]
+        self.z(w, "sync")
+        self.z("dana", "sync")
+        self.z("dana", "worker", "approve", w, "--fingerprint", fp)
+        self.z("dana", "sync")
+        self.z(w, "sync")
+
+    def tip(self) -> str:
+        return git(self.remote, "rev-parse", "main").stdout.strip()
+
+
+@pytest.fixture
+def dept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Dept:
+    d = Dept(tmp_path, monkeypatch)
+    monkeypatch.setenv("ZCHUYOT_CONFIG_DIR", str(tmp_path / "config-dana"))
+    r = run("init", str(d.root("dana")), "--worker", "dana", "--remote", str(d.remote))
+    assert r.exit_code == 0, r.stderr
+    d.z("dana", "sync")
+    d.join("miri", "rights")
+    d.join("noa", "student")
+    return d
+
+
+def forge(d: Dept, change, message: str = "x", sign: bool = True) -> tuple[str, str]:
+    """Noa, with plain git in her own clone: a change committed (signed by her own key, as her clone's git
+    is set up to, unless `sign` is False) and pushed. Returns (the branch before it, the commit)."""
+    noa = d.root("noa")
+    git(noa, "fetch", "-q", "origin")
+    git(noa, "reset", "-q", "--hard", "origin/main")  # from the department's branch as it is now
+    change(noa)
+    git(noa, "add", "-A", ".")
+    git(noa, *([] if sign else ["-c", "commit.gpgsign=false"]), "commit", "-q", "-m", message)
+    if sign:  # her clone's own git signs, as zchuyot set it up
+        assert git(noa, "log", "-1", "--format=%G?").stdout.strip() == "G", (noa / ".git" / "config").read_text()
+    before = d.tip()
+    git(noa, "push", "-q", "origin", "HEAD:main")
+    return before, git(noa, "rev-parse", "HEAD").stdout.strip()
+
+
+def refused_then_moves_on(d: Dept, victim: str, bad: str, before: str, words: list[str]) -> None:
+    """The victim's sync refuses the forged commit with one line (its commit, its signer, the rule), merges
+    nothing of it; her own work stays committed; once the department's branch is back, she syncs again."""
+    issue = d.z(victim, "new", "--family", "f9", "--subject", "עבודה של היום", "--domain", "housing").stdout.split()[-1]
+    head = git(d.root(victim), "rev-parse", "HEAD").stdout.strip()
+    r = d.z(victim, "sync", code=1)
+    assert bad[:10] in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    for w in words:
+        assert w in r.stderr, (w, r.stderr)
+    assert git(d.root(victim), "merge-base", "--is-ancestor", bad, "HEAD", check=False).returncode != 0
+    assert git(d.root(victim), "rev-parse", "HEAD").stdout.strip() == head  # her work committed, nothing merged
+    assert git(d.root(victim), "status", "--porcelain").stdout == ""
+    git(d.remote, "update-ref", "refs/heads/main", before)  # the department's IT restores the branch
+    d.z(victim, "sync")
+    assert git(d.remote, "cat-file", "-e", f"main:cases/{victim}/f9/{issue}.yaml", check=False).returncode == 0
+
+
+def test_every_commit_is_signed_and_git_verify_commit_reads_it(dept: Dept) -> None:
+    dana = dept.root("dana")
+    dept.z("dana", "new", "--family", "f1", "--subject", "הנחה בארנונה", "--domain", "housing")
+    log = git(dana, "log", "--format=%G? %GS %s").stdout.splitlines()
+    assert log and all(line.startswith("G ") for line in log), log  # git's own verdict: good, named signer
+    assert any(line.startswith("G dana ") for line in log) and any(line.startswith("G miri ") for line in log)
+    assert "Good \"git\" signature for dana" in git(dana, "verify-commit", "HEAD").stderr
+    for w in ("dana", "miri", "noa"):
+        assert "אומתה" in dept.z(w, "verify").stdout
+    data = json.loads(dept.z("dana", "worker", "list", "--json").stdout)
+    assert {d["worker"]: (d["admin"], d["approved"]) for d in data} == {
+        "dana": (True, True), "miri": (False, True), "noa": (False, True)}
+    assert all(d["signing_fingerprint"].startswith("SHA256:") for d in data)
+
+
+def test_a_crafted_key_store_entry_is_refused_and_writes_nothing(dept: Dept) -> None:
+    """Finding 1: an entry named `../../.git/config` in refs/zchuyot/keys never becomes a path."""
+    noa = dept.root("noa")
+    blob = git(noa, "hash-object", "-w", "--stdin", check=True).stdout.strip() if False else subprocess.run(
+        ["git", "-C", str(noa), "hash-object", "-w", "--stdin"], input="[core]\n\tfsmonitor = touch /tmp/pwned\n",
+        capture_output=True, text=True, check=True).stdout.strip()
+    raw = b"100644 ../../.git/config\0" + bytes.fromhex(blob)
+    tree = subprocess.run(["git", "-C", str(noa), "hash-object", "-t", "tree", "--literally", "-w", "--stdin"],
+                          input=raw, capture_output=True, check=True).stdout.decode().strip()
+    commit = git(noa, "commit-tree", tree, "-m", "keys").stdout.strip()
+    git(noa, "push", "-q", "-f", "origin", f"{commit}:refs/zchuyot/keys")
+    miri = dept.root("miri")
+    config_before = (miri / ".git" / "config").read_text()
+    r = dept.z("miri", "sync", code=1)
+    assert "../../.git/config" in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert (miri / ".git" / "config").read_text() == config_before
+    assert "fsmonitor" not in (miri / ".git" / "config").read_text()
+    assert not list(miri.glob("keys/families/*config*"))
+
+
+def test_a_member_who_promotes_herself_swaps_keys_or_turns_encryption_off_is_refused(dept: Dept) -> None:
+    """Findings 2 and 3: the roster, the settings and another's keys change only by an admin."""
+    def promote(root: Path) -> None:
+        s = (root / ".zchuyot.yaml").read_text()
+        (root / ".zchuyot.yaml").write_text(s.replace("role: student", "role: rights"))
+
+    before, bad = forge(dept, promote)
+    refused_then_moves_on(dept, "dana", bad, before, ["noa", "הגדרות"])
+
+    def encryption_off(root: Path) -> None:
+        s = (root / ".zchuyot.yaml").read_text()
+        kept = "".join(line for line in s.splitlines(keepends=True) if not line.startswith("encryption:"))
+        (root / ".zchuyot.yaml").write_text(kept + "encryption: false\n")
+
+    before, bad = forge(dept, encryption_off)
+    refused_then_moves_on(dept, "miri", bad, before, ["noa"])
+
+    def swap_key(root: Path) -> None:
+        (root / "keys" / "dana.ssh").write_text((root / "keys" / "noa.ssh").read_text())
+
+    before, bad = forge(dept, swap_key)
+    refused_then_moves_on(dept, "dana", bad, before, ["noa", "keys/dana.ssh"])
+
+    def local_worker(root: Path) -> None:
+        (root / ".zchuyot" / "local.yaml").write_text("worker: noa\n")
+        git(root, "add", "-f", ".zchuyot/local.yaml")  # git ignores it: forced, as an attacker would
+
+    before, bad = forge(dept, local_worker)
+    refused_then_moves_on(dept, "miri", bad, before, [".zchuyot/local.yaml"])
+
+
+def test_another_workers_case_and_the_ignore_rules_are_refused_and_unsigned_commits_too(dept: Dept) -> None:
+    """Findings 4 and 5: a student closes another worker's issue, or ships the wrapped keys; an unsigned
+    commit is refused whoever made it."""
+    i = dept.z("dana", "new", "--family", "f1", "--subject", "הנחה בארנונה", "--domain", "housing").stdout.split()[-1]
+    dept.z("dana", "sync")
+    dept.z("noa", "sync")
+
+    def close_it(root: Path) -> None:
+        p = next(root.glob(f"cases/dana/f1/{i}.yaml"))
+        p.write_text(p.read_text().replace("status: open", "status: ended"))
+
+    before, bad = forge(dept, close_it)
+    refused_then_moves_on(dept, "dana", bad, before, ["noa", i])
+
+    def unignore(root: Path) -> None:
+        (root / ".gitignore").write_text((root / ".gitignore").read_text() + "!keys/families/\n")
+
+    before, bad = forge(dept, unignore)
+    refused_then_moves_on(dept, "miri", bad, before, [".gitignore"])
+
+    def purge_it(root: Path) -> None:
+        for p in (root / "cases" / "dana" / "f1").iterdir():
+            p.unlink()
+
+    before, bad = forge(dept, purge_it)
+    refused_then_moves_on(dept, "dana", bad, before, ["noa"])
+
+    def own_folder(root: Path) -> None:
+        (root / "events").mkdir(exist_ok=True)
+        (root / "events" / "note.yaml").write_text("kind: meeting\n")
+
+    before, bad = forge(dept, own_folder, sign=False)
+    refused_then_moves_on(dept, "dana", bad, before, ["לא חתום"])
+
+
+def test_a_partner_adds_her_feedback_and_it_is_accepted(dept: Dept) -> None:
+    """The table's partner rule, the good path: feedback on a referral to her, in a family whose waiver
+    covers her — accepted by the family's worker's sync; a change beyond it is refused."""
+    dept.z("dana", "partner", "add", "clinic", "--name", "קליניקה", "--kind", "clinic", "--worker", "noa")
+    dept.z("dana", "family", "add", "f1", "--name", "משפחה בדויה")
+    dept.z("dana", "family", "waiver", "f1", "--body", "clinic", "--signed", "2026-11-01")
+    i = dept.z("dana", "new", "--family", "f1", "--subject", "הנחה בארנונה", "--domain", "housing").stdout.split()[-1]
+    dept.z("dana", "refer", i, "--to", "clinic", "--ask", "ליווי לוועדה")
+    dept.z("dana", "sync")
+    dept.z("noa", "sync")
+    dept.z("noa", "feedback", i, "נפגשנו, הוגשה בקשה")
+    dept.z("noa", "sync")
+    dept.z("dana", "sync")
+    shown = dept.z("dana", "show", i, "--json").stdout
+    assert "נפגשנו" in shown
+    assert "אומתה" in dept.z("dana", "verify").stdout
+
+
+def test_another_workers_key_on_this_computer_and_a_pending_worker_write_nothing(dept: Dept) -> None:
+    """Finding 6: `--worker miri` on dana's computer is refused at once; a member not yet approved writes
+    nothing and is told she waits."""
+    dana = dept.root("dana")
+    i = dept.z("dana", "new", "--family", "f1", "--subject", "הנחה בארנונה", "--domain", "housing").stdout.split()[-1]
+    head = git(dana, "rev-parse", "HEAD").stdout.strip()
+    r = dept.z("dana", "--worker", "miri", "treat", i, "שיחה", code=1)
+    assert "miri" in r.stderr and "המחשב הזה אינו של" in r.stderr
+    assert git(dana, "rev-parse", "HEAD").stdout.strip() == head and git(dana, "status", "--porcelain").stdout == ""
+    dept.z("dana", "worker", "add", "yael", "--role", "family")
+    dept.z("dana", "sync")
+    dept.mp.setenv("ZCHUYOT_CONFIG_DIR", str(dept.tmp / "config-yael"))
+    assert run("init", str(dept.root("yael")), "--worker", "yael", "--remote", str(dept.remote)).exit_code == 0
+    r = dept.z("yael", "new", "--family", "f5", "--subject", "x", "--domain", "housing", code=1)
+    assert "ממתינה לאישור" in r.stderr
+    fp = r.stderr.split("SHA256:")[0] and next(w for w in dept.z("yael", "followup").stdout.split() if "SHA256:" in w)
+    fp = fp.strip("()⁨⁩;.,")
+    assert fp.startswith("SHA256:") and "ממתינה לאישור" in dept.z("yael", "followup").stdout  # her morning screen
+    dept.z("yael", "sync")
+    dept.z("dana", "sync")
+    assert "yael" in dept.z("dana", "followup").stdout and fp in dept.z("dana", "followup").stdout
+
+
+def test_joining_needs_the_admin_and_a_wrong_fingerprint_approves_nothing(dept: Dept) -> None:
+    dept.mp.setenv("ZCHUYOT_CONFIG_DIR", str(dept.tmp / "config-eve"))
+    r = run("init", str(dept.root("eve")), "--worker", "eve", "--remote", str(dept.remote))
+    assert r.exit_code == 1 and "worker add eve" in r.stderr
+    assert not dept.root("eve").exists()  # nothing left behind
+    r = dept.z("miri", "worker", "add", "eve", "--role", "family", code=1)  # miri is no admin
+    assert "מנהלת מערכת" in r.stderr
+    dept.z("dana", "worker", "add", "eve", "--role", "family")
+    dept.z("dana", "sync")
+    dept.mp.setenv("ZCHUYOT_CONFIG_DIR", str(dept.tmp / "config-eve"))
+    assert run("init", str(dept.root("eve")), "--worker", "eve", "--remote", str(dept.remote)).exit_code == 0
+    dept.z("eve", "sync")
+    dept.z("dana", "sync")
+    r = dept.z("dana", "worker", "approve", "eve", "--fingerprint", "SHA256:notit", code=1)
+    assert "SHA256:notit" in r.stderr
+    assert not json.loads(dept.z("dana", "worker", "list", "--json").stdout)[-1]["approved"]
+
+
+def test_a_new_department_encrypts_from_its_first_family(tmp_path: Path) -> None:
+    """Finding 7: `init` without --remote turns encryption on and makes the keys: no `keys migrate`."""
+    root = tmp_path / "solo"
+    r = run("init", str(root), "--worker", "dana", "--name", "דנה")
+    assert r.exit_code == 0 and "SHA256:" in r.stdout, r.stdout
+    assert "encryption: true" in (root / ".zchuyot.yaml").read_text()
+    assert run("--root", str(root), "family", "add", "f1", "--name", "משפחה בדויה", "--phone", "050-0000001"
+               ).exit_code == 0
+    text = (root / "cases" / "dana" / "f1" / "family.yaml").read_text()
+    assert "sealed" in text and "050-0000001" not in text and "משפחה בדויה" not in text
+    assert "בדויה" in run("--root", str(root), "family", "show", "f1").stdout
+
+
+def test_the_servers_hook_rejects_a_forbidden_push_and_takes_an_ordinary_one(dept: Dept) -> None:
+    r = dept.z("dana", "server", "install", str(dept.remote))
+    assert "pre-receive" in r.stdout and "SHA256:" in r.stdout
+    noa = dept.root("noa")
+    s = (noa / ".zchuyot.yaml").read_text()
+    (noa / ".zchuyot.yaml").write_text(s.replace("role: student", "role: rights"))
+    git(noa, "commit", "-q", "-am", "x")
+    before = dept.tip()
+    push = git(noa, "push", "origin", "HEAD:main", check=False)
+    assert push.returncode != 0 and "remote:" in push.stderr and "noa" in push.stderr, push.stderr
+    assert dept.tip() == before
+    git(noa, "reset", "-q", "--hard", "HEAD~1")
+    dept.z("noa", "new", "--family", "f3", "--subject", "x", "--domain", "housing")
+    dept.z("noa", "sync")
+    assert dept.tip() != before
+    dept.z("dana", "sync")
+    assert "אומתה" in dept.z("dana", "verify").stdout
