@@ -289,3 +289,36 @@ def test_the_servers_hook_rejects_a_forbidden_push_and_takes_an_ordinary_one(dep
     assert dept.tip() != before
     dept.z("dana", "sync")
     assert "אומתה" in dept.z("dana", "verify").stdout
+
+
+def test_a_member_who_leaves_is_revoked_and_the_families_she_read_get_a_new_key(dept: Dept) -> None:
+    """`worker remove`: her keys unbound (her later commits refused everywhere), the families she could read
+    sealed again with a new data key she never held."""
+    dept.z("dana", "keys", "migrate")
+    dept.z("dana", "family", "add", "f1", "--name", "משפחה בדויה", "--phone", "050-0000001")
+    dept.z("dana", "sync")
+    dept.z("miri", "sync")
+    assert "בדויה" in dept.z("miri", "family", "show", "f1").stdout  # the rights worker reads it
+    dana = dept.root("dana")
+    key_before = (dana / "cases/dana/f1/family.yaml").read_text().split("key:")[1].split()[0]
+    assert "מנהלת מערכת" in dept.z("miri", "worker", "remove", "miri", code=1).stderr  # not an admin
+    r = dept.z("dana", "worker", "remove", "miri")
+    assert "f1" in r.stdout
+    assert "miri" not in (dana / "keys/families/f1.recipients").read_text()
+    assert (dana / "cases/dana/f1/family.yaml").read_text().split("key:")[1].split()[0] != key_before
+    dept.z("dana", "sync")
+    dept.z("miri", "sync")  # she receives her removal
+    r = dept.z("miri", "new", "--family", "f2", "--subject", "x", "--domain", "housing", code=1)
+    assert "הוסרה" in r.stderr
+    miri = dept.root("miri")  # with plain git she still signs with her old key: refused
+    (miri / "events").mkdir(exist_ok=True)
+    (miri / "events" / "x.yaml").write_text("kind: meeting\n")
+    git(miri, "add", "events/x.yaml")
+    git(miri, "commit", "-qm", "x")
+    before = dept.tip()
+    git(miri, "push", "-q", "origin", "HEAD:main")
+    r = dept.z("dana", "sync", code=1)
+    assert "שאינו של אף עובדת" in r.stderr and "SHA256:" in r.stderr  # signed by a key no member holds now
+    git(dept.remote, "update-ref", "refs/heads/main", before)
+    dept.z("dana", "sync")
+    assert "אומתה" in dept.z("dana", "verify").stdout

@@ -519,6 +519,20 @@ def worker_approve(
     _say(t("ui.worker_approved", worker=result.id, fp=fp))
 
 
+@worker_app.command("remove")
+def worker_remove(
+    code: Annotated[str, typer.Argument(metavar="CODE", help="קוד העובדת שעוזבת.")],
+) -> None:
+    """(מנהלת מערכת) עובדת שעוזבת: המפתחות שלה מבוטלים, ולמשפחות שקראה מוחלף מפתח. / (admin) Revoke a member."""
+    from zchuyot.text.labels import t
+    from zchuyot.workspace import members
+
+    result, rotated, left = members.remove(_ws(), code)
+    _say(t("ui.worker_removed", worker=result.id, n=len(rotated), families=", ".join(rotated) or "-"))
+    if left:
+        _say(t("ui.worker_removed_left", families=", ".join(left)))
+
+
 @worker_app.command("list")
 def worker_list(as_json: Annotated[bool, typer.Option("--json", help="JSON.")] = False) -> None:
     """העובדות של המחלקה. / The department's workers."""

@@ -146,6 +146,39 @@ def approve(ws: Workspace, code: str, fp: str | None) -> tuple[WriteResult, str]
     return result, got
 
 
+def remove(ws: Workspace, code: str) -> tuple[WriteResult, list[str], list[str]]:
+    """An admin revokes a member: her keys unbound from the roster (`removed:` the date), so every commit
+    she signs from now on is refused everywhere; the families she could read get a new data key — here, the
+    ones this admin may seal again (the family's worker or a rights worker: trust.RULES); the others at the
+    next sync of one who may (sync follows the roster). Returns (result, families rotated, left to others)."""
+    from zchuyot.calendar import dates
+    from zchuyot.workspace import keys
+
+    me = require_admin(ws)
+    check_slug(code, "worker")
+    member = ws.roster.members.get(code)
+    if member is None:
+        raise InputError("err.unknown_worker", value=code, known=", ".join(ws.roster.members))
+    if code == me and len(ws.roster.admins()) == 1:
+        raise InputError("err.last_admin", worker=code)
+    result = WriteResult(code, ws.root / SETTINGS_FILE)
+    if set_worker(ws.root, code, {"signing": None, "age": None, "admin": None,
+                                  "removed": dates.today().isoformat()}):
+        ws.commit([ws.root / SETTINGS_FILE], f"zchuyot worker remove: {code}", result, tracked=True)
+    ws.reload_settings()
+    rotated, left = [], []
+    folder = ws.root / keys.FAMILY_KEYS
+    for p in sorted(folder.glob("*.recipients")) if folder.is_dir() else []:
+        if code not in read_text(p).split():
+            continue
+        try:
+            keys.refresh(ws, p.stem)
+            rotated.append(p.stem)
+        except WorkspaceError:
+            left.append(p.stem)
+    return result, rotated, left
+
+
 def _committed(ws: Workspace, rel: str) -> str | None:
     proc = gitio.run(ws.root, "show", f"HEAD:{rel}", check=False)
     return proc.stdout if proc.returncode == 0 else None

@@ -238,6 +238,8 @@ class Workspace:
             if member is not None and member.approved:
                 if signing.public_key(worker) != signing.normalize(member.signing or ""):
                     raise WorkspaceError("err.not_this_computer", worker=worker)
+            elif member is not None and member.removed:
+                raise WorkspaceError("err.removed_member", worker=worker)
             elif not pending_ok:
                 raise WorkspaceError("err.pending_approval", worker=worker)
         return worker

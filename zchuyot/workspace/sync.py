@@ -372,12 +372,17 @@ def _merge(ws: Workspace, remote: str, result: SyncResult) -> None:
 def _follow_the_work(ws: Workspace, result: SyncResult) -> None:
     """What came in may change who reads a family (a partner's referral ended, a waiver changed): the family's
     worker or a rights worker replaces the key here, so the record is sealed again before this sync sends."""
-    if not ws.settings.get("encryption") or not (result.changed_in or result.new_in):
+    if not ws.settings.get("encryption"):
         return
     from zchuyot.workspace import keys
 
+    changed = gitio.run(ws.root, "diff", "--name-only", "HEAD@{1}", "HEAD", check=False).stdout.split()
+    if SETTINGS_FILE in changed:  # the roster changed (a member approved or removed): every family it touches
+        ws.reload_settings()
+        keys.grant(ws)
+        return
     families = set()
-    for rel in gitio.run(ws.root, "diff", "--name-only", "HEAD@{1}", "HEAD", "--", CASES, check=False).stdout.split():
+    for rel in [c for c in changed if c.startswith(CASES + "/")]:
         parts = rel.split("/")
         if len(parts) == 4 and (parts[1] == ws.worker or ws.worker_info()["role"] == "rights"):
             families.add(parts[2])

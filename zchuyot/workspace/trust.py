@@ -37,6 +37,7 @@ class Member:
     admin: bool = False
     signing: str | None = None  # "ssh-ed25519 AAAA…" once approved
     age: str | None = None
+    removed: bool = False  # revoked by an admin (`worker remove`)
 
     @property
     def approved(self) -> bool:
@@ -55,10 +56,12 @@ class Roster:
             info = info if isinstance(info, dict) else {}
             if not re.fullmatch(SLUG, str(code)):
                 continue
-            sig = info.get("signing")
-            age = info.get("age")
-            out[str(code)] = Member(str(code), str(info.get("role") or "family"), info.get("admin") is True,
-                                    str(sig).strip() if sig else None, str(age).strip() if age else None)
+            removed = bool(info.get("removed"))  # revoked by an admin: no key of hers is in force
+            sig = None if removed else info.get("signing")
+            age = None if removed else info.get("age")
+            admin = info.get("admin") is True and not removed
+            out[str(code)] = Member(str(code), str(info.get("role") or "family"), admin,
+                                    str(sig).strip() if sig else None, str(age).strip() if age else None, removed)
         return cls(out)
 
     @classmethod
