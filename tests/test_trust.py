@@ -322,3 +322,45 @@ def test_a_member_who_leaves_is_revoked_and_the_families_she_read_get_a_new_key(
     git(dept.remote, "update-ref", "refs/heads/main", before)
     dept.z("dana", "sync")
     assert "אומתה" in dept.z("dana", "verify").stdout
+
+
+def test_an_admin_clears_a_refused_commit_and_the_department_moves_on(dept: Dept) -> None:
+    """`sync --refuse COMMIT`: the refused commit's effect reverted for the department and the refusal
+    recorded, signed; every clone's next sync takes the branch and `verify` passes; nothing else lost."""
+    i = dept.z("miri", "new", "--family", "f4", "--subject", "מלגה", "--domain", "education").stdout.split()[-1]
+    dept.z("miri", "sync")
+
+    def promote(root: Path) -> None:
+        s = (root / ".zchuyot.yaml").read_text()
+        (root / ".zchuyot.yaml").write_text(s.replace("role: student", "role: rights"))
+
+    _, bad = forge(dept, promote)
+
+    def as_rights(root: Path) -> None:  # on top of her own promotion: another worker's case, as "rights"
+        p = next(root.glob(f"cases/miri/f4/{i}.yaml"))
+        p.write_text(p.read_text().replace("status: open", "status: ended"))
+
+    chained = dept.root("noa")
+    as_rights(chained)
+    git(chained, "commit", "-qam", "y")
+    git(chained, "push", "-q", "origin", "HEAD:main")
+    r = dept.z("dana", "sync", "--refuse", bad, code=1)  # what it made is judged by the roster before it
+    assert i in r.stderr and "noa" in r.stderr
+    git(chained, "reset", "-q", "--hard", bad)
+    git(chained, "push", "-q", "-f", "origin", "HEAD:main")
+    dept.z("noa", "sync")  # noa goes on working on top of it, with zchuyot
+    j = dept.z("noa", "new", "--family", "f5", "--subject", "ארנונה", "--domain", "housing").stdout.split()[-1]
+    dept.z("noa", "sync", code=None)
+    assert "noa" in dept.z("dana", "sync", code=1).stderr
+    assert "מנהלת מערכת" in dept.z("miri", "sync", "--refuse", bad, code=1).stderr  # miri is no admin
+    assert "לא סורב" in dept.z("dana", "sync", "--refuse", i and git(dept.root("dana"), "rev-parse",
+                                                                       "HEAD").stdout.strip(), code=1).stderr
+    r = dept.z("dana", "sync", "--refuse", bad)
+    assert bad[:10] in r.stdout
+    dept.z("dana", "sync")
+    for w in ("miri", "noa", "dana"):
+        dept.z(w, "sync")
+        assert "אומתה" in dept.z(w, "verify").stdout
+        assert "role: student" in (dept.root(w) / ".zchuyot.yaml").read_text()  # the effect undone
+    shown = {x["id"] for x in json.loads(dept.z("dana", "list", "--all-workers", "--json").stdout)}
+    assert {i, j} <= shown  # nothing else lost

@@ -1501,6 +1501,7 @@ def server_hook(kind: Annotated[str, typer.Argument()] = "pre-receive") -> None:
 @app.command()
 def sync(
     show_status: Annotated[bool, typer.Option("--status", help="רק להראות מה עוד לא נשלח.")] = False,
+    refuse: Annotated[Optional[str], typer.Option("--refuse", metavar="COMMIT", help="(מנהלת מערכת) לסרב ל-commit בשם המחלקה: השפעתו מבוטלת והסירוב נרשם.")] = None,
 ) -> None:
     """שמירה, קבלה ושליחה למאגר המחלקה; עובד גם בלי חיבור. / Commit, pull, push."""
     from zchuyot.text.labels import t
@@ -1508,6 +1509,13 @@ def sync(
 
     ws = _ws()
     console, rnd = _out()
+    if refuse is not None:
+        res, found = sy.refuse(ws, refuse)
+        rnd.line(t("sync.refused_cleared", commit=found[:10]))
+        if res.offline is not None:
+            _say_error(t("sync.offline", why=res.offline, n=1))
+            raise typer.Exit(ExitStatus.ERROR)
+        return
     if show_status:
         st = sy.status(ws, fetch=True)
         if st.remote:

@@ -15,7 +15,7 @@ from typing import Any
 from zchuyot.case.file import CASES, renumbered, write_atomic
 from zchuyot.case.form import ID_RE
 from zchuyot.case.validate import Problem
-from zchuyot.errors import WorkspaceError
+from zchuyot.errors import InputError, WorkspaceError
 from zchuyot.workspace import gitio
 from zchuyot.workspace.store import GITATTRIBUTES, GITIGNORE, SETTINGS_FILE, Workspace, check_files
 
@@ -458,6 +458,62 @@ def sync(ws: Workspace) -> SyncResult:
             ws.reload_settings()
             members.configure_clone(ws)  # git's allowed signers follow the roster as it now is
     return result
+
+
+def refuse(ws: Workspace, text: str) -> tuple[SyncResult, str]:
+    """`sync --refuse COMMIT` (an admin): the department's branch merged with that refused commit's effect
+    reverted, and the refusal recorded (`refusals/<commit>.yaml`, signed by her): every clone's next sync then
+    takes the branch — the refused commit stays in history, cleared, its changes undone — and `verify`
+    passes. Nothing else is lost. Returns (result, the commit)."""
+    from zchuyot.calendar import dates
+    from zchuyot.workspace import members, trust
+
+    worker = members.require_admin(ws)
+    result = SyncResult()
+    with ws.lock("git"):
+        result.recovered_lock = recover(ws)
+        ensure_setup(ws)
+        _commit_local(ws, result)
+        fetch = gitio.run(ws.root, "fetch", "-q", "origin", check=False)
+        if fetch.returncode != 0:
+            raise WorkspaceError("err.git_remote", why=gitio.cause(fetch.stderr) or "fetch failed")
+        branch, remote = _remote_branch(ws)
+        found = gitio.run(ws.root, "rev-parse", "--verify", "-q", f"{text}^{{commit}}", check=False).stdout.strip()
+        if not found or gitio.run(ws.root, "merge-base", "--is-ancestor", found, remote,
+                                  check=False).returncode != 0:
+            raise InputError("err.refuse_unknown", commit=text)
+        anchor = members.pinned(ws.root).get("anchor") or trust.find_anchor(ws.root, remote) or ""
+        exclude = [x for x in ("HEAD", members.VERIFIED_REF) if _exists(ws, x)]
+        plain = trust.verify(ws.root, remote, exclude, anchor)
+        if not any(r.commit == found for r in plain.refused):
+            raise InputError("err.refuse_not_refused", commit=found[:10])
+        rest = trust.verify(ws.root, remote, exclude, anchor, cleared=[found])
+        if rest.refused:  # another commit is refused too: cleared one at a time, each named
+            raise members.refusal_error(rest.refused[0])
+        rule = next(r.rule for r in plain.refused if r.commit == found)
+        proc = gitio.run(ws.root, "merge", "--no-edit", "-q", remote, check=False)
+        if proc.returncode != 0:
+            gitio.run(ws.root, "merge", "--abort", check=False)
+            raise WorkspaceError("err.sync_merge", names=found[:10])
+        parents = gitio.run(ws.root, "rev-parse", f"{found}^@").stdout.split()
+        back = gitio.run(ws.root, "revert", "--no-commit", *(["-m", "1"] if len(parents) > 1 else []), found,
+                         check=False)
+        if back.returncode != 0:
+            gitio.run(ws.root, "revert", "--abort", check=False)
+            raise WorkspaceError("err.refuse_conflict", commit=found[:10])
+        record = ws.root / "refusals" / f"{found}.yaml"
+        record.parent.mkdir(exist_ok=True)
+        write_atomic(record, f"# zchuyot: a commit refused for the department, its effect reverted\n"
+                             f"commit: '{found}'\nby: {worker}\ndate: {dates.today().isoformat()}\nrule: {rule}\n")
+        os.chmod(record, 0o644)
+        gitio.run(ws.root, "add", "--", str(record.relative_to(ws.root)))
+        gitio.run(ws.root, "-c", "gc.auto=0", "commit", "-q", "--no-verify", "-m",
+                  f"zchuyot sync --refuse: {found[:10]} refused for the department ({rule})")
+        push = gitio.run(ws.root, "push", "-q", "origin", f"HEAD:{branch}", check=False)
+        if push.returncode != 0:
+            result.offline = gitio.cause(push.stderr) or "push failed"
+        ws.make_private()
+    return result, found
 
 
 def status(ws: Workspace, fetch: bool = False) -> SyncStatus:

@@ -121,6 +121,7 @@ class Context:
     blob: Callable[[str], bytes | None]
     at_parent: Callable[[str], bytes | None]
     joining: bool = False  # signed by the key this very commit publishes for a pending member
+    reverting: frozenset[str] = frozenset()  # paths of the commits this (admin's) commit refuses: it undoes them
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,7 @@ RULES: tuple[Rule, ...] = (
     Rule("family_keys", re.compile(r"^keys/families/"), "nobody"),
     Rule("own_keys", re.compile(rf"^keys/(?P<worker>{SLUG})\.(pub|ssh)$"), "joining"),
     Rule("purge_record", re.compile(rf"^{PURGED}/(?P<family>{SLUG})\.yaml$"), "purge"),
+    Rule("refusal_record", re.compile(r"^refusals/(?P<commit>[0-9a-f]{40})\.yaml$"), "refusal"),
     Rule("cases_folder", re.compile(r"^cases/\.gitkeep$"), "member"),
     Rule("case", re.compile(rf"^cases/(?P<worker>{SLUG})/(?P<family>{SLUG})/(?P<rest>.+)$"), "case"),
     Rule("events", re.compile(rf"^events/{SLUG}[^/]*$|^events/\.gitkeep$"), "member"),
@@ -158,9 +160,11 @@ def rule_for(path: str) -> tuple[Rule | None, dict[str, str]]:
 def permitted(ctx: Context, change: Change) -> str | None:
     """None when the signer may make this change; else the key of the rule it breaks."""
     rule, parts = rule_for(change.path)
+    s = ctx.signer
+    if change.path in ctx.reverting and s.admin and s.approved and rule is not None and rule.who != "nobody":
+        return None  # an admin undoing the effect of a commit she refused for the department (sync --refuse)
     if rule is None:
         return "unknown_path"
-    s = ctx.signer
     if ctx.joining and rule.who != "joining":
         return "pending"
     if rule.who == "nobody":
@@ -177,6 +181,8 @@ def permitted(ctx: Context, change: Change) -> str | None:
                 and change.old is None:
             return None
         return rule.key
+    if rule.who == "refusal":  # an admin's record that a commit was refused for the department, never undone
+        return None if s.admin and s.approved and change.old is None and change.new else rule.key
     if rule.who == "purge":
         if change.old is not None:
             return "purge_record"  # a purge record is never changed or taken back
@@ -292,6 +298,7 @@ class Objects:
         self.proc = subprocess.Popen(["git", "-C", str(repo), "cat-file", "--batch"], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         self.cache: dict[str, bytes | None] = {}
+        self.tainted: dict[bytes, bytes] = {}  # a settings text a refused commit made → the text before it
 
     def get(self, name: str) -> bytes | None:
         if not name or "\n" in name:
@@ -382,7 +389,7 @@ def verify(repo: Path, tip: str, exclude: Iterable[str], anchor: str, cleared: I
     signed by a member of the roster in force at its parent, and each change permitted by RULES. The anchor
     itself must be signed by an admin of its own roster. `cleared`: commits an admin refused for the
     department (their effect reverted): counted, not refused again."""
-    cleared = set(cleared)
+    cleared = set(cleared) | refused_at(repo, tip)
     parents = git(repo, "rev-parse", f"{anchor}^@").split()
     stop = [x for x in exclude if x] + parents
     listed = git(repo, "rev-list", "--topo-order", "--reverse", "--parents", tip, "--not", *stop).splitlines()
@@ -411,12 +418,17 @@ def verify(repo: Path, tip: str, exclude: Iterable[str], anchor: str, cleared: I
             _, _, old, new, _ = meta[1:].split(" ", 4)
             cur.append(Change(path, None if old == ZERO else old, None if new == ZERO else new))
     objs = Objects(repo)
+    # a roster a refused commit made vouches for nobody: commits on top of it are judged by the roster before
+    for c in cleared:
+        made, before = objs.get(f"{c}:{SETTINGS_FILE}"), objs.get(f"{c}^:{SETTINGS_FILE}")
+        if made is not None and made != before:
+            objs.tainted[made] = before or b""
     try:
         for sha in revs:
             if sha in cleared:
                 verdict.accepted.append(sha)
                 continue
-            refusal = _verify_one(objs, sha, commits[sha], anchor)
+            refusal = _verify_one(objs, sha, commits[sha], anchor, lambda c: changed_paths(repo, c))
             if refusal is not None:
                 verdict.refused.append(refusal)
     finally:
@@ -424,7 +436,26 @@ def verify(repo: Path, tip: str, exclude: Iterable[str], anchor: str, cleared: I
     return verdict
 
 
-def _verify_one(objs: Objects, sha: str, info: dict[str, Any], anchor: str) -> Refusal | None:
+def refused_at(repo: Path, tip: str) -> set[str]:
+    """The commits an admin refused for the department (`sync --refuse`), as the branch records them."""
+    out = git(repo, "ls-tree", "--name-only", f"{tip}:refusals/") if _has(repo, f"{tip}:refusals") else ""
+    return {n.removesuffix(".yaml") for n in out.split() if re.fullmatch(r"[0-9a-f]{40}\.yaml", n)}
+
+
+def _has(repo: Path, name: str) -> bool:
+    return subprocess.run(["git", "-C", str(repo), "cat-file", "-e", name], capture_output=True).returncode == 0
+
+
+def changed_paths(repo: Path, commit: str) -> frozenset[str]:
+    """What a commit changed against its first parent (the paths an admin's refusal may take back)."""
+    if not re.fullmatch(r"[0-9a-f]{40}", commit):
+        return frozenset()
+    return frozenset(git(repo, "diff-tree", "-r", "--no-renames", "--root", "--name-only", "--no-commit-id",
+                         commit).split())
+
+
+def _verify_one(objs: Objects, sha: str, info: dict[str, Any], anchor: str,
+                paths_of: Callable[[str], frozenset[str]] = lambda c: frozenset()) -> Refusal | None:
     from zchuyot.workspace.signing import fingerprint
 
     parents: list[str] = info["parents"]
@@ -433,8 +464,8 @@ def _verify_one(objs: Objects, sha: str, info: dict[str, Any], anchor: str) -> R
     if sha == anchor:
         rosters = [own]  # the trust root vouches for itself; the clone pinned it (trust on first use)
     else:
-        rosters = [Roster.from_text((objs.get(f"{p}:{SETTINGS_FILE}") or b"").decode("utf-8", "replace"))
-                   for p in parents] or [Roster()]
+        texts = [objs.get(f"{p}:{SETTINGS_FILE}") or b"" for p in parents]
+        rosters = [Roster.from_text(objs.tainted.get(x, x).decode("utf-8", "replace")) for x in texts] or [Roster()]
     if status not in ("G", "U"):
         return Refusal(sha, "", "unsigned" if status == "N" else "bad_signature", fingerprint=fp)
     signer, roster = None, rosters[0]
@@ -466,7 +497,9 @@ def _verify_one(objs: Objects, sha: str, info: dict[str, Any], anchor: str) -> R
 
     if len(parents) <= 1:
         changes = diffs.get(parent or "", [])
-        ctx = Context(signer, roster, changes, objs.get, at_parent, joining)
+        undone = frozenset().union(*(paths_of(m.group(1)) for c in changes if c.old is None and
+                                     (m := re.match(r"^refusals/([0-9a-f]{40})\.yaml$", c.path))))
+        ctx = Context(signer, roster, changes, objs.get, at_parent, joining, undone)
         for c in changes:
             why = permitted(ctx, c)
             if why is not None:
