@@ -364,3 +364,28 @@ def test_an_admin_clears_a_refused_commit_and_the_department_moves_on(dept: Dept
         assert "role: student" in (dept.root(w) / ".zchuyot.yaml").read_text()  # the effect undone
     shown = {x["id"] for x in json.loads(dept.z("dana", "list", "--all-workers", "--json").stdout)}
     assert {i, j} <= shown  # nothing else lost
+
+
+def test_the_in_process_check_of_signatures_agrees_with_git(dept: Dept) -> None:
+    """Reference: git's own verdict (%G?, %GF through ssh-keygen) on signed, unsigned, tampered and
+    unknown-key commits equals what verification reads in-process (sshsig)."""
+    from zchuyot.workspace import trust
+
+    dana = dept.root("dana")
+    good = git(dana, "rev-parse", "HEAD").stdout.strip()
+    raw = subprocess.run(["git", "-C", str(dana), "cat-file", "commit", good], capture_output=True, check=True).stdout
+    tampered = subprocess.run(["git", "-C", str(dana), "hash-object", "-t", "commit", "-w", "--stdin"],
+                              input=raw.replace(b"\n\n", b"\n\nX", 1), capture_output=True, check=True
+                              ).stdout.decode().strip()
+    git(dana, "-c", "commit.gpgsign=false", "commit", "-q", "--allow-empty", "-m", "unsigned")
+    unsigned = git(dana, "rev-parse", "HEAD").stdout.strip()
+    key = dept.tmp / "stranger"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+    git(dana, "-c", f"user.signingkey={key}", "commit", "-q", "--allow-empty", "-S", "-m", "stranger")
+    stranger = git(dana, "rev-parse", "HEAD").stdout.strip()
+    revs = [good, tampered, unsigned, stranger]
+    ours = {line.split()[0]: line.split()[1:] for line in trust.signatures(dana, revs).splitlines()}
+    theirs = {line.split()[0]: line.split()[1:] for line in trust._git_signatures(dana, revs).splitlines()}
+    same = {"G": "G", "U": "G", "B": "B", "N": "N"}
+    assert {c: (same[v[0]], v[1:]) for c, v in theirs.items()} == {c: (v[0], v[1:]) for c, v in ours.items()}
+    assert [ours[c][0] for c in revs] == ["G", "B", "N", "G"]
