@@ -644,6 +644,8 @@ def keys_migrate() -> None:
 
     _, sealed = keys.migrate(_ws())
     _say(t("ui.migrated", n=len(sealed), families=", ".join(sealed) or "-"))
+    if sealed:  # their plain versions stay in history: said plainly
+        _say(t("ui.migrate_history", n=len(sealed)))
 
 
 @keys_app.command("grant")

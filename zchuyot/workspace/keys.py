@@ -366,6 +366,9 @@ def migrate(ws: Workspace) -> tuple[WriteResult, list[str]]:
     from zchuyot.workspace.store import SETTINGS_FILE, set_setting
 
     worker = ws.require_worker()
+    member = ws.roster.members.get(worker)
+    if ws.signed and not (member is not None and member.admin):  # the settings are an admin's (trust.RULES)
+        raise WorkspaceError("err.admin_only", worker=worker)
     public_keys(ws)  # every published key reads before anything is written
     result = WriteResult(worker, ws.root / SETTINGS_FILE)
     if set_setting(ws.root, "encryption", True):
