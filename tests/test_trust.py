@@ -389,3 +389,34 @@ def test_the_in_process_check_of_signatures_agrees_with_git(dept: Dept) -> None:
     same = {"G": "G", "U": "G", "B": "B", "N": "N"}
     assert {c: (same[v[0]], v[1:]) for c, v in theirs.items()} == {c: (v[0], v[1:]) for c, v in ours.items()}
     assert [ours[c][0] for c in revs] == ["G", "B", "N", "G"]
+
+
+def test_a_key_replaced_while_another_clone_edits_offline_keeps_both(dept: Dept) -> None:
+    """The family's key is replaced (its worker removes a partner who could read it) while the rights worker
+    changes its phone offline: after both sync, the new phone is there, sealed with the new key, readable
+    by both recipients, nothing of it ciphertext in another field; `check` is clean."""
+    dept.z("dana", "keys", "migrate")
+    dept.z("dana", "partner", "add", "vol", "--name", "מתנדבת", "--kind", "volunteer", "--worker", "noa")
+    dept.z("dana", "family", "add", "f1", "--name", "משפחה בדויה", "--phone", "050-0000001")
+    dept.z("dana", "family", "waiver", "f1", "--body", "vol", "--signed", "2026-11-01")
+    i = dept.z("dana", "new", "--family", "f1", "--subject", "ליווי", "--domain", "health").stdout.split()[-1]
+    dept.z("dana", "refer", i, "--to", "vol", "--ask", "ליווי")
+    dept.z("dana", "sync")
+    for w in ("miri", "noa"):
+        dept.z(w, "sync")
+    assert "050-0000001" in dept.z("noa", "family", "show", "f1").stdout  # the partner reads it
+    dept.z("miri", "family", "add", "f1", "--phone", "052-0000002")  # offline
+    assert "f1" in dept.z("dana", "worker", "remove", "noa").stdout  # the key replaced
+    dana = dept.root("dana")
+    new_key = (dana / "cases/dana/f1/family.yaml").read_text().split("key:")[1].split()[0]
+    dept.z("miri", "sync")
+    dept.z("dana", "sync")
+    dept.z("miri", "sync")
+    for w in ("dana", "miri"):
+        shown = dept.z(w, "family", "show", "f1").stdout
+        assert "052-0000002" in shown and "משפחה בדויה" in shown and "AGE" not in shown, (w, shown)
+        text = (dept.root(w) / "cases/dana/f1/family.yaml").read_text()
+        assert text.split("key:")[1].split()[0] == new_key  # sealed with the key that replaced the old one
+        assert "noa" not in (dept.root(w) / "keys/families/f1.recipients").read_text()
+        assert dept.z(w, "check").exit_code == 0
+        assert "אומתה" in dept.z(w, "verify").stdout

@@ -1569,7 +1569,7 @@ def _sync_said(res: Any, rnd: Any) -> None:
 
 
 def _sealed_merge(p: Path) -> Any:
-    """A family record's merge opens its sealed fields with this worker's key and seals the result again."""
+    """A family record's merge opens each side's sealed fields and seals the result again (keys.py)."""
     from zchuyot.workspace import keys
     from zchuyot.workspace.store import Workspace
 
@@ -1577,18 +1577,7 @@ def _sealed_merge(p: Path) -> Any:
         ws = Workspace.find(None)
     except Exception:  # noqa: BLE001 — no workspace found from here: merged as it is
         return None
-    family = p.parent.name
-
-    def open_(data: dict[str, Any]) -> dict[str, Any]:
-        return {**keys.unseal(ws, family, data, "merge"), "sealed": None, "key": None}
-
-    def seal_(data: dict[str, Any]) -> dict[str, Any]:
-        if not any(data.get(k) for k in keys.PII):
-            return data
-        stored = keys.seal_with(keys.open_family_key(ws, family), data)
-        return {**data, **dict.fromkeys(keys.PII), **stored}
-
-    return open_, seal_
+    return keys.merge_opener(ws, p.parent.name)
 
 
 @app.command("merge-file", hidden=True)

@@ -292,6 +292,60 @@ def unseal(ws: Workspace, family: str, data: dict[str, Any], command: str) -> di
     return {**{k: v for k, v in data.items() if k not in ("sealed",)}, **fields}
 
 
+def family_keys_known(ws: Workspace, family: str) -> dict[str, Any]:
+    """Every data key of the family this worker can open (its public key → the identity): the one here, and
+    the department's as last fetched and as last agreed (keystore.py) — a key replaced on one side while
+    the other edited the record offline leaves two, and the merge needs both."""
+    from pyrage import x25519
+
+    from zchuyot.workspace import keystore
+
+    me = ws.require_worker(pending_ok=True)
+    blobs = [_wrapped(ws, family).read_bytes()] if _wrapped(ws, family).is_file() else []
+    blobs += [b for b in keystore.entries_of(ws, f"{family}.age") if b not in blobs]
+    out: dict[str, Any] = {}
+    for blob in blobs:
+        try:
+            identity = x25519.Identity.from_str(decrypt(blob, me, family).decode().strip())
+        except (WorkspaceError, ValueError):
+            continue
+        out[str(identity.to_public())] = identity
+    return out
+
+
+def merge_opener(ws: Workspace, family: str) -> tuple[Any, Any]:
+    """(open, seal) for the merge of a sealed family record: each side opened with the data key it was sealed
+    with (its `key:`), the result sealed with the key the merged key store keeps — the side whose key changed
+    since the base (a rotation wins, as keystore.merged lets it), else ours — so neither a rotation nor an
+    offline edit is lost, and the record opens for its recipients."""
+    import json
+
+    import pyrage
+
+    known = family_keys_known(ws, family)
+
+    def open_(data: dict[str, Any]) -> dict[str, Any]:
+        identity = known.get(str(data.get("key") or ""))
+        if identity is None:
+            raise WorkspaceError("err.not_recipient", what=family)
+        try:
+            fields = json.loads(pyrage.decrypt(str(data["sealed"]).encode(), [identity]))
+        except (pyrage.DecryptError, ValueError):
+            raise WorkspaceError("err.not_recipient", what=family) from None
+        ws.log_access("decrypt (merge)", family, family)
+        return {**{k: v for k, v in data.items() if k != "sealed"}, **fields, "sealed": None, "key": None}
+
+    def seal_(data: dict[str, Any], sides: tuple[Any, Any, Any]) -> dict[str, Any]:
+        if not any(data.get(k) for k in PII):
+            return data
+        b, o, t = sides
+        pick = t if (t and t != b and o == b) else (o or t)  # as keystore.merged picks the wrapped key
+        identity = known.get(str(pick or "")) or open_family_key(ws, family)
+        return {**data, **dict.fromkeys(PII), **seal_with(identity, data)}
+
+    return open_, seal_
+
+
 def refresh(ws: Workspace, family: str) -> bool:
     """The family's recipients follow the work: a new one gets the data key; when one leaves (a referral
     ended, a waiver expired) the key is replaced and the personal data sealed again with the new one, so a

@@ -171,6 +171,26 @@ def _verify_store(ws: Workspace, base: dict[str, bytes], theirs: dict[str, bytes
             raise WorkspaceError("err.keystore_forbidden", commit=short, signer=signer.code, entry=name)
 
 
+def entries_of(ws: Workspace, name: str) -> list[bytes]:
+    """One entry as the department's key store holds it, as last fetched and as last agreed (never a path)."""
+    if not entry_ok(name):
+        return []
+    out = []
+    for ref in (REMOTE_REF, BASE_REF):
+        proc = gitio.run(ws.root, "rev-parse", "--verify", "-q", f"{ref}:{name}", check=False)
+        if proc.returncode == 0:
+            out.append(gitio.run_bytes(ws.root, "cat-file", "blob", proc.stdout.strip()))
+    return out
+
+
+def fetch(ws: Workspace) -> None:
+    """The department's key store fetched (and verified) before the branch is merged: a family record sealed
+    with a key replaced elsewhere can then be opened by the merge. Offline or none yet: nothing."""
+    got = gitio.run(ws.root, "fetch", "-q", "origin", f"+{REF}:{REMOTE_REF}", check=False)
+    if got.returncode == 0:
+        _verify_store(ws, _tree(ws, BASE_REF), _tree(ws, REMOTE_REF))
+
+
 def check_local(ws: Workspace) -> None:
     """`verify`: the key store as this clone holds it reads (only families' entries)."""
     for ref in (REF, REMOTE_REF, BASE_REF):

@@ -247,7 +247,8 @@ def merge_texts(base: str, ours: str, theirs: str, today: dt.date, opened: Any =
         except Exception:  # noqa: BLE001 — not a recipient here, an older key: merged as it is
             sides = []
         if sides:
-            merged = seal_(Merger(*sides, today).merged())
+            # sealed again with the key the merged key store keeps (each side's `key:` says which it had)
+            merged = seal_(Merger(*sides, today).merged(), tuple(x.get("key") for x in (b, o, t)))
             doc = yamlio.parse(ours, checked=True)
             apply(doc, o, merged)
             return yamlio.dump(doc)

@@ -421,6 +421,10 @@ def sync(ws: Workspace) -> SyncResult:
                 if said:
                     result.trusted = said
                 _check_incoming(ws, remote)
+                if ws.settings.get("encryption"):
+                    from zchuyot.workspace import keystore
+
+                    keystore.fetch(ws)  # a record sealed with a key replaced elsewhere: the merge opens it
                 if _unrelated(ws, remote):
                     _prepare_join(ws, remote, result)
                 _rename_collisions(ws, remote, result)
