@@ -385,7 +385,7 @@ def test_the_in_process_check_of_signatures_agrees_with_git(dept: Dept) -> None:
     stranger = git(dana, "rev-parse", "HEAD").stdout.strip()
     revs = [good, tampered, unsigned, stranger]
     ours = {line.split()[0]: line.split()[1:] for line in trust.signatures(dana, revs).splitlines()}
-    theirs = {line.split()[0]: line.split()[1:] for line in trust._git_signatures(dana, revs).splitlines()}
+    theirs = {line.split()[0]: line.split()[1:] for line in trust.git_signatures(dana, revs).splitlines()}
     same = {"G": "G", "U": "G", "B": "B", "N": "N"}
     assert {c: (same[v[0]], v[1:]) for c, v in theirs.items()} == {c: (v[0], v[1:]) for c, v in ours.items()}
     assert [ours[c][0] for c in revs] == ["G", "B", "N", "G"]
@@ -420,3 +420,56 @@ def test_a_key_replaced_while_another_clone_edits_offline_keeps_both(dept: Dept)
         assert "noa" not in (dept.root(w) / "keys/families/f1.recipients").read_text()
         assert dept.z(w, "check").exit_code == 0
         assert "אומתה" in dept.z(w, "verify").stdout
+
+
+def test_a_killed_purge_did_all_of_it_or_none_of_it(dept: Dept) -> None:
+    """A purge killed before its commit (the files gone, the intent written) is undone by the next command
+    that takes the git lock — files back, key kept, nothing sent; one killed after its commit is finished —
+    key destroyed, access-log line written. A stray temp file in the key folder is never shipped."""
+    import shutil
+
+    dept.z("dana", "keys", "migrate")
+    dana = dept.root("dana")
+    for fam in ("f1", "f2"):
+        dept.z("dana", "family", "add", fam, "--name", "משפחה בדויה")
+        i = dept.z("dana", "new", "--family", fam, "--subject", "x", "--domain", "housing").stdout.split()[-1]
+        dept.z("dana", "close", i, "--ended")
+    (dana / "keys/families/.f1.age.k1ll.tmp").write_text("half a key")
+    dept.z("dana", "sync")
+    shipped = git(dana, "ls-tree", "--name-only", "refs/zchuyot/keys").stdout.split()
+    assert ".f1.age.k1ll.tmp" not in shipped and "f1.age" in shipped
+    # killed before the commit: as purge leaves it then
+    files = [str(p.relative_to(dana)) for p in (dana / "cases/dana/f1").iterdir()]
+    intent = dana / ".zchuyot/purging/f1.json"
+    intent.parent.mkdir(parents=True, exist_ok=True)
+    intent.write_text(json.dumps({"family": "f1", "why": "x", "record": "purged/f1.yaml", "files": files}))
+    shutil.rmtree(dana / "cases/dana/f1")
+    (dana / "purged").mkdir(exist_ok=True)
+    (dana / "purged/f1.yaml").write_text("family: f1\n")
+    dept.z("dana", "sync")
+    assert (dana / "cases/dana/f1/family.yaml").is_file() and not (dana / "purged/f1.yaml").exists()
+    assert not intent.exists() and (dana / "keys/families/f1.age").is_file()
+    assert "בדויה" in dept.z("dana", "family", "show", "f1").stdout  # none of it happened
+    # killed after the commit: the key and the log line are what is left to do
+    files = [str(p.relative_to(dana)) for p in (dana / "cases/dana/f2").iterdir()]
+    intent = dana / ".zchuyot/purging/f2.json"
+    intent.write_text(json.dumps({"family": "f2", "why": "before retention: opened_in_error",
+                                  "record": "purged/f2.yaml", "files": files}))
+    shutil.rmtree(dana / "cases/dana/f2")
+    (dana / "purged/f2.yaml").write_text("family: f2\ndate: 2026-11-23\nby: dana\nreason: opened_in_error\n")
+    git(dana, "add", "-A", "cases", "purged")
+    git(dana, "commit", "-q", "-m", "zchuyot purge: a family's files removed")  # her clone's git signs it
+    assert (dana / "keys/families/f2.age").is_file()
+    dept.z("dana", "sync")
+    assert not (dana / "keys/families/f2.age").exists() and not intent.exists()
+    log = (dana / ".zchuyot/access.log").read_text()
+    assert "purge" in log and '"family": "f2"' in log
+    # a whole purge: the stray temp file in the key folder removed with it
+    r = dept.z("dana", "purge", "f1", "--yes", "--before-retention", "opened_in_error")
+    assert r.exit_code == 0 and not (dana / "keys/families/f1.age").exists()
+    assert not (dana / "keys/families/.f1.age.k1ll.tmp").exists()
+    dept.z("dana", "sync")
+    dept.z("miri", "sync")
+    for fam in ("f1", "f2"):
+        assert not (dept.root("miri") / f"keys/families/{fam}.age").exists()
+    assert "אומתה" in dept.z("miri", "verify").stdout

@@ -700,7 +700,7 @@ T: dict[str, tuple[str, str]] = {
     "err.not_recipient": ("אין הרשאה לפרטי המשפחה {what} – רק לעובדת שלה ולעו\"ס מיצוי הזכויות.",
                           "No access to the family {what}'s personal data – only its worker and the rights workers."),
     "ui.migrated": ("ההצפנה הופעלה; נחתמו {n} רשומות משפחה: {families}.", "Encryption is on; {n} family records sealed: {families}."),
-    "ui.migrate_history": ("שימו לב: הגרסאות הקודמות והגלויות של {n} הרשומות האלה (שמות, טלפונים, מספרי זהות) עדיין נמצאות בהיסטוריה של כל עותק ושל השרת. כדי להסיר אותן: zchuyot keys migrate --rewrite-history (מנהלת מערכת), ואז לפעול לפי SECURITY.md לגבי גיבויים ישנים.",
+    "ui.migrate_history": ("לתשומת לב: הגרסאות הקודמות והגלויות של {n} הרשומות האלה (שמות, טלפונים, מספרי זהות) עדיין נמצאות בהיסטוריה של כל עותק ושל השרת. כדי להסיר אותן: zchuyot keys migrate --rewrite-history (מנהלת מערכת), ואז לפעול לפי SECURITY.md לגבי גיבויים ישנים.",
                            "Note: the earlier plain versions of these {n} records (names, phones, ID numbers) are still in every clone's and the server's history. To remove them: zchuyot keys migrate --rewrite-history (an admin), then follow SECURITY.md about old backups."),
     "ui.granted": ("עודכנו מקבלי ההרשאה של {n} משפחות: {families}.", "Recipients updated for {n} families: {families}."),
     "ui.recipients_not_updated": ("ההרשאות לפרטי המשפחה {family} לא עודכנו (אין כאן מפתח שלה); עובדת עם הרשאה מריצה zchuyot keys grant.",

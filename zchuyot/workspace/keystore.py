@@ -137,7 +137,7 @@ def sync(ws: Workspace) -> bool:
     return True
 
 
-def _verify_store(ws: Workspace, base: dict[str, bytes], theirs: dict[str, bytes]) -> None:
+def _verify_store(ws: Workspace, base: dict[str, bytes], theirs: dict[str, bytes], branch: str = "HEAD") -> None:
     """The department's key store as fetched, before anything of it is written here: in a department that
     signs, its commit is signed by an approved member, and each family's entry it changed since this clone's
     last agreement was changed by one who may — a recipient of that family, its worker, a rights worker or an
@@ -154,19 +154,24 @@ def _verify_store(ws: Workspace, base: dict[str, bytes], theirs: dict[str, bytes
     signer = roster.by_fingerprint(fp) if status in ("G", "U") else None
     if signer is None or not signer.approved:
         raise WorkspaceError("err.keystore_unsigned", commit=short, fp=fp or "-")
+    records: dict[str, list[str]] = {}  # family → the workers whose folder holds its record, on `branch`
+    listed = gitio.run(ws.root, "ls-tree", "-r", "--name-only", branch, "--", "cases", check=False).stdout
+    for path in listed.splitlines():
+        parts = path.split("/")
+        if len(parts) == 4 and parts[3] == "family.yaml":
+            records.setdefault(parts[2], []).append(parts[1])
     for name in sorted({*base, *theirs}):
         if base.get(name) == theirs.get(name):
             continue
         family = name.rsplit(".", 1)[0]
-        holds = [p for p in (ws.cases.glob(f"*/{family}/family.yaml") if ws.cases.is_dir() else [])]
+        holds = records.get(family, [])
         before = set((base.get(f"{family}.recipients") or b"").decode(errors="replace").split())
         if name not in theirs:
             ok = not holds
         elif name not in base and not before:
-            ok = signer.role == "rights" or signer.admin or any(p.parent.parent.name == signer.code for p in holds)
+            ok = signer.role == "rights" or signer.admin or signer.code in holds
         else:
-            ok = signer.admin or signer.role == "rights" or signer.code in before \
-                or any(p.parent.parent.name == signer.code for p in holds)
+            ok = signer.admin or signer.role == "rights" or signer.code in before or signer.code in holds
         if not ok:
             raise WorkspaceError("err.keystore_forbidden", commit=short, signer=signer.code, entry=name)
 
@@ -183,12 +188,12 @@ def entries_of(ws: Workspace, name: str) -> list[bytes]:
     return out
 
 
-def fetch(ws: Workspace) -> None:
+def fetch(ws: Workspace, branch: str) -> None:
     """The department's key store fetched (and verified) before the branch is merged: a family record sealed
     with a key replaced elsewhere can then be opened by the merge. Offline or none yet: nothing."""
     got = gitio.run(ws.root, "fetch", "-q", "origin", f"+{REF}:{REMOTE_REF}", check=False)
-    if got.returncode == 0:
-        _verify_store(ws, _tree(ws, BASE_REF), _tree(ws, REMOTE_REF))
+    if got.returncode == 0:  # judged against the branch about to be merged (a purge there drops its key)
+        _verify_store(ws, _tree(ws, BASE_REF), _tree(ws, REMOTE_REF), branch)
 
 
 def check_local(ws: Workspace) -> None:

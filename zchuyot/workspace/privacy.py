@@ -193,33 +193,90 @@ def _opened(ws: Workspace, family: str) -> Any:
 
 
 def purge(ws: Workspace, family: str, before_retention: str | None = None) -> list[str]:
-    """Remove every file of a family (all workers' folders), its rows in the index cache, and commit the
-    removal (see `purgeable` for when it is refused)."""
-    removed, dirs = purgeable(ws, family, before_retention)
-    for p in removed:
-        p.unlink()
-    folders = {q for top in dirs for q in (*top.rglob("*"), top) if q.is_dir() and not q.is_symlink()}
-    for d in sorted(folders, key=lambda q: -len(q.parts)):  # the deepest first: letters/, then the family's
-        with contextlib.suppress(OSError):
-            d.rmdir()
-    ws.cache().forget([ws.rel(p) for p in removed])
-    from zchuyot.workspace import keys
+    """Remove every file of a family (all workers' folders), its rows in the index cache, its data key, and
+    commit the removal with its purge record (see `purgeable` for when it is refused).
 
-    keys.shred(ws, family)  # its data key: without it the sealed record opens nowhere
+    All or nothing: the intent is written first (`.zchuyot/purging/<family>.json`: the files, the reason);
+    the commit of the removal and its record is the one moment it happens; its key, the cache and the access
+    log follow. A purge killed before the commit is undone by the next zchuyot command that takes the git
+    lock (`finish_purges`: the files restored from git, as if nothing happened); one killed after it is
+    finished (its key destroyed, the log line written)."""
+    finish_purges(ws)
+    removed, dirs = purgeable(ws, family, before_retention)
     why = "retention" if before_retention is None else f"before retention: {before_retention}"
-    # the purge record (no name: the family's code, who, when, why): what lets every clone verify that the
-    # family's files were removed by one who may (trust.RULES), and drop its key
     record = ws.root / PURGED / f"{family}.yaml"
-    make_private_dirs(record.parent, ws.root)
-    os.chmod(record.parent, 0o755)
-    write_atomic(record, f"# zchuyot: a family purged (its files and its key destroyed)\nfamily: {family}\n"
-                         f"date: {dates.today().isoformat()}\nby: {ws.require_worker()}\n"
-                         f"reason: {before_retention or 'retention'}\n")
-    os.chmod(record, 0o644)
-    result = WriteResult("", ws.root)
-    ws.commit([*removed, record], f"zchuyot purge: a family's files removed ({why})", result)
-    log_access(ws, f"purge ({why})", family, family)
+    intent = _intent(ws, family)
+    make_private_dirs(intent.parent, ws.root)
+    write_atomic(intent, json.dumps({"family": family, "why": why, "record": ws.rel(record),
+                                     "files": [ws.rel(p) for p in removed]}))
+    with ws.lock("git"):
+        for p in removed:
+            p.unlink()
+        folders = {q for top in dirs for q in (*top.rglob("*"), top) if q.is_dir() and not q.is_symlink()}
+        for d in sorted(folders, key=lambda q: -len(q.parts)):  # the deepest first: letters/, then the family's
+            with contextlib.suppress(OSError):
+                d.rmdir()
+        # the purge record (no name: the family's code, who, when, why): what lets every clone verify that the
+        # family's files were removed by one who may (trust.RULES), and drop its key
+        make_private_dirs(record.parent, ws.root)
+        os.chmod(record.parent, 0o755)
+        write_atomic(record, f"# zchuyot: a family purged (its files and its key destroyed)\nfamily: {family}\n"
+                             f"date: {dates.today().isoformat()}\nby: {ws.require_worker()}\n"
+                             f"reason: {before_retention or 'retention'}\n")
+        os.chmod(record, 0o644)
+        result = WriteResult("", ws.root)
+        ws.commit([*removed, record], f"zchuyot purge: a family's files removed ({why})", result)
+    _after_purge(ws, family, why, removed)
     return [ws.rel(p) for p in removed]
+
+
+def _intent(ws: Workspace, family: str) -> Path:
+    return ws.local_dir / "purging" / f"{family}.json"
+
+
+def _after_purge(ws: Workspace, family: str, why: str, removed: list[Path]) -> None:
+    """What follows a purge's commit: the cache's rows, the family's data key and any stray file in the key
+    folder that is no family's key (a temp file left by a kill) destroyed, the access log, the intent gone."""
+    from zchuyot.workspace import keys, keystore
+
+    ws.cache().forget([ws.rel(p) for p in removed])
+    keys.shred(ws, family)  # its data key: without it the sealed record opens nowhere
+    folder = ws.root / keys.FAMILY_KEYS
+    for stray in folder.iterdir() if folder.is_dir() else []:
+        if not keystore.entry_ok(stray.name) and (stray.is_file() or stray.is_symlink()):
+            stray.unlink()
+    log_access(ws, f"purge ({why})", family, family)
+    _intent(ws, family).unlink(missing_ok=True)
+
+
+def finish_purges(ws: Workspace) -> list[str]:
+    """Purges a kill interrupted: one whose commit was made is finished; one whose commit was not is undone
+    (its files restored from git, its record removed). Returns the families it finished or undid."""
+    from zchuyot.workspace import gitio
+
+    folder = ws.local_dir / "purging"
+    done = []
+    for intent in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        try:
+            data = json.loads(intent.read_text(encoding="utf-8"))
+            family, files, record = str(data["family"]), [str(f) for f in data["files"]], str(data["record"])
+            check_slug(family, "family")
+        except (OSError, ValueError, KeyError, TypeError, InputError):
+            intent.unlink(missing_ok=True)
+            continue
+        committed = gitio.run(ws.root, "cat-file", "-e", f"HEAD:{record}", check=False).returncode == 0
+        if committed:
+            _after_purge(ws, family, str(data.get("why") or ""), [ws.root / f for f in files])
+        else:
+            tracked = [f for f in files if f.startswith("cases/") and ".." not in f.split("/")
+                       and gitio.run(ws.root, "cat-file", "-e", f"HEAD:{f}", check=False).returncode == 0]
+            if tracked:
+                gitio.run(ws.root, "checkout", "HEAD", "--", *tracked)
+            (ws.root / record).unlink(missing_ok=True)
+            intent.unlink(missing_ok=True)
+            ws.make_private()
+        done.append(family)
+    return done
 
 
 def purgeable(ws: Workspace, family: str, before_retention: str | None = None) -> tuple[list[Path], list[Path]]:

@@ -88,6 +88,10 @@ def recover(ws: Workspace) -> bool:
     if (gd / "rebase-merge").exists() or (gd / "rebase-apply").exists():
         gitio.run(ws.root, "rebase", "--abort", check=False)
         recovered = True
+    from zchuyot.workspace import privacy
+
+    if privacy.finish_purges(ws):  # a purge killed on the way: all of it, or none of it
+        recovered = True
     return recovered
 
 
@@ -424,7 +428,7 @@ def sync(ws: Workspace) -> SyncResult:
                 if ws.settings.get("encryption"):
                     from zchuyot.workspace import keystore
 
-                    keystore.fetch(ws)  # a record sealed with a key replaced elsewhere: the merge opens it
+                    keystore.fetch(ws, remote)  # a record sealed with a key replaced elsewhere: the merge opens it
                 if _unrelated(ws, remote):
                     _prepare_join(ws, remote, result)
                 _rename_collisions(ws, remote, result)

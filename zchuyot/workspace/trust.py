@@ -377,7 +377,7 @@ def signatures(repo: Path, revs: list[str]) -> str:
     try:
         import sshsig  # noqa: F401
     except ImportError:
-        return _git_signatures(repo, revs)
+        return git_signatures(repo, revs)
     objs = Objects(repo)
     try:
         out = []
@@ -420,7 +420,7 @@ def commit_signature(raw: bytes) -> tuple[str, str]:
     return "G", key.sha256_str()
 
 
-def _git_signatures(repo: Path, revs: list[str]) -> str:
+def git_signatures(repo: Path, revs: list[str]) -> str:
     import tempfile
 
     with tempfile.NamedTemporaryFile("w", suffix=".signers") as empty:  # membership is the roster's to say
