@@ -473,3 +473,50 @@ def test_a_killed_purge_did_all_of_it_or_none_of_it(dept: Dept) -> None:
     for fam in ("f1", "f2"):
         assert not (dept.root("miri") / f"keys/families/{fam}.age").exists()
     assert "אומתה" in dept.z("miri", "verify").stdout
+
+
+def test_rewrite_history_removes_the_plain_records_everywhere_and_keeps_everyones_work(dept: Dept) -> None:
+    """`keys migrate --rewrite-history` on a plain department: after it, the server (after its gc) and every
+    clone (after its next sync) hold no name, phone or ID number anywhere in history; a clone's offline work
+    is carried over; `verify` passes; the server's hook takes the admin's rewrite."""
+    pii = ("משפחת לוי", "050-1234567", "012345674")
+    dept.z("dana", "server", "install", str(dept.remote))
+    dept.z("dana", "family", "add", "f1", "--name", pii[0], "--phone", pii[1], "--id-number", pii[2])
+    i = dept.z("dana", "new", "--family", "f1", "--subject", "ארנונה", "--domain", "housing").stdout.split()[-1]
+    dept.z("dana", "sync")
+    dept.z("miri", "sync")
+    dept.z("miri", "treat", i, "שיחה עם הפקידה – נקבעה פגישה")  # offline, not yet sent
+    history = git(dept.root("dana"), "log", "-p", "--all").stdout
+    assert pii[1] in history  # today: the plain version is in history
+    r = dept.z("dana", "keys", "migrate", "--rewrite-history")
+    assert "נכתבה מחדש" in r.stdout
+    git(dept.remote, "gc", "-q", "--prune=now")
+    r = dept.z("miri", "sync")
+    assert "כתבה מחדש" in r.stdout
+    dept.z("dana", "sync")
+    dept.z("noa", "sync")
+    for where in (dept.remote, dept.root("dana"), dept.root("miri"), dept.root("noa")):
+        everything = git(where, "log", "-p", "--all").stdout
+        unreachable = git(where, "fsck", "--unreachable", "--no-reflogs").stdout
+        assert not any(x in everything for x in pii) and "blob" not in unreachable, where
+    for w in ("dana", "miri"):
+        shown = json.loads(dept.z(w, "show", i, "--json").stdout)
+        assert any("נקבעה פגישה" in e["text"] for e in shown["log"]), w  # miri's offline work carried over
+        assert "050-1234567" in dept.z(w, "family", "show", "f1").stdout  # the record itself, sealed, opens
+        assert "אומתה" in dept.z(w, "verify").stdout
+
+
+def test_a_history_rewritten_by_a_member_who_is_no_admin_is_refused(dept: Dept) -> None:
+    """A forged rewrite (a new history pushed by force, recording a rewrite of the anchor) from a member who
+    is no admin: refused, never followed, never joined; the clone keeps its own history."""
+    noa, dana = dept.root("noa"), dept.root("dana")
+    anchor = (dana / ".zchuyot/trust.yaml").read_text().split("anchor: '")[1].split("'")[0]
+    git(noa, "checkout", "-q", "--orphan", "forged")
+    (noa / "rewrites").mkdir(exist_ok=True)
+    (noa / "rewrites" / f"{anchor}.yaml").write_text("replaces_anchor: x\n")
+    git(noa, "add", "-A", ".")
+    git(noa, "commit", "-q", "-m", "rewritten")
+    git(noa, "push", "-q", "-f", "origin", "HEAD:main")
+    head = git(dana, "rev-parse", "HEAD").stdout
+    r = dept.z("dana", "sync", code=1)
+    assert "כתב מחדש" in r.stderr and git(dana, "rev-parse", "HEAD").stdout == head

@@ -637,14 +637,22 @@ def keys_init() -> None:
 
 
 @keys_app.command("migrate")
-def keys_migrate() -> None:
+def keys_migrate(
+    rewrite_history: Annotated[bool, typer.Option("--rewrite-history", help="(מנהלת מערכת) גם לכתוב מחדש את ההיסטוריה בלי הגרסאות הגלויות.")] = False,
+) -> None:
     """הצפנת פרטי המשפחות: מפעיל הצפנה במחלקה וחותם כל רשומת משפחה שעדיין גלויה. / Encrypt the families."""
     from zchuyot.text.labels import t
     from zchuyot.workspace import keys
 
-    _, sealed = keys.migrate(_ws())
+    ws = _ws()
+    _, sealed = keys.migrate(ws)
     _say(t("ui.migrated", n=len(sealed), families=", ".join(sealed) or "-"))
-    if sealed:  # their plain versions stay in history: said plainly
+    if rewrite_history:
+        from zchuyot.workspace import rewrite
+
+        anchor, left_out = rewrite.rewrite(ws, ws.require_worker())
+        _say(t("ui.rewritten", n=left_out, anchor=anchor[:10]))
+    elif sealed:  # their plain versions stay in history: said plainly
         _say(t("ui.migrate_history", n=len(sealed)))
 
 
@@ -1544,6 +1552,8 @@ def _sync_said(res: Any, rnd: Any) -> None:
         rnd.line(t("ui.trusted_first", fp=res.trusted))
     if res.waiting:
         _say_error(t("sync.join_waiting", fp=res.waiting))
+    if res.followed:
+        rnd.line(t("sync.followed_rewrite"))
     if res.committed:
         rnd.line(t("sync.committed", ids=", ".join(res.committed)))
     for p in res.broken:

@@ -78,6 +78,10 @@ def cause(text: str) -> str:
     """The line of git's message that says what went wrong (`fatal: …`, `error: …`, without the prefix),
     not the last line of its advice ("and the repository exists.")."""
     lines = [ln.strip() for ln in (text or "").strip().splitlines() if ln.strip()]
+    if any("[remote rejected]" in ln for ln in lines):  # the server's own reason, as its hook said it
+        said = [ln.split(":", 1)[1].strip() for ln in lines if ln.startswith("remote:") and ln[7:].strip()]
+        if said:
+            return said[0]
     line = next((ln for ln in lines if ln.lower().startswith(("fatal:", "error:"))), lines[0] if lines else "")
     return line.split(":", 1)[1].strip() if line.lower().startswith(("fatal:", "error:")) else line
 

@@ -210,9 +210,13 @@ def pinned(root: Path) -> dict[str, str]:
 
 
 def pin(root: Path, anchor: str, fingerprint: str) -> None:
+    """The department this clone trusts from now on; with the repository it syncs with, when it has one (a
+    clone that belongs to a department never "joins" another history that arrives from it)."""
+    url = gitio.run(root, "remote", "get-url", "origin", check=False).stdout.strip()
     make_private_dirs(root / LOCAL_DIR, root)
     write_atomic(root / TRUST_FILE, "# zchuyot: the department this clone trusts (its first signed roster)\n"
-                                    f"anchor: '{anchor}'\nfingerprint: '{fingerprint}'\n")
+                                    f"anchor: '{anchor}'\nfingerprint: '{fingerprint}'\n"
+                                    + (f"remote: '{url}'\n" if url and "'" not in url else ""))
 
 
 def verify_incoming(ws: Workspace, ref: str, exclude: list[str] | None = None) -> str | None:
@@ -347,3 +351,10 @@ def notices(ws: Workspace) -> dict[str, Any]:
     elif me is not None and me.admin:
         out["requests"] = [{"worker": w, "fingerprint": fp} for w, fp in requests(ws)]
     return out
+
+
+def rewritten(ws: Workspace, ref: str) -> bool:
+    """The department's branch as fetched no longer holds the anchor this clone pinned."""
+    anchor = pinned(ws.root).get("anchor")
+    return bool(anchor) and gitio.run(ws.root, "merge-base", "--is-ancestor", anchor, ref,
+                                      check=False).returncode != 0

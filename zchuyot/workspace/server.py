@@ -79,7 +79,13 @@ def pre_receive(bare: Path, lines: str) -> list[trust.Refusal]:
         if not here:
             continue  # a department that does not sign yet
         if not _is_ancestor(bare, here, new):
-            out.append(trust.Refusal(new, "", "anchor", ref))
+            moved = _rewrite_of(bare, here, old, new)  # an admin's rewrite of the history (keys migrate)
+            if moved is None:
+                out.append(trust.Refusal(new, "", "anchor", ref))
+                continue
+            anchor_file.write_text(moved + "\n", encoding="utf-8")
+            anchor = here = moved
+            out += trust.verify(bare, new, [], here).refused
             continue
         if not anchor:
             anchor_file.write_text(here + "\n", encoding="utf-8")  # the first signed push pins it
@@ -87,6 +93,28 @@ def pre_receive(bare: Path, lines: str) -> list[trust.Refusal]:
         verdict = trust.verify(bare, new, [x for x in [old, *existing] if x != trust.ZERO], here)
         out += verdict.refused
     return out
+
+
+def _rewrite_of(bare: Path, anchor: str, old: str, new: str) -> str | None:
+    """The pushed history's new anchor, when it records a rewrite of the one the server pinned and is signed
+    by an admin of the roster at the branch's tip it replaces; else None."""
+    moved = trust.find_anchor(bare, new)
+    if not moved or old == trust.ZERO or not _has(bare, f"{moved}:rewrites/{anchor}.yaml"):
+        return None
+    objs = trust.Objects(bare)
+    try:
+        roster = trust.Roster.from_text((objs.get(f"{old}:{trust.SETTINGS_FILE}") or b"").decode("utf-8", "replace"))
+    finally:
+        objs.close()
+    status, _, fp = trust.signatures(bare, [moved]).strip().partition(" ")[2].partition(" ")
+    signer = roster.by_fingerprint(fp) if status == "G" else None
+    return moved if signer is not None and signer.admin else None
+
+
+def _has(bare: Path, name: str) -> bool:
+    import subprocess
+
+    return subprocess.run(["git", "-C", str(bare), "cat-file", "-e", name], capture_output=True).returncode == 0
 
 
 def _is_ancestor(bare: Path, a: str, b: str) -> bool:

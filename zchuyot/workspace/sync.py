@@ -36,6 +36,7 @@ class SyncResult:
     joined: bool = False  # this workspace's own history met the department's for the first time
     trusted: str | None = None  # the department's fingerprint, pinned by this sync (trust on first use)
     waiting: str | None = None  # joining: this worker's fingerprint, waiting for an admin's approval
+    followed: bool = False  # the department's history was rewritten by an admin, and this clone followed
 
     @property
     def ok(self) -> bool:
@@ -415,6 +416,16 @@ def sync(ws: Workspace) -> SyncResult:
             if _exists(ws, remote):
                 from zchuyot.workspace import members
 
+                if members.rewritten(ws, remote) and members.pinned(ws.root).get("remote"):
+                    # this clone's department no longer holds the anchor it pinned: an admin's rewrite of the
+                    # history is followed (rewrite.follow checks it); anything else is refused
+                    from zchuyot.workspace import rewrite
+
+                    if not rewrite.follow(ws, remote):
+                        raise WorkspaceError("err.trust_rewritten", commit=remote, anchor=members.pinned(
+                            ws.root).get("anchor", "")[:10])
+                    result.followed = True
+                    continue
                 if _unrelated(ws, remote) and members.signed_at(ws, remote):
                     _join_signed(ws, remote, branch, result)  # a workspace with its own history joins
                     if result.waiting:

@@ -141,6 +141,7 @@ RULES: tuple[Rule, ...] = (
     Rule("own_keys", re.compile(rf"^keys/(?P<worker>{SLUG})\.(pub|ssh)$"), "joining"),
     Rule("purge_record", re.compile(rf"^{PURGED}/(?P<family>{SLUG})\.yaml$"), "purge"),
     Rule("refusal_record", re.compile(r"^refusals/(?P<commit>[0-9a-f]{40})\.yaml$"), "refusal"),
+    Rule("rewrite_record", re.compile(r"^rewrites/(?P<commit>[0-9a-f]{40})\.yaml$"), "refusal"),
     Rule("cases_folder", re.compile(r"^cases/\.gitkeep$"), "member"),
     Rule("case", re.compile(rf"^cases/(?P<worker>{SLUG})/(?P<family>{SLUG})/(?P<rest>.+)$"), "case"),
     Rule("events", re.compile(rf"^events/{SLUG}[^/]*$|^events/\.gitkeep$"), "member"),
@@ -429,7 +430,16 @@ def git_signatures(repo: Path, revs: list[str]) -> str:
 
 
 def find_anchor(repo: Path, tip: str) -> str | None:
-    """The commit where the department's roster was first signed (its first admin with a signing key)."""
+    """The commit where the department's roster was first signed (its first admin with a signing key) — or,
+    after an admin rewrote the history (`keys migrate --rewrite-history`), the newest commit that records it."""
+    objs = Objects(repo)
+    try:
+        for sha in git(repo, "log", "--first-parent", "--diff-filter=A", "--format=%H", tip, "--",
+                       "rewrites/").split():
+            if Roster.from_text((objs.get(f"{sha}:{SETTINGS_FILE}") or b"").decode("utf-8", "replace")).signed:
+                return sha
+    finally:
+        objs.close()
     out = git(repo, "log", "--format=%H", "--reverse", "--topo-order", tip, "--", SETTINGS_FILE)
     objs = Objects(repo)
     try:
