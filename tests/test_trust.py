@@ -520,3 +520,50 @@ def test_a_history_rewritten_by_a_member_who_is_no_admin_is_refused(dept: Dept) 
     head = git(dana, "rev-parse", "HEAD").stdout
     r = dept.z("dana", "sync", code=1)
     assert "כתב מחדש" in r.stderr and git(dana, "rev-parse", "HEAD").stdout == head
+
+
+def _push_key_store(d: Dept, files: dict[str, bytes]) -> str:
+    """Noa, with plain git: a key-store commit holding these entries, signed by her, pushed by force."""
+    noa = d.root("noa")
+    git(noa, "fetch", "-q", "origin", "+refs/zchuyot/keys:refs/zchuyot/remote-keys")
+    entries = []
+    for line in git(noa, "ls-tree", "refs/zchuyot/remote-keys").stdout.splitlines():
+        entries.append(line + "\n")
+    for name, data in files.items():
+        sha = subprocess.run(["git", "-C", str(noa), "hash-object", "-w", "--stdin"], input=data,
+                             capture_output=True, check=True).stdout.decode().strip()
+        entries = [e for e in entries if not e.endswith(f"\t{name}\n")] + [f"100644 blob {sha}\t{name}\n"]
+    tree = subprocess.run(["git", "-C", str(noa), "mktree"], input="".join(entries), capture_output=True,
+                          text=True, check=True).stdout.strip()
+    commit = git(noa, "commit-tree", "-S", tree, "-m", "keys").stdout.strip()
+    git(noa, "push", "-q", "-f", "origin", f"{commit}:refs/zchuyot/keys")
+    return commit
+
+
+def test_a_member_cannot_plant_or_replace_a_familys_key(dept: Dept) -> None:
+    """Findings 2 and 4, the key store: a key pushed for a family that does not exist yet (so that it would be
+    sealed with hers), or one family's wrapped key replaced by one who is not its recipient — refused, and
+    the family still opens for its recipients."""
+    dept.z("dana", "keys", "migrate")
+    dept.z("dana", "family", "add", "f1", "--name", "משפחה בדויה")
+    dept.z("dana", "sync")
+    dept.z("noa", "sync")
+    planted = b"-----BEGIN AGE ENCRYPTED FILE-----\nplanted\n-----END AGE ENCRYPTED FILE-----\n"
+    _push_key_store(dept, {"f3.age": planted, "f3.recipients": b"noa\n"})
+    r = dept.z("dana", "sync", code=1)
+    assert "f3" in r.stderr and "noa" in r.stderr
+    dept.z("dana", "family", "add", "f3", "--name", "משפחה בדויה אחרת")
+    assert "planted" not in (dept.root("dana") / "keys/families/f3.age").read_text()
+    dept.z("dana", "sync", code=None)
+    git(dept.remote, "update-ref", "refs/zchuyot/keys", git(dept.root("dana"), "rev-parse", "refs/zchuyot/keys"
+                                                          ).stdout.strip())  # IT puts the store back
+    dept.z("dana", "sync")
+    legit = git(dept.remote, "rev-parse", "refs/zchuyot/keys").stdout.strip()
+    _push_key_store(dept, {"f1.age": planted})
+    r = dept.z("miri", "sync", code=1)
+    assert "f1.age" in r.stderr and "noa" in r.stderr
+    assert not (dept.root("miri") / "keys/families/f1.age").exists()  # nothing of it written
+    assert "בדויה" in dept.z("dana", "family", "show", "f1").stdout
+    git(dept.remote, "update-ref", "refs/zchuyot/keys", legit)
+    dept.z("miri", "sync")
+    assert "בדויה" in dept.z("miri", "family", "show", "f1").stdout
