@@ -148,11 +148,10 @@ def _verify_store(ws: Workspace, base: dict[str, bytes], theirs: dict[str, bytes
     from zchuyot.workspace import trust
 
     sha = gitio.run(ws.root, "rev-parse", REMOTE_REF).stdout.strip()
-    status, _, fp = trust.signatures(ws.root, [sha]).strip().partition(" ")[2].partition(" ")
     short = gitio.run(ws.root, "rev-parse", "--short", REMOTE_REF).stdout.strip()
     # the roster in force on the branch it is judged against (verified before this): who is a member now
     roster = trust.Roster.from_text(gitio.run(ws.root, "show", f"{branch}:.zchuyot.yaml", check=False).stdout)
-    signer = roster.by_fingerprint(fp) if status in ("G", "U") else None
+    signer, fp = trust.signer_of(ws.root, sha, roster)
     if signer is None or not signer.approved:
         raise WorkspaceError("err.keystore_unsigned", commit=short, fp=fp or "-")
     records: dict[str, list[str]] = {}  # family → the workers whose folder holds its record, on `branch`

@@ -171,8 +171,7 @@ def follow(ws: Workspace, remote: str) -> bool:
     trusted = "refs/zchuyot/verified" if gitio.run(ws.root, "rev-parse", "--verify", "-q", members.VERIFIED_REF,
                                                       check=False).returncode == 0 else "HEAD"
     roster = trust.Roster.from_text(gitio.run(ws.root, "show", f"{trusted}:{SETTINGS_FILE}").stdout)
-    status, _, fp = trust.signatures(ws.root, [anchor]).strip().partition(" ")[2].partition(" ")
-    signer = roster.by_fingerprint(fp) if status == "G" else None
+    signer, _ = trust.signer_of(ws.root, anchor, roster)
     if signer is None or not signer.admin:
         raise WorkspaceError("err.trust_rewritten", commit=tip[:10], anchor=pinned[:10])
     verdict = trust.verify(ws.root, tip, [], anchor)

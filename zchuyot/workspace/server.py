@@ -106,8 +106,7 @@ def _rewrite_of(bare: Path, anchor: str, old: str, new: str) -> str | None:
         roster = trust.Roster.from_text((objs.get(f"{old}:{trust.SETTINGS_FILE}") or b"").decode("utf-8", "replace"))
     finally:
         objs.close()
-    status, _, fp = trust.signatures(bare, [moved]).strip().partition(" ")[2].partition(" ")
-    signer = roster.by_fingerprint(fp) if status == "G" else None
+    signer, _ = trust.signer_of(bare, moved, roster)
     return moved if signer is not None and signer.admin else None
 
 
@@ -143,8 +142,7 @@ def _key_store(bare: Path, new: str) -> list[trust.Refusal]:
     finally:
         settings.close()
     if roster.signed:
-        status, _, fp = trust.signatures(bare, [new]).strip().partition(" ")[2].partition(" ")
-        signer = roster.by_fingerprint(fp) if status in ("G", "U") else None
+        signer, fp = trust.signer_of(bare, new, roster)
         if signer is None or not signer.approved:
-            out.append(trust.Refusal(new, "", "not_member" if status in ("G", "U") else "unsigned", KEYS_REF, fp))
+            out.append(trust.Refusal(new, "", "not_member" if fp else "unsigned", KEYS_REF, fp))
     return out

@@ -390,6 +390,13 @@ def signatures(repo: Path, revs: list[str]) -> str:
         objs.close()
 
 
+def signer_of(repo: Path, commit: str, roster: Roster) -> tuple[Member | None, str]:
+    """Who of this roster signed one commit, and the signature's fingerprint (None: unsigned, bad, or a key
+    no member of it holds)."""
+    status, _, fp = signatures(repo, [commit]).strip().partition(" ")[2].partition(" ")
+    return (roster.by_fingerprint(fp) if status in ("G", "U") else None), fp
+
+
 def commit_signature(raw: bytes) -> tuple[str, str]:
     """(status, fingerprint) of one raw commit object's SSH signature (see `signatures`)."""
     import sshsig
