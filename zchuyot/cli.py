@@ -1529,7 +1529,9 @@ def sync(
     if show_status:
         st = sy.status(ws, fetch=True)
         if st.remote:
-            rnd.line(t("sync.status_remote", url=st.remote))
+            from zchuyot.workspace.gitio import shown_url
+
+            rnd.line(t("sync.status_remote", url=shown_url(st.remote)))  # never a password
         if st.uncommitted:
             rnd.line(t("sync.status_uncommitted", files=", ".join(st.uncommitted)))
         if st.unsent_commits:
@@ -1568,11 +1570,21 @@ def _sync_said(res: Any, rnd: Any) -> None:
         rnd.line(t("sync.changed_in", n=len(res.changed_in), ids=", ".join(res.changed_in)))
     if res.sent:
         rnd.line(t("sync.sent", n=len(res.sent), ids=", ".join(res.sent)))
+    elif res.pushed:
+        rnd.line(t("sync.sent_other"))
+    if res.keys_rebuilt:
+        rnd.line(t("sync.keys_rebuilt"))
     if res.no_remote:
         _say_error(t("sync.no_remote"))
+    elif res.keys_refused:
+        _say_error(t("sync.keys_refused", why=res.offline))
+    elif res.offline == "contended":
+        _say_error(t("sync.contended", n=res.unsent))
+    elif res.refused_by_server:
+        _say_error(t("sync.server_refused", why=res.offline, n=res.unsent))
     elif res.offline is not None:
         _say_error(t("sync.offline", why=res.offline, n=res.unsent))
-    elif not (res.new_in or res.changed_in or res.sent or res.committed or res.renamed):
+    elif not (res.new_in or res.changed_in or res.sent or res.pushed or res.committed or res.renamed):
         rnd.line(t("sync.nothing"))
     if not res.ok:
         raise typer.Exit(ExitStatus.ERROR)

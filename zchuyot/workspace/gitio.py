@@ -68,8 +68,8 @@ _NO_REMOTE = ("could not read from remote repository", "does not appear to be a 
 def failure(proc: subprocess.CompletedProcess[str], what: str) -> WorkspaceError:
     """git's failure as one error: its own cause line (the `fatal:`/`error:` line, not the last line of its
     advice), and for the usual case — the department's repository cannot be reached — a message of our own."""
-    why = cause(proc.stderr or proc.stdout)
-    if unreachable(proc.stderr or proc.stdout):
+    why = reason(proc.stderr or proc.stdout)
+    if unreachable(proc.stderr or proc.stdout) or diagnosis(proc.stderr or proc.stdout):
         return WorkspaceError("err.git_remote", why=why)
     return WorkspaceError("err.git", what=what, why=why or f"exit {proc.returncode}")
 
@@ -84,6 +84,60 @@ def cause(text: str) -> str:
             return said[0]
     line = next((ln for ln in lines if ln.lower().startswith(("fatal:", "error:"))), lines[0] if lines else "")
     return line.split(":", 1)[1].strip() if line.lower().startswith(("fatal:", "error:")) else line
+
+
+def shown_url(url: str) -> str:
+    """A remote's address as it may be shown: without a user name and password (https://user:pass@host/…)."""
+    import re
+
+    return re.sub(r"(?<=://)[^/@\s]*@", "", url)
+
+
+def contended(text: str) -> bool:
+    """A push refused only because another clone updated the ref first (fetch, merge and try again) — not a
+    server that refuses the update (a hook, protected refs, a full disk, a quota)."""
+    low = (text or "").lower()
+    if "[remote rejected]" in low or "unpacker error" in low or "no space left" in low or "denied" in low:
+        return False
+    return "stale info" in low or "fetch first" in low or "non-fast-forward" in low or "[rejected]" in low
+
+
+def diagnosis(text: str) -> tuple[str, dict[str, str]] | None:
+    """What an SSH or HTTPS failure really was, told apart (ssh's own line comes before git's `fatal:` one,
+    which always reads "Could not read from remote repository"): the server cannot be reached; it does not
+    know this computer's key; its host key is unknown or changed (with the fingerprint it sent); the HTTPS
+    user name or password is wrong. None: not one of these."""
+    import re
+
+    low = (text or "").lower()
+    fp = re.search(r"SHA256:[A-Za-z0-9+/]+", text or "")
+    if "remote host identification has changed" in low:
+        return "net.hostkey_changed", {"fp": fp.group(0) if fp else "?"}
+    if "host key verification failed" in low or "host key is known for" in low:
+        return "net.hostkey_unknown", {"fp": fp.group(0) if fp else "?"}
+    if "permission denied (publickey" in low or "permission denied, please try again" in low:
+        home = Path.home() / ".ssh"
+        pub = next((str(p) for p in (home / "id_ed25519.pub", home / "id_ecdsa.pub", home / "id_rsa.pub")
+                    if p.is_file()), "")
+        return "net.key_unknown", {"pub": pub or "ssh-keygen -t ed25519"}
+    if "authentication failed for" in low or "http basic: access denied" in low or " 401" in low:
+        return "net.http_auth", {}
+    if any(p in low for p in ("connection refused", "could not resolve hostname", "connection timed out",
+                              "no route to host", "network is unreachable", "could not resolve host",
+                              "failed to connect to", "connection reset")):
+        return "net.unreachable", {}
+    return None
+
+
+def reason(text: str) -> str:
+    """git's failure as a worker reads it: the diagnosis of an SSH/HTTPS failure in plain words, else git's
+    own cause line."""
+    found = diagnosis(text)
+    if found is None:
+        return cause(text)
+    from zchuyot.text.labels import t
+
+    return t(found[0], **found[1])
 
 
 def unreachable(text: str) -> bool:

@@ -13,6 +13,7 @@ key is gone from it; the server drops its copy at its own maintenance (`git gc`,
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from zchuyot.case.file import make_private_dirs, write_atomic
@@ -57,13 +58,17 @@ def _local(ws: Workspace) -> dict[str, bytes]:
             if entry_ok(p.name) and p.is_file() and not p.is_symlink()} if folder.is_dir() else {}
 
 
-def merged(base: dict[str, bytes], ours: dict[str, bytes], theirs: dict[str, bytes]) -> dict[str, bytes]:
-    """By file: deleted on either side since the base → deleted (a purge wins); else the side that changed."""
+def merged(base: dict[str, bytes], ours: dict[str, bytes], theirs: dict[str, bytes],
+           purged: set[str] | frozenset[str] = frozenset()) -> dict[str, bytes]:
+    """By file. A family's key is deleted only by a purge: only when the branch holds the family's purge record
+    (`purged`); a key missing on one side (the server's store re-created empty, a clone that lost it) is
+    taken from the other, never deleted. Changed on one side since the base: that side's; on both: ours (the
+    next sync agrees)."""
     out: dict[str, bytes] = {}
     for name in sorted({*ours, *theirs}):
-        b, o, t = base.get(name), ours.get(name), theirs.get(name)
-        if b is not None and (o is None or t is None):
+        if name.rsplit(".", 1)[0] in purged:
             continue
+        b, o, t = base.get(name), ours.get(name), theirs.get(name)
         if o is None or t is None:
             out[name] = o if o is not None else t  # type: ignore[assignment]
         elif o == t or t == b:
@@ -71,8 +76,14 @@ def merged(base: dict[str, bytes], ours: dict[str, bytes], theirs: dict[str, byt
         elif o == b:
             out[name] = t
         else:
-            out[name] = o  # both changed (rare: two recipients re-granted at once) — ours, the next sync agrees
+            out[name] = o
     return out
+
+
+def purged_families(ws: Workspace, branch: str = "HEAD") -> set[str]:
+    """The families whose purge record the branch holds (`purged/<family>.yaml`, verified like every file)."""
+    out = gitio.run(ws.root, "ls-tree", "--name-only", f"{branch}:purged", check=False).stdout
+    return {n.removesuffix(".yaml") for n in out.split() if n.endswith(".yaml")}
 
 
 def _commit(ws: Workspace, files: dict[str, bytes]) -> str:
@@ -103,38 +114,65 @@ def _write_local(ws: Workspace, files: dict[str, bytes]) -> None:
             write_atomic(p, data)
 
 
-def sync(ws: Workspace) -> bool:
-    """Exchange the wrapped keys with the department (after the branch's own sync). True when it happened
-    (False: no remote or offline — the keys wait here, as the work does)."""
+@dataclass
+class KeySync:
+    done: bool = False  # the department's store and this clone's agree
+    rebuilt: bool = False  # the server had no key store (re-created, moved by IT): rebuilt from this clone
+    problem: str | None = None  # the server refused the update (its own reason): nothing was sent
+
+
+def sync(ws: Workspace, attempts: int = 5) -> KeySync:
+    """Exchange the wrapped keys with the department (after the branch's own sync). The update is pushed with
+    a lease that git honours (no `+`: a stale lease is refused, never forced over another's update): on a
+    stale lease the store is fetched and merged again, with a growing, jittered pause."""
+    import random
+    import time
+
+    out = KeySync()
     if not gitio.run(ws.root, "remote", check=False).stdout.split():
-        return False
+        return out
     dropped = False
-    for _attempt in range(3):
+    purged = purged_families(ws)
+    for attempt in range(attempts):
         fetch = gitio.run(ws.root, "fetch", "-q", "origin", f"+{REF}:{REMOTE_REF}", check=False)
         theirs_exist = fetch.returncode == 0
         if not theirs_exist and "couldn't find remote ref" not in (fetch.stderr or "").lower():
-            return False  # offline
+            return out  # offline: the keys wait here, as the work does
+        if not theirs_exist:
+            gitio.run(ws.root, "update-ref", "-d", REMOTE_REF, check=False)
         base, ours = _tree(ws, BASE_REF), _local(ws)
         theirs = _tree(ws, REMOTE_REF) if theirs_exist else {}
         if theirs_exist:
             _verify_store(ws, base, theirs)
-        files = merged(base, ours, theirs)
+        files = merged(base, ours, theirs, purged)
+        out.rebuilt = not theirs_exist and bool(base) and bool(files)
         dropped = dropped or any(n not in files for n in (*base, *ours))
         _write_local(ws, files)
         commit = _commit(ws, files)
         lease = gitio.run(ws.root, "rev-parse", REMOTE_REF, check=False).stdout.strip() if theirs_exist else ""
         if theirs_exist and files == theirs:
             gitio.run(ws.root, "update-ref", BASE_REF, lease)
+            out.done = True
             break
-        push = gitio.run(ws.root, "push", "-q", f"--force-with-lease={REF}:{lease}", "origin", f"+{REF}:{REF}",
+        if not files and not theirs_exist:
+            out.done = True
+            break
+        push = gitio.run(ws.root, "push", "-q", f"--force-with-lease={REF}:{lease}", "origin", f"{REF}:{REF}",
                          check=False)
         if push.returncode == 0:
             for ref in (BASE_REF, REMOTE_REF):  # the department's now: the old commit is no longer named
                 gitio.run(ws.root, "update-ref", ref, commit)
+            out.done = True
             break
+        if not gitio.contended(push.stderr):
+            out.problem = gitio.cause(push.stderr) or "push failed"
+            break
+        time.sleep(random.uniform(0.05, 0.25) * 2 ** attempt)  # another clone updated it first: again
+    if not out.done and out.problem is None:
+        out.problem = "contended"
     if dropped:
         forget_old_keys(ws)
-    return True
+    return out
 
 
 def _verify_store(ws: Workspace, base: dict[str, bytes], theirs: dict[str, bytes], branch: str = "HEAD") -> None:
@@ -167,7 +205,7 @@ def _verify_store(ws: Workspace, base: dict[str, bytes], theirs: dict[str, bytes
         holds = records.get(family, [])
         before = set((base.get(f"{family}.recipients") or b"").decode(errors="replace").split())
         if name not in theirs:
-            ok = not holds
+            ok = True  # a key missing there is never deleted here (merged): nothing to judge
         elif name not in base and not before:
             ok = signer.role == "rights" or signer.admin or signer.code in holds
         else:

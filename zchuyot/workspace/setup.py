@@ -38,11 +38,19 @@ def init_workspace(path: Path, worker: str, department: str | None = None, name:
         raise WorkspaceError("err.already_workspace", path=str(root))
     cloned = False
     if remote:
-        heads = gitio.run(Path.cwd(), "ls-remote", "--heads", remote).stdout.strip()
+        probe = gitio.run(Path.cwd(), "ls-remote", "--heads", remote, check=False)
+        if probe.returncode != 0:  # nothing made: no workspace, nothing "saved here"
+            raise WorkspaceError("err.init_remote", why=gitio.reason(probe.stderr) or "ls-remote")
+        heads = probe.stdout.strip()
         if heads:
             if root.exists() and any(root.iterdir()):
                 raise WorkspaceError("err.already_workspace", path=str(root))
-            gitio.run(Path.cwd(), "clone", "-q", remote, str(root))
+            cloned_now = gitio.run(Path.cwd(), "clone", "-q", remote, str(root), check=False)
+            if cloned_now.returncode != 0:
+                import shutil
+
+                shutil.rmtree(root, ignore_errors=True)
+                raise WorkspaceError("err.init_remote", why=gitio.reason(cloned_now.stderr) or "clone")
             gitio.checkout_default_branch(root)
             cloned = True
     root.mkdir(parents=True, exist_ok=True)
@@ -93,7 +101,9 @@ def init_workspace(path: Path, worker: str, department: str | None = None, name:
             members.pin(root, anchor, trust.department_fingerprint(ws.roster))
             gitio.run(root, "update-ref", members.VERIFIED_REF, anchor)
     if gitio.available():
-        members.configure_clone(Workspace.find(str(root), worker))
+        made = Workspace.find(str(root), worker)
+        members.configure_clone(made)
+        made.make_private()  # .git 0700, its config 0600: history and a remote's password are hers only
     _remember_default_root(root)
     return ws
 

@@ -210,6 +210,12 @@ class Workspace:
         """Every folder under cases/ 0700 and every file 0600 (what git creates follows the umask).
         Returns what it changed."""
         changed = []
+        git_dir = self.root / ".git"
+        if git_dir.is_dir() and not git_dir.is_symlink():  # history, the list of cases, a remote's password
+            for p, want in ((git_dir, 0o700), (git_dir / "config", 0o600)):
+                with contextlib.suppress(OSError):
+                    if p.exists() and (p.stat().st_mode & 0o777) != want:
+                        os.chmod(p, want)
         if not self.cases.is_dir():
             return changed
         for d, dirs, files in os.walk(self.cases):

@@ -37,6 +37,10 @@ class SyncResult:
     trusted: str | None = None  # the department's fingerprint, pinned by this sync (trust on first use)
     waiting: str | None = None  # joining: this worker's fingerprint, waiting for an admin's approval
     followed: bool = False  # the department's history was rewritten by an admin, and this clone followed
+    refused_by_server: bool = False  # the server itself refused the push (its reason in `offline`)
+    keys_refused: bool = False  # the server refused the key store's update (its reason in `offline`)
+    keys_rebuilt: bool = False  # the server had no key store: rebuilt from this clone
+    pushed: bool = False  # commits went out (issues, or settings, keys, a merge)
 
     @property
     def ok(self) -> bool:
@@ -408,10 +412,15 @@ def sync(ws: Workspace) -> SyncResult:
             result.no_remote = True
             return result
         branch, remote = _remote_branch(ws)
-        for _attempt in range(3):
-            fetch = gitio.run(ws.root, "fetch", "-q", "origin", check=False)
+        import random
+        import time
+
+        attempts = 5
+        for attempt in range(attempts):
+            # --prune: a branch gone from the server (a re-created repository) is no longer taken as sent
+            fetch = gitio.run(ws.root, "fetch", "-q", "--prune", "origin", check=False)
             if fetch.returncode != 0:
-                result.offline = gitio.cause(fetch.stderr) or "fetch failed"
+                result.offline = gitio.reason(fetch.stderr) or "fetch failed"
                 break
             if _exists(ws, remote):
                 from zchuyot.workspace import members
@@ -457,17 +466,26 @@ def sync(ws: Workspace) -> SyncResult:
             push = gitio.run(ws.root, "push", "-q", "-u", "origin", f"HEAD:{branch}", check=False)
             if push.returncode == 0:
                 result.sent = _ids(going)
+                result.pushed = True
                 break
             err = push.stderr or ""
-            if "rejected" in err or "fetch first" in err or "non-fast-forward" in err:
-                continue  # someone pushed first: fetch, merge and try again
-            result.offline = gitio.cause(err) or "push failed"
-            break
+            if not gitio.contended(err):  # the server refuses it (a hook, protected refs, a full disk, a quota)
+                result.offline = gitio.reason(err) or "push failed"
+                result.refused_by_server = gitio.diagnosis(err) is None
+                break
+            if attempt == attempts - 1:
+                result.offline = "contended"
+                break
+            time.sleep(random.uniform(0.05, 0.25) * 2 ** attempt)  # someone pushed first: fetch, merge, again
         if result.offline is None and not result.no_remote and not result.waiting:
             from zchuyot.workspace import keystore
 
-            keystore.sync(ws)  # the families' wrapped keys: their own ref, without history
-        if result.offline is not None or not result.sent:
+            keys = keystore.sync(ws)  # the families' wrapped keys: their own ref, without history
+            result.keys_rebuilt = keys.rebuilt
+            if keys.problem is not None:
+                result.offline = keys.problem
+                result.keys_refused = True
+        if result.offline is not None or not result.pushed:
             st = status(ws, fetch=False)
             result.unsent = st.unsent_commits
         ws.make_private()  # what a pull or a merge created is readable by this worker only
