@@ -88,6 +88,10 @@ def test_only_the_recipients_decrypt(ws: Path, tmp_path: Path, monkeypatch: pyte
     # a rights worker listed but not yet approved is no recipient yet: `worker approve` grants her the families
     z(ws, "worker", "add", "gal", "--role", "rights")
     assert set(keys.recipients_for(Workspace.find(str(ws), "dana"), "dana")) == {"dana", "miri"}
-    with pytest.raises(InputError) as e2:  # a recipient whose key does not read: one line naming her
-        keys.recipients_for(w, "dana", ["nobody"])
+    # a worker who is no member holds no key the department vouches for: no recipient
+    assert set(keys.recipients_for(w, "dana", ["nobody"])) == {"dana", "miri"}
+    (ws / ".zchuyot.yaml").write_text((ws / ".zchuyot.yaml").read_text(encoding="utf-8").replace(
+        "role: rights", "role: family"), encoding="utf-8")
+    with pytest.raises(InputError) as e2:  # nobody left who could read it: refused, never sealed to no one
+        keys.recipients_for(Workspace.find(str(ws), "dana"), "nobody")
     assert "nobody" in e2.value.render()

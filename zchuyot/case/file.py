@@ -431,7 +431,7 @@ def save_family(ws: Any, path: Path, template: Path, code: str,
                 values: dict[str, Any] | Callable[[dict[str, Any]], dict[str, Any]],
                 message: str = "zchuyot family: record updated",
                 sealer: Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]] | None = None,
-                ) -> WriteResult:
+                commit: bool = True) -> WriteResult:
     """Create or update a family record (the only file with names, phones and ID numbers): the new values
     over the old are validated once as a Family, then only the changed keys are written (comments kept).
     `values` may be a function of the record as it is (read under the family's lock)."""
@@ -457,5 +457,6 @@ def save_family(ws: Any, path: Path, template: Path, code: str,
                 yamlio.set_key(doc, key, new[key], form.FAMILY_KEYS)
         write_atomic(path, yamlio.dump(doc))
     result = WriteResult(code, path)
-    ws.commit([path], message, result)
+    if commit:  # else the caller commits many records at once (keys migrate)
+        ws.commit([path], message, result)
     return result

@@ -598,6 +598,8 @@ T: dict[str, tuple[str, str]] = {
     "net.hostkey_unknown": ("מפתח השרת אינו מוכר למחשב הזה (טביעת אצבע {fp}); יש לוודא אותה מול איש/ת ה-IT לפני שמאשרים", "this computer does not know the server's host key (fingerprint {fp}); check it with IT before accepting it"),
     "net.hostkey_changed": ("מפתח השרת השתנה (טביעת אצבע חדשה {fp}) – ייתכן שמישהו מתחזה לשרת; לא להמשיך לפני בירור עם איש/ת ה-IT", "the server's host key changed (new fingerprint {fp}) — someone may be posing as the server; do not go on before IT confirms"),
     "net.http_auth": ("שם המשתמש או הסיסמה לשרת שגויים", "the user name or password for the server is wrong"),
+    "err.no_recipients": ("אין אף אחת שתוכל לקרוא את פרטי המשפחה: {worker} אינה עובדת מאושרת במחלקה ואין עו\"ס מיצוי זכויות מאושרת. שום דבר לא נחתם; מנהלת מערכת צריכה להוסיף ולאשר אותה (zchuyot worker add / approve).",
+                          "Nobody could read the family's personal data: {worker} is no approved member and there is no approved rights worker. Nothing was sealed; an admin adds and approves her (zchuyot worker add / approve)."),
     "sync.broken": ("הקובץ {file}:{line} פגום ולא נשלח: {why}. יש לתקן אותו (zchuyot check) ולהריץ sync שוב.",
                     "{file}:{line} is broken and was not sent: {why}. Fix it (zchuyot check) and sync again."),
     "sync.renamed": ("מזהה כפול: הסוגיה {old} קיבלה מזהה חדש {new} (אותו מזהה נוצר גם במחשב אחר).",

@@ -151,10 +151,12 @@ def recipients_for(ws: Workspace, family_worker: str, partner_workers: list[str]
     wanted = dict.fromkeys([family_worker, *ws.workers_of_role("rights"), *(partner_workers or [])])
     if ws.signed:  # a member waiting for approval is no recipient yet: `worker approve` grants her the families
         roster = ws.roster.members
-        wanted = {w: None for w in wanted if w not in roster or roster[w].approved}
+        wanted = {w: None for w in wanted if w in roster and roster[w].approved}  # no key: no recipient
     missing = [w for w in wanted if w not in published]
     if missing:
         raise InputError("err.no_public_key", workers=", ".join(missing))
+    if not wanted:  # nobody the rule names holds a key: sealing would lock the family away from everyone
+        raise InputError("err.no_recipients", worker=family_worker)
     return {w: published[w] for w in wanted}
 
 
@@ -206,7 +208,18 @@ def family_worker(ws: Workspace, family: str) -> str:
     return ws.require_worker()
 
 
-def family_recipients(ws: Workspace, family: str) -> dict[str, str]:
+def referral_index(ws: Workspace) -> dict[str, list[str]]:
+    """Family → the partner keys it holds an open referral to (from every open issue, read once)."""
+    out: dict[str, list[str]] = {}
+    for rec in ws.read_issues(None).issues:
+        i = rec.issue
+        if i.is_open:
+            out.setdefault(i.family, []).extend(r.to for r in getattr(i, "referrals", None) or []
+                                                if r.status == "open")
+    return out
+
+
+def family_recipients(ws: Workspace, family: str, index: dict[str, list[str]] | None = None) -> dict[str, str]:
     """Who may read the family now (worker → public key): its worker, the rights workers, and each partner
     that is a worker of the workspace while it holds an open referral for the family covered by a waiver
     of the family valid today."""
@@ -220,12 +233,8 @@ def family_recipients(ws: Workspace, family: str) -> dict[str, str]:
                if signed <= today and (exp is None or exp >= today) for n in names}
     workers = {str(e["key"]): str(e["worker"]) for _, e in directory_entries(ws.root, "directory/partners.yaml")
                if e.get("worker")}
-    partners = []
-    for rec in ws.read_issues(None).issues:
-        i = rec.issue
-        if i.family == family and i.is_open:
-            partners += [workers[r.to] for r in getattr(i, "referrals", None) or []
-                         if r.status == "open" and r.to in workers and r.to in covered]
+    referred = (index if index is not None else referral_index(ws)).get(family, [])
+    partners = [workers[to] for to in referred if to in workers and to in covered]
     return recipients_for(ws, family_worker(ws, family), partners)
 
 
@@ -250,7 +259,7 @@ def _wrap(ws: Workspace, family: str, identity: Any, recipients: dict[str, str])
 
 
 
-def seal(ws: Workspace, family: str, pii: dict[str, Any]) -> dict[str, Any]:
+def seal(ws: Workspace, family: str, pii: dict[str, Any], index: dict[str, list[str]] | None = None) -> dict[str, Any]:
     """The family's personal fields sealed with its data key (made, and wrapped to its recipients, the first
     time): the mapping to store ({key, sealed})."""
 
@@ -260,7 +269,7 @@ def seal(ws: Workspace, family: str, pii: dict[str, Any]) -> dict[str, Any]:
         identity = open_family_key(ws, family)
     else:
         identity = x25519.Identity.generate()
-        _wrap(ws, family, identity, family_recipients(ws, family))
+        _wrap(ws, family, identity, family_recipients(ws, family, index))
     return seal_with(identity, pii)
 
 
@@ -346,7 +355,7 @@ def merge_opener(ws: Workspace, family: str) -> tuple[Any, Any]:
     return open_, seal_
 
 
-def refresh(ws: Workspace, family: str) -> bool:
+def refresh(ws: Workspace, family: str, index: dict[str, list[str]] | None = None) -> bool:
     """The family's recipients follow the work: a new one gets the data key; when one leaves (a referral
     ended, a waiver expired) the key is replaced and the personal data sealed again with the new one, so a
     former recipient's copy of the old key opens nothing written from now on. True when they changed."""
@@ -354,7 +363,7 @@ def refresh(ws: Workspace, family: str) -> bool:
 
     if not _wrapped(ws, family).is_file():
         return False
-    now = family_recipients(ws, family)
+    now = family_recipients(ws, family, index)
     before = set(read_text(_listed(ws, family)).split()) if _listed(ws, family).is_file() else set()
     if set(now) == before:
         return False
@@ -397,7 +406,7 @@ def shred(ws: Workspace, family: str) -> None:
     # not committed: the next `sync` takes the deletion to the department's key store
 
 
-def family_sealer(ws: Workspace, family: str) -> Any:
+def family_sealer(ws: Workspace, family: str, index: dict[str, list[str]] | None = None) -> Any:
     """How a family record's personal fields are stored: sealed with the family's data key when the
     department encrypts (or the record already is), plain otherwise."""
     def seal_(data: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
@@ -407,7 +416,7 @@ def family_sealer(ws: Workspace, family: str) -> Any:
         if data.get("sealed") and not typed:
             return new  # nothing personal changed (a waiver): the sealed fields stay as they are
         old = unseal(ws, family, data, "family add") if data.get("sealed") else {}
-        stored = seal(ws, family, {**old, **{k: new.get(k) for k in PII if new.get(k) not in (None, "")}})
+        stored = seal(ws, family, {**old, **{k: new.get(k) for k in PII if new.get(k) not in (None, "")}}, index)
         return {**{k: v for k, v in new.items() if k not in PII}, **dict.fromkeys(PII), **stored}
 
     return seal_
@@ -429,14 +438,19 @@ def migrate(ws: Workspace) -> tuple[WriteResult, list[str]]:
         ws.commit([ws.root / SETTINGS_FILE], "zchuyot keys migrate: the families' personal data is encrypted",
                   result)
     ws.reload_settings()
-    sealed = []
+    sealed, paths = [], []
+    index = referral_index(ws)  # who holds a covered referral, read once for every family
     for record in sorted(ws.cases.glob(f"*/*/{FAMILY_FILE}")) if ws.cases.is_dir() else []:
         family, owner = record.parent.name, record.parent.parent.name
         data = parse_file(record)[0] or {}
         if data.get("sealed") or not any(data.get(k) not in (None, "") for k in PII):
             continue
-        ws.write_family(family, owner, {}, f"zchuyot keys migrate: {family}", family_sealer(ws, family))
+        ws.write_family(family, owner, {}, f"zchuyot keys migrate: {family}", family_sealer(ws, family, index),
+                        commit=False)
         sealed.append(family)
+        paths.append(record)
+    if paths:  # one commit for the department's records (one a record cost ~60 ms each at 3,000)
+        ws.commit(paths, f"zchuyot keys migrate: {len(paths)} family records sealed", WriteResult(worker, ws.root))
     return result, sealed
 
 
@@ -445,9 +459,10 @@ def grant(ws: Workspace) -> list[str]:
     worker, a partner with a covered referral), and taken from those who left. The families changed."""
     changed = []
     folder = ws.root / FAMILY_KEYS
+    index = referral_index(ws)  # the open referrals read once, not once a family
     for p in sorted(folder.glob("*.age")) if folder.is_dir() else []:
         try:
-            if refresh(ws, p.stem):
+            if refresh(ws, p.stem, index):
                 changed.append(p.stem)
         except WorkspaceError:
             continue  # not a recipient of this family: another recipient grants it

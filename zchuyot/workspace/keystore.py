@@ -37,7 +37,10 @@ def _tree(ws: Workspace, ref: str) -> dict[str, bytes]:
     """name → content of the files in a key-store commit ({} when the ref does not exist)."""
     if gitio.run(ws.root, "rev-parse", "--verify", "-q", ref, check=False).returncode != 0:
         return {}
+    from zchuyot.workspace.trust import Objects
+
     out: dict[str, bytes] = {}
+    shas: dict[str, str] = {}
     for line in gitio.run(ws.root, "ls-tree", "-z", ref).stdout.split("\0"):
         if not line:
             continue
@@ -47,7 +50,13 @@ def _tree(ws: Workspace, ref: str) -> dict[str, bytes]:
             # a crafted entry (`../../.git/config`, a folder, a link): the store is refused whole, nothing written
             short = gitio.run(ws.root, "rev-parse", "--short", ref).stdout.strip()
             raise WorkspaceError("err.keystore_refused", commit=short, entry=name.encode("unicode_escape").decode())
-        out[name] = gitio.run_bytes(ws.root, "cat-file", "blob", sha)
+        shas[name] = sha
+    objs = Objects(ws.root)  # one git for every blob of the store, not one a family
+    try:
+        for name, sha in shas.items():
+            out[name] = objs.get(sha) or b""
+    finally:
+        objs.close()
     return out
 
 
@@ -88,10 +97,14 @@ def purged_families(ws: Workspace, branch: str = "HEAD") -> set[str]:
 
 def _commit(ws: Workspace, files: dict[str, bytes]) -> str:
     """A parentless commit holding exactly these files; REF points at it."""
-    entries = []
-    for name, data in sorted(files.items()):
-        sha = gitio.run_bytes(ws.root, "hash-object", "-w", "--stdin", input_=data).decode().strip()
-        entries.append(f"100644 blob {sha}\t{name}\n")
+    names = sorted(files)
+    folder = ws.root / FOLDER
+    for name in names:  # what is hashed is what this clone holds: the files were just written (_write_local)
+        if (folder / name).read_bytes() != files[name]:
+            write_atomic(folder / name, files[name])
+    shas = gitio.run(ws.root, "hash-object", "-w", "--no-filters", "--stdin-paths", input_="".join(
+        f"{FOLDER}/{n}\n" for n in names)).stdout.split() if names else []
+    entries = [f"100644 blob {sha}\t{name}\n" for name, sha in zip(names, shas, strict=True)]
     tree = gitio.run(ws.root, "mktree", input_="".join(entries)).stdout.strip()
     sign = ["-S"] if gitio.SIGN_ENV else []  # commit-tree signs only when told: the store is signed by its writer
     commit = gitio.run(ws.root, "-c", "user.name=zchuyot", "-c", "user.email=zchuyot@zchuyot.invalid",
@@ -121,7 +134,39 @@ class KeySync:
     problem: str | None = None  # the server refused the update (its own reason): nothing was sent
 
 
-def sync(ws: Workspace, attempts: int = 5) -> KeySync:
+STATE = ".zchuyot/keys-state.json"  # what this clone and the department last agreed: the store's commit, the files
+FETCH_SPEC = f"+{REF}*:{REMOTE_REF}*"  # one pattern: a server without a store is no error, and --prune drops it
+
+
+def _listing(ws: Workspace) -> dict[str, list[int]]:
+    folder = ws.root / FOLDER
+    out = {}
+    for p in sorted(folder.iterdir()) if folder.is_dir() else []:
+        if entry_ok(p.name) and p.is_file():
+            st = p.stat()
+            out[p.name] = [st.st_size, st.st_mtime_ns]
+    return out
+
+
+def _unchanged(ws: Workspace) -> bool:
+    """Nothing to do: the department's store is the one last agreed on, and no key here changed since."""
+    import json
+
+    try:
+        state = json.loads((ws.root / STATE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    remote = gitio.run(ws.root, "rev-parse", "--verify", "-q", REMOTE_REF, check=False).stdout.strip()
+    return bool(remote) and state.get("commit") == remote and state.get("files") == _listing(ws)
+
+
+def _agreed(ws: Workspace, commit: str) -> None:
+    import json
+
+    write_atomic(ws.root / STATE, json.dumps({"commit": commit, "files": _listing(ws)}))
+
+
+def sync(ws: Workspace, attempts: int = 5, fetched: bool = False) -> KeySync:
     """Exchange the wrapped keys with the department (after the branch's own sync). The update is pushed with
     a lease that git honours (no `+`: a stale lease is refused, never forced over another's update): on a
     stale lease the store is fetched and merged again, with a growing, jittered pause."""
@@ -134,12 +179,14 @@ def sync(ws: Workspace, attempts: int = 5) -> KeySync:
     dropped = False
     purged = purged_families(ws)
     for attempt in range(attempts):
-        fetch = gitio.run(ws.root, "fetch", "-q", "origin", f"+{REF}:{REMOTE_REF}", check=False)
-        theirs_exist = fetch.returncode == 0
-        if not theirs_exist and "couldn't find remote ref" not in (fetch.stderr or "").lower():
-            return out  # offline: the keys wait here, as the work does
-        if not theirs_exist:
-            gitio.run(ws.root, "update-ref", "-d", REMOTE_REF, check=False)
+        if not (fetched and attempt == 0):  # sync's own fetch brought the store with the branch
+            fetch = gitio.run(ws.root, "fetch", "-q", "--prune", "origin", FETCH_SPEC, check=False)
+            if fetch.returncode != 0:
+                return out  # offline: the keys wait here, as the work does
+        if attempt == 0 and _unchanged(ws):
+            out.done = True
+            break
+        theirs_exist = gitio.run(ws.root, "rev-parse", "--verify", "-q", REMOTE_REF, check=False).returncode == 0
         base, ours = _tree(ws, BASE_REF), _local(ws)
         theirs = _tree(ws, REMOTE_REF) if theirs_exist else {}
         if theirs_exist:
@@ -152,6 +199,7 @@ def sync(ws: Workspace, attempts: int = 5) -> KeySync:
         lease = gitio.run(ws.root, "rev-parse", REMOTE_REF, check=False).stdout.strip() if theirs_exist else ""
         if theirs_exist and files == theirs:
             gitio.run(ws.root, "update-ref", BASE_REF, lease)
+            _agreed(ws, lease)
             out.done = True
             break
         if not files and not theirs_exist:
@@ -162,6 +210,7 @@ def sync(ws: Workspace, attempts: int = 5) -> KeySync:
         if push.returncode == 0:
             for ref in (BASE_REF, REMOTE_REF):  # the department's now: the old commit is no longer named
                 gitio.run(ws.root, "update-ref", ref, commit)
+            _agreed(ws, commit)
             out.done = True
             break
         if not gitio.contended(push.stderr):
@@ -227,10 +276,12 @@ def entries_of(ws: Workspace, name: str) -> list[bytes]:
 
 
 def fetch(ws: Workspace, branch: str) -> None:
-    """The department's key store fetched (and verified) before the branch is merged: a family record sealed
-    with a key replaced elsewhere can then be opened by the merge. Offline or none yet: nothing."""
-    got = gitio.run(ws.root, "fetch", "-q", "origin", f"+{REF}:{REMOTE_REF}", check=False)
-    if got.returncode == 0:  # judged against the branch about to be merged (a purge there drops its key)
+    """The department's key store (fetched with the branch, FETCH_SPEC) verified before the branch is merged:
+    a family record sealed with a key replaced elsewhere can then be opened by the merge."""
+    if _unchanged(ws):
+        return
+    if gitio.run(ws.root, "rev-parse", "--verify", "-q", REMOTE_REF, check=False).returncode == 0:
+        # judged against the branch about to be merged (a purge there drops its key)
         _verify_store(ws, _tree(ws, BASE_REF), _tree(ws, REMOTE_REF), branch)
 
 

@@ -601,9 +601,10 @@ class Workspace:
         return self.cases / worker / family / FAMILY_FILE
 
     def write_family(self, family: str, worker: str, values: Any,
-                     message: str = "zchuyot family: record updated", sealer: Any = None) -> WriteResult:
+                     message: str = "zchuyot family: record updated", sealer: Any = None,
+                     commit: bool = True) -> WriteResult:
         return casefile.save_family(self, self.family_path(family, worker), template_path(FAMILY_FILE, self.root),
-                                    family, values, message, sealer)
+                                    family, values, message, sealer, commit)
 
     def read_family(self, family: str) -> Any:
         """The family's record (a validated model), or None when it has none or it is broken."""

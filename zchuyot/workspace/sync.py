@@ -378,14 +378,16 @@ def _merge(ws: Workspace, remote: str, result: SyncResult) -> None:
         raise WorkspaceError("err.sync_merge", names=", ".join(map(str, names)))
 
 
-def _follow_the_work(ws: Workspace, result: SyncResult) -> None:
+def _follow_the_work(ws: Workspace, result: SyncResult, before: str) -> None:
     """What came in may change who reads a family (a partner's referral ended, a waiver changed): the family's
     worker or a rights worker replaces the key here, so the record is sealed again before this sync sends."""
     if not ws.settings.get("encryption"):
         return
     from zchuyot.workspace import keys
 
-    changed = gitio.run(ws.root, "diff", "--name-only", "HEAD@{1}", "HEAD", check=False).stdout.split()
+    if not before or gitio.run(ws.root, "rev-parse", "HEAD").stdout.strip() == before:
+        return  # nothing came in
+    changed = gitio.run(ws.root, "diff", "--name-only", before, "HEAD", check=False).stdout.split()
     if SETTINGS_FILE in changed:  # the roster changed (a member approved or removed): every family it touches
         ws.reload_settings()
         keys.grant(ws)
@@ -418,7 +420,11 @@ def sync(ws: Workspace) -> SyncResult:
         attempts = 5
         for attempt in range(attempts):
             # --prune: a branch gone from the server (a re-created repository) is no longer taken as sent
-            fetch = gitio.run(ws.root, "fetch", "-q", "--prune", "origin", check=False)
+            # one connection: the branch and the families' key store (keystore.FETCH_SPEC)
+            from zchuyot.workspace import keystore
+
+            fetch = gitio.run(ws.root, "fetch", "-q", "--prune", "origin", "+refs/heads/*:refs/remotes/origin/*",
+                              keystore.FETCH_SPEC, check=False)
             if fetch.returncode != 0:
                 result.offline = gitio.reason(fetch.stderr) or "fetch failed"
                 break
@@ -453,8 +459,9 @@ def sync(ws: Workspace) -> SyncResult:
                     _prepare_join(ws, remote, result)
                 _rename_collisions(ws, remote, result)
                 _incoming(ws, remote, result)
+                before = gitio.run(ws.root, "rev-parse", "--verify", "-q", "HEAD", check=False).stdout.strip()
                 _merge(ws, remote, result)
-                _follow_the_work(ws, result)
+                _follow_the_work(ws, result, before)
                 going = gitio.run(ws.root, "diff", "--name-only", f"{remote}..HEAD", "--", CASES).stdout.splitlines()
             else:
                 going = gitio.run(ws.root, "ls-files", "--", CASES).stdout.splitlines()
@@ -480,7 +487,7 @@ def sync(ws: Workspace) -> SyncResult:
         if result.offline is None and not result.no_remote and not result.waiting:
             from zchuyot.workspace import keystore
 
-            keys = keystore.sync(ws)  # the families' wrapped keys: their own ref, without history
+            keys = keystore.sync(ws, fetched=True)  # the families' wrapped keys: their own ref, without history
             result.keys_rebuilt = keys.rebuilt
             if keys.problem is not None:
                 result.offline = keys.problem

@@ -1,0 +1,88 @@
+"""Benchmark: sync and the families' keys as the department grows (issue 24). Not a test: run it by hand and
+put the figures in bench/RESULTS.md.
+
+    python bench/keys.py                 # 10,000 issues: 3,334 families
+    python bench/keys.py --issues 3000
+
+A synthetic department (bench.py's builder, its families' records plain), a bare remote on this computer:
+`keys migrate` (every record sealed, every key wrapped), `sync` with nothing new (local path) against plain
+`git fetch` + `git push`, and a new rights worker approved — which grants her every family the admin can
+open (`keys grant`). Each command is a fresh process, as a user runs it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench  # noqa: E402
+
+TODAY = "2026-11-23"
+
+
+def z(root: Path, *args: str, env: dict[str, str]) -> float:
+    t0 = time.perf_counter()
+    p = subprocess.run([sys.executable, "-m", "zchuyot", "--root", str(root), *args], env=env, capture_output=True,
+                       text=True)
+    if p.returncode != 0:
+        raise SystemExit(f"{args}: {p.stderr}")
+    return time.perf_counter() - t0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--issues", type=int, default=10000)
+    ap.add_argument("--runs", type=int, default=3)
+    args = ap.parse_args()
+    base = Path(tempfile.mkdtemp(prefix="zchuyot-keys-"))
+    try:
+        env = {**os.environ, "ZCHUYOT_TODAY": TODAY, "ZCHUYOT_CONFIG_DIR": str(base / "_config"),
+               "GIT_CONFIG_GLOBAL": str(base / "_gitconfig"), "GIT_CONFIG_NOSYSTEM": "1"}
+        os.environ.update(env)
+        a = base / "ws"
+        bench.build(a, args.issues, dt.date.fromisoformat(TODAY))
+        remote = base / "dept.git"
+        subprocess.run(["git", "init", "-q", "--bare", "--initial-branch=main", str(remote)], check=True)
+        subprocess.run(["git", "-C", str(a), "remote", "add", "origin", str(remote)], check=True)
+        subprocess.run(["git", "-C", str(a), "push", "-q", "-u", "origin", "main"], check=True, env=env)
+        families = len(list((a / "cases").glob("*/*/family.yaml")))
+        s = (a / ".zchuyot.yaml").read_text(encoding="utf-8").replace("encryption: true", "encryption: false")
+        s = s.replace("role: family", "role: rights")  # w00, the admin, reads every family (the others: no keys)
+        (a / ".zchuyot.yaml").write_text(s, encoding="utf-8")
+        subprocess.run(["git", "-C", str(a), "commit", "-q", "-am", "plain"], check=True, env=env)
+        migrate = z(a, "keys", "migrate", env=env)
+        first = z(a, "sync", env=env)
+        nothing = [z(a, "sync", env=env) for _ in range(args.runs)]
+        plain = []
+        for _ in range(args.runs):
+            t0 = time.perf_counter()
+            subprocess.run(["git", "-C", str(a), "fetch", "-q", "origin"], check=True, env=env)
+            subprocess.run(["git", "-C", str(a), "push", "-q", "origin", "HEAD:main"], check=True, env=env)
+            plain.append(time.perf_counter() - t0)
+        z(a, "worker", "add", "rina", "--role", "rights", env=env)
+        z(a, "--worker", "rina", "keys", "init", env=env)
+        approve = z(a, "worker", "approve", "rina", env=env)
+        print(f"issues {args.issues}, families {families}")
+        print(f"keys migrate (every record sealed, every key wrapped, one commit): {migrate:.1f} s")
+        print(f"first sync after it (the branch and {families} keys sent): {first:.2f} s")
+        print(f"sync with nothing new (local path): median {statistics.median(nothing):.2f} s; "
+              f"plain git fetch + push {statistics.median(plain):.2f} s")
+        print(f"worker approve of a new rights worker (keys grant of {families} families): {approve:.1f} s")
+    finally:
+        if os.environ.get("ZCHUYOT_BENCH_KEEP"):
+            print("kept:", base)
+        else:
+            shutil.rmtree(base, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
