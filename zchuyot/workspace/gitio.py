@@ -134,7 +134,7 @@ def reason(text: str) -> str:
     own cause line."""
     found = diagnosis(text)
     if found is None:
-        return cause(text)
+        return shown_url(cause(text))  # an address in git's line never carries its password out
     from zchuyot.text.labels import t
 
     return t(found[0], **found[1])
