@@ -118,6 +118,17 @@ def build(root: Path, size: int, today: dt.date, seed: int = 1) -> None:
     subprocess.run(["git", "-C", str(root), "commit", "-qm", "synthetic workspace"], check=True, capture_output=True)
 
 
+def department(base: Path, size: int, today: str) -> tuple[Path, dict[str, str]]:
+    """A synthetic department in `base` built as its first admin's computer (this process's environment set
+    to its config directory, a pinned today, no user git config): the workspace and that environment."""
+    env = {**os.environ, "ZCHUYOT_TODAY": today, "ZCHUYOT_CONFIG_DIR": str(base / "_config"),
+           "GIT_CONFIG_GLOBAL": str(base / "_gitconfig"), "GIT_CONFIG_NOSYSTEM": "1"}
+    os.environ.update(env)
+    root = base / "ws"
+    build(root, size, dt.date.fromisoformat(today))
+    return root, env
+
+
 def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, int]:
     """Wall seconds and peak RSS (MiB) of one fresh process."""
     t0 = time.perf_counter()

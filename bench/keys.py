@@ -13,7 +13,6 @@ open (`keys grant`). Each command is a fresh process, as a user runs it.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import shutil
 import statistics
@@ -45,11 +44,7 @@ def main() -> None:
     args = ap.parse_args()
     base = Path(tempfile.mkdtemp(prefix="zchuyot-keys-"))
     try:
-        env = {**os.environ, "ZCHUYOT_TODAY": TODAY, "ZCHUYOT_CONFIG_DIR": str(base / "_config"),
-               "GIT_CONFIG_GLOBAL": str(base / "_gitconfig"), "GIT_CONFIG_NOSYSTEM": "1"}
-        os.environ.update(env)
-        a = base / "ws"
-        bench.build(a, args.issues, dt.date.fromisoformat(TODAY))
+        a, env = bench.department(base, args.issues, TODAY)
         remote = base / "dept.git"
         subprocess.run(["git", "init", "-q", "--bare", "--initial-branch=main", str(remote)], check=True)
         subprocess.run(["git", "-C", str(a), "remote", "add", "origin", str(remote)], check=True)

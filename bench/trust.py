@@ -15,7 +15,6 @@ bench/RESULTS.md with the machine described.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import shutil
 import statistics
@@ -73,11 +72,7 @@ def main() -> None:
     args = ap.parse_args()
     base = Path(tempfile.mkdtemp(prefix="zchuyot-trust-"))
     try:
-        env = {**os.environ, "ZCHUYOT_TODAY": TODAY, "ZCHUYOT_CONFIG_DIR": str(base / "_config"),
-               "GIT_CONFIG_GLOBAL": str(base / "_gitconfig"), "GIT_CONFIG_NOSYSTEM": "1"}
-        os.environ.update(env)
-        a = base / "ws"
-        bench.build(a, args.issues, dt.date.fromisoformat(TODAY))
+        a, env = bench.department(base, args.issues, TODAY)
         # its past before it signed: the roster without keys, a new root, the history on top (fast-import)
         settings = (a / ".zchuyot.yaml").read_text(encoding="utf-8")
         (a / ".zchuyot.yaml").write_text("".join(line for line in settings.splitlines(keepends=True)

@@ -4,8 +4,9 @@ The wrapped keys (`keys/families/<family>.age`, each a family's data key encrypt
 never committed to the department's branch: git would keep every version of them, and a recipient could
 unwrap an old one and open the purged family's old records. They live in the working tree (ignored by git)
 and travel in a ref of their own, `refs/zchuyot/keys`, that is always a single commit with no parent: each
-change replaces it (a push with a lease, so nobody's change is overwritten unseen). Merging is by file:
-a key deleted on either side since the last agreement stays deleted (a purge wins); otherwise the side that
+change replaces it (a push with a lease git honours — no `+` — so nobody's change is overwritten unseen).
+Merging is by family: a key is deleted only when the branch holds the family's purge record; a key missing
+on one side is taken from the other (a server that lost its store gets it back); otherwise the side that
 changed it. After a deletion the clone expires its reflogs and prunes the unreachable objects, so the old
 key is gone from it; the server drops its copy at its own maintenance (`git gc`, SECURITY.md).
 """
