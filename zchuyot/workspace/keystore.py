@@ -13,6 +13,7 @@ key is gone from it; the server drops its copy at its own maintenance (`git gc`,
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -139,14 +140,15 @@ STATE = ".zchuyot/keys-state.json"  # what this clone and the department last ag
 FETCH_SPEC = f"+{REF}*:{REMOTE_REF}*"  # one pattern: a server without a store is no error, and --prune drops it
 
 
-def _listing(ws: Workspace) -> dict[str, list[int]]:
+def _listing(ws: Workspace) -> list[int]:
+    """What says whether any key here changed: the folder's own change time (every key is written by a rename
+    into it, write_atomic, and every removal changes it too) and how many entries it holds — one stat."""
     folder = ws.root / FOLDER
-    out = {}
-    for p in sorted(folder.iterdir()) if folder.is_dir() else []:
-        if entry_ok(p.name) and p.is_file():
-            st = p.stat()
-            out[p.name] = [st.st_size, st.st_mtime_ns]
-    return out
+    try:
+        st = folder.stat()
+    except OSError:
+        return [0, 0]
+    return [st.st_mtime_ns, st.st_nlink + sum(1 for _ in os.scandir(folder))]
 
 
 def _unchanged(ws: Workspace) -> bool:

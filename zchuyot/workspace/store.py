@@ -206,7 +206,7 @@ class Workspace:
                     return str(data["worker"])
         return None
 
-    def make_private(self) -> list[str]:
+    def make_private(self, git_only: bool = False) -> list[str]:
         """Every folder under cases/ 0700 and every file 0600 (what git creates follows the umask).
         Returns what it changed."""
         changed = []
@@ -216,7 +216,7 @@ class Workspace:
                 with contextlib.suppress(OSError):
                     if p.exists() and (p.stat().st_mode & 0o777) != want:
                         os.chmod(p, want)
-        if not self.cases.is_dir():
+        if git_only or not self.cases.is_dir():
             return changed
         for d, dirs, files in os.walk(self.cases):
             for name, want in [*((x, 0o700) for x in dirs), *((x, 0o600) for x in files)]:

@@ -41,6 +41,7 @@ class SyncResult:
     keys_refused: bool = False  # the server refused the key store's update (its reason in `offline`)
     keys_rebuilt: bool = False  # the server had no key store: rebuilt from this clone
     pushed: bool = False  # commits went out (issues, or settings, keys, a merge)
+    in_step: bool = False  # the department's branch holds everything of this clone's
 
     @property
     def ok(self) -> bool:
@@ -469,6 +470,7 @@ def sync(ws: Workspace) -> SyncResult:
                 break
             ahead = gitio.run(ws.root, "rev-list", "--count", f"{remote}..HEAD" if _exists(ws, remote) else "HEAD")
             if int(ahead.stdout.strip() or 0) == 0:
+                result.in_step = True  # nothing of ours waits: no need to count what is unsent
                 break
             push = gitio.run(ws.root, "push", "-q", "-u", "origin", f"HEAD:{branch}", check=False)
             if push.returncode == 0:
@@ -492,10 +494,13 @@ def sync(ws: Workspace) -> SyncResult:
             if keys.problem is not None:
                 result.offline = keys.problem
                 result.keys_refused = True
-        if result.offline is not None or not result.pushed:
+        if result.offline is not None or not (result.pushed or result.in_step):
             st = status(ws, fetch=False)
             result.unsent = st.unsent_commits
-        ws.make_private()  # what a pull or a merge created is readable by this worker only
+        if result.new_in or result.changed_in or result.joined or result.followed or result.purged or result.committed:
+            ws.make_private()  # what a pull or a merge created is readable by this worker only
+        else:
+            ws.make_private(git_only=True)  # nothing came in: only .git's own modes to hold
         if result.new_in or result.changed_in or not result.offline:
             from zchuyot.workspace import members
 
