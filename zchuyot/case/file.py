@@ -69,21 +69,34 @@ def parse_file(path: Path) -> tuple[Any, yamlfast.Lines]:
     return yamlfast.load(read_text(path))
 
 
-def family_waivers(path: Path) -> list[tuple[tuple[str, ...], dt.date, dt.date | None]]:
-    """The confidentiality waivers a family record holds, as written: (bodies or partner keys, signed,
-    expires or None). A record without waivers is not parsed; a broken one holds none (check reports it)."""
-    out: list[tuple[tuple[str, ...], dt.date, dt.date | None]] = []
+Waiver = tuple[tuple[str, ...], dt.date, dt.date | None]  # (bodies or partner keys, signed, expires or None)
+
+
+def family_waivers(path: Path) -> list[Waiver]:
+    """The confidentiality waivers a family record holds, as written. A record without waivers is not
+    parsed; a broken one holds none (check reports it)."""
     try:
         if b"waivers" not in read_bytes(path):  # most records: no waiver, nothing to parse
-            return out
+            return []
         data = parse_file(path)[0]
     except Exception:  # noqa: BLE001 — a broken record is check's to report; here it covers nothing
-        return out
+        return []
+    return waivers_in(data)
+
+
+def waivers_in(data: Any) -> list[Waiver]:
+    """The waivers of a family record already read (a mapping; anything else holds none)."""
+    out: list[Waiver] = []
     for w in (data or {}).get("waivers") or [] if isinstance(data, dict) else []:
         if isinstance(w, dict) and isinstance(w.get("signed"), dt.date) and w.get("bodies"):
             exp = w.get("expires")
             out.append((tuple(str(b) for b in w["bodies"]), w["signed"], exp if isinstance(exp, dt.date) else None))
     return out
+
+
+def covered_on(waivers: list[Waiver], day: dt.date) -> set[str]:
+    """What the waivers valid on `day` cover (signed by then, not yet expired): bodies and partner keys."""
+    return {n for names, signed, exp in waivers if signed <= day and (exp is None or exp >= day) for n in names}
 
 
 def load_yaml_file(path: Path) -> Any:

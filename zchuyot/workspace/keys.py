@@ -224,13 +224,12 @@ def family_recipients(ws: Workspace, family: str, index: dict[str, list[str]] | 
     that is a worker of the workspace while it holds an open referral for the family covered by a waiver
     of the family valid today."""
     from zchuyot.calendar import dates
-    from zchuyot.case.file import FAMILY_FILE, family_waivers
+    from zchuyot.case.file import FAMILY_FILE, covered_on, family_waivers
     from zchuyot.workspace.store import directory_entries
 
     today = dates.today()
     record = next((d / FAMILY_FILE for d in ws.family_dirs(family) if (d / FAMILY_FILE).is_file()), None)
-    covered = {n for names, signed, exp in (family_waivers(record) if record else [])
-               if signed <= today and (exp is None or exp >= today) for n in names}
+    covered = covered_on(family_waivers(record) if record else [], today)
     workers = {str(e["key"]): str(e["worker"]) for _, e in directory_entries(ws.root, "directory/partners.yaml")
                if e.get("worker")}
     referred = (index if index is not None else referral_index(ws)).get(family, [])

@@ -240,7 +240,7 @@ def verify_incoming(ws: Workspace, ref: str, exclude: list[str] | None = None) -
     if exclude is None:  # what this clone already holds (its own work, what it verified before)
         exclude = [x for x in ("HEAD", VERIFIED_REF) if gitio.run(ws.root, "rev-parse", "--verify", "-q", x,
                                                                       check=False).returncode == 0]
-    verdict = trust.verify(ws.root, tip, exclude, anchor, cleared(ws.root))
+    verdict = trust.verify(ws.root, tip, exclude, anchor)
     if verdict.refused:
         raise refusal_error(verdict.refused[0])
     if not known.get("anchor"):
@@ -249,11 +249,6 @@ def verify_incoming(ws: Workspace, ref: str, exclude: list[str] | None = None) -
         pin(ws.root, anchor, said)
     gitio.run(ws.root, "update-ref", VERIFIED_REF, tip)
     return said
-
-
-def cleared(root: Path) -> list[str]:
-    """Commits an admin refused for the department (`sync --refuse`): their effect reverted on the branch."""
-    return []
 
 
 def refusal_error(r: Any) -> WorkspaceError:
@@ -296,7 +291,7 @@ def verify_all(ws: Workspace) -> dict[str, Any]:
     if gitio.run(ws.root, "merge-base", "--is-ancestor", anchor, tip, check=False).returncode != 0:
         return {"ok": False, "signed": True, "checked": 0, "anchor": anchor,
                 "refused": [trust.Refusal(tip, "", "anchor").as_json()]}
-    verdict = trust.verify(ws.root, tip, [], anchor, cleared(ws.root))
+    verdict = trust.verify(ws.root, tip, [], anchor)
     refused = [r.as_json() for r in verdict.refused]
     try:
         keystore.check_local(ws)

@@ -78,7 +78,7 @@ def pre_receive(bare: Path, lines: str) -> list[trust.Refusal]:
         here = anchor or trust.find_anchor(bare, new) or ""
         if not here:
             continue  # a department that does not sign yet
-        if not _is_ancestor(bare, here, new):
+        if not trust.is_ancestor(bare, here, new):
             moved = _rewrite_of(bare, here, old, new)  # an admin's rewrite of the history (keys migrate)
             if moved is None:
                 out.append(trust.Refusal(new, "", "anchor", ref))
@@ -99,7 +99,7 @@ def _rewrite_of(bare: Path, anchor: str, old: str, new: str) -> str | None:
     """The pushed history's new anchor, when it records a rewrite of the one the server pinned and is signed
     by an admin of the roster at the branch's tip it replaces; else None."""
     moved = trust.find_anchor(bare, new)
-    if not moved or old == trust.ZERO or not _has(bare, f"{moved}:rewrites/{anchor}.yaml"):
+    if not moved or old == trust.ZERO or not trust.has(bare, f"{moved}:rewrites/{anchor}.yaml"):
         return None
     objs = trust.Objects(bare)
     try:
@@ -108,19 +108,6 @@ def _rewrite_of(bare: Path, anchor: str, old: str, new: str) -> str | None:
         objs.close()
     signer, _ = trust.signer_of(bare, moved, roster)
     return moved if signer is not None and signer.admin else None
-
-
-def _has(bare: Path, name: str) -> bool:
-    import subprocess
-
-    return subprocess.run(["git", "-C", str(bare), "cat-file", "-e", name], capture_output=True).returncode == 0
-
-
-def _is_ancestor(bare: Path, a: str, b: str) -> bool:
-    import subprocess
-
-    return subprocess.run(["git", "-C", str(bare), "merge-base", "--is-ancestor", a, b],
-                          capture_output=True).returncode == 0
 
 
 def _key_store(bare: Path, new: str) -> list[trust.Refusal]:

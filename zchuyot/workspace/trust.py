@@ -21,8 +21,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from zchuyot.errors import WorkspaceError
-
 SLUG = r"[a-z0-9][a-z0-9_-]{0,31}"
 SETTINGS_FILE = ".zchuyot.yaml"
 PURGED = "purged"
@@ -276,19 +274,10 @@ def _partner_feedback_only(ctx: Context, change: Change, parts: dict[str, str]) 
 
 def _covered(ctx: Context, worker: str, family: str) -> set[str]:
     """The partners a valid waiver of the family covers (family.yaml at the parent; waivers are not sealed)."""
-    import datetime as dt
-
     from zchuyot.calendar import dates
+    from zchuyot.case.file import covered_on, waivers_in
 
-    data = _load(ctx.at_parent(f"cases/{worker}/{family}/family.yaml"))
-    today = dates.today()
-    out: set[str] = set()
-    for w in (data or {}).get("waivers") or [] if isinstance(data, dict) else []:
-        if isinstance(w, dict) and isinstance(w.get("signed"), dt.date) and w["signed"] <= today:
-            exp = w.get("expires")
-            if not isinstance(exp, dt.date) or exp >= today:
-                out |= {str(b) for b in w.get("bodies") or []}
-    return out
+    return covered_on(waivers_in(_load(ctx.at_parent(f"cases/{worker}/{family}/family.yaml"))), dates.today())
 
 
 # ------------------------------------------------------------------ reading the repository
@@ -333,14 +322,16 @@ class Objects:
 
 
 def git(repo: Path, *args: str, input_: str | None = None) -> str:
-    import os
+    """git's output in `repo` (a clone or the server's bare repository), through gitio's one way of running it."""
+    from zchuyot.workspace import gitio
 
-    env = {**os.environ, "LC_ALL": "C"}
-    proc = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, env=env,
-                          **({"input": input_} if input_ is not None else {"stdin": subprocess.DEVNULL}))
-    if proc.returncode != 0:
-        raise WorkspaceError("err.git", what=args[0], why=(proc.stderr or "").strip().splitlines()[-1:] or "?")
-    return proc.stdout
+    return gitio.run(repo, *args, input_=input_).stdout
+
+
+def is_ancestor(repo: Path, a: str, b: str) -> bool:
+    from zchuyot.workspace import gitio
+
+    return gitio.run(repo, "merge-base", "--is-ancestor", a, b, check=False).returncode == 0
 
 
 # ------------------------------------------------------------------ verifying
@@ -512,11 +503,12 @@ def verify(repo: Path, tip: str, exclude: Iterable[str], anchor: str, cleared: I
 
 def refused_at(repo: Path, tip: str) -> set[str]:
     """The commits an admin refused for the department (`sync --refuse`), as the branch records them."""
-    out = git(repo, "ls-tree", "--name-only", f"{tip}:refusals/") if _has(repo, f"{tip}:refusals") else ""
+    out = git(repo, "ls-tree", "--name-only", f"{tip}:refusals/") if has(repo, f"{tip}:refusals") else ""
     return {n.removesuffix(".yaml") for n in out.split() if re.fullmatch(r"[0-9a-f]{40}\.yaml", n)}
 
 
-def _has(repo: Path, name: str) -> bool:
+def has(repo: Path, name: str) -> bool:
+    """The repository holds this object (`rev:path` or a sha)."""
     return subprocess.run(["git", "-C", str(repo), "cat-file", "-e", name], capture_output=True).returncode == 0
 
 
