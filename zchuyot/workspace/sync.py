@@ -16,7 +16,7 @@ from zchuyot.case.file import CASES, renumbered, write_atomic
 from zchuyot.case.form import ID_RE
 from zchuyot.case.validate import Problem
 from zchuyot.errors import InputError, WorkspaceError
-from zchuyot.workspace import gitio
+from zchuyot.workspace import gitio, keystore, members, privacy
 from zchuyot.workspace.store import GITATTRIBUTES, GITIGNORE, SETTINGS_FILE, Workspace, check_files
 
 
@@ -60,8 +60,6 @@ def ensure_setup(ws: Workspace) -> None:
     """What every clone needs: the merge driver and a commit identity (local), and `.gitattributes` naming
     the driver for every file zchuyot merges (a workspace made by an older zchuyot gains the settings'
     line; the next commit takes it, and the same line added by two clones merges as one)."""
-    from zchuyot.workspace import members
-
     gitio.register_merge_driver(ws.root)
     gitio.ensure_identity(ws.root, ws.worker or "zchuyot")
     members.configure_clone(ws)
@@ -94,8 +92,6 @@ def recover(ws: Workspace) -> bool:
     if (gd / "rebase-merge").exists() or (gd / "rebase-apply").exists():
         gitio.run(ws.root, "rebase", "--abort", check=False)
         recovered = True
-    from zchuyot.workspace import privacy
-
     if privacy.finish_purges(ws):  # a purge killed on the way: all of it, or none of it
         recovered = True
     return recovered
@@ -197,7 +193,7 @@ def _join_signed(ws: Workspace, remote: str, branch: str, result: SyncResult) ->
     - once approved: her work — her cases (an id the department also has renumbered), her events, her
       directory entries merged in — becomes one commit of hers on top of the department's branch. Her own
       history stays in this clone, under refs/zchuyot/before-join."""
-    from zchuyot.workspace import members, signing
+    from zchuyot.workspace import signing
     from zchuyot.workspace.merge import merge_directory
     from zchuyot.workspace.trust import Roster
 
@@ -422,16 +418,12 @@ def sync(ws: Workspace) -> SyncResult:
         for attempt in range(attempts):
             # --prune: a branch gone from the server (a re-created repository) is no longer taken as sent
             # one connection: the branch and the families' key store (keystore.FETCH_SPEC)
-            from zchuyot.workspace import keystore
-
             fetch = gitio.run(ws.root, "fetch", "-q", "--prune", "origin", "+refs/heads/*:refs/remotes/origin/*",
                               keystore.FETCH_SPEC, check=False)
             if fetch.returncode != 0:
                 result.offline = gitio.reason(fetch.stderr) or "fetch failed"
                 break
             if _exists(ws, remote):
-                from zchuyot.workspace import members
-
                 if members.rewritten(ws, remote) and members.pinned(ws.root).get("remote"):
                     # this clone's department no longer holds the anchor it pinned: an admin's rewrite of the
                     # history is followed (rewrite.follow checks it); anything else is refused
@@ -453,8 +445,6 @@ def sync(ws: Workspace) -> SyncResult:
                     result.trusted = said
                 _check_incoming(ws, remote)
                 if ws.settings.get("encryption"):
-                    from zchuyot.workspace import keystore
-
                     keystore.fetch(ws, remote)  # a record sealed with a key replaced elsewhere: the merge opens it
                 if _unrelated(ws, remote):
                     _prepare_join(ws, remote, result)
@@ -487,8 +477,6 @@ def sync(ws: Workspace) -> SyncResult:
                 break
             time.sleep(random.uniform(0.05, 0.25) * 2 ** attempt)  # someone pushed first: fetch, merge, again
         if result.offline is None and not result.no_remote and not result.waiting:
-            from zchuyot.workspace import keystore
-
             keys = keystore.sync(ws, fetched=True)  # the families' wrapped keys: their own ref, without history
             result.keys_rebuilt = keys.rebuilt
             if keys.problem is not None:
@@ -502,8 +490,6 @@ def sync(ws: Workspace) -> SyncResult:
         else:
             ws.make_private(git_only=True)  # nothing came in: only .git's own modes to hold
         if result.new_in or result.changed_in or not result.offline:
-            from zchuyot.workspace import members
-
             ws.reload_settings()
             members.configure_clone(ws)  # git's allowed signers follow the roster as it now is
     return result
@@ -515,7 +501,7 @@ def refuse(ws: Workspace, text: str) -> tuple[SyncResult, str]:
     takes the branch — the refused commit stays in history, cleared, its changes undone — and `verify`
     passes. Nothing else is lost. Returns (result, the commit)."""
     from zchuyot.calendar import dates
-    from zchuyot.workspace import members, trust
+    from zchuyot.workspace import trust
 
     worker = members.require_admin(ws)
     result = SyncResult()
