@@ -3,6 +3,7 @@ put the figures in bench/RESULTS.md.
 
     python bench/keys.py                 # 10,000 issues: 3,334 families
     python bench/keys.py --issues 3000
+    python bench/keys.py --issues 9000 --ssh   # also over a real sshd on 127.0.0.1 (root, OpenSSH)
 
 A synthetic department (bench.py's builder, its families' records plain), a bare remote on this computer:
 `keys migrate` (every record sealed, every key wrapped), `sync` with nothing new (local path) against plain
@@ -37,10 +38,64 @@ def z(root: Path, *args: str, env: dict[str, str]) -> float:
     return time.perf_counter() - t0
 
 
+def sshd(base: Path) -> tuple[str, Path]:
+    """OpenSSH's sshd on 127.0.0.1 (key authentication, its own host key), as the tests run it: the ssh
+    command that reaches it and the folder holding its pid file."""
+    import socket
+
+    d = base / "sshd"
+    d.mkdir()
+    for name in ("hostkey", "client"):
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(d / name)], check=True)
+    (d / "authorized_keys").write_text((d / "client.pub").read_text())
+    os.chmod(d / "authorized_keys", 0o600)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    (d / "sshd_config").write_text(
+        f"Port {port}\nListenAddress 127.0.0.1\nHostKey {d / 'hostkey'}\nAuthorizedKeysFile {d / 'authorized_keys'}\n"
+        f"PasswordAuthentication no\nPermitRootLogin prohibit-password\nStrictModes no\nUsePAM no\n"
+        f"PidFile {d / 'pid'}\n")
+    Path("/run/sshd").mkdir(exist_ok=True)
+    subprocess.run([shutil.which("sshd") or "/usr/sbin/sshd", "-f", str(d / "sshd_config")], check=True)
+    host = (d / "hostkey.pub").read_text().split()
+    (d / "known").write_text(f"[127.0.0.1]:{port} {host[0]} {host[1]}\n")
+    cmd = (f"ssh -i {d / 'client'} -o IdentitiesOnly=yes -o BatchMode=yes -o UserKnownHostsFile={d / 'known'} "
+           f"-p {port}")
+    return cmd, d
+
+
+def over_ssh(base: Path, a: Path, env: dict[str, str], runs: int) -> tuple[float, float]:
+    """Sync with nothing new over SSH, against plain `git fetch` + `git push` by the same ssh command (each
+    its own connections, as a user runs them): the medians."""
+    cmd, d = sshd(base)
+    env = {**env, "GIT_SSH_COMMAND": cmd}
+    port = cmd.rsplit(" ", 1)[-1]
+    try:
+        subprocess.run(["git", "-C", str(a), "remote", "set-url", "origin",
+                        f"ssh://root@127.0.0.1:{port}{base / 'dept.git'}"], check=True)
+        z(a, "sync", env=env)
+        time.sleep(16)  # no shared connection left from before: each sync starts its own
+        nothing = []
+        for _ in range(runs):
+            nothing.append(z(a, "sync", env=env))
+            time.sleep(16)
+        plain = []
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            subprocess.run(["git", "-C", str(a), "fetch", "-q", "origin"], check=True, env=env)
+            subprocess.run(["git", "-C", str(a), "push", "-q", "origin", "HEAD:main"], check=True, env=env)
+            plain.append(time.perf_counter() - t0)
+        return statistics.median(nothing), statistics.median(plain)
+    finally:
+        subprocess.run(["kill", (d / "pid").read_text().strip()], check=False)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--issues", type=int, default=10000)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--ssh", action="store_true", help="also sync over a real sshd on 127.0.0.1")
     args = ap.parse_args()
     base = Path(tempfile.mkdtemp(prefix="zchuyot-keys-"))
     try:
@@ -72,6 +127,10 @@ def main() -> None:
         print(f"sync with nothing new (local path): median {statistics.median(nothing):.2f} s; "
               f"plain git fetch + push {statistics.median(plain):.2f} s")
         print(f"worker approve of a new rights worker (keys grant of {families} families): {approve:.1f} s")
+        if args.ssh:
+            mine, theirs = over_ssh(base, a, env, args.runs)
+            print(f"sync with nothing new over SSH: median {mine:.2f} s; plain git fetch + push over SSH "
+                  f"{theirs:.2f} s")
     finally:
         if os.environ.get("ZCHUYOT_BENCH_KEEP"):
             print("kept:", base)

@@ -166,13 +166,14 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory, name: str, size: int) ->
     return root
 
 
-def department(tmp_path: Path, *clones: tuple[str, str, str]) -> tuple[Path, list[Path]]:
+def department(tmp_path: Path, *clones: tuple[str, str, str], remote: Path | None = None) -> tuple[Path, list[Path]]:
     """A department's bare repository and a clone for each (folder, worker, role), each joined with
     `init --remote` and synced, in order: the first one starts the repository (its first admin); she lists
     each of the others, who joins (her keys her request) and is approved (issue 23). One computer: every
     worker's keys in the test's one config directory."""
-    remote = tmp_path / "dept.git"
-    subprocess.run(["git", "init", "-q", "--bare", "--initial-branch=main", str(remote)], check=True)
+    if remote is None:  # else: an empty bare repository a server serves
+        remote = tmp_path / "dept.git"
+        subprocess.run(["git", "init", "-q", "--bare", "--initial-branch=main", str(remote)], check=True)
     roots: list[Path] = []
 
     def ok(*args: str) -> None:
@@ -194,3 +195,78 @@ def department(tmp_path: Path, *clones: tuple[str, str, str]) -> tuple[Path, lis
             ok("--root", str(root), "sync")
         roots.append(root)
     return remote, roots
+
+
+def key_store(where: Path) -> set[str]:
+    """The families whose wrapped key a repository's key store holds (refs/zchuyot/keys)."""
+    names = subprocess.run(["git", "-C", str(where), "ls-tree", "--name-only", "refs/zchuyot/keys"],
+                           capture_output=True, text=True).stdout.split()
+    return {n.removesuffix(".age") for n in names if n.endswith(".age")}
+
+
+def concurrent_soak(remote: Path, roots: list[Path], rounds: int) -> dict[str, int]:
+    """Every clone adds a family with an issue and documents its issue of the round before, then all sync at
+    the same moment (separate processes, as users run them), `rounds` times; then each syncs twice in turn.
+    The ledger: every sync exited 0 with everything sent or 1 saying what waits (never 0 with anything
+    unsent); no log entry typed and no family's key is missing anywhere — the server's key store, every
+    clone's keys, every clone's list. Returns the exits counted."""
+    import json
+    from concurrent.futures import ThreadPoolExecutor
+
+    def ok(root: Path, *args: str) -> str:
+        r = run("--root", str(root), *args)
+        assert r.exit_code == 0, (root.name, args, r.stdout, r.stderr)
+        return r.stdout
+
+    families: set[str] = set()
+    typed: dict[str, set[str]] = {}
+    last: dict[Path, str] = {}
+    exits = {0: 0, 1: 0}
+    for rnd in range(rounds):
+        for k, root in enumerate(roots):
+            fam = f"r{rnd}c{k}"
+            ok(root, "family", "add", fam, "--name", "משפחה בדויה")
+            families.add(fam)
+            if root in last:
+                text = f"תיעוד בסבב {rnd}"
+                ok(root, "treat", last[root], text)
+                typed[last[root]].add(text)
+            last[root] = ok(root, "new", "--family", fam, "--subject", "ליווי", "--domain", "housing").split()[-1]
+            typed[last[root]] = set()
+        with ThreadPoolExecutor(len(roots)) as pool:
+            results = list(pool.map(lambda r: zchuyot_subprocess("--root", str(r), "sync", cwd=r), roots))
+        for root, p in zip(roots, results, strict=True):
+            assert p.returncode in (0, 1), (root.name, p.stdout, p.stderr)
+            for line in p.stdout.splitlines():  # retries after a contended push name each issue once
+                if "סוגיות" in line and ": " in line:
+                    ids = [i.strip() for i in line.split(": ", 1)[1].split(",")]
+                    assert len(ids) == len(set(ids)), line
+            exits[p.returncode] += 1
+            if p.returncode == 0:  # exit 0: everything sent
+                unsent = subprocess.run(["git", "-C", str(root), "rev-list", "--count", "@{u}..HEAD"],
+                                        capture_output=True, text=True).stdout.strip()
+                assert unsent == "0", (root.name, p.stdout, p.stderr)
+            else:
+                assert "ממתינ" in p.stderr, (root.name, p.stderr)  # what waits is said
+    for _ in range(2):
+        for root in roots:
+            ok(root, "sync")
+    assert families <= key_store(remote), families - key_store(remote)
+    for root in roots:
+        assert families <= {p.stem for p in (root / "keys/families").glob("*.age")}, root.name
+        for fam in sorted(families)[:: max(1, len(families) // 4)]:
+            assert "בדויה" in ok(root, "family", "show", fam), (root.name, fam)
+        data = {x["id"]: x for x in json.loads(ok(root, "list", "--all-workers", "--json"))}
+        for i, texts in typed.items():
+            assert texts <= {e["text"] for e in data[i]["log"]}, (root.name, i)
+    return exits
+
+
+def plain_department(root: Path) -> None:
+    """The department as an older zchuyot made it — its family records plain (`encryption: false`), the
+    admin's signed commit — for the tests of `keys migrate` and the history's rewrite."""
+    settings = root / ".zchuyot.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace("encryption: true", "encryption: false"),
+                        encoding="utf-8")
+    subprocess.run(["git", "-C", str(root), "commit", "-q", "-m", "zchuyot: plain family records (tests)", "--",
+                    ".zchuyot.yaml"], check=True, capture_output=True)

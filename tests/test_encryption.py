@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import run
+from conftest import plain_department, run
 
 PII = ("משפחת לוי", "050-1234567", "012345674")
 
@@ -121,6 +121,7 @@ def test_only_the_recipients_read_and_a_referral_opens_and_closes_access(dept: d
 
 def test_migration_seals_every_plain_record_and_check_warns_about_plain_ones(dept: dict[str, Path],
                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    plain_department(dept["dana"])
     for w in ("dana", "miri", "noa", "dana"):
         as_(dept, w, monkeypatch, "sync")
     as_(dept, "dana", monkeypatch, "family", "add", "f1", "--name", "משפחת לוי", "--phone", "050-1234567")

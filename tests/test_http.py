@@ -33,7 +33,8 @@ def web(tmp_path: Path):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     (d / "lighttpd.conf").write_text(f'''
-server.modules = ("mod_alias", "mod_auth", "mod_authn_file", "mod_setenv", "mod_cgi")
+server.modules = ("mod_alias", "mod_auth", "mod_authn_file", "mod_setenv", "mod_cgi", "mod_accesslog")
+accesslog.filename = "{d}/access.log"
 server.document-root = "{d}"
 server.bind = "127.0.0.1"
 server.port = {port}
@@ -103,3 +104,23 @@ def test_a_wrong_http_password_is_said_and_nothing_is_made(web: dict, tmp_path: 
     r = run("init", str(tmp_path / "c"), "--worker", "dana", "--remote", url(web, "dana", "not-it"))
     assert r.exit_code == 1 and "הסיסמה" in r.stderr and "not-it" not in r.stderr
     assert not (tmp_path / "c").exists()
+
+
+def test_eight_clones_syncing_at_once_over_http_lose_nothing(web: dict, tmp_path: Path) -> None:
+    """The concurrent soak (conftest.concurrent_soak) over smart HTTP: 8 clones, each with its own user and
+    password, 3 rounds."""
+    from conftest import concurrent_soak, department
+
+    workers = ("dana", "miri", "noa", "yael", "gal", "tom", "sara", "rina")
+    remote, roots = department(tmp_path, *((f"c{k}", w, "rights") for k, w in enumerate(workers)),
+                               remote=web["bare"])
+    assert run("--root", str(roots[0]), "keys", "migrate").exit_code == 0
+    (web["dir"] / "users").write_text("".join(f"{w}:s3cret-{w}\n" for w in workers))
+    for w, root in zip(workers, roots, strict=True):
+        subprocess.run(["git", "-C", str(root), "remote", "set-url", "origin", url(web, w, f"s3cret-{w}")],
+                       check=True)
+    exits = concurrent_soak(remote, roots, 3)
+    assert exits[0] + exits[1] == 24
+    log = (web["dir"] / "access.log").read_text(errors="replace")
+    pushes = [ln for ln in log.splitlines() if "POST /git/dept.git/git-receive-pack" in ln]
+    assert len({ln.split()[2] for ln in pushes}) == len(workers)  # every clone pushed over HTTP, as its user

@@ -125,3 +125,54 @@ def test_ssh_failures_against_a_real_server_are_told_apart(server: dict, tmp_pat
     monkeypatch.setenv("GIT_SSH_COMMAND", ssh_env(server))
     r = run("init", str(tmp_path / "down"), "--worker", "dana", "--remote", url)
     assert r.exit_code == 1 and "השרת לא זמין" in r.stderr, r.stderr
+
+
+def _accepted(server: dict) -> int:
+    """How many SSH connections the server accepted (its log)."""
+    log = server["dir"] / "log"
+    return log.read_text(errors="replace").count("Accepted publickey") if log.is_file() else 0
+
+
+def test_a_sync_over_ssh_uses_one_connection(server: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fetch, the branch's push and the key store's push of one sync share one SSH connection (OpenSSH's
+    ControlMaster, the worker's own ssh command kept), its socket in a folder only this user can enter."""
+    remote = tmp_path / "dept.git"
+    subprocess.run(["git", "init", "-q", "--bare", "--initial-branch=main", str(remote)], check=True)
+    monkeypatch.setenv("GIT_SSH_COMMAND", ssh_env(server))
+    a = tmp_path / "a"
+    assert run("init", str(a), "--worker", "dana", "--remote", f"ssh://root@127.0.0.1:{server['port']}{remote}"
+               ).exit_code == 0
+    r = run("--root", str(a), "family", "add", "f1", "--name", "משפחה בדויה")
+    assert r.exit_code == 0, r.stderr
+    before = _accepted(server)
+    r = run("--root", str(a), "sync")
+    assert r.exit_code == 0, r.stderr
+    time.sleep(0.3)  # the server writes its log line after the handshake
+    refs = subprocess.run(["git", "-C", str(remote), "for-each-ref", "--format=%(refname)"], capture_output=True,
+                          text=True).stdout.split()
+    assert {"refs/heads/main", "refs/zchuyot/keys"} <= set(refs), (refs, r.stdout)  # the branch and keys went
+    assert _accepted(server) - before == 1, (server["dir"] / "log").read_text()
+    sockets = Path(os.environ.get("XDG_RUNTIME_DIR") or "/tmp") / f"zchuyot-ssh-{os.getuid()}"
+    assert sockets.stat().st_mode & 0o777 == 0o700
+    # plain git afterwards is as the worker set it: no shared connection outside a sync
+    subprocess.run(["git", "-C", str(a), "fetch", "-q", "origin"], check=True)
+    time.sleep(0.3)
+    assert _accepted(server) - before == 2
+
+
+def test_eight_clones_syncing_at_once_over_ssh_lose_nothing(server: dict, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """The concurrent soak (conftest.concurrent_soak) over the real SSH server: 8 clones, 3 rounds."""
+    from conftest import concurrent_soak, department
+
+    workers = ("dana", "miri", "noa", "yael", "gal", "tom", "sara", "rina")
+    remote, roots = department(tmp_path, *((f"c{k}", w, "rights") for k, w in enumerate(workers)))
+    assert run("--root", str(roots[0]), "keys", "migrate").exit_code == 0
+    monkeypatch.setenv("GIT_SSH_COMMAND", ssh_env(server))
+    for root in roots:
+        subprocess.run(["git", "-C", str(root), "remote", "set-url", "origin",
+                        f"ssh://root@127.0.0.1:{server['port']}{remote}"], check=True)
+    before = _accepted(server)
+    exits = concurrent_soak(remote, roots, 3)
+    assert _accepted(server) > before  # it went over SSH
+    assert exits[0] + exits[1] == 24

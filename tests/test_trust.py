@@ -11,7 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import run
+from conftest import plain_department, run
 
 pytestmark = pytest.mark.skipif(subprocess.run(["which", "ssh-keygen"], capture_output=True).returncode != 0,
                                 reason="ssh-keygen (OpenSSH) is not installed: signing needs it")
@@ -480,6 +480,9 @@ def test_rewrite_history_removes_the_plain_records_everywhere_and_keeps_everyone
     clone (after its next sync) hold no name, phone or ID number anywhere in history; a clone's offline work
     is carried over; `verify` passes; the server's hook takes the admin's rewrite."""
     pii = ("משפחת לוי", "050-1234567", "012345674")
+    plain_department(dept.root("dana"))
+    dept.z("dana", "sync")
+    dept.z("miri", "sync")
     dept.z("dana", "server", "install", str(dept.remote))
     dept.z("dana", "family", "add", "f1", "--name", pii[0], "--phone", pii[1], "--id-number", pii[2])
     i = dept.z("dana", "new", "--family", "f1", "--subject", "ארנונה", "--domain", "housing").stdout.split()[-1]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 from zchuyot.errors import WorkspaceError
@@ -12,6 +14,8 @@ from zchuyot.errors import WorkspaceError
 # how this process's git signs its commits (signing.git_env of the worker the workspace is run as): every
 # commit zchuyot makes — its own, a merge, the key store's — carries that worker's SSH signature
 SIGN_ENV: dict[str, str] = {}
+# how this process's git reaches an SSH server (share_ssh): one connection for a whole sync
+NET_ENV: dict[str, str] = {}
 
 
 def _env() -> dict[str, str]:
@@ -19,7 +23,72 @@ def _env() -> dict[str, str]:
     env["LC_ALL"] = "C"
     env["GIT_TERMINAL_PROMPT"] = "0"
     env.update(SIGN_ENV)
+    env.update(NET_ENV)
     return env
+
+
+def _is_ssh(url: str) -> bool:
+    import re
+
+    if url.startswith(("ssh://", "git+ssh://", "ssh+git://")):
+        return True
+    # scp-like: [user@]host:path — no "://", and not a local path (a drive letter, a leading / or .)
+    return "://" not in url and re.match(r"^[^/.][^/:]*:", url) is not None and not re.match(r"^[A-Za-z]:[\\/]", url)
+
+
+def _control_dir() -> Path | None:
+    """A folder for the shared connections' sockets that only this user can enter (a socket path must stay
+    short: a runtime folder, not the config folder); None where one cannot be made safely."""
+    import stat
+
+    base = os.environ.get("XDG_RUNTIME_DIR") or "/tmp"
+    d = Path(base) / f"zchuyot-ssh-{os.getuid()}"
+    try:
+        d.mkdir(mode=0o700, exist_ok=True)
+        st = d.lstat()
+    except OSError:
+        return None
+    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & 0o077:
+        return None  # another user's folder, or one others may enter: no shared connection through it
+    return d
+
+
+@contextlib.contextmanager
+def shared_ssh(root: Path, persist: int = 15) -> Iterator[bool]:
+    """share_ssh for the time of one sync: afterwards git reaches the server as it was told to."""
+    try:
+        yield share_ssh(root, persist)
+    finally:
+        NET_ENV.clear()
+
+
+def share_ssh(root: Path, persist: int = 15) -> bool:
+    """When the department's remote is reached over SSH with OpenSSH: every git of this process (the fetch,
+    the branch's push, the key store's push) goes through one shared connection (ControlMaster), kept
+    `persist` seconds after the last. The worker's own ssh command (GIT_SSH_COMMAND, core.sshCommand) is
+    kept and only given these options; another program (GIT_SSH, plink) is left alone."""
+    import shlex
+
+    NET_ENV.clear()
+    url = run(root, "remote", "get-url", "origin", check=False).stdout.strip()
+    if not url or not _is_ssh(url) or os.environ.get("GIT_SSH"):
+        return False
+    cmd = os.environ.get("GIT_SSH_COMMAND") or run(root, "config", "core.sshCommand", check=False).stdout.strip() \
+        or "ssh"
+    try:
+        first = shlex.split(cmd)[0]
+    except (ValueError, IndexError):
+        return False
+    d = _control_dir()
+    if os.path.basename(first) != "ssh" or d is None:
+        return False
+    import hashlib
+
+    # one shared connection per server, user and ssh command (another key or option: another connection)
+    tag = hashlib.sha256(cmd.encode()).hexdigest()[:8]
+    NET_ENV["GIT_SSH_COMMAND"] = (f"{cmd} -o ControlMaster=auto -o "
+                                  f"{shlex.quote(f'ControlPath={d}/%C-{tag}')} -o ControlPersist={persist}")
+    return True
 
 
 def available() -> bool:
@@ -225,21 +294,41 @@ def clear_stale_index_lock(root: Path) -> bool:
     return False
 
 
-def register_merge_driver(root: Path) -> None:
+def config_values(root: Path, scope: str = "") -> dict[str, str]:
+    """git's settings as this clone sees them (one process): `scope` "--local" for the clone's own only."""
+    out = run(root, "config", *([scope] if scope else []), "--list", "-z", check=False).stdout
+    values: dict[str, str] = {}
+    for item in out.split("\0"):
+        if item:
+            key, _, value = item.partition("\n")
+            values[key.lower()] = value
+    return values
+
+
+def set_config(root: Path, wanted: dict[str, str], have: dict[str, str] | None = None) -> None:
+    """The clone's own settings made these (only those that differ from `have`, read once when not given)."""
+    have = config_values(root, "--local") if have is None else have
+    for key, value in wanted.items():
+        if have.get(key.lower()) != value:
+            run(root, "config", "--local", key, value)
+
+
+def register_merge_driver(root: Path, have: dict[str, str] | None = None) -> None:
     """The driver named in .gitattributes (`merge=zchuyot`): this Python's `zchuyot merge-file`."""
     import shlex
     import sys
 
-    run(root, "config", "merge.zchuyot.name", "zchuyot: merge issue files field by field")
-    run(root, "config", "merge.zchuyot.driver", f"{shlex.quote(sys.executable)} -m zchuyot merge-file %O %A %B %P")
+    set_config(root, {"merge.zchuyot.name": "zchuyot: merge issue files field by field",
+                      "merge.zchuyot.driver": f"{shlex.quote(sys.executable)} -m zchuyot merge-file %O %A %B %P"},
+               have)
 
 
-def ensure_identity(root: Path, name: str) -> None:
-    """Give this clone a commit identity (the worker's code) when git has none."""
-    if not run(root, "config", "user.email", check=False).stdout.strip():
-        run(root, "config", "user.email", f"{name}@zchuyot.invalid")
-    if not run(root, "config", "user.name", check=False).stdout.strip():
-        run(root, "config", "user.name", name)
+def ensure_identity(root: Path, name: str, have: dict[str, str] | None = None) -> None:
+    """Give this clone a commit identity (the worker's code) when git has none (its own or the user's)."""
+    have = config_values(root) if have is None else have
+    for key, value in (("user.email", f"{name}@zchuyot.invalid"), ("user.name", name)):
+        if not have.get(key, "").strip():
+            run(root, "config", key, value)
 
 
 def commit(root: Path, paths: list[Path], message: str, worker: str | None = None, tracked: bool = False) -> None:

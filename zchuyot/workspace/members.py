@@ -212,7 +212,7 @@ def pinned(root: Path) -> dict[str, str]:
 def pin(root: Path, anchor: str, fingerprint: str) -> None:
     """The department this clone trusts from now on; with the repository it syncs with, when it has one (a
     clone that belongs to a department never "joins" another history that arrives from it)."""
-    url = gitio.run(root, "remote", "get-url", "origin", check=False).stdout.strip()
+    url = gitio.shown_url(gitio.run(root, "remote", "get-url", "origin", check=False).stdout.strip())
     make_private_dirs(root / LOCAL_DIR, root)
     write_atomic(root / TRUST_FILE, "# zchuyot: the department this clone trusts (its first signed roster)\n"
                                     f"anchor: '{anchor}'\nfingerprint: '{fingerprint}'\n"
@@ -304,7 +304,7 @@ def verify_all(ws: Workspace) -> dict[str, Any]:
             "refused": refused}
 
 
-def configure_clone(ws: Workspace) -> None:
+def configure_clone(ws: Workspace, have: dict[str, str] | None = None) -> None:
     """This clone's git signs and verifies like zchuyot: plain `git commit` by the worker is signed with her
     key, and `git verify-commit` / `git log --show-signature` name the member who signed, from the roster
     (`.zchuyot/allowed_signers`, derived, never synced)."""
@@ -319,10 +319,8 @@ def configure_clone(ws: Workspace) -> None:
     wanted = {"gpg.format": "ssh", "gpg.ssh.allowedSignersFile": str(path)}
     if ws.worker and signing.has_key(ws.worker):
         wanted |= {"user.signingkey": str(signing.key_path(ws.worker)), "commit.gpgsign": "true"}
-    for k, v in wanted.items():
-        # --local: the signing this process's own git gets from its environment is not the clone's setting
-        if gitio.run(ws.root, "config", "--local", "--get", k, check=False).stdout.strip() != v:
-            gitio.run(ws.root, "config", "--local", k, v)
+    # --local: the signing this process's own git gets from its environment is not the clone's setting
+    gitio.set_config(ws.root, wanted, have)
 
 
 def signed_at(ws: Workspace, ref: str) -> bool:

@@ -64,8 +64,9 @@ def init_workspace(path: Path, worker: str, department: str | None = None, name:
     else:
         write_atomic(root / SETTINGS_FILE, _settings_text(department or "", worker, name or worker, role or "family"))
         os.chmod(root / SETTINGS_FILE, 0o644)
-        if not remote:  # a new department encrypts the families' personal data from its first family
-            set_setting(root, "encryption", True)
+        # a new department — on this computer, or started on an empty server — encrypts the families'
+        # personal data from its first family
+        set_setting(root, "encryption", True)
         changed += members.first_admin(root, worker)  # its first admin: the department's anchor (trust on first use)
     for fname, text in ((".gitignore", GITIGNORE), (".gitattributes", GITATTRIBUTES)):
         p = root / fname

@@ -60,9 +60,11 @@ def ensure_setup(ws: Workspace) -> None:
     """What every clone needs: the merge driver and a commit identity (local), and `.gitattributes` naming
     the driver for every file zchuyot merges (a workspace made by an older zchuyot gains the settings'
     line; the next commit takes it, and the same line added by two clones merges as one)."""
-    gitio.register_merge_driver(ws.root)
-    gitio.ensure_identity(ws.root, ws.worker or "zchuyot")
-    members.configure_clone(ws)
+    every = gitio.config_values(ws.root)  # read once: the user's settings and the clone's own
+    local = gitio.config_values(ws.root, "--local")
+    gitio.register_merge_driver(ws.root, local)
+    gitio.ensure_identity(ws.root, ws.worker or "zchuyot", every)
+    members.configure_clone(ws, local)
     for name, wanted in ((".gitattributes", GITATTRIBUTES), (".gitignore", GITIGNORE)):
         f = ws.root / name
         text = f.read_text(encoding="utf-8") if f.is_file() else ""
@@ -308,6 +310,9 @@ def _incoming(ws: Workspace, remote: str, result: SyncResult) -> None:
     for line in out.splitlines():
         status, _, path = line.partition("\t")
         (result.new_in if status.startswith("A") else result.changed_in).extend(_ids([path.split("\t")[-1]]))
+    # a sync that fetched again (someone pushed first) names each issue once: new, or else changed
+    result.new_in = sorted(dict.fromkeys(result.new_in))
+    result.changed_in = sorted(i for i in dict.fromkeys(result.changed_in) if i not in result.new_in)
 
 
 def _check_incoming(ws: Workspace, remote: str) -> None:
@@ -399,6 +404,13 @@ def _follow_the_work(ws: Workspace, result: SyncResult, before: str) -> None:
 
 
 def sync(ws: Workspace) -> SyncResult:
+    """The worker's sync: commit what is hers, take the department's (verified), merge, send, and exchange the
+    families' keys — over SSH through one shared connection."""
+    with gitio.shared_ssh(ws.root):
+        return _sync(ws)
+
+
+def _sync(ws: Workspace) -> SyncResult:
     result = SyncResult()
     if not gitio.is_repo(ws.root):
         raise WorkspaceError("err.not_git")
@@ -423,7 +435,11 @@ def sync(ws: Workspace) -> SyncResult:
             if fetch.returncode != 0:
                 result.offline = gitio.reason(fetch.stderr) or "fetch failed"
                 break
-            if _exists(ws, remote):
+            have_it = _exists(ws, remote) and gitio.run(ws.root, "merge-base", "--is-ancestor", remote, "HEAD",
+                                                         check=False).returncode == 0
+            if have_it:  # nothing of the department's is new here: it was verified and merged when it came
+                going = gitio.run(ws.root, "diff", "--name-only", f"{remote}..HEAD", "--", CASES).stdout.splitlines()
+            elif _exists(ws, remote):
                 if members.rewritten(ws, remote) and members.pinned(ws.root).get("remote"):
                     # this clone's department no longer holds the anchor it pinned: an admin's rewrite of the
                     # history is followed (rewrite.follow checks it); anything else is refused
