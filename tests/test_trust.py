@@ -66,10 +66,10 @@ def dept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Dept:
     return d
 
 
-def forge(d: Dept, change, message: str = "x", sign: bool = True) -> tuple[str, str]:
-    """Noa, with plain git in her own clone: a change committed (signed by her own key, as her clone's git
-    is set up to, unless `sign` is False) and pushed. Returns (the branch before it, the commit)."""
-    noa = d.root("noa")
+def forge(d: Dept, change, message: str = "x", sign: bool = True, who: str = "noa") -> tuple[str, str]:
+    """Noa (or `who`), with plain git in her own clone: a change committed (signed by her own key, as her
+    clone's git is set up to, unless `sign` is False) and pushed. Returns (the branch before it, the commit)."""
+    noa = d.root(who)
     git(noa, "fetch", "-q", "origin")
     git(noa, "reset", "-q", "--hard", "origin/main")  # from the department's branch as it is now
     change(noa)
@@ -570,3 +570,48 @@ def test_a_member_cannot_plant_or_replace_a_familys_key(dept: Dept) -> None:
     git(dept.remote, "update-ref", "refs/zchuyot/keys", legit)
     dept.z("miri", "sync")
     assert "בדויה" in dept.z("miri", "family", "show", "f1").stdout
+
+
+def _link(path: str, to: str):
+    def change(root: Path) -> None:
+        (root / path).unlink(missing_ok=True)
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).symlink_to(to)
+    return change
+
+
+def _write(path: str, text: str):
+    def change(root: Path) -> None:
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(text, encoding="utf-8")
+        git(root, "add", "-f", path)  # plain git takes even a path the clone ignores
+    return change
+
+
+def _append(path: str, text: str):
+    def change(root: Path) -> None:
+        (root / path).write_text((root / path).read_text(encoding="utf-8") + text, encoding="utf-8")
+    return change
+
+
+HOSTILE = {  # issue 25, finding 4: each pushed by the admin herself with plain git — no exemption
+    "nested attributes": (_write("cases/.gitattributes", "*.yaml merge=union\n"), "cases/.gitattributes"),
+    "an encoding": (_append(".gitattributes", "cases/** working-tree-encoding=UTF-16LE\n"), "UTF-16LE"),
+    "a filter": (_append(".gitattributes", "*.yaml filter=x\n"), "filter=x"),
+    "a macro": (_append(".gitattributes", "[attr]evil merge=union\n"), "[attr]evil"),
+    "a link in templates": (_link("templates/case.yaml", "/etc/passwd"), "templates/case.yaml"),
+    "a link in the directory": (_link("directory/bodies.yaml", "../../x"), "directory/bodies.yaml"),
+    "a link in events": (_link("events/x.yaml", "/etc/hostname"), "events/x.yaml"),
+    "the access log": (_write(".zchuyot/access.log", "2026-11-01 nobody\n"), ".zchuyot/access.log"),
+    "the export secret": (_write(".zchuyot/export.key", "0000\n"), ".zchuyot/export.key"),
+    "a family key": (_write("keys/families/f1.age", "x\n"), "keys/families/f1.age"),
+    "a submodule file": (_write(".gitmodules", "[submodule \"x\"]\n\tpath = x\n\turl = /tmp/x\n"), ".gitmodules"),
+    "an ignore rule": (_append(".gitignore", "cases/\n"), "cases/"),
+}
+
+
+@pytest.mark.parametrize("what", sorted(HOSTILE))
+def test_what_sync_brings_in_is_checked_whole_even_from_an_admin(dept: Dept, what: str) -> None:
+    change, words = HOSTILE[what]
+    before, bad = forge(dept, change, who="dana")
+    refused_then_moves_on(dept, "miri", bad, before, [words])

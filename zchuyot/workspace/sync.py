@@ -17,7 +17,7 @@ from zchuyot.case.form import ID_RE
 from zchuyot.case.validate import Problem
 from zchuyot.errors import InputError, WorkspaceError
 from zchuyot.workspace import gitio, keystore, members, privacy
-from zchuyot.workspace.store import GITATTRIBUTES, GITIGNORE, SETTINGS_FILE, Workspace, check_files
+from zchuyot.workspace.store import GITATTRIBUTES, GITIGNORE, LOCAL_DIR, SETTINGS_FILE, Workspace, check_files
 
 
 @dataclass
@@ -316,14 +316,18 @@ def _incoming(ws: Workspace, remote: str, result: SyncResult) -> None:
 
 
 def _check_incoming(ws: Workspace, remote: str) -> None:
-    """What arrives must not break the workspace or take it over: the settings must read, `.gitattributes`
-    may name no merge driver but zchuyot's, and nothing under cases/ may be a link or a submodule. If it
-    does, the pull is refused with one line naming the commit — and the next sync fetches again, so the
-    department's fix arrives."""
+    """What arrives must not break the workspace or take it over, whoever signed it (an admin too): the
+    settings must read; `.gitattributes` only at the top, naming zchuyot's merge driver and nothing else (no
+    encoding, filter, eol, diff or macro); `.gitignore` only at the top, with zchuyot's own lines; no link,
+    submodule or `.gitmodules` anywhere in the tree; no file under a path git ignores here (`.zchuyot/`,
+    `keys/families/`, temp files). If it does, the pull is refused with one line naming the commit and the
+    path — nothing merged — and the next sync fetches again, so the department's fix arrives."""
+    import fnmatch
+
     from zchuyot.case import yamlfast
     from zchuyot.errors import DataError
 
-    sha = gitio.run(ws.root, "rev-parse", "--short", remote).stdout.strip()
+    sha = gitio.run(ws.root, "rev-parse", remote).stdout.strip()[:10]  # as trust's refusals name a commit
 
     def refuse(why: str) -> None:
         raise WorkspaceError("err.sync_refused", commit=sha, why=why)
@@ -336,15 +340,33 @@ def _check_incoming(ws: Workspace, remote: str) -> None:
             refuse(f"{SETTINGS_FILE}:{e.line}: {e.render()}")
         if not isinstance(data, dict):
             refuse(f"{SETTINGS_FILE}: not a mapping")
-    attrs = gitio.run(ws.root, "show", f"{remote}:.gitattributes", check=False)
-    for line in attrs.stdout.splitlines() if attrs.returncode == 0 else []:
-        for word in line.split()[1:]:
-            if word.startswith("merge=") and word != "merge=zchuyot" or word in ("-merge", "!merge", "binary"):
-                refuse(f".gitattributes: {line.strip()}")
-    for entry in gitio.run(ws.root, "ls-tree", "-r", remote, "--", CASES).stdout.splitlines():
-        mode, _, rest = entry.partition(" ")
+    ours = {line.strip() for line in (GITATTRIBUTES + GITIGNORE).splitlines()}
+    for name in (".gitattributes", ".gitignore"):
+        shown = gitio.run(ws.root, "show", f"{remote}:{name}", check=False)
+        for line in shown.stdout.splitlines() if shown.returncode == 0 else []:
+            text = line.strip()
+            if not text or text.startswith("#") or text in ours:
+                continue
+            words = text.split()
+            if name == ".gitattributes" and not words[0].startswith("[") and all(
+                    w == "merge=zchuyot" for w in words[1:]):
+                continue  # another pattern merged by zchuyot's driver
+            refuse(f"{name}: {text}")
+    listing = gitio.run(ws.root, "ls-tree", "-r", "-z", "--full-tree", remote).stdout
+    for entry in listing.split("\0"):
+        if not entry:
+            continue
+        meta, _, path = entry.partition("\t")
+        mode = meta.split(" ")[0]
+        parts = path.split("/")
+        base = parts[-1]
         if mode in ("120000", "160000"):
-            refuse(f"{rest.split(chr(9), 1)[-1]}: not a regular file")
+            refuse(f"{path}: not a regular file")
+        if path == ".gitmodules" or any(p.lower() == ".git" for p in parts) or (
+                base in (".gitattributes", ".gitignore") and len(parts) > 1):
+            refuse(f"{path}: git's own settings inside the department's files")
+        if parts[0] == LOCAL_DIR or path.startswith("keys/families/") or fnmatch.fnmatch(base, ".*.tmp"):
+            refuse(f"{path}: a path that stays on each computer")
 
 
 def _purge_wins(ws: Workspace, remote: str, result: SyncResult) -> bool:
