@@ -237,3 +237,40 @@ def test_report_counts_referrals_feedback_and_who_accompanied(net: Path) -> None
     assert "referrals,with_feedback,הפניות עם משוב,2" in csv_rows
     assert "accompaniments_by,student,סטודנטים,1" in csv_rows
     assert "הפניות לשותפים: 3" in z(net, "report", "--from", "2026-01-01").stdout
+
+
+def test_referrals_keep_their_identity_through_merges(tmp_path: Path) -> None:
+    """Issue 25, finding 1: two referrals to the same partner on the same day (one in each clone, offline)
+    stay two; referrals made on different days with work between syncs are never multiplied; a referral's
+    number names the same referral in every clone; feedback can name it by its identity."""
+    _, (a, b) = department(tmp_path, ("dana", "dana", "family"), ("miri", "miri", "rights"))
+    z(a, "partner", "add", "vol", "--name", "מתנדבת", "--kind", "volunteer")
+    z(a, "family", "add", "f1", "--name", "משפחה בדויה")
+    z(a, "family", "waiver", "f1", "--body", "vol", "--signed", "2026-11-01")
+    i = z(a, "new", "--family", "f1", "--subject", "סיוע בשכר דירה", "--domain", "housing").stdout.strip()
+    z(a, "sync")
+    z(b, "sync")
+    asks: list[str] = []
+    for rnd in range(3):
+        for c, who in ((a, "dana"), (b, "miri")):
+            ask = f"ליווי {rnd} של {who}"
+            z(c, "refer", i, "--to", "vol", "--ask", ask, *(["--date", f"2026-11-1{rnd}"] if rnd else []))
+            z(c, "treat", i, f"עבודה מקומית {rnd}")  # local work between syncs
+            asks.append(ask)
+        z(a, "sync")
+        z(b, "sync")
+        z(a, "sync")
+    seen = []
+    for c in (a, b):
+        refs = json.loads(z(c, "show", i, "--json").stdout)["referrals"]
+        assert sorted(r["ask"] for r in refs) == sorted(asks), [r["ask"] for r in refs]  # each once
+        assert len({r["id"] for r in refs}) == len(refs) and len({r["uid"] for r in refs}) == len(refs)
+        seen.append({r["id"]: r["uid"] for r in refs})
+        assert z(c, "check").exit_code == 0
+    assert seen[0] == seen[1]  # a number means the same referral in both clones
+    uid = seen[0][1]
+    z(b, "feedback", i, "נקבע תור", "--referral", uid)
+    z(b, "sync")
+    z(a, "sync")
+    refs = {r["uid"]: r for r in json.loads(z(a, "show", i, "--json").stdout)["referrals"]}
+    assert [f["text"] for f in refs[uid]["feedback"]] == ["נקבע תור"]

@@ -588,7 +588,7 @@ def refer(
 def feedback(
     issue_id: IssueId,
     text: Annotated[str, typer.Argument(metavar="TEXT", help="המשוב, במילים.")],
-    referral: Annotated[Optional[int], typer.Option("--referral", help="מספר ההפניה (כשיש כמה פתוחות).")] = None,
+    referral: Annotated[Optional[str], typer.Option("--referral", help="מספר ההפניה או מזהה ההפניה (כשיש כמה פתוחות).")] = None,
     done: Annotated[bool, typer.Option("--done", help="ההפניה הסתיימה.")] = False,
     returned: Annotated[bool, typer.Option("--returned", help="ההפניה הוחזרה לעובדת.")] = False,
     date: Annotated[Optional[str], typer.Option("--date", help="מתי (ברירת מחדל: היום).")] = None,

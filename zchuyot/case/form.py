@@ -213,7 +213,7 @@ WRITTEN_WHEN_SET: dict[str, frozenset[str]] = {
     "log": frozenset({"action", "body", "corrects", "was", "fix_date", "fix_kind", "fix_text"}),
     "outcome": frozenset({"until"}),
     "actions": frozenset({"person"}),
-    "referrals": frozenset({"due"}),
+    "referrals": frozenset({"due", "uid"}),
 }
 # a referral to a partner (a volunteer, a student, a legal clinic…) and the partner's feedback on it
 FEEDBACK_FIELDS = (
@@ -223,6 +223,8 @@ FEEDBACK_FIELDS = (
 )
 REFERRAL_FIELDS = (
     Field("id", "ref", required=True),
+    # the referral's identity (made where it is created, the same in every clone): the merge matches by it
+    Field("uid", "text", show=False),
     Field("to", "text", required=True, check="slug", flag="--to", label="field.partner"),
     Field("date", "date", required=True, past=True, flag="--date"),
     Field("ask", "longtext", required=True, flag="--ask"),
@@ -344,6 +346,26 @@ def identity_of(same: tuple[str, ...], record: dict[str, Any]) -> tuple[Any, ...
 
 
 FEEDBACK_SAME = next(f.same for f in REFERRAL_FIELDS if f.key == "feedback")
+_UID_LETTERS = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read aloud and typed without doubt
+
+
+def new_uid() -> str:
+    """A new referral's identity: 6 letters and digits, random (about 30 bits: unique across clones)."""
+    import secrets
+
+    return "".join(secrets.choice(_UID_LETTERS) for _ in range(6))
+
+
+def referral_uid(r: dict[str, Any]) -> str:
+    """A referral's identity: its own `uid`, or — a referral made before referrals had one — one derived from
+    what it is (partner, date, ask), so that every clone gives it the same."""
+    if r.get("uid"):
+        return str(r["uid"])
+    import hashlib
+
+    what = "|".join(str(r.get(k) or "").strip() for k in ("to", "date", "ask"))
+    digest = hashlib.sha256(what.encode()).digest()
+    return "".join(_UID_LETTERS[b % len(_UID_LETTERS)] for b in digest[:6])
 
 
 def field_at(path: tuple[Any, ...], fields: tuple[Field, ...] = ISSUE) -> Field | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from zchuyot.calendar import dates
+from zchuyot.case import form
 from zchuyot.case.file import WriteResult
 from zchuyot.errors import InputError
 from zchuyot.practice import directory
@@ -44,12 +45,14 @@ def refer(ws: Workspace, issue_id: str, to: str, ask: str, due: str | None = Non
     edit = ws.edit(issue_id, "zchuyot refer: {id}")
     with edit as issue:
         _guard_open(issue)
+        _identify(issue)
         n = max((int(r.id) for r in issue.referrals if str(r.id).isdigit()), default=0) + 1
-        issue.referrals.append(record("referrals", id=n, to=partner.key, date=when, ask=text, due=until,
+        uid = form.new_uid()
+        issue.referrals.append(record("referrals", id=n, uid=uid, to=partner.key, date=when, ask=text, due=until,
                                       status="open"))
         issue.log.append(record("log", date=when, kind="referral", text=f"{partner.name}: {text}", by=worker))
     result = edit.result
-    result.info.append(("ui.referred", {"id": result.id, "n": n, "partner": partner.name,
+    result.info.append(("ui.referred", {"id": result.id, "n": f"{n} ({uid})", "partner": partner.name,
                                         "due": until.strftime("%d/%m/%Y") if until else "-"}))
     if partner.worker:
         result.info.append(("ui.referred_worker", {"partner": partner.name, "worker": partner.worker}))
@@ -63,7 +66,7 @@ def _follow(ws: Workspace, family: str | None) -> list[tuple[str, dict[str, Any]
     return keys.follow_the_work(ws, family) if family else []
 
 
-def feedback(ws: Workspace, issue_id: str, text: str, referral: int | None = None, done: bool = False,
+def feedback(ws: Workspace, issue_id: str, text: str, referral: int | str | None = None, done: bool = False,
              returned: bool = False, date: str | None = None) -> WriteResult:
     """A partner's feedback on a referral (written by the partner, or recorded by the worker); `done` ends
     the referral, `returned` hands it back to the worker."""
@@ -80,6 +83,7 @@ def feedback(ws: Workspace, issue_id: str, text: str, referral: int | None = Non
     edit = ws.edit(issue_id, "zchuyot feedback: {id}")
     with edit as issue:
         _guard_open(issue)
+        _identify(issue)
         ref = _which(issue, referral)
         if when < ref.date:
             raise InputError("err.feedback_before_referral", date=ref.date.strftime("%d/%m/%Y"))
@@ -96,15 +100,26 @@ def feedback(ws: Workspace, issue_id: str, text: str, referral: int | None = Non
     return result
 
 
-def _which(issue: Any, referral: int | None) -> Any:
-    """The referral the feedback is about: the one named, else the only open one."""
+def _identify(issue: Any) -> None:
+    """An older issue's referrals given their identity (derived: the same in every clone) when it is next
+    written."""
+    for r in issue.referrals:
+        if not r.uid:
+            r.uid = form.referral_uid(r.values())
+
+
+def _which(issue: Any, referral: int | str | None) -> Any:
+    """The referral the feedback is about: the one named (by its identity, or by its number where that names
+    one referral), else the only open one."""
     open_ = [r for r in issue.referrals if r.status == "open"]
     if referral is not None:
-        for r in issue.referrals:
-            if str(r.id) == str(referral):
-                if r.status != "open":
-                    raise InputError("err.referral_closed", n=referral, status=r.status)
-                return r
+        named = str(referral).strip().lower()
+        by_uid = [r for r in issue.referrals if form.referral_uid(r.values()) == named]
+        by_number = [r for r in issue.referrals if str(r.id) == named]
+        for r in by_uid or (by_number if len(by_number) == 1 else []):
+            if r.status != "open":
+                raise InputError("err.referral_closed", n=referral, status=r.status)
+            return r
         raise InputError("err.no_referral_n", n=referral, options=", ".join(str(r.id) for r in open_) or "-")
     if not open_:
         raise InputError("err.no_open_referral", id=issue.id)

@@ -147,43 +147,53 @@ class Merger:
         return out, renumber
 
     def referrals(self) -> list[dict[str, Any]]:
-        """Referrals by id: the same referral on both sides keeps both sides' feedback (each once, by date)
-        and the status that moved on (done / returned over open); the same id made on both sides for
-        different referrals: theirs gets the next free number."""
-        base = {str(r.get("id")): r for r in self.base.get("referrals") or [] if isinstance(r, dict)}
-        out = [dict(r) for r in self.ours.get("referrals") or [] if isinstance(r, dict)]
-        index = {str(r.get("id")): n for n, r in enumerate(out)}
-        nxt = max([int(r["id"]) for r in out if str(r.get("id")).isdigit()] +
-                  [int(r["id"]) for r in self.theirs.get("referrals") or [] if isinstance(r, dict)
-                   and str(r.get("id")).isdigit()], default=0)
-        for r in self.theirs.get("referrals") or []:
-            if not isinstance(r, dict):
+        """Referrals by identity (`uid`, or for an older referral one derived from partner, date and ask —
+        the same in every clone): the same referral on both sides is one, keeping both sides' feedback (each
+        once, by date) and the status that moved on (done / returned over open); two different referrals are
+        never one, whatever their numbers. Two with the same number: the one whose identity sorts later takes
+        the next free number — the same choice whichever clone merges."""
+        def keyed(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
+            out: dict[str, dict[str, Any]] = {}
+            for r in doc.get("referrals") or []:
+                if isinstance(r, dict):
+                    out.setdefault(form.referral_uid(r), {**r, "uid": form.referral_uid(r)})
+            return out
+
+        base, mine, theirs = keyed(self.base), keyed(self.ours), keyed(self.theirs)
+        out: dict[str, dict[str, Any]] = {}
+        for uid in dict.fromkeys([*mine, *theirs]):
+            o, t = mine.get(uid), theirs.get(uid)
+            if o is None or t is None:
+                if uid in base and _key(o or t) == _key(base[uid]):
+                    continue  # removed on one side (by hand), unchanged on the other
+                out[uid] = dict(o or t or {})
                 continue
-            rid = str(r.get("id"))
-            if rid not in index:
-                out.append(dict(r))
-                continue
-            mine = out[index[rid]]
-            if any(_key(mine.get(k)) != _key(r.get(k)) for k in ("to", "date")):
-                nxt += 1
-                out.append({**r, "id": nxt})
-                continue
-            b = base.get(rid, {})
-            merged = dict(mine)
-            for k in dict.fromkeys([*mine, *r]):
+            b = base.get(uid, {})
+            merged = dict(o)
+            for k in dict.fromkeys([*o, *t]):
                 if k == "feedback":
                     seen: dict[str, Any] = {}
-                    for f in [*(mine.get(k) or []), *(r.get(k) or [])]:
+                    for f in [*(o.get(k) or []), *(t.get(k) or [])]:
                         if isinstance(f, dict):
                             seen.setdefault(_key(form.identity_of(form.FEEDBACK_SAME, f)), f)
                     merged[k] = sorted(seen.values(), key=lambda f: f.get("date") if isinstance(f.get("date"), dt.date)
                                        else dt.date.min)
-                elif k == "status" and "open" in (mine.get(k), r.get(k)) and mine.get(k) != r.get(k):
-                    merged[k] = r.get(k) if mine.get(k) == "open" else mine.get(k)  # the referral moved on
+                elif k == "status" and "open" in (o.get(k), t.get(k)) and o.get(k) != t.get(k):
+                    merged[k] = t.get(k) if o.get(k) == "open" else o.get(k)  # the referral moved on
                 else:
-                    merged[k] = self.pick(f"referrals.{rid}.{k}", b.get(k), mine.get(k), r.get(k))
-            out[index[rid]] = merged
-        return out
+                    merged[k] = self.pick(f"referrals.{uid}.{k}", b.get(k), o.get(k), t.get(k))
+            out[uid] = merged
+        numbers = [int(r["id"]) for r in out.values() if str(r.get("id")).isdigit()]
+        nxt = max(numbers, default=0)
+        taken: dict[str, str] = {}
+        for uid in sorted(out, key=lambda u: (str(out[u].get("id")), u)):
+            n = str(out[uid].get("id"))
+            if n in taken:
+                nxt += 1
+                out[uid]["id"] = nxt
+            else:
+                taken[n] = uid
+        return list(out.values())
 
     def union(self, field: str) -> list[dict[str, Any]]:
         """Both sides' records of a list, each once (told apart as the form says, `form.identity`)."""
