@@ -346,3 +346,38 @@ def test_joining_another_departments_repository_is_refused(dept: dict[str, Path]
     r = z(a, "init", "--remote", str(other), code=1)
     assert "מאגר אחר" in r.stderr and "Traceback" not in r.stderr
     assert git(a, "remote", "get-url", "origin") == before
+
+
+def test_hand_comments_of_both_sides_survive_the_merge(dept: dict[str, Path]) -> None:
+    """Issue 25, finding 2: comments typed by hand into an issue file on both clones (offline, each with
+    its own edit) are all kept, each where it stood, in both clones; the file still reads and checks."""
+    a, b = dept["a"], dept["b"]
+    i = z(a, "new", "--family", "f1", "--subject", "ארנונה", "--domain", "housing").stdout.split()[-1]
+    z(a, "sync")
+    z(b, "sync")
+
+    def comment(root: Path, before: str, text: str, end_of: str | None = None) -> None:
+        p = issue_path(root, i)
+        lines = p.read_text(encoding="utf-8").splitlines()
+        k = next(n for n, ln in enumerate(lines) if ln.startswith(before))
+        lines.insert(k, f"# {text}")
+        if end_of:
+            m = next(n for n, ln in enumerate(lines) if ln.startswith(end_of))
+            lines[m] += "  # " + text + " (בסוף השורה)"
+        p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    comment(a, "subject:", "הערה של דנה")
+    z(a, "treat", i, "שיחה של דנה")
+    comment(b, "domain:", "הערה של מירי", end_of="family:")
+    z(b, "treat", i, "שיחה של מירי")
+    z(a, "sync")
+    z(b, "sync")
+    z(a, "sync")
+    for root in (a, b):
+        text = issue_path(root, i).read_text(encoding="utf-8")
+        assert "# הערה של דנה\nsubject:" in text, text
+        assert "# הערה של מירי\ndomain:" in text, text
+        assert "# הערה של מירי (בסוף השורה)" in text
+        logs = [e["text"] for e in show(root, i)["log"]]
+        assert "שיחה של דנה" in logs and "שיחה של מירי" in logs
+        assert z(root, "check").exit_code == 0

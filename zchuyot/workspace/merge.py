@@ -14,7 +14,8 @@ Rules, so that nothing either worker typed is lost and both clones reach the sam
   side only → that side; changed differently on both → the side whose last log entry is later wins
   (on a tie, the larger value, so the result is the same whichever side merges); the losing value
   is never dropped: it is written into the log as a note (`merge`) dated the day of the merge.
-- comments and layout: those of the local version, as far as round-trip allows.
+- comments and layout: those of the local version, and every comment the other side added, each where it
+  stood (before the same line, or at the end of the same line; at the end of the file if that line is gone).
 The result must validate; if it does not, the driver fails and `zchuyot sync` aborts cleanly.
 """
 
@@ -239,6 +240,70 @@ class Merger:
         return out
 
 
+def _comment(line: str) -> tuple[str, str] | None:
+    """(the line's code, its comment) — code "" for a whole-line comment; None for a line without one. A
+    `#` inside quotes is not a comment; the result is checked by reading it back (keep_their_comments)."""
+    stripped = line.strip()
+    if stripped.startswith("#"):
+        return "", stripped
+    if " #" not in line or "'" in line.split(" #", 1)[0].split(":", 1)[-1] or '"' in line:
+        return None
+    code, _, rest = line.partition(" #")
+    return code.rstrip(), "#" + rest
+
+
+def _code(line: str) -> str:
+    """A line without its end-of-line comment (how a comment's neighbour is found again)."""
+    found = _comment(line)
+    return (found[0] if found is not None else line).rstrip()
+
+
+def keep_their_comments(base: str, theirs: str, merged: str) -> str:
+    """The comments the other side added (not in the common version, not already in the merged text), put
+    into the merged text where they stood: a whole-line comment before the line that followed it there (or
+    after the one before it), an end-of-line comment at the end of the same line; a comment whose place is
+    gone, at the end of the file. The data must read the same afterwards — else they all go at the end."""
+    had = set(base.splitlines()) | set(merged.splitlines())
+    lines = merged.splitlines()
+    theirs_lines = theirs.splitlines()
+    tail: list[str] = []
+    moved = False
+    for n, line in enumerate(theirs_lines):
+        found = _comment(line)
+        if found is None or line in had or not found[1].strip("# "):
+            continue
+        code, text = found
+        if code:  # an end-of-line comment: the same line in the merged text, without one yet
+            at = next((k for k, m in enumerate(lines) if m.rstrip() == code), None)
+            if at is not None:
+                lines[at] = f"{code}  {text}"
+                moved = True
+            else:
+                tail.append(text)
+            continue
+        after = next((m for m in theirs_lines[n + 1:] if m.strip() and _comment(m) != ("", m.strip())), None)
+        before = next((m for m in reversed(theirs_lines[:n]) if m.strip() and not m.strip().startswith("#")), None)
+        def place(anchor: str | None) -> int | None:
+            code = _code(anchor) if anchor is not None else None
+            return next((k for k, m in enumerate(lines) if _code(m) == code), None) if code else None
+
+        at = place(after)
+        if at is None and place(before) is not None:
+            at = (place(before) or 0) + 1
+        if at is None:
+            tail.append(text)
+            continue
+        lines.insert(at, line)
+        moved = True
+    out = "\n".join(lines) + ("\n" if merged.endswith("\n") or not lines else "")
+    if moved and yamlfast.load(out)[0] != yamlfast.load(merged)[0]:
+        out, tail = merged, [t for t in (
+            _comment(x)[1] for x in theirs_lines if _comment(x) is not None and x not in had) if t.strip("# ")]
+    if tail:
+        out = out + ("" if out.endswith("\n") or not out else "\n") + "".join(f"{t}\n" for t in tail)
+    return out
+
+
 def merge_texts(base: str, ours: str, theirs: str, today: dt.date, opened: Any = None) -> str:
     """The merged text of one issue or family file. Raises DataError if a side cannot be read.
 
@@ -261,11 +326,11 @@ def merge_texts(base: str, ours: str, theirs: str, today: dt.date, opened: Any =
             merged = seal_(Merger(*sides, today).merged(), tuple(x.get("key") for x in (b, o, t)))
             doc = yamlio.parse(ours, checked=True)
             apply(doc, o, merged)
-            return yamlio.dump(doc)
+            return keep_their_comments(base, theirs, yamlio.dump(doc))
     merged = Merger(b, o, t, today).merged()
     doc = yamlio.parse(ours, checked=True)  # `ours` was just read by the fast reader above
     apply(doc, o, merged)  # the edit path's own way of writing a change into the local document
-    return yamlio.dump(doc)
+    return keep_their_comments(base, theirs, yamlio.dump(doc))
 
 
 def merge_settings(base: str, ours: str, theirs: str, today: dt.date) -> str:
@@ -299,7 +364,7 @@ def merge_settings(base: str, ours: str, theirs: str, today: dt.date) -> str:
             merged[k] = m.pick(k, bk, ok, tk)
     doc = yamlio.parse(ours, checked=True)
     apply(doc, o, merged)
-    text = yamlio.dump(doc)
+    text = keep_their_comments(base, theirs, yamlio.dump(doc))
     if m.lost:
         text += "".join(f"# מיזוג {today.isoformat()}: ערך שהוחלף ונשמר כאן – {x}\n" for x in m.lost)
     return text
@@ -355,7 +420,7 @@ def merge_directory(base: str, ours: str, theirs: str, today: dt.date) -> str:
             out.append(yamlio.prepare(e))
     doc.clear()
     doc.extend(out)
-    text = yamlio.dump(doc)
+    text = keep_their_comments(base, theirs, yamlio.dump(doc))
     if m.lost:
         text += "".join(f"# מיזוג {today.isoformat()}: ערך שהוחלף ונשמר כאן – {x}\n" for x in m.lost)
     return text
