@@ -76,7 +76,7 @@ def _say_error(text: str) -> None:
 
     err = _err_console()
     mode = rtl.choose_mode(STATE.bidi, sys.stderr.isatty())
-    text = rtl.isolate_latin(text)  # 'nope' and 'zchuyot list' stay apart inside the Hebrew sentence
+    text = rtl.isolate_latin(rtl.visible(text))  # 'nope' and 'zchuyot list' stay apart inside the Hebrew sentence
     line = rtl.visual(text) if mode == "visual" else text
     err.print(line, markup=False, highlight=False, soft_wrap=True, style="red" if sys.stderr.isatty() else None)
 
@@ -360,7 +360,12 @@ def _json(obj: Any) -> None:
 
     # indented for a person at a terminal; compact (and much faster) for scripts and pipes
     indent = 2 if sys.stdout.isatty() else None
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=indent, default=default, check_circular=False) + "\n")
+    text = json.dumps(obj, ensure_ascii=False, indent=indent, default=default, check_circular=False)
+    # JSON escapes C0 itself; DEL and the C1 controls escaped too, so no terminal obeys them (valid JSON)
+    sys.stdout.write(text.translate(_JSON_CONTROLS) + "\n")
+
+
+_JSON_CONTROLS = {c: f"\\u{c:04x}" for c in (0x7F, *range(0x80, 0xA0))}
 
 
 def _say(text: str) -> None:
@@ -369,7 +374,7 @@ def _say(text: str) -> None:
     from zchuyot.text import rtl
 
     if not sys.stdout.isatty() and rtl.choose_mode(STATE.bidi, False) == "logical":
-        sys.stdout.write(rtl.isolate_latin(text) + "\n")
+        sys.stdout.write(rtl.isolate_latin(rtl.visible(text)) + "\n")
         return
     _out()[1].line(text)
 

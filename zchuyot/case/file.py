@@ -363,6 +363,15 @@ def _stat_key(path: Path) -> tuple[int, int, int, int]:
 
 
 
+def fits(text: str) -> None:
+    """One limit, both ways: a file is never written larger than every reader accepts (yamlfast.MAX_BYTES)."""
+    from zchuyot.case.yamlfast import MAX_BYTES
+
+    size = len(text.encode("utf-8"))
+    if size > MAX_BYTES:
+        raise InputError("err.too_big_to_write", size=f"{size:,}", max=f"{MAX_BYTES:,}")
+
+
 @contextlib.contextmanager
 def edit(ws: Any, path: Path, message: str, result: WriteResult, commit: bool = True) -> Iterator[Any]:
     """Read-modify-write one issue under its lock (see the module's docstring). `ws` is the workspace
@@ -393,6 +402,7 @@ def edit(ws: Any, path: Path, message: str, result: WriteResult, commit: bool = 
         doc = yamlio.parse(text, checked=True)  # the fast reader (or the cache) has passed this very text
         apply(doc, before, after)
         new_text = yamlio.dump(doc)
+        fits(new_text)
         write_atomic(path, new_text)
         ws.cache_written(path, issue, new_text)
         if commit:  # still under the issue's lock: one change, one commit
@@ -429,6 +439,7 @@ def create(ws: Any, path: Path, template: Path, values: dict[str, Any], message:
     doc = yamlio.parse(template_text)
     apply(doc, {k: None for k in doc}, plain(issue))
     text = yamlio.dump(doc)
+    fits(text)
     make_private_dirs(path.parent, ws.root)
     result = WriteResult(issue.id, path, issue=issue, notes=pii_notes({}, plain(issue)))
     with ws.lock(issue.id):

@@ -57,10 +57,21 @@ ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}-[" + ID_SUFFIX_ALPHABET + "]{" + 
 
 
 # ---------------------------------------------------------------- checks of single values
+def ascii_digits(value: str) -> str:
+    """Digits typed in another script (Arabic-Indic ٣, Persian ۳, full-width ３ — Unicode's decimal digits)
+    as ASCII digits; every other character as it is (a superscript ² is no digit: the check refuses it)."""
+    import unicodedata
+
+    if value.isascii():
+        return value
+    return "".join(str(unicodedata.decimal(c)) if not c.isascii() and unicodedata.category(c) == "Nd" else c
+                   for c in value)
+
+
 def valid_israeli_id(value: str) -> bool:
     """The Israeli ID number (תעודת זהות) check digit: up to 9 digits, Luhn-like weights 1,2."""
-    digits = value.strip()
-    if not digits.isdigit() or not 5 <= len(digits) <= 9:
+    digits = ascii_digits(value.strip())
+    if not re.fullmatch(r"[0-9]{5,9}", digits):
         return False
     digits = digits.zfill(9)
     total = 0
@@ -75,12 +86,13 @@ PHONE_STRIP = re.compile(r"[\s\-().]")
 
 def normalize_phone(value: str) -> str | None:
     """An Israeli phone number as typed (050-1234567, +972 50 123 4567, 08-6463000) → digits, or None."""
-    s = PHONE_STRIP.sub("", value.strip())
+    s = PHONE_STRIP.sub("", ascii_digits(value.strip()))
     if s.startswith("+972"):
         s = "0" + s[4:]
     elif s.startswith("972") and len(s) >= 11:
         s = "0" + s[3:]
-    if re.fullmatch(r"0\d{8,9}", s) or re.fullmatch(r"\*?\d{4}", s) or re.fullmatch(r"1[578]00\d{6}", s):
+    if re.fullmatch(r"0\d{8,9}", s, re.ASCII) or re.fullmatch(r"\*?\d{4}", s, re.ASCII) \
+            or re.fullmatch(r"1[578]00\d{6}", s, re.ASCII):
         return s
     return None
 
@@ -152,6 +164,9 @@ def neutral(value: Any) -> Any:
     return value
 
 
+MAX_TEXT = 20_000  # characters of one typed value (a log entry, a description): longer goes into a document
+
+
 def check_value(f: Field, v: Any, typed: bool = True) -> Any:
     """The value field `f` may hold (an empty one becomes the field's default), or ValueError(code) —
     the one set of rules for a single value: the validators of the generated models (`schema.py`) and
@@ -168,6 +183,8 @@ def check_value(f: Field, v: Any, typed: bool = True) -> Any:
         if not isinstance(v, list) or not all(isinstance(x, str) and x.strip() for x in v):
             raise ValueError("type:texts")
         return [neutral(x.strip()) for x in v]
+    if typed and isinstance(v, str) and len(v) > MAX_TEXT and f.key != "sealed":
+        raise ValueError("too_long")  # the reader's file limit is reached long before: refused before writing
     if isinstance(v, str) and BIDI_CONTROLS.search(v):
         if not typed:
             raise ValueError("bidi_control")
@@ -176,6 +193,8 @@ def check_value(f: Field, v: Any, typed: bool = True) -> Any:
         raise ValueError(f"choice:{f.vocab}")
     if f.check and (typed or f.kind in ("text", "longtext")) and not CHECKS[f.check][0](v):
         raise ValueError(CHECKS[f.check][1])
+    if f.check in ("phone", "israeli_id") and isinstance(v, str):
+        v = ascii_digits(v)  # stored as ASCII digits, whatever keyboard typed them
     return v
 
 

@@ -93,6 +93,9 @@ def _scalar(node: Any) -> Any:
     if value in _FALSE:
         return False
     if _INT.match(value):
+        if len(value.lstrip("+-")) > 15:  # no field holds more; Python refuses to read 4,300 digits at all
+            raise DataError("err.file.number_range", line=_line(node), col=_pos(node)[1], value=value[:20] + "…",
+                            fix="fix.number_range")
         return int(value)
     if _OCT.match(value):
         return int(value[2:], 8)

@@ -574,6 +574,11 @@ def check(ws: Workspace) -> CheckResult:
                 for org in [b.org for b in issue.bodies] + [e.body for e in issue.log]:
                     if org:
                         orgs.setdefault(org, ws.rel(path))
+    from zchuyot.workspace.store import SETTINGS_FILE, check_file
+
+    if (ws.root / SETTINGS_FILE).is_file():  # the department's settings: numbers in their ranges
+        files += 1
+        errors += check_file(ws, ws.root / SETTINGS_FILE)
     for rel, issue_id in good:
         if issue_id in seen_ids:
             errors.append(Problem(rel, 1, "err.file.id_mismatch",

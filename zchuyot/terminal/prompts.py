@@ -22,6 +22,7 @@ class Asker:
         self.r = renderer
 
     def _prompt_text(self, text: str) -> str:
+        text = rtl.visible(text)
         return (rtl.visual(text + ":") if self.r.visual else text + ":") + " "
 
     def ask(self, key: str, required: bool = False, check: Callable[[str], str | None] | None = None) -> str:

@@ -74,7 +74,7 @@ class Renderer:
 
     # ---------------------------------------------------------- primitives
     def line(self, text: str, style: str | None = None) -> None:
-        text = rtl.isolate_latin(text)  # Latin words inside Hebrew stay one unit, in every mode
+        text = rtl.isolate_latin(rtl.visible(text))  # Latin words inside Hebrew stay one unit, in every mode
         if self.visual:
             hebrew = rtl.has_hebrew(text)  # every line of a Hebrew paragraph goes to the right, wrapped ones too
             for ln in rtl.wrap(text, self.console.width):
@@ -93,7 +93,7 @@ class Renderer:
         write, out = self.console.file.write, []
         width = self.console.width
         for text in texts:
-            text = rtl.isolate_latin(text)
+            text = rtl.isolate_latin(rtl.visible(text))
             if self.visual:
                 hebrew = rtl.has_hebrew(text)
                 for ln in rtl.wrap(text, width):
@@ -119,6 +119,8 @@ class Renderer:
         its width longest when the terminal is narrow (the subject, the log text)."""
         if title:
             self.line(title, style="bold")
+        headers = [rtl.visible(str(h)) for h in headers]
+        rows = [[rtl.visible(str(c)) for c in r] for r in rows]
         ncol = len(headers)
         cells = [list(headers)] + [list(r) for r in rows]
         widths = self._widths(cells, ncol, nowrap, prefer=prefer)
@@ -223,7 +225,7 @@ class Renderer:
         """Label: value lines, as a borderless two-column table."""
         if title:
             self.line(title, style="bold")
-        rows = [(k, v) for k, v in pairs]
+        rows = [(rtl.visible(str(k)), rtl.visible(str(v))) for k, v in pairs]
         if not self.visual:
             tb = Table(show_header=False, box=None, padding=(0, 1))
             tb.add_column(style="bold", no_wrap=True)

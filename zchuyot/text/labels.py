@@ -918,6 +918,12 @@ T: dict[str, tuple[str, str]] = {
     "err.file.duplicate": ("המפתח '{key}' מופיע פעמיים.", "The key '{key}' appears twice."),
     "err.file.tag": ("תגית YAML '{tag}' אסורה בקבצי zchuyot.", "The YAML tag '{tag}' is not allowed in zchuyot files."),
     "err.file.alias": ("עוגנים וכינויים (& ו-*) אסורים בקבצי zchuyot.", "Anchors and aliases (& and *) are not allowed in zchuyot files."),
+    "err.file.setting_range": ("ההגדרה {key} היא {value}, וצריכה להיות מספר שלם בין {lo} ל-{hi}.",
+                               "The setting {key} is {value}; it must be a whole number from {lo} to {hi}."),
+    "fix.setting_range": ("לתקן את הערך בשורה הזו; עד אז הפקודות עובדות עם ברירת המחדל.",
+                          "Correct the value on this line; until then the commands use the default."),
+    "err.file.number_range": ("המספר {value} גדול מדי (עד 15 ספרות).", "The number {value} is too large (up to 15 digits)."),
+    "fix.number_range": ("לכתוב מספר קטן יותר, או טקסט במירכאות.", "Write a smaller number, or text in quotes."),
     "err.file.not_mapping": ("הקובץ צריך להיות מיפוי של שדות (מפתח: ערך).", "The file must be a mapping of fields (key: value)."),
     "err.file.field": ("השדה '{field}': {why}", "Field '{field}': {why}"),
     "err.file.id_mismatch": ("המזהה בקובץ ('{value}') אינו תואם לשם הקובץ ('{expected}').", "The id in the file ('{value}') does not match the file name ('{expected}')."),
@@ -931,6 +937,13 @@ T: dict[str, tuple[str, str]] = {
     "err.file.merge_markers": ("בקובץ נשארו סימני קונפליקט של git (<<<<<<<).", "The file contains git conflict markers (<<<<<<<)."),
     "why.required": ("שדה חובה חסר או ריק", "required field is missing or empty"),
     "why.required_near": ("שדה חובה חסר – בשורה הזו מופיע '{near}', אולי שגיאת הקלדה", "required field is missing – this line has '{near}', perhaps a typo"),
+    "why.too_long": ("הטקסט ארוך מדי (עד 20,000 תווים); טקסט ארוך יותר נשמר כמסמך מצורף, או מתחלק לכמה רשומות",
+                     "the text is too long (up to 20,000 characters); put a longer one into an attached document, or "
+                     "into several entries"),
+    "err.too_big_to_write": ("הסוגיה הייתה גדלה ל-{size} בתים, יותר מהמרבי ({max}) שאפשר לקרוא: לא נכתב דבר. "
+                             "תיעוד ארוך נשמר כמסמך מצורף, או שפותחים סוגיה חדשה להמשך.",
+                             "The issue would grow to {size} bytes, more than can be read ({max}): nothing was "
+                             "written. Put long documentation into an attached document, or open a new issue."),
     "why.bidi_control": ("יש בטקסט תו כיווניות נסתר (U+202A–U+202E או U+2066–U+2069) שיכול להציג את השורה אחרת ממה שהיא; יש למחוק אותו",
                          "the text holds a hidden direction control (U+202A–U+202E or U+2066–U+2069) that can make the line read as something else; delete it"),
     "why.choice": ("הערך '{value}' אינו מוכר{suggest}; האפשרויות: {options}", "'{value}' is not known{suggest}; options: {options}"),

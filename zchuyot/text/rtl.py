@@ -202,3 +202,15 @@ def _cut(word: str, width: int) -> int:
     while n < len(word) and unicodedata.combining(word[n]):
         n += 1
     return max(n, 1)
+
+
+_CONTROLS = {c: 0x2400 + c for c in range(0x20) if c not in (0x09, 0x0A)}  # ␀ … ␟: C0 shown, not obeyed
+_CONTROLS[0x7F] = 0x2421  # ␡
+_CONTROLS.update({c: 0xFFFD for c in range(0x80, 0xA0)})  # C1 (0x9b is a CSI by itself on some terminals)
+
+
+def visible(text: str) -> str:
+    """Text from the data made harmless for a terminal: every control character other than tab and newline
+    (ESC of an escape sequence, a carriage return, a bell, the C1 controls) shown as a visible symbol (␛, ␍,
+    ␇, �) instead of being obeyed — nothing typed or synced can retitle, clear or hide the screen."""
+    return text.translate(_CONTROLS) if not text.isprintable() else text

@@ -47,6 +47,35 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "calendar": "israel",
     "retention_years": 7,
 }
+# the settings that are numbers, and the range each may take (README); a value outside it is an error that
+# `check` names at its line, and every other command works on with the default meanwhile
+SETTING_RANGES: dict[str, tuple[int, int]] = {
+    "stale_after": (1, 365), "refusal_grace": (0, 365), "deadline_warning": (0, 365), "retention_years": (1, 100),
+}
+
+
+def settings_out_of_range(data: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The number settings whose value is not a whole number in its range: (key, value)."""
+    out = []
+    for key, (lo, hi) in SETTING_RANGES.items():
+        if key in data:
+            v = data[key]
+            if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
+                out.append((key, v))
+    return out
+
+
+def _settings(loaded: Any) -> dict[str, Any]:
+    """The settings as commands use them: the defaults, the file's values, a number out of range replaced by
+    its default (never a crash in `followup` for `stale_after: 10**400`)."""
+    settings = dict(DEFAULT_SETTINGS)
+    if isinstance(loaded, dict):
+        settings.update(loaded)
+        for key, _ in settings_out_of_range(loaded):
+            settings[key] = DEFAULT_SETTINGS[key]
+    return settings
+
+
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 SOURCE_TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
 LOCK_TIMEOUT = 30.0
@@ -169,15 +198,13 @@ class Workspace:
                 base = cls._default_root()
             if base is None:
                 raise WorkspaceError("err.no_workspace")
-        settings = dict(DEFAULT_SETTINGS)
         try:
             loaded = _small_file(base, SETTINGS_FILE)
         except DataError as e:
             e.file = SETTINGS_FILE
             why = e.render().rstrip(".") + "."
             raise DataError("err.settings_broken", file=SETTINGS_FILE, line=e.line, why=why) from None
-        if isinstance(loaded, dict):
-            settings.update(loaded)
+        settings = _settings(loaded)
         w = worker or os.environ.get("ZCHUYOT_WORKER") or cls._local_worker(base)
         if w:
             check_slug(w, "worker")
@@ -271,11 +298,7 @@ class Workspace:
 
     def reload_settings(self) -> None:
         """Read the settings again (after a sync changed them)."""
-        settings = dict(DEFAULT_SETTINGS)
-        loaded = _small_file(self.root, SETTINGS_FILE)
-        if isinstance(loaded, dict):
-            settings.update(loaded)
-        self.settings = settings
+        self.settings = _settings(_small_file(self.root, SETTINGS_FILE))
 
     def check_worker(self, worker: str) -> str:
         """A worker code the department's settings list (`init` and `worker add` list them); a typo such as
@@ -751,7 +774,13 @@ def check_file(ws: Workspace, path: Path) -> list[Problem]:
             data = casefile.load_yaml_file(path)
         except DataError as e:
             return [casefile.problem_of(e, ws.rel(path))]
-        return [] if isinstance(data, dict) else [Problem(ws.rel(path), 1, "err.file.not_mapping")]
+        if not isinstance(data, dict):
+            return [Problem(ws.rel(path), 1, "err.file.not_mapping")]
+        lines = read_text(path).splitlines()
+        return [Problem(ws.rel(path), next((n for n, ln in enumerate(lines, 1) if ln.startswith(f"{key}:")), 1),
+                        "err.file.setting_range", {"key": key, "value": str(value)[:40],
+                                                   "lo": SETTING_RANGES[key][0], "hi": SETTING_RANGES[key][1]},
+                        fix="fix.setting_range") for key, value in settings_out_of_range(data)]
     return ws.load_issue(path)[3]
 
 
