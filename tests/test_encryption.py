@@ -179,6 +179,10 @@ def test_letters_are_encrypted_like_the_record(dept: dict[str, Path], monkeypatc
     sealed = next((dept["dana"] / "cases" / "dana" / "f1" / "letters").glob("*.docx.age"))
     assert b"012345674" not in sealed.read_bytes() and sealed.read_bytes().startswith(b"age-encryption.org")
     assert "012345674" in "\n".join(p.text for p in Document(str(tmp_path / "print" / "request.docx")).paragraphs)
+    # finding 9 of issue 25: a plain copy asked for inside the workspace would be sent by sync — refused
+    r = as_(dept, "dana", monkeypatch, "letter", i, "--template", "request", "--to", "ביטוח לאומי", "--out",
+            str(dept["dana"] / "print" / "request.docx"), code=1)
+    assert r.exit_code == 1 and "מחוץ" in r.stderr and not (dept["dana"] / "print").exists(), r.stderr
     as_(dept, "dana", monkeypatch, "sync")
     as_(dept, "noa", monkeypatch, "sync")
     assert holds_pii(dept["noa"]) == []

@@ -220,6 +220,9 @@ def write_letter(ws: Workspace, issue_id: str, key: str, to: str | None = None, 
     else:
         path, stored = (Path(out).expanduser().resolve() if out else folder / name), data
     plain_out = Path(out).expanduser().resolve() if (out and sealed) else None
+    if plain_out is not None and plain_out.is_relative_to(ws.root):
+        # a plain copy inside the repository would be sent by the next sync, name and ID number readable
+        raise InputError("err.letter_out_inside", value=str(plain_out))
     inside = path.is_relative_to(ws.root)
     edit = ws.edit(i.id, "zchuyot letter: {id}", commit=False)
     with edit as issue:

@@ -687,6 +687,11 @@ T: dict[str, tuple[str, str]] = {
                             "The letter template {key} is broken ({why}); open and fix it in Word (templates/letters/{key}.docx)."),
     "err.letter_missing": ("המכתב {key} לא נכתב: חסר בתיק {missing}. להשלמה: {how}.",
                            "The letter {key} was not written: the case has no {missing}. To fill it: {how}."),
+    "err.letter_out_inside": ("העותק הגלוי של המכתב לא נכתב בתוך סביבת העבודה ({value}): הסנכרון היה שולח אותו כמו שהוא, "
+                              "עם השם ומספר הזהות. לבחור תיקייה מחוץ לה, למשל --out ~/Documents/letter.docx.",
+                              "The letter's plain copy is not written inside the workspace ({value}): sync would send "
+                              "it as it is, name and ID number readable. Choose a folder outside it, e.g. "
+                              "--out ~/Documents/letter.docx."),
     "err.letter_out": ("קובץ המכתב צריך להסתיים ב-.docx: {value}", "The letter's file must end in .docx: {value}"),
     "err.letter_usage": ("יש לבחור תבנית: zchuyot letter ID --template KEY (הרשימה: zchuyot letter --list).",
                          "Choose a template: zchuyot letter ID --template KEY (the list: zchuyot letter --list)."),
