@@ -381,3 +381,49 @@ def test_hand_comments_of_both_sides_survive_the_merge(dept: dict[str, Path]) ->
         logs = [e["text"] for e in show(root, i)["log"]]
         assert "שיחה של דנה" in logs and "שיחה של מירי" in logs
         assert z(root, "check").exit_code == 0
+
+
+def test_hand_edits_of_the_departments_other_files_are_validated_as_what_they_are(dept: dict[str, Path]) -> None:
+    """Issue 25, finding 3: a hand edit of an event, the directory or the settings is committed and sent by
+    sync (not judged as an issue file); a broken one is kept back with its line, and `check` says the same."""
+    a, b = dept["a"], dept["b"]
+    z(a, "event", "add", "--kind", "workshop", "--title", "סדנה", "--date", "2026-11-10", code=None)
+    events = sorted((a / "events").glob("*.yaml"))
+    assert events, "event add wrote nothing"
+    ev = events[0]
+    ev.write_text(ev.read_text(encoding="utf-8") + "# נכתב ביד\n", encoding="utf-8")
+    bodies = a / "directory" / "bodies.yaml"
+    bodies.write_text(bodies.read_text(encoding="utf-8") + "- key: hand_body\n  name: גוף שנוסף ביד\n",
+                      encoding="utf-8")
+    assert z(a, "check").exit_code == 0
+    r = z(a, "sync")
+    assert "opened" not in r.stdout + r.stderr
+    z(b, "sync")
+    assert "# נכתב ביד" in (b / "events" / ev.name).read_text(encoding="utf-8")
+    assert "hand_body" in (b / "directory" / "bodies.yaml").read_text(encoding="utf-8")
+    # broken: a key twice in an event — sync keeps it back naming its line, and check agrees
+    ev.write_text(ev.read_text(encoding="utf-8") + "title: שוב\n", encoding="utf-8")
+    r = z(a, "sync", code=1)
+    said = r.stdout + r.stderr
+    assert f"events/{ev.name}:" in said and "title" in said, said
+    c = z(a, "check", code=1)
+    assert f"events/{ev.name}:" in c.stdout
+
+
+def test_sync_says_what_it_sent_and_received_by_kind(dept: dict[str, Path]) -> None:
+    """Issue 25, finding 10: a waiver, a family, a new worker, settings — each said by kind with its count,
+    and "nothing" only when nothing moved (checked on the remote)."""
+    a, b = dept["a"], dept["b"]
+    z(a, "sync")
+    z(b, "sync")
+    assert "אין מה לשלוח" in z(a, "sync").stdout
+    z(a, "family", "add", "f1", "--name", "משפחה בדויה")
+    z(a, "partner", "add", "vol", "--name", "מתנדבת", "--kind", "volunteer")
+    r = z(a, "sync")
+    assert "רשומת משפחה אחת" in r.stdout and "קובץ אלפון אחד" in r.stdout and "אין מה" not in r.stdout, r.stdout
+    r = z(b, "sync")
+    assert "התקבלו מהמאגר" in r.stdout and "רשומת משפחה אחת" in r.stdout, r.stdout
+    z(a, "worker", "add", "rina", "--role", "rights")
+    r = z(a, "sync")
+    assert "ההגדרות" in r.stdout and "אין מה" not in r.stdout, r.stdout
+    assert "אין מה לשלוח" in z(a, "sync").stdout

@@ -1575,7 +1575,15 @@ def _sync_said(res: Any, rnd: Any) -> None:
         rnd.line(t("sync.changed_in", n=len(res.changed_in), ids=", ".join(res.changed_in)))
     if res.sent:
         rnd.line(t("sync.sent", n=len(res.sent), ids=", ".join(res.sent)))
-    elif res.pushed:
+    # the rest by kind (the issues were named above)
+    came = {k: n for k, n in res.received_kinds.items() if k != "issues" or not (res.new_in or res.changed_in)}
+    went = {**{k: n for k, n in res.sent_kinds.items() if k != "issues" or not res.sent},
+            **({"keys": res.keys_sent} if res.keys_sent else {})}
+    if came:
+        rnd.line(t("sync.received_kinds", what=_kinds_text(came)))
+    if went:
+        rnd.line(t("sync.sent_kinds", what=_kinds_text(went)))
+    elif res.pushed and not res.sent:
         rnd.line(t("sync.sent_other"))
     if res.keys_rebuilt:
         rnd.line(t("sync.keys_rebuilt"))
@@ -1589,10 +1597,18 @@ def _sync_said(res: Any, rnd: Any) -> None:
         _say_error(t("sync.server_refused", why=res.offline, n=res.unsent))
     elif res.offline is not None:
         _say_error(t("sync.offline", why=res.offline, n=res.unsent))
-    elif not (res.new_in or res.changed_in or res.sent or res.pushed or res.committed or res.renamed):
+    elif not (res.new_in or res.changed_in or res.sent or res.pushed or res.committed or res.renamed
+              or res.received_kinds or res.keys_sent):
         rnd.line(t("sync.nothing"))
     if not res.ok:
         raise typer.Exit(ExitStatus.ERROR)
+
+
+def _kinds_text(counts: dict[str, int]) -> str:
+    """"3 סוגיות, משפחה אחת, ההגדרות": each kind with its count, in its singular or plural form."""
+    from zchuyot.text.labels import t
+
+    return ", ".join(t(f"kind_count.{k}_one") if n == 1 else t(f"kind_count.{k}", n=n) for k, n in counts.items())
 
 
 def _sealed_merge(p: Path) -> Any:

@@ -486,9 +486,8 @@ def unknown_bodies(ws: Workspace, orgs: dict[str, str]) -> list[Problem]:
 
     try:
         known = directory.bodies(ws)
-    except DataError as e:
-        return [Problem(e.params.get("file", directory.BODIES), e.line or 1, "err.directory_broken", e.params,
-                        "fix.generic", "warning")]
+    except DataError:
+        return []  # a directory file that does not read is an error of its own (check_file)
     names = directory.names(ws)
     out = []
     for org, rel in sorted(orgs.items()):
@@ -574,11 +573,12 @@ def check(ws: Workspace) -> CheckResult:
                 for org in [b.org for b in issue.bodies] + [e.body for e in issue.log]:
                     if org:
                         orgs.setdefault(org, ws.rel(path))
-    from zchuyot.workspace.store import SETTINGS_FILE, check_file
+    from zchuyot.workspace.store import SETTINGS_FILE, check_file, synced_files
 
-    if (ws.root / SETTINGS_FILE).is_file():  # the department's settings: numbers in their ranges
+    # the department's other files, each validated as what it is — as sync validates them before sending
+    for other in ([ws.root / SETTINGS_FILE] if (ws.root / SETTINGS_FILE).is_file() else []) + synced_files(ws):
         files += 1
-        errors += check_file(ws, ws.root / SETTINGS_FILE)
+        errors += check_file(ws, other)
     for rel, issue_id in good:
         if issue_id in seen_ids:
             errors.append(Problem(rel, 1, "err.file.id_mismatch",

@@ -14,6 +14,7 @@ from zchuyot.errors import WorkspaceError
 # how this process's git signs its commits (signing.git_env of the worker the workspace is run as): every
 # commit zchuyot makes — its own, a merge, the key store's — carries that worker's SSH signature
 SIGN_ENV: dict[str, str] = {}
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"  # git's empty tree: a diff against it lists every file
 # how this process's git reaches an SSH server (share_ssh): one connection for a whole sync
 NET_ENV: dict[str, str] = {}
 

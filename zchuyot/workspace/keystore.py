@@ -134,6 +134,7 @@ class KeySync:
     done: bool = False  # the department's store and this clone's agree
     rebuilt: bool = False  # the server had no key store (re-created, moved by IT): rebuilt from this clone
     problem: str | None = None  # the server refused the update (its own reason): nothing was sent
+    sent: int = 0  # families whose entries this clone's push changed in the department's store
 
 
 STATE = ".zchuyot/keys-state.json"  # what this clone and the department last agreed: the store's commit, the files
@@ -211,6 +212,7 @@ def sync(ws: Workspace, attempts: int = 5, fetched: bool = False) -> KeySync:
         push = gitio.run(ws.root, "push", "-q", f"--force-with-lease={REF}:{lease}", "origin", f"{REF}:{REF}",
                          check=False)
         if push.returncode == 0:
+            out.sent = len({n.rsplit(".", 1)[0] for n in {*files, *theirs} if files.get(n) != theirs.get(n)})
             for ref in (BASE_REF, REMOTE_REF):  # the department's now: the old commit is no longer named
                 gitio.run(ws.root, "update-ref", ref, commit)
             _agreed(ws, commit)

@@ -50,7 +50,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
 # the settings that are numbers, and the range each may take (README); a value outside it is an error that
 # `check` names at its line, and every other command works on with the default meanwhile
 SETTING_RANGES: dict[str, tuple[int, int]] = {
-    "stale_after": (1, 365), "refusal_grace": (0, 365), "deadline_warning": (0, 365), "retention_years": (1, 100),
+    "stale_after": (1, 3650), "refusal_grace": (0, 3650), "deadline_warning": (0, 3650), "retention_years": (1, 100),
 }
 
 
@@ -766,9 +766,26 @@ def set_worker(root: Path, worker: str, values: dict[str, Any]) -> bool:
 
 
 def check_file(ws: Workspace, path: Path) -> list[Problem]:
-    """Every problem of one issue or family file (errors and warnings)."""
-    if path.name == FAMILY_FILE:
-        return casefile.load_family(path, ws.rel(path), path.parent.name)[1]
+    """Every problem of one file the department syncs (errors and warnings), validated as what it is: an
+    issue or a family record under cases/, the settings, a directory file, any other YAML (events, templates,
+    purge records) as YAML that reads."""
+    rel = ws.rel(path)
+    inside_cases = rel.startswith(CASES + "/")
+    if path.name == FAMILY_FILE and inside_cases:
+        return casefile.load_family(path, rel, path.parent.name)[1]
+    if rel.startswith("directory/") and rel in DIRECTORY_STARTERS:
+        try:
+            for _ in directory_entries(ws.root, rel):
+                pass
+        except DataError as e:
+            return [casefile.problem_of(e, rel)]
+        return []
+    if not inside_cases and path.resolve() != (ws.root / SETTINGS_FILE).resolve():
+        try:
+            casefile.load_yaml_file(path)
+        except DataError as e:
+            return [casefile.problem_of(e, rel)]
+        return []
     if path.resolve() == (ws.root / SETTINGS_FILE).resolve():
         try:
             data = casefile.load_yaml_file(path)
@@ -782,6 +799,17 @@ def check_file(ws: Workspace, path: Path) -> list[Problem]:
                                                    "lo": SETTING_RANGES[key][0], "hi": SETTING_RANGES[key][1]},
                         fix="fix.setting_range") for key, value in settings_out_of_range(data)]
     return ws.load_issue(path)[3]
+
+
+def synced_files(ws: Workspace) -> list[Path]:
+    """The department's files other than cases/ and the settings that sync sends and `check` reads: the
+    directory, the events, the workspace's templates, the purge records (YAML only)."""
+    out: list[Path] = []
+    for folder in ("directory", "events", "templates", "purged"):
+        d = ws.root / folder
+        if d.is_dir():
+            out += sorted(p for p in d.rglob("*.yaml") if p.is_file() and not p.is_symlink())
+    return out
 
 
 def check_files(ws: Workspace, paths: list[Path]) -> list[Problem]:

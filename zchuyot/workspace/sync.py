@@ -25,6 +25,9 @@ class SyncResult:
     committed: list[str] = field(default_factory=list)  # ids committed by this sync
     broken: list[Problem] = field(default_factory=list)  # files kept back
     renamed: list[tuple[str, str]] = field(default_factory=list)
+    sent_kinds: dict[str, int] = field(default_factory=dict)  # what went, by kind (kinds_of): issues, families…
+    received_kinds: dict[str, int] = field(default_factory=dict)  # what came in, by kind
+    keys_sent: int = 0  # families whose wrapped key went to the department's key store
     new_in: list[str] = field(default_factory=list)
     changed_in: list[str] = field(default_factory=list)
     sent: list[str] = field(default_factory=list)
@@ -97,6 +100,24 @@ def recover(ws: Workspace) -> bool:
     if privacy.finish_purges(ws):  # a purge killed on the way: all of it, or none of it
         recovered = True
     return recovered
+
+
+KINDS = ("issues", "families", "letters", "directory", "events", "settings", "members", "purges", "templates", "other")
+
+
+def kinds_of(paths: list[str]) -> dict[str, int]:
+    """The department's files counted by what they are (the order of KINDS): an issue, a family record, a
+    letter, the directory, an event, the settings, a member's keys, a purge record, a template."""
+    counts: dict[str, int] = {}
+    for p in paths:
+        parts = p.split("/")
+        if parts[0] == CASES:
+            kind = "families" if parts[-1] == "family.yaml" else "letters" if "letters" in parts else "issues"
+        else:
+            kind = {"directory": "directory", "events": "events", SETTINGS_FILE: "settings", "keys": "members",
+                    "purged": "purges", "templates": "templates"}.get(parts[0], "other")
+        counts[kind] = counts.get(kind, 0) + 1
+    return {k: counts[k] for k in KINDS if k in counts}
 
 
 def _ids(paths: list[str]) -> list[str]:
@@ -489,6 +510,9 @@ def _sync(ws: Workspace) -> SyncResult:
                 _rename_collisions(ws, remote, result)
                 _incoming(ws, remote, result)
                 before = gitio.run(ws.root, "rev-parse", "--verify", "-q", "HEAD", check=False).stdout.strip()
+                if before:
+                    coming = gitio.run(ws.root, "diff", "--name-only", f"HEAD...{remote}", check=False).stdout
+                    result.received_kinds = kinds_of(coming.splitlines())
                 _merge(ws, remote, result)
                 _follow_the_work(ws, result, before)
                 going = gitio.run(ws.root, "diff", "--name-only", f"{remote}..HEAD", "--", CASES).stdout.splitlines()
@@ -500,9 +524,12 @@ def _sync(ws: Workspace) -> SyncResult:
             if int(ahead.stdout.strip() or 0) == 0:
                 result.in_step = True  # nothing of ours waits: no need to count what is unsent
                 break
+            every = gitio.run(ws.root, "diff", "--name-only", *([f"{remote}..HEAD"] if _exists(ws, remote) else
+                                                                [gitio.EMPTY_TREE, "HEAD"]), check=False)
             push = gitio.run(ws.root, "push", "-q", "-u", "origin", f"HEAD:{branch}", check=False)
             if push.returncode == 0:
                 result.sent = _ids(going)
+                result.sent_kinds = kinds_of(every.stdout.splitlines())
                 result.pushed = True
                 break
             err = push.stderr or ""
@@ -517,6 +544,7 @@ def _sync(ws: Workspace) -> SyncResult:
         if result.offline is None and not result.no_remote and not result.waiting:
             keys = keystore.sync(ws, fetched=True)  # the families' wrapped keys: their own ref, without history
             result.keys_rebuilt = keys.rebuilt
+            result.keys_sent = keys.sent
             if keys.problem is not None:
                 result.offline = keys.problem
                 result.keys_refused = True
