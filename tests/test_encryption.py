@@ -4,6 +4,7 @@ closes it (the key replaced); the non-recipient's clone and the remote hold only
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -254,3 +255,18 @@ def test_a_new_rights_worker_is_granted_by_a_recipient(dept: dict[str, Path], mo
     assert "f1" not in as_(dept, "miri", monkeypatch, "keys", "grant").stdout  # nothing left to grant
     as_(dept, "rina", monkeypatch, "sync")
     assert "משפחת לוי" in as_(dept, "rina", monkeypatch, "family", "show", "f1").stdout
+
+
+def test_a_denied_opening_is_in_the_access_log(dept: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 25, finding 11: a worker who is no recipient and tries `family show` is refused — and the
+    refusal is recorded in her computer's access log."""
+    for w in ("dana", "miri", "noa", "dana"):
+        as_(dept, w, monkeypatch, "sync")
+    as_(dept, "dana", monkeypatch, "keys", "migrate")
+    as_(dept, "dana", monkeypatch, "family", "add", "f1", "--name", "משפחת לוי")
+    as_(dept, "dana", monkeypatch, "sync")
+    as_(dept, "noa", monkeypatch, "sync")
+    as_(dept, "noa", monkeypatch, "family", "show", "f1", code=1)
+    log = (dept["noa"] / ".zchuyot" / "access.log").read_text(encoding="utf-8")
+    assert any(e.get("action", "").startswith("denied") and e.get("family") == "f1"
+               for e in map(json.loads, log.splitlines())), log

@@ -100,3 +100,26 @@ def test_the_tool_never_writes_what_a_reader_refuses(ws: Path) -> None:
     assert len(p.read_bytes()) <= 1_000_000
     z(ws, "show", i)  # still read by every reader
     assert z(ws, "check").exit_code == 0
+
+
+def test_the_access_log_is_chained_and_check_finds_an_edit_or_a_cut(ws: Path) -> None:
+    """Finding 11: each access-log line carries the hash of the one before it; removing a line, editing one
+    or cutting the end is an error of `check` at its line."""
+    i = new_issue(ws)
+    z(ws, "family", "add", "f1", "--name", "משפחה בדויה")
+    for _ in range(3):
+        z(ws, "show", i)
+        z(ws, "family", "show", "f1")
+    assert z(ws, "check").exit_code == 0
+    log = ws / ".zchuyot" / "access.log"
+    lines = log.read_bytes().splitlines(keepends=True)
+    assert len(lines) >= 6 and all(json.loads(x)["prev"] for x in lines)
+    log.write_bytes(b"".join(lines[:2] + lines[3:]))  # one line removed from the middle
+    r = z(ws, "check", code=1)
+    assert ".zchuyot/access.log:3" in r.stdout, r.stdout
+    log.write_bytes(b"".join(lines[:-1]))  # the last line cut
+    assert "access.log" in z(ws, "check", code=1).stdout
+    log.write_bytes(b"".join(lines).replace(b'"show"', b'"list"', 1))  # an edit
+    assert "access.log" in z(ws, "check", code=1).stdout
+    log.write_bytes(b"".join(lines))
+    assert z(ws, "check").exit_code == 0

@@ -573,8 +573,11 @@ def check(ws: Workspace) -> CheckResult:
                 for org in [b.org for b in issue.bodies] + [e.body for e in issue.log]:
                     if org:
                         orgs.setdefault(org, ws.rel(path))
-    from zchuyot.workspace.store import SETTINGS_FILE, check_file, synced_files
+    from zchuyot.workspace.store import LOCAL_DIR, SETTINGS_FILE, check_file, synced_files
 
+    for line, what in ws.access_log_problems():  # this computer's access log: edited, removed or cut lines
+        errors.append(Problem(f"{LOCAL_DIR}/access.log", line, f"err.file.access_log_{what}", {},
+                              "fix.access_log"))
     # the department's other files, each validated as what it is — as sync validates them before sending
     for other in ([ws.root / SETTINGS_FILE] if (ws.root / SETTINGS_FILE).is_file() else []) + synced_files(ws):
         files += 1

@@ -243,9 +243,13 @@ def open_family_key(ws: Workspace, family: str) -> Any:
     from pyrage import x25519
 
     path = _wrapped(ws, family)
-    if not path.is_file():
-        raise WorkspaceError("err.no_family_key", family=family)
-    secret = decrypt(path.read_bytes(), ws.require_worker(), family)
+    try:
+        if not path.is_file():
+            raise WorkspaceError("err.no_family_key", family=family)
+        secret = decrypt(path.read_bytes(), ws.require_worker(), family)
+    except WorkspaceError as e:  # a denial is recorded too: who tried to open which family
+        ws.log_access(f"denied ({e.key.removeprefix('err.')})", family, family)
+        raise
     return x25519.Identity.from_str(secret.decode().strip())
 
 

@@ -39,6 +39,17 @@ from zchuyot.workspace.config import user_config_dir
 
 SETTINGS_FILE = ".zchuyot.yaml"
 LOCAL_DIR = ".zchuyot"
+ACCESS_LOG, ACCESS_HEAD = "access.log", "access.head"  # in LOCAL_DIR: never synced
+GENESIS = "0" * 64  # the `prev` of the access log's first chained line
+
+
+def _lock_fd(fd: int) -> None:
+    """An exclusive lock on an open file (released when it is closed); none where the system has no flock."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: appends are atomic enough for one worker's computer
+        return
+    fcntl.flock(fd, fcntl.LOCK_EX)
 DEFAULT_SETTINGS: dict[str, Any] = {
     "department": "",
     "stale_after": 5,
@@ -278,9 +289,13 @@ class Workspace:
         return worker
 
     def log_access(self, action: str, target: str, family: str | None = None) -> None:
-        """Append who viewed (or decrypted) what to `.zchuyot/access.log` on this computer, for the
-        department's security officer. Never raises: a full disk must not stop a worker reading a case."""
+        """Append who viewed, decrypted — or was refused — what to `.zchuyot/access.log` on this computer, for
+        the department's security officer. Each line carries the SHA-256 of the line before it (`prev`) and
+        `access.head` the last line's hash and the log's size, so an edited, removed or cut line is found by
+        `check` (access_log_problems). Appends are serialised with a lock on the file. Never raises: a full
+        disk must not stop a worker reading a case."""
         import datetime as dt
+        import hashlib
         import json
 
         entry = {"time": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
@@ -288,13 +303,56 @@ class Workspace:
         if family:
             entry["family"] = family
         try:
-            fd = os.open(self.local_dir / "access.log", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            fd = os.open(self.local_dir / ACCESS_LOG, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
             try:
-                os.write(fd, (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8"))
+                _lock_fd(fd)
+                size = os.fstat(fd).st_size
+                os.lseek(fd, max(0, size - 8192), os.SEEK_SET)
+                tail = os.read(fd, 8192).splitlines()
+                entry["prev"] = hashlib.sha256(tail[-1] + b"\n").hexdigest() if tail else GENESIS
+                line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
+                os.write(fd, line)
+                write_atomic(self.local_dir / ACCESS_HEAD, json.dumps(
+                    {"size": size + len(line), "last": hashlib.sha256(line).hexdigest()}))
             finally:
                 os.close(fd)
         except OSError:
             pass
+
+    def access_log_problems(self) -> list[tuple[int, str]]:
+        """(line, what) for each place the access log was changed since it was written: a line whose `prev`
+        is not the hash of the line before it (edited or removed), or an end that is not the one recorded
+        (cut, or lines added by hand). Lines from before the log was chained (no `prev`) are accepted only at
+        its start."""
+        import hashlib
+        import json
+
+        path = self.local_dir / ACCESS_LOG
+        if not path.is_file():
+            return []
+        data = path.read_bytes()
+        lines = data.splitlines(keepends=True)
+        out: list[tuple[int, str]] = []
+        before, chained = GENESIS, False
+        for n, raw in enumerate(lines, 1):
+            try:
+                prev = json.loads(raw).get("prev")
+            except (ValueError, AttributeError):
+                prev = "?"
+            if prev is None and not chained:
+                before = hashlib.sha256(raw).hexdigest()
+                continue
+            if prev != before and not (not chained and prev == GENESIS):
+                out.append((n, "chain"))
+            chained = True
+            before = hashlib.sha256(raw).hexdigest()
+        try:
+            head = json.loads((self.local_dir / ACCESS_HEAD).read_text())
+        except (OSError, ValueError):
+            head = None
+        if chained and (not isinstance(head, dict) or head.get("size") != len(data) or head.get("last") != before):
+            out.append((len(lines), "end"))
+        return out
 
     def reload_settings(self) -> None:
         """Read the settings again (after a sync changed them)."""
