@@ -213,3 +213,43 @@ def test_export_streams_the_same_bytes_as_one_json_list(ws: Path) -> None:
     anon = z(ws, "export", "--anonymize").stdout
     assert anon == json.dumps(json.loads(anon), ensure_ascii=False) + "\n"
     assert z(ws, "--no-cache", "export", "--anonymize").stdout == anon
+
+
+SPELLINGS = [  # issue 25, finding 8: how the family's name and numbers are really typed into the log
+    "(050) 7654321", "050,765,4321", "050_765_4321", "O5O-7654321", "050-765-4321", "050 765 4321",
+    "+972-50-7654321", "972507654321", "٠٥٠٧٦٥٤٣٢١", "０５０７６５４３２１", "012345674", "01234567 4", "12345674",
+    "אבוטבול", "ובאבוטבול", "לאבוטבול", "האבוטבולים", "אבוטבל", "אבו טבול", "אבו-טבול", "אבו\u200dטבול",
+    "אבו\u00adטבול", "אַבּוּטְבּוּל", "Abutbul", "ABITBOL", "בובה", "לבובה", "רותי", "abutbul@mail.example",
+]
+
+
+def test_the_anonymised_export_removes_every_spelling_and_a_non_recipient_exports_no_free_text(ws: Path) -> None:
+    z(ws, "family", "add", "f7", "--name", "רותי אבוטבול (בובה)", "--phone", "050-7654321", "--id-number", "012345674")
+    i = new_issue(ws, family="f7", subject="הנחה בארנונה")
+    for n, text in enumerate(SPELLINGS):
+        r = z(ws, "treat", i, f"שיחה {n}: {text} בסוף")
+        if any(c.isdigit() for c in text.replace(" ", "")) and "@" not in text:
+            assert "טלפון" in r.stderr or "זהות" in r.stderr, (text, r.stderr)  # treat warns for each format
+    anon = z(ws, "export", "--anonymize").stdout
+    log = [e["text"] for e in json.loads(anon)[0]["log"] if e["text"].startswith("שיחה ")]
+    assert len(log) == len(SPELLINGS)
+    for text, out in zip(SPELLINGS, log, strict=True):
+        kept = out.split(": ", 1)[1].removesuffix(" בסוף")
+        assert "[" in kept and not any(c.isdigit() for c in kept), (text, out)
+        for word in ("אבוטבול", "טבול", "abutbul", "bitbol", "בובה", "רותי"):
+            assert word not in kept.lower(), (text, out)
+
+
+def test_an_export_by_one_who_cannot_open_the_family_withholds_its_free_text(tmp_path: Path) -> None:
+    from conftest import department
+
+    _, (a, b) = department(tmp_path, ("dana", "dana", "family"), ("noa", "noa", "student"))
+    run("--root", str(a), "family", "add", "f7", "--name", "רותי אבוטבול", "--phone", "050-7654321")
+    r = run("--root", str(a), "new", "--family", "f7", "--subject", "שיחה עם אבוטבול", "--domain", "housing")
+    assert r.exit_code == 0, r.stderr
+    run("--root", str(a), "treat", r.stdout.split()[-1], "אבוטבול הגיעה")
+    assert run("--root", str(a), "sync").exit_code == 0
+    assert run("--root", str(b), "sync").exit_code == 0
+    r = run("--root", str(b), "export", "--anonymize")
+    assert r.exit_code == 0 and "אבוטבול" not in r.stdout and "הושמט" in r.stdout, r.stdout
+    assert "הושמט" in r.stderr and "1" in r.stderr  # said: whose free text was left out, and why

@@ -1408,8 +1408,7 @@ def export(
         for n, text in enumerate(texts):
             write(", " + text if n else text)
         write("]\n")
-        for p in errors:
-            _say_error(p.headline())
+        _export_notes(errors)
         return
     items, errors = privacy.export(_ws(), anonymize)
     if fmt == "json":
@@ -1422,8 +1421,13 @@ def export(
         w.writerow(privacy.CSV_COLUMNS)
         for d in items:
             w.writerow(privacy.csv_row(d))
+    _export_notes(errors)
+
+
+def _export_notes(errors: list[Any]) -> None:
+    """After an export: each file that could not be read (FILE:LINE: cause), and what was left out and why."""
     for p in errors:
-        _say_error(p.headline())
+        _say_error(f"{p.message()} {p.fix_text()}" if p.line == 0 and p.severity == "warning" else p.headline())
 
 
 @app.command()

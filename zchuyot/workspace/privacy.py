@@ -119,15 +119,26 @@ def export(ws: Workspace, anonymize: bool = False) -> tuple[Iterator[dict[str, A
     log_access(ws, "export-anonymized" if anonymize else "export", "all issues")
 
     def items() -> Iterator[dict[str, Any]]:
-        families: dict[str, Scrubber] = {}
+        families: dict[str, Scrubber | None] = {}  # None: the family's names cannot be known here
+        withheld: set[str] = set()
+        n_withheld = 0
         ids = {i: pseudonym(secret, i, "iss") for i in known}
         for rec in _records(ws, errors, with_data=True, by_id=True):
             data = issue_json(dict(rec.data))
             if anonymize:
                 fam = rec.issue.family
                 if fam not in families:
-                    families[fam] = Scrubber.of(_opened(ws, fam), keep)
-                data = families[fam].value(data)
+                    record, opened = _opened(ws, fam)
+                    families[fam] = Scrubber.of(record, keep) if opened else None
+                scrub = families[fam]
+                if scrub is None:
+                    # not a recipient: the names that would have to be removed are unknown here, so the
+                    # issue's free text is not exported at all (its dates, kinds, bodies and steps are)
+                    data = Scrubber.of(None, keep).value(_free_text_withheld(data))
+                    withheld.add(fam)
+                    n_withheld += 1
+                else:
+                    data = scrub.value(data)
                 # an issue's id carries its worker's code: ids become pseudonyms, in the text too
                 data = _ids_replaced(data, ids)
                 data["family"] = pseudonym(secret, fam)
@@ -137,8 +148,34 @@ def export(ws: Workspace, anonymize: bool = False) -> tuple[Iterator[dict[str, A
                     if isinstance(e, dict) and "by" in e:
                         e["by"] = None
             yield data
+        if n_withheld:
+            from zchuyot.case.validate import Problem
+
+            errors.append(Problem("export", 0, "err.export_withheld", {"n": n_withheld, "families": len(withheld)},
+                                  "fix.export_withheld", "warning"))
 
     return items(), errors
+
+
+WITHHELD = "[הושמט]"
+_STRUCTURE = frozenset({"id", "family", "org", "to", "by", "key", "uid", "contact"})  # codes, not free text
+
+
+def _free_text_withheld(data: dict[str, Any], fields: tuple[Any, ...] = form.ISSUE) -> dict[str, Any]:
+    """An issue with every free-text value replaced (subject, description, log texts, asks, feedback…):
+    what an exporter who cannot open the family's record exports. Codes, dates, choices and numbers stay."""
+    out = dict(data)
+    for f in fields:
+        v = out.get(f.key)
+        if v in (None, "", []):
+            continue
+        if f.kind in ("text", "longtext") and f.key not in _STRUCTURE:
+            out[f.key] = WITHHELD
+        elif f.kind == "list" and f.sub and isinstance(v, list):
+            out[f.key] = [_free_text_withheld(x, f.sub) if isinstance(x, dict) else x for x in v]
+        elif f.kind == "map" and f.sub and isinstance(v, dict):
+            out[f.key] = _free_text_withheld(v, f.sub)
+    return out
 
 
 def export_texts(ws: Workspace) -> tuple[Iterator[str], list[Any]]:
@@ -174,22 +211,23 @@ def csv_row(d: dict[str, Any]) -> list[Any]:
 PURGE_REASONS = ("court_order", "family_request", "opened_in_error")  # purging before retention ends
 
 
-def _opened(ws: Workspace, family: str) -> Any:
-    """The family's record for the scrubber: its sealed names opened when this worker is a recipient (else
-    the patterns — phones, ID numbers — still go, and the names cannot be known here)."""
+def _opened(ws: Workspace, family: str) -> tuple[Any, bool]:
+    """The family's record for the scrubber, and whether its names are known here: its sealed names opened
+    when this worker is a recipient; a plain record is read as it is; a sealed one she cannot open leaves
+    the names unknown here (False)."""
     from zchuyot.errors import WorkspaceError
     from zchuyot.workspace import keys
 
     fam = ws.read_family(family)
-    if fam is None or not getattr(fam, "sealed", None):
-        return fam
+    if fam is None or not getattr(fam, "sealed", None):  # no record: no name is known to anyone
+        return fam, True
     try:
         from zchuyot.case.schema import Family
 
         opened = keys.unseal(ws, family, fam.model_dump(), "export --anonymize")
-        return Family.model_validate({**opened, "sealed": None})
+        return Family.model_validate({**opened, "sealed": None}), True
     except WorkspaceError:
-        return fam
+        return fam, False
 
 
 def purge(ws: Workspace, family: str, before_retention: str | None = None) -> list[str]:
