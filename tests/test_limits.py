@@ -83,21 +83,25 @@ def test_a_superscript_digit_is_a_clear_error(ws: Path) -> None:
     assert "internal" not in r.stderr.lower() and "err." not in r.stderr and len(r.stderr.strip().splitlines()) == 1
 
 
-def test_the_tool_never_writes_what_a_reader_refuses(ws: Path) -> None:
+def test_the_tool_never_writes_what_a_reader_refuses(ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Finding 5: 60,000 Hebrew letters in one `treat` are refused before writing (one line, exit 1, the file
-    and git as they were); entries that would make the file larger than any reader reads are refused too."""
+    and git as they were); entries that would make the file larger than any reader reads are refused too
+    (the readers' limit made 200,000 bytes here, so that a few entries reach it)."""
+    from zchuyot.case import yamlfast
+
+    monkeypatch.setattr(yamlfast, "MAX_BYTES", 200_000)
     i = new_issue(ws)
     p = issue_path(ws, i)
     before = p.read_bytes()
     r = z(ws, "treat", i, "א" * 60_000, code=1)
     assert "20,000" in r.stderr and len(r.stderr.strip().splitlines()) == 1
     assert p.read_bytes() == before
-    for _ in range(27):  # 27 × 19,000 letters (two bytes each) ≈ 1.03 MB: the last ones do not fit
+    for _ in range(8):  # 8 × 19,000 letters (two bytes each) ≈ 300 KB: the last ones do not fit
         last = z(ws, "treat", i, "ב" * 19_000, code=None)
         if last.exit_code:
             break
-    assert last.exit_code == 1 and "1,000,000" in last.stderr, last.stderr
-    assert len(p.read_bytes()) <= 1_000_000
+    assert last.exit_code == 1 and "200,000" in last.stderr, last.stderr
+    assert len(p.read_bytes()) <= 200_000
     z(ws, "show", i)  # still read by every reader
     assert z(ws, "check").exit_code == 0
 
@@ -122,4 +126,39 @@ def test_the_access_log_is_chained_and_check_finds_an_edit_or_a_cut(ws: Path) ->
     log.write_bytes(b"".join(lines).replace(b'"show"', b'"list"', 1))  # an edit
     assert "access.log" in z(ws, "check", code=1).stdout
     log.write_bytes(b"".join(lines))
+    assert z(ws, "check").exit_code == 0
+
+
+def test_an_entry_added_to_a_long_issue_is_written_as_the_full_writer_would(ws: Path) -> None:
+    """Finding 12: from 200 entries a `treat` appends its entry to the file's text (no parse of the whole
+    file); the result is the same file the round-trip writer makes — comments and the next key's label kept."""
+    from zchuyot.case import yamlio
+    from zchuyot.case.file import apply
+
+    i = new_issue(ws)
+    p = issue_path(ws, i)
+    text = p.read_text(encoding="utf-8")
+    entries = "".join(f"  - date: 2026-10-{1 + n % 28:02d}\n    kind: note\n    text: שיחה {n}\n    by: dana\n"
+                      for n in range(250))
+    text = re.sub(r"(?m)^log:.*\n", lambda m: "log:\n" + entries + "  # הערה ביד אחרי הרשומה האחרונה\n", text,
+                  count=1)
+    p.write_text(text, encoding="utf-8")
+    z(ws, "check")
+    full = yamlio.parse
+
+    def small_only(t: str, *a, **k):
+        assert len(t) < 10_000, "the whole file was parsed to add one entry"
+        return full(t, *a, **k)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(yamlio, "parse", small_only)
+        z(ws, "treat", i, "שיחה 'חדשה' # עם סימנים: כן")
+    got = p.read_text(encoding="utf-8")
+    from zchuyot.case import yamlfast
+
+    before, after = yamlfast.load(text)[0], yamlfast.load(got)[0]
+    doc = yamlio.parse(text)
+    apply(doc, before, after)
+    assert got == yamlio.dump(doc)  # what the full writer makes of the same change
+    assert "# הערה ביד אחרי הרשומה האחרונה" in got and after["log"][-1]["text"] == "שיחה 'חדשה' # עם סימנים: כן"
     assert z(ws, "check").exit_code == 0

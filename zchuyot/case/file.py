@@ -363,6 +363,51 @@ def _stat_key(path: Path) -> tuple[int, int, int, int]:
 
 
 
+APPEND_FROM = 200  # log entries: from this many, a change that only adds entries is written as text
+
+
+def appended(text: str, before: dict[str, Any], after: dict[str, Any]) -> str | None:
+    """The issue's text with the new log entries written at the end of its log — what the round-trip writer
+    would write, without parsing a file of thousands of entries (a treat on an issue with 15,000 entries).
+    The entries are written by the same writer into an empty log and put after the file's last entry, at the
+    same indentation. None when the change is anything else, or the file's log is not laid out as zchuyot
+    writes it: the caller writes it the full way."""
+    from zchuyot.case import yamlio
+
+    old, new = before.get("log"), after.get("log")
+    if not isinstance(old, list) or not isinstance(new, list) or len(old) < APPEND_FROM or len(new) <= len(old):
+        return None
+    if new[:len(old)] != old:
+        return None
+    changed = [k for k in {*before, *after} if k != "log" and before.get(k) != after.get(k)]
+    if any(k not in before or k not in after or isinstance(after[k], (dict, list)) or
+           isinstance(before[k], (dict, list)) for k in changed):
+        return None  # only a scalar that was there (the step the issue reached) may change with the log
+    added = new[len(old):]
+    doc = yamlio.parse("log: []\n")
+    apply(doc, {"log": []}, {"log": added})
+    frag = yamlio.dump(doc).split("\n", 1)[1]
+    if not frag.startswith("  - ") or yamlfast.load("log:\n" + frag)[0] != {"log": added}:
+        return None
+    lines = text.splitlines(keepends=True)
+    start = next((n for n, ln in enumerate(lines) if ln.rstrip("\n") == "log:"), None)
+    if start is None or start + 1 >= len(lines) or not lines[start + 1].startswith("  - "):
+        return None
+    end = next((n for n in range(start + 1, len(lines)) if lines[n][:1] not in (" ", "\n", "#", "")), len(lines))
+    while end > start + 1 and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")):
+        end -= 1  # comments after the last entry stay after the list, as the full writer keeps them
+    if not lines[end - 1].endswith("\n"):
+        lines[end - 1] += "\n"
+    for key in changed:  # its one line, as the writer writes it
+        at = [n for n, ln in enumerate(lines) if ln.startswith(f"{key}:")]
+        one = yamlio.dump(yamlio.prepare({key: after[key]}))
+        if len(at) != 1 or one.count("\n") != 1 or yamlfast.load(one)[0] != {key: after[key]} or \
+                "#" in lines[at[0]]:
+            return None
+        lines[at[0]] = one
+    return "".join(lines[:end]) + frag + "".join(lines[end:])
+
+
 def fits(text: str) -> None:
     """One limit, both ways: a file is never written larger than every reader accepts (yamlfast.MAX_BYTES)."""
     from zchuyot.case.yamlfast import MAX_BYTES
@@ -399,9 +444,11 @@ def edit(ws: Any, path: Path, message: str, result: WriteResult, commit: bool = 
         if after == before:
             return
         result.notes += pii_notes(before, after)
-        doc = yamlio.parse(text, checked=True)  # the fast reader (or the cache) has passed this very text
-        apply(doc, before, after)
-        new_text = yamlio.dump(doc)
+        new_text = appended(text, before, after)  # a log entry added to a long issue: no parse of the file
+        if new_text is None:
+            doc = yamlio.parse(text, checked=True)  # the fast reader (or the cache) has passed this very text
+            apply(doc, before, after)
+            new_text = yamlio.dump(doc)
         fits(new_text)
         write_atomic(path, new_text)
         ws.cache_written(path, issue, new_text)

@@ -37,7 +37,7 @@ def _lib() -> tuple[Any, Any]:
         _LIB.extend((yaml, Loader))
     return _LIB[0], _LIB[1]
 
-MAX_BYTES = 1_000_000
+MAX_BYTES = 4_000_000  # an issue with 15,000 log entries of Hebrew text fits (≈ 1.8 MB)
 _MARKERS = re.compile(r"^(<{7}|={7}|>{7})(\s|$)", re.M)
 _LEAD_TAB = re.compile(r"^[ ]*\t", re.M)
 
