@@ -81,7 +81,7 @@ def test_alias_bomb_fails_fast(ws: Path) -> None:
 def test_oversized_and_binary_files(ws: Path) -> None:
     d = ws / "cases" / "dana" / "f1"
     d.mkdir(parents=True, exist_ok=True)
-    (d / "dana-ddddd.yaml").write_bytes(b"subject: " + b"x" * 1_100_000 + b"\n")
+    (d / "dana-ddddd.yaml").write_bytes(b"subject: " + b"x" * 4_100_000 + b"\n")
     (d / "dana-eeeee.yaml").write_bytes(b"subject: \xff\xfe bad\n")
     r = run("--root", str(ws), "check", "--json")
     errs = {e["file"].rsplit("/", 1)[1]: e for e in json.loads(r.stdout)["errors"]}

@@ -167,6 +167,8 @@ def contended(text: str) -> bool:
     """A push refused only because another clone updated the ref first (fetch, merge and try again) — not a
     server that refuses the update (a hook, protected refs, a full disk, a quota)."""
     low = (text or "").lower()
+    if "cannot lock ref" in low and "but expected" in low or "failed to lock" in low and "denied" not in low:
+        return True  # another push moved the ref between the server's check and its update (smart HTTP)
     if "[remote rejected]" in low or "unpacker error" in low or "no space left" in low or "denied" in low:
         return False
     return "stale info" in low or "fetch first" in low or "non-fast-forward" in low or "[rejected]" in low

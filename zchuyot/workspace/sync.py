@@ -547,7 +547,7 @@ def _sync(ws: Workspace) -> SyncResult:
             result.keys_sent = keys.sent
             if keys.problem is not None:
                 result.offline = keys.problem
-                result.keys_refused = True
+                result.keys_refused = keys.problem != "contended"  # else: others sending, said as such
         if result.offline is not None or not (result.pushed or result.in_step):
             st = status(ws, fetch=False)
             result.unsent = st.unsent_commits
