@@ -1647,11 +1647,12 @@ def merge_file(
         p = Path(path)
         texts = (read_text(base), read_text(ours), read_text(theirs), dates.today())
         in_directory = Path(path).parent.name == "directory"
-        text = (merge.merge_settings(*texts) if p.name == SETTINGS_FILE else merge.merge_directory(*texts)
+        mapping = p.name == SETTINGS_FILE or Path(path).parent.name == "events"  # key by key, 3-way
+        text = (merge.merge_settings(*texts) if mapping else merge.merge_directory(*texts)
                 if in_directory else merge.merge_texts(*texts, opened=_sealed_merge(p) if p.name == FAMILY_FILE
                                                        else None))
         data, lines = yamlfast.load(text)
-        if p.name == SETTINGS_FILE:
+        if mapping:
             ok, problems = (data if isinstance(data, dict) else None), []
         elif in_directory:
             ok, problems = (data if isinstance(data, list) else None), []

@@ -39,10 +39,12 @@ def add_event(ws: Workspace, kind: str, date: str | None, title: str, participan
     when = past_date(date)
     folder = ws.root / EVENTS
     make_private_dirs(folder, ws.root)
-    n = 1
-    while (folder / f"{when.isoformat()}-{kind}-{n}.yaml").exists():
-        n += 1
-    path = folder / f"{when.isoformat()}-{kind}-{n}.yaml"
+    import secrets
+
+    # a name no other clone makes for its own event of the same day and kind (two offline: both kept)
+    path = folder / f"{when.isoformat()}-{kind}-{secrets.token_hex(3)}.yaml"
+    while path.exists():
+        path = folder / f"{when.isoformat()}-{kind}-{secrets.token_hex(3)}.yaml"
     data = {"kind": kind, "date": when, "title": text, "participants": participants, "by": worker}
     write_atomic(path, yamlio.dump(yamlio.prepare({k: v for k, v in data.items() if v is not None})))
     result = WriteResult(path.stem, path)

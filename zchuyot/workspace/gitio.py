@@ -326,6 +326,22 @@ def register_merge_driver(root: Path, have: dict[str, str] | None = None) -> Non
                have)
 
 
+LOCAL_ATTRIBUTES = "# zchuyot: this clone's own (never synced): events merged key by key\nevents/*.yaml merge=zchuyot\n"
+
+
+def local_attributes(root: Path) -> None:
+    """Files zchuyot merges that the department's `.gitattributes` (an admin's to change) does not name yet:
+    named in this clone's own `.git/info/attributes`, which git reads first and never sends."""
+    git_dir = root / ".git" if (root / ".git").is_dir() else Path(
+        run(root, "rev-parse", "--absolute-git-dir").stdout.strip())
+    path = git_dir / "info" / "attributes"
+    have = path.read_text(encoding="utf-8") if path.is_file() else ""
+    if "events/*.yaml merge=zchuyot" not in have:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(have + ("" if not have or have.endswith("\n") else "\n") + LOCAL_ATTRIBUTES,
+                        encoding="utf-8")
+
+
 def ensure_identity(root: Path, name: str, have: dict[str, str] | None = None) -> None:
     """Give this clone a commit identity (the worker's code) when git has none (its own or the user's)."""
     have = config_values(root) if have is None else have

@@ -66,6 +66,7 @@ def ensure_setup(ws: Workspace) -> None:
     every = gitio.config_values(ws.root)  # read once: the user's settings and the clone's own
     local = gitio.config_values(ws.root, "--local")
     gitio.register_merge_driver(ws.root, local)
+    gitio.local_attributes(ws.root)
     gitio.ensure_identity(ws.root, ws.worker or "zchuyot", every)
     members.configure_clone(ws, local)
     for name, wanted in ((".gitattributes", GITATTRIBUTES), (".gitignore", GITIGNORE)):
