@@ -57,55 +57,94 @@ def cell_width(text: str) -> int:
 
 
 FSI, PDI = "\u2068", "\u2069"  # first-strong isolate, pop directional isolate (UAX #9)
-_ASCII_RUN = re.compile(r"[!-~]+(?: [!-~]+)*")
+_LATIN = "!-~\u00c0-\u024f"  # ASCII and the accented Latin letters (Café, Müller: immigrants' names)
+_LATIN_RUN = re.compile(f"[{_LATIN}]+(?: [{_LATIN}]+)*")
+# a command with its flags and quoted values (Hebrew only inside the quotes), not one quoted as a whole
+_COMMAND = re.compile(r'(?<![\'"])zchuyot(?: (?:"[^"\n]*"|[!#-~]+))+')
+_BRACKETS = "()[]{}"
 _CLOSES = {")": "(", "]": "[", "}": "{"}
 _OPENS = {v: k for k, v in _CLOSES.items()}
+LRI = "\u2066"
 
 
 def isolate_latin(text: str) -> str:
-    """A Hebrew line with each run of Latin words (an id, a command with its flags, an English name) set
-    apart as a directional isolate, so that the run is one unit inside the Hebrew sentence: `'nope'.
-    'zchuyot list'` is never joined into one left-to-right run. Sentence punctuation and brackets at a
-    run's edges stay outside it: they belong to the Hebrew sentence. Lines without Hebrew are as they were."""
-    if not has_hebrew(text) or FSI in text:
+    """A Hebrew sentence (a message, a hint, help) with each run of Latin words — an id, an English name, a
+    flag — set apart as a directional isolate (U+2068 … U+2069), so that it is one unit: `'nope'.
+    'zchuyot list'` are never joined into one left-to-right run. A whole command with its flags and quoted
+    Hebrew values is one left-to-right isolate (U+2066), as it is typed. An isolate never crosses a bracket
+    (the pair is the sentence's, mirrored as one), starts and ends with a word that has a Latin letter (so
+    numbers and amounts next to it — `₪310` — stay with their sign), and leaves sentence punctuation and a
+    Hebrew prefix's hyphen outside. Lines without Hebrew are as they were. Table cells are not isolated:
+    UAX #9 orders them as they are."""
+    if not has_hebrew(text) or FSI in text or LRI in text:
         return text
+    commands: list[str] = []
+
+    def hold(m: re.Match[str]) -> str:
+        run = m.group()
+        trail = ""
+        while run and run[-1] in ".,;:!?)" and not (run[-1] == ")" and run.count("(") >= run.count(")")):
+            run, trail = run[:-1], run[-1] + trail
+        if run.count('"') % 2 != 0:
+            return m.group()
+        commands.append(run)
+        return f"\ue000{len(commands) - 1}\ue001{trail}"
+
+    held = _COMMAND.sub(hold, text) if "zchuyot " in text else text
 
     def wrap(m: re.Match[str]) -> str:
         # a word that ends a clause (`'nope'.`) ends the run: `'nope'. 'zchuyot list'` are two
         parts = re.split(r"(?<=[.,;:!?]) ", m.group())
-        glued = m.start() > 0 and "\u05d0" <= text[m.start() - 1] <= "\u05ea"  # ל-'housing': a Hebrew prefix
+        glued = m.start() > 0 and "\u05d0" <= held[m.start() - 1] <= "\u05ea"  # ל-'housing': a Hebrew prefix
         return " ".join(one(p, glued and k == 0) for k, p in enumerate(parts))
 
     def one(run: str, after_prefix: bool = False) -> str:
-        whole = run
-        if not re.search("[A-Za-z]", run):
-            return run  # numbers, dates, amounts: the algorithm places them well
-        lead = trail = ""
-        changed = True
-        while changed and run:
-            changed = False
-            last, first = run[-1], run[0]
-            if last in ".,;:!?- " or last in _OPENS or (last in _CLOSES and run.count(last) > run.count(_CLOSES[last])):
-                run, trail, changed = run[:-1], last + trail, True  # "housing (" : the bracket opens Hebrew
-            elif (first == "-" and after_prefix and not lead) or first in _CLOSES or (
-                    first in _OPENS and run.count(first) > run.count(_OPENS[first])):
-                run, lead, changed = run[1:], lead + first, True  # "ל-'housing'": the hyphen joins the prefix
-        return f"{lead}{FSI}{run}{PDI}{trail}" if run else whole
+        # the run split at every bracket: each piece isolated on its own, the brackets left to the sentence
+        pieces = re.split(f"([{re.escape(_BRACKETS)}])", run)
+        return "".join(p if p in _BRACKETS or not p else words(p, after_prefix and k == 0)
+                       for k, p in enumerate(pieces))
 
-    return _ASCII_RUN.sub(wrap, text)
+    def words(run: str, after_prefix: bool) -> str:
+        tokens = run.split(" ")
+        latin = [k for k, tok in enumerate(tokens) if re.search("[A-Za-z\u00c0-\u024f]", tok)]
+        if not latin:
+            return run  # numbers, dates, amounts: the algorithm places them well
+        first, last = latin[0], latin[-1]
+        inner = " ".join(tokens[first:last + 1])
+        lead = trail = ""
+        while inner and (inner[-1] in ".,;:!?- " or inner[-1] in "'\"" and inner.count(inner[-1]) % 2):
+            inner, trail = inner[:-1], inner[-1] + trail
+        while inner and ((inner[0] == "-" and after_prefix and first == 0 and not lead) or
+                         inner[0] in "'\"" and inner.count(inner[0]) % 2):
+            inner, lead = inner[1:], lead + inner[0]
+        if not inner:
+            return run
+        before = " ".join(tokens[:first]) + (" " if first else "")
+        after = (" " if last < len(tokens) - 1 else "") + " ".join(tokens[last + 1:])
+        return f"{before}{lead}{FSI}{inner}{PDI}{trail}{after}"
+
+    out = _LATIN_RUN.sub(wrap, held)
+    for k, command in enumerate(commands):
+        out = out.replace(f"\ue000{k}\ue001", f"{LRI}{command}{PDI}")
+    return out
 
 
 _ISOLATED = re.compile(f"{FSI}([^{FSI}{PDI}]*)(?:{PDI}|$)|^([^{FSI}]*?){PDI}")
 
 
 def visual(line: str, paragraph_rtl: bool = False) -> str:
-    """One line in visual order (only if it holds Hebrew); combining marks stay after their letter, and
-    brackets and other mirrored characters in right-to-left runs are mirrored (UAX #9 rule L4: `(דחוף)`
-    reads `(ףוחד)`, not `)ףוחד(`). python-bidi's fast implementation (`bidi.get_display`) does not
-    mirror, so a line holding a character that may need it goes through its UAX #9 implementation
-    (`bidi.algorithm`), which does."""
+    """One line in visual order (only if it holds Hebrew, or is a line of a Hebrew paragraph), its
+    paragraph right to left: the Unicode bidi algorithm (UAX #9) whole — isolates, paired brackets (N0),
+    mirroring (L4: `(דחוף)` reads `(ףוחד)`), niqqud after its letter — done by GNU FriBidi's library
+    (text/fribidi.py) for every line. The isolates that held the Latin runs together are dropped from the
+    result (a terminal would show them as boxes). Where FriBidi is not installed: python-bidi (its UAX #9
+    implementation for lines that need mirroring; without paired brackets and isolates)."""
     if not has_hebrew(line) and not paragraph_rtl:  # (a wrapped line of a Hebrew paragraph is reordered too)
         return line.replace(FSI, "").replace(PDI, "")
+    from zchuyot.text import fribidi
+
+    if fribidi.available():
+        return _strip_isolates(fribidi.log2vis(line, "rtl"))
     if FSI in line or PDI in line:
         # each isolated run stands in as one neutral symbol while the line is reordered, then comes back as
         # it was (left to right): python-bidi's reference implementation does not know isolates
@@ -127,6 +166,13 @@ def visual(line: str, paragraph_rtl: bool = False) -> str:
     from bidi import get_display
 
     return _marks_after_base(get_display(line, base_dir="R"))
+
+
+_ISOLATE_CONTROLS = {ord(c): None for c in "\u2066\u2067\u2068\u2069"}
+
+
+def _strip_isolates(text: str) -> str:
+    return text.translate(_ISOLATE_CONTROLS)
 
 
 @functools.cache

@@ -1,0 +1,118 @@
+"""Hebrew exactly as Unicode says (issue 26): the visual mode against references nobody here wrote —
+Unicode's own conformance file (`BidiCharacterTest.txt`, Debian's `unicode-data`) and GNU FriBidi's command
+line (`fribidi`, Debian's `libfribidi-bin`) — and written-out expectations for cells and sentences. Each
+test skips with its reason where its reference is not installed."""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+import subprocess
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from zchuyot.text import fribidi, rtl
+
+CONFORMANCE = Path("/usr/share/unicode/BidiCharacterTest.txt")
+MIRRORING = Path("/usr/share/unicode/BidiMirroring.txt")
+ISOLATES = {ord(c): None for c in "\u2066\u2067\u2068\u2069"}
+needs_fribidi = pytest.mark.skipif(not fribidi.available(),
+                                   reason="GNU FriBidi's library (libfribidi0) is not installed")
+
+
+@needs_fribidi
+@pytest.mark.skipif(not CONFORMANCE.is_file() or not MIRRORING.is_file(),
+                    reason="Unicode's BidiCharacterTest.txt (Debian's unicode-data) is not installed")
+def test_visual_order_passes_unicodes_conformance_file() -> None:
+    """Every right-to-left row (paragraph direction 1, and 2 where it resolves to RTL): the line in visual
+    order equals the file's order of its characters, mirrored where the file's level is odd (rule L4) —
+    after removing what UAX #9 removes (levels `x`) and the isolate controls. ≥ 99.9 %, no crash."""
+    mirror = {}
+    for line in MIRRORING.read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line:
+            a, b = (x.strip() for x in line.split(";"))
+            mirror[int(a, 16)] = int(b, 16)
+    ok = total = 0
+    wrong = []
+    for line in CONFORMANCE.read_text().splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        fields = line.split(";")
+        cps = [int(x, 16) for x in fields[0].split()]
+        direction, level, levels = int(fields[1]), int(fields[2]), fields[3].split()
+        if not (direction == 1 or direction == 2 and level == 1):
+            continue
+        order = [int(x) for x in fields[4].split()]
+        expected = "".join(chr(mirror.get(cps[i], cps[i]) if int(levels[i]) % 2 else cps[i]) for i in order)
+        gone = {chr(cps[i]) for i, lv in enumerate(levels) if lv == "x"}
+        got = rtl.visual("".join(map(chr, cps)), paragraph_rtl=True)
+        got = "".join(c for c in got if c not in gone)
+        # FriBidi also shapes Arabic (presentation forms): the same letters for this comparison
+        got = "".join(unicodedata.normalize("NFKC", c) if "\ufb50" <= c <= "\ufeff" else c for c in got)
+        total += 1
+        if got.translate(ISOLATES) == expected.translate(ISOLATES):
+            ok += 1
+        elif len(wrong) < 5:
+            wrong.append(fields[0])
+    assert total > 45_000
+    assert ok / total >= 0.999, (ok, total, wrong)
+
+
+# the generated Hebrew lines: a Hebrew word, a Latin code, a number, a date, a phone, an amount, a percent, a
+# word with niqqud — with and without one bracket pair around one of them
+TOKENS = ["ליווי", "משפחה", "NI", "f102", "3", "23/11/2026", "050-1234567", "₪310", "25%", "שָׁלוֹם"]
+
+
+def generated() -> list[str]:
+    lines = []
+    for a, b, c in itertools.permutations(TOKENS, 3):
+        if not any(rtl.has_hebrew(t) for t in (a, b, c)):
+            continue
+        lines.append(f"{a} {b} {c}")
+        lines.append(f"{a} ({b}) {c}")
+        lines.append(f"({a} {b}) {c}")
+    return lines
+
+
+@needs_fribidi
+@pytest.mark.skipif(shutil.which("fribidi") is None,
+                    reason="GNU FriBidi's command line (libfribidi-bin) is not installed")
+def test_table_cells_read_as_fribidi_shows_them() -> None:
+    lines = generated()
+    shown = subprocess.run(["fribidi", "--nopad", "--nobreak", "--rtl"], input="\n".join(lines) + "\n",
+                           capture_output=True, text=True, check=True).stdout.splitlines()
+    assert len(shown) == len(lines) > 1500
+    wrong = [(x, rtl.visual(x), y) for x, y in zip(lines, shown, strict=True) if rtl.visual(x) != y]
+    assert not wrong, wrong[:5]
+
+
+# written out by hand (what a reader sees, right to left), not computed by the code under test
+CELLS = {
+    "ליווי (NI) 3 פעמים": "םימעפ 3 (NI) יוויל",
+    "משפחה f102 (3 ילדים)": "(םידלי 3) f102 החפשמ",
+    "הנחה בארנונה ₪310": "₪310 הנונראב החנה",
+    "טלפון 050-1234567 ב-23/11/2026": "23/11/2026-ב 050-1234567 ןופלט",
+}
+SENTENCES = {
+    'להריץ zchuyot persist ID --refusal "מה נאמר" ולנסות שוב.':
+        '.בוש תוסנלו zchuyot persist ID --refusal "רמאנ המ" ץירהל',
+    "(משפחה f102) 3": "3 (f102 החפשמ)",
+    "(משפחה) NI": "NI (החפשמ)",
+    "Café ברחוב": "בוחרב Café",
+    "הסוגיה 'nope' לא נמצאה. לרשימה: 'zchuyot list'.": ".'zchuyot list' :המישרל .האצמנ אל 'nope' היגוסה",
+}
+
+
+@needs_fribidi
+@pytest.mark.parametrize("line", sorted(CELLS))
+def test_cells_written_out(line: str) -> None:
+    assert rtl.visual(line) == CELLS[line]
+
+
+@needs_fribidi
+@pytest.mark.parametrize("line", sorted(SENTENCES))
+def test_sentences_keep_commands_brackets_and_amounts_whole(line: str) -> None:
+    assert rtl.visual(rtl.isolate_latin(line)) == SENTENCES[line]
