@@ -116,3 +116,38 @@ def test_cells_written_out(line: str) -> None:
 @pytest.mark.parametrize("line", sorted(SENTENCES))
 def test_sentences_keep_commands_brackets_and_amounts_whole(line: str) -> None:
     assert rtl.visual(rtl.isolate_latin(line)) == SENTENCES[line]
+
+
+@pytest.mark.parametrize("env,reorders", [
+    ({"WT_SESSION": "x", "VTE_VERSION": "7000"}, False), ({"VTE_VERSION": "5702"}, False),
+    ({"VTE_VERSION": "5703"}, True), ({"KONSOLE_VERSION": "230401"}, True), ({"TERM": "putty-256color"}, True),
+    ({"TERM_PROGRAM": "Apple_Terminal"}, True), ({"TERM_PROGRAM": "mintty"}, True), ({"MLTERM": "3.9"}, True),
+    ({"TMUX": "/tmp/tmux-0/default,1,0", "TERM": "screen"}, False), ({"TERM_PROGRAM": "vscode"}, False),
+])
+def test_auto_mode_knows_the_terminals(env: dict[str, str], reorders: bool) -> None:
+    assert rtl.terminal_reorders(env) is reorders
+
+
+@needs_fribidi
+def test_a_hint_shown_in_visual_order_is_what_the_worker_types() -> None:
+    """`+7` stays `+7` in a hint shown in visual order, and `7+` (as a terminal may show it) is understood."""
+    import datetime as dt
+
+    from zchuyot.calendar import dates
+
+    shown = rtl.visual(rtl.isolate_latin("עד מתי? (למשל +7 או 23/11/2026)"))
+    assert "+7" in shown and "7+" not in shown, shown
+    assert dates.parse_date("7+", dt.date(2026, 11, 23)) == dates.parse_date("+7", dt.date(2026, 11, 23))
+
+
+def test_doctor_shows_both_ways_and_how_to_choose(ws: Path) -> None:
+    from conftest import run
+
+    r = run("doctor")
+    assert r.exit_code == 0
+    lines = r.stdout.splitlines()
+    one = next(ln for ln in lines if ln.startswith("  1) "))
+    two = next(ln for ln in lines if ln.startswith("  2) "))
+    assert one != two and "ZCHUYOT_BIDI=visual" in r.stdout and "ZCHUYOT_BIDI=logical" in r.stdout
+    if fribidi.available():
+        assert "FriBidi" in r.stdout and two.endswith("הקידב")  # the sentence starts on the right

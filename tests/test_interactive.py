@@ -129,6 +129,9 @@ def test_cancel_writes_nothing(ws: Path, key: str) -> None:
     else:
         child.sendeof()
     child.expect("שום דבר לא נשמר")
+    # issue 26: the message starts on a line of its own, not after the prompt (or the ^C the terminal echoed)
+    last_line = child.before.replace("\r", "").split("\n")[-1]
+    assert "תחום הפניה" not in last_line and "^C" not in last_line, repr(child.before[-120:])
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 1

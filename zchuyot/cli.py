@@ -71,6 +71,13 @@ def _err_console() -> "Console":
     return Console(stderr=True, highlight=False)
 
 
+def _new_line() -> None:
+    """After ^C at a prompt the cursor stands at the end of the prompt's line: the message starts below it."""
+    if sys.stderr.isatty():
+        sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
 def _say_error(text: str) -> None:
     from zchuyot.text import rtl
 
@@ -204,11 +211,13 @@ class ZGroup(TyperGroup):
                     formatter.write_dl(rows)
 
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
-        from zchuyot.errors import ZError
+        from zchuyot.errors import Cancelled, ZError
 
         try:
             return super().invoke(ctx)
         except ZError as e:
+            if isinstance(e, Cancelled):
+                _new_line()  # ^C or ^D at a prompt: below the prompt's line
             _say_error(message(e))
             ctx.exit(exit_status(e))
         except (typer.Exit, typer.Abort):
@@ -219,6 +228,7 @@ class ZGroup(TyperGroup):
         except KeyboardInterrupt:
             from zchuyot.text.labels import t
 
+            _new_line()
             _say_error(t("ui.cancelled"))
             ctx.exit(ExitStatus.ERROR)
         except Exception as e:  # the last guard: no traceback for a social worker
@@ -1501,6 +1511,27 @@ def server_install(
     _say(t("ui.hook_installed", path=str(path), fp=fp or "-"))
 
 
+@app.command()
+def doctor() -> None:
+    """איך העברית נראית במסוף הזה: שורת בדיקה בשני האופנים, ואיך לקבוע את הנכון. / Hebrew in this terminal."""
+    import os
+
+    from zchuyot.text import fribidi, rtl
+    from zchuyot.text.labels import t
+
+    sample = t("doctor.sample")
+    chosen = rtl.choose_mode(STATE.bidi, sys.stdout.isatty())
+    _say(t("doctor.intro"))
+    # the two lines written as they are, whatever the mode: the worker compares them
+    sys.stdout.write(f"  1) {sample}\n")  # as stored: a terminal that reorders shows it right
+    sys.stdout.write(f"  2) {rtl.visual(rtl.isolate_latin(sample))}\n")  # in visual order: for one that does not
+    _say(t("doctor.chosen", mode=t(f"doctor.mode_{chosen}"), n="1" if chosen == "logical" else "2"))
+    _say(t("doctor.how"))
+    term = ", ".join(f"{k}={os.environ[k]}" for k in ("TERM", "TERM_PROGRAM", "VTE_VERSION", "KONSOLE_VERSION",
+                                                       "WT_SESSION", "TMUX") if os.environ.get(k))
+    _say(t("doctor.facts", term=term or "-", fribidi=fribidi.version() or t("doctor.no_fribidi")))
+
+
 @app.command("server-hook", hidden=True)
 def server_hook(kind: Annotated[str, typer.Argument()] = "pre-receive") -> None:
     """The pre-receive hook's body: reads `old new ref` lines, refuses a push that does not verify."""
@@ -1737,6 +1768,7 @@ def main() -> None:
     except typer.Abort:
         from zchuyot.text.labels import t
 
+        _new_line()
         _say_error(t("ui.cancelled"))
         sys.exit(ExitStatus.ERROR)
     try:

@@ -30,8 +30,12 @@ def today() -> dt.date:
     return dt.date.today()
 
 
+_REL_SHOWN = re.compile(r"^(\d{1,4})([+-])$")
+
+
 def parse_date(text: str | dt.date | None, base: dt.date | None = None) -> dt.date:
-    """`YYYY-MM-DD`, `DD/MM/YYYY`, `DD.MM.YYYY`, today/היום, yesterday/אתמול, tomorrow/מחר, +N/-N days."""
+    """`YYYY-MM-DD`, `DD/MM/YYYY`, `DD.MM.YYYY`, today/היום, yesterday/אתמול, tomorrow/מחר, +N/-N days (and
+    N+/N-, as right-to-left display may show it)."""
     if isinstance(text, dt.date):
         return text
     s = (text or "").strip()
@@ -46,6 +50,9 @@ def parse_date(text: str | dt.date | None, base: dt.date | None = None) -> dt.da
         if m := _REL.match(s):
             n = int(m[2])
             return base + dt.timedelta(days=n if m[1] == "+" else -n)
+        if m := _REL_SHOWN.match(s):  # `7+`: the hint as a terminal in visual order may have shown it
+            n = int(m[1])
+            return base + dt.timedelta(days=n if m[2] == "+" else -n)
     except (ValueError, OverflowError):
         pass
     raise InputError("err.bad_date", value=s)

@@ -30,12 +30,22 @@ def choose_mode(option: str | None, isatty: bool) -> str:
         return mode
     if not isatty:
         return "logical"
-    env = os.environ
-    if env.get("KONSOLE_VERSION") or env.get("MLTERM") or env.get("TERM_PROGRAM") in _REORDERING_TERMS:
-        return "logical"
-    if env.get("VTE_VERSION"):  # GNOME Terminal and friends reorder by themselves
-        return "logical"
-    return "visual"
+    return "logical" if terminal_reorders(os.environ) else "visual"
+
+
+def terminal_reorders(env: os._Environ[str] | dict[str, str]) -> bool:
+    """Whether the terminal shows Hebrew in order by itself (then zchuyot writes text as stored): Konsole,
+    mlterm, PuTTY, Apple Terminal, mintty, and VTE (GNOME Terminal…) from 0.57.3 (VTE_VERSION 5703) do;
+    Windows Terminal (WT_SESSION), VS Code, kitty, Alacritty, WezTerm, iTerm2 do not. tmux and screen never
+    reorder what they draw: inside them, only a reordering terminal known around them counts."""
+    if env.get("WT_SESSION"):
+        return False
+    known = bool(env.get("KONSOLE_VERSION") or env.get("MLTERM") or env.get("TERM_PROGRAM") in _REORDERING_TERMS
+                 or (env.get("TERM") or "").startswith("putty"))
+    vte = env.get("VTE_VERSION") or ""
+    if vte.isdigit() and int(vte) >= 5703:
+        known = True
+    return known
 
 
 # zero-width below U+1100 (where no character is double-width): combining marks (Hebrew niqqud among
@@ -106,7 +116,9 @@ def isolate_latin(text: str) -> str:
 
     def words(run: str, after_prefix: bool) -> str:
         tokens = run.split(" ")
-        latin = [k for k, tok in enumerate(tokens) if re.search("[A-Za-z\u00c0-\u024f]", tok)]
+        # a Latin word, or a signed number (`+7`: a relative date in a hint reads as it is typed)
+        latin = [k for k, tok in enumerate(tokens) if re.search("[A-Za-z\u00c0-\u024f]", tok)
+                 or re.fullmatch(r"[+-]\d+", tok)]
         if not latin:
             return run  # numbers, dates, amounts: the algorithm places them well
         first, last = latin[0], latin[-1]
