@@ -70,7 +70,8 @@ FSI, PDI = "\u2068", "\u2069"  # first-strong isolate, pop directional isolate (
 _LATIN = "!-~\u00c0-\u024f"  # ASCII and the accented Latin letters (Café, Müller: immigrants' names)
 _LATIN_RUN = re.compile(f"[{_LATIN}]+(?: [{_LATIN}]+)*")
 # a command with its flags and quoted values (Hebrew only inside the quotes), not one quoted as a whole
-_COMMAND = re.compile(r'(?<![\'"])zchuyot(?: (?:"[^"\n]*"|[!#-~]+))+')
+# — and a flag with its quoted value (`--refusal "מה נאמר"`): each one left-to-right unit, as it is typed
+_COMMAND = re.compile(r'(?<![\'"])zchuyot(?: (?:"[^"\n]*"|[!#-~]+))+|(?<![\w-])--[a-z][a-z0-9-]* "[^"\n]*"')
 _BRACKETS = "()[]{}"
 _CLOSES = {")": "(", "]": "[", "}": "{"}
 _OPENS = {v: k for k, v in _CLOSES.items()}
@@ -100,7 +101,7 @@ def isolate_latin(text: str) -> str:
         commands.append(run)
         return f"\ue000{len(commands) - 1}\ue001{trail}"
 
-    held = _COMMAND.sub(hold, text) if "zchuyot " in text else text
+    held = _COMMAND.sub(hold, text) if "zchuyot " in text or '--' in text else text
 
     def wrap(m: re.Match[str]) -> str:
         # a word that ends a clause (`'nope'.`) ends the run: `'nope'. 'zchuyot list'` are two
@@ -118,7 +119,7 @@ def isolate_latin(text: str) -> str:
         tokens = run.split(" ")
         # a Latin word, or a signed number (`+7`: a relative date in a hint reads as it is typed)
         latin = [k for k, tok in enumerate(tokens) if re.search("[A-Za-z\u00c0-\u024f]", tok)
-                 or re.fullmatch(r"[+-]\d+", tok)]
+                 or re.fullmatch(r"[+-]\d+", tok) and not (after_prefix and k == 0)]  # ל-10 is no sign
         if not latin:
             return run  # numbers, dates, amounts: the algorithm places them well
         first, last = latin[0], latin[-1]
