@@ -89,6 +89,20 @@ def test_table_cells_read_as_fribidi_shows_them() -> None:
     assert not wrong, wrong[:5]
 
 
+@needs_fribidi
+@pytest.mark.skipif(shutil.which("fribidi") is None,
+                    reason="GNU FriBidi's command line (libfribidi-bin) is not installed")
+def test_sentences_of_words_codes_and_numbers_read_as_fribidi_shows_them() -> None:
+    """Sentences go through isolate_latin first: for plain words, codes, numbers, dates, phones, amounts and
+    brackets it isolates nothing that UAX #9 orders well — the display is fribidi's, line for line."""
+    lines = [*generated(), *(f"{a} {b} ({c})" for a, b, c in itertools.permutations([*TOKENS, "Café"], 3)
+                            if any(rtl.has_hebrew(t) for t in (a, b, c)))]
+    shown = subprocess.run(["fribidi", "--nopad", "--nobreak", "--rtl"], input="\n".join(lines) + "\n",
+                           capture_output=True, text=True, check=True).stdout.splitlines()
+    wrong = [(x, y) for x, y in zip(lines, shown, strict=True) if rtl.visual(rtl.isolate_latin(x)) != y]
+    assert not wrong, wrong[:5]
+
+
 # written out by hand (what a reader sees, right to left), not computed by the code under test
 CELLS = {
     "ליווי (NI) 3 פעמים": "םימעפ 3 (NI) יוויל",

@@ -132,6 +132,9 @@ def isolate_latin(text: str) -> str:
             inner, lead = inner[1:], lead + inner[0]
         if not inner:
             return run
+        if not lead and not trail and inner[0].isalnum() and inner[-1].isalnum() and not re.search(
+                r"[.,;:!?'\"]", inner) and not re.fullmatch(r"[+-]\d+", inner):
+            return run  # words and codes (NI, f102, Café, NI 3): UAX #9 itself orders them as they read
         before = " ".join(tokens[:first]) + (" " if first else "")
         after = (" " if last < len(tokens) - 1 else "") + " ".join(tokens[last + 1:])
         return f"{before}{lead}{FSI}{inner}{PDI}{trail}{after}"
