@@ -120,6 +120,10 @@ SENTENCES = {
     "(משפחה) NI": "NI (החפשמ)",
     "Café ברחוב": "בוחרב Café",
     "הסוגיה 'nope' לא נמצאה. לרשימה: 'zchuyot list'.": ".'zchuyot list' :המישרל .האצמנ אל 'nope' היגוסה",
+    # seen in tmux: the program's name with its gloss is no command; an aside holding a command keeps its pair
+    "zchuyot (זכויות) – מעקב סוגיות.": ".תויגוס בקעמ – (תויוכז) zchuyot",
+    "אין ויתור (zchuyot family waiver) היום": "םויה (zchuyot family waiver) רותיו ןיא",
+    "שם (נשמר רק ב-family.yaml; Enter לדלג):": ":(גלדל Enter ;family.yaml-ב קר רמשנ) םש",
 }
 
 
@@ -133,6 +137,40 @@ def test_cells_written_out(line: str) -> None:
 @pytest.mark.parametrize("line", sorted(SENTENCES))
 def test_sentences_keep_commands_brackets_and_amounts_whole(line: str) -> None:
     assert rtl.visual(rtl.isolate_latin(line)) == SENTENCES[line]
+
+
+# wrapped first, then each line reordered (as the screens of followup and show are drawn), written out
+WRAPPED = {
+    # a short aside moves to the next line whole rather than being cut between its brackets
+    ("אין ויתור סודיות בתוקף מול: שרה – מתנדבת ליווי (zchuyot family waiver)", 55):
+        ["יוויל תבדנתמ – הרש :לומ ףקותב תוידוס רותיו ןיא", "(zchuyot family waiver)"],
+    # a long one is wrapped like the sentence; its Latin-only line is still a line of a right-to-left paragraph
+    ("ויתור (ביטוח לאומי, הקליניקה המשפטית – קליניקה לזכויות family rights)", 24):
+        [",ימואל חוטיב) רותיו", "– תיטפשמה הקינילקה", "family תויוכזל הקינילק", "(rights"],
+}
+
+
+@needs_fribidi
+@pytest.mark.parametrize("text,width", sorted(WRAPPED))
+def test_wrapped_lines_keep_asides_and_read_right_to_left(text: str, width: int) -> None:
+    shown = [ln.strip() for ln in rtl.visual_lines(text, width)]
+    assert shown == WRAPPED[text, width]
+    assert all(rtl.cell_width(ln) <= width for ln in rtl.visual_lines(text, width))
+
+
+@needs_fribidi
+def test_a_visual_error_is_wrapped_before_it_is_reordered(ws: Path) -> None:
+    """A long error line in visual mode: each screen line is a piece of the sentence in reading order — the
+    first line holds its beginning (on the right), no word is cut at the terminal's edge."""
+    from conftest import run
+
+    r = run("--bidi", "visual", "list", "--domain", "חובת", env={"COLUMNS": "60"})
+    assert r.exit_code == 1, r.stderr
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert len(lines) >= 3 and all(rtl.cell_width(ln) <= 60 for ln in lines), lines
+    assert lines[0].rstrip().endswith("'תבוח'"), lines  # "'חובת' אינו ערך…" begins at the right edge
+    words = {w.strip(",.():'") for ln in lines for w in ln.split()}
+    assert {"housing", "material_aid", "national_insurance", "personal_status"} <= words, lines
 
 
 @pytest.mark.parametrize("env,reorders", [

@@ -84,7 +84,7 @@ def _say_error(text: str) -> None:
     err = _err_console()
     mode = rtl.choose_mode(STATE.bidi, sys.stderr.isatty())
     text = rtl.isolate_latin(rtl.visible(text))  # 'nope' and 'zchuyot list' stay apart inside the Hebrew sentence
-    line = rtl.visual(text) if mode == "visual" else text
+    line = "\n".join(rtl.visual_lines(text, err.width - 1)) if mode == "visual" else text
     err.print(line, markup=False, highlight=False, soft_wrap=True, style="red" if sys.stderr.isatty() else None)
 
 
@@ -147,11 +147,17 @@ def _help_formatter() -> type:
             if rtl.choose_mode(STATE.bidi, sys.stdout.isatty()) != "visual":
                 return text
             width = self.width or 80
-            out = []
+            out: list[str] = []
+            hebrew_above = False
             for line in text.split("\n"):
-                if rtl.has_hebrew(line):
-                    vis = rtl.visual(rtl.isolate_latin(line.strip()))
+                indent = len(line) - len(line.lstrip(" "))
+                # a line of its own, or the wrapped end of the Hebrew description above (`(ZCHUYOT_NO_CACHE=1).`)
+                if rtl.has_hebrew(line) or (hebrew_above and indent >= 8 and line.strip()):
+                    vis = rtl.visual(rtl.isolate_latin(line.strip()), paragraph_rtl=True)
+                    hebrew_above = True
                     line = " " * max(width - rtl.cell_width(vis), 0) + vis
+                else:
+                    hebrew_above = False
                 out.append(line)
             return "\n".join(out)
 
@@ -270,7 +276,7 @@ app = typer.Typer(
 )
 family_app = typer.Typer(cls=ZGroup, no_args_is_help=True, help="פרטי המשפחה (שם, טלפון, ת.ז.) – רק ב-family.yaml.")
 app.add_typer(family_app, name="family")
-worker_app = typer.Typer(cls=ZGroup, no_args_is_help=True, help="העובדות של המחלקה (קוד, שם, תפקיד) – ב-.zchuyot.yaml.")
+worker_app = typer.Typer(cls=ZGroup, no_args_is_help=True, help="העובדות של המחלקה: קוד, שם ותפקיד של כל אחת.")
 app.add_typer(worker_app, name="worker")
 event_app = typer.Typer(cls=ZGroup, no_args_is_help=True, help="אירועים שהמרכז סופר: הדרכות, ירידי זכויות, סדנאות.")
 app.add_typer(event_app, name="event")

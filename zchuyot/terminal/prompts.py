@@ -22,8 +22,9 @@ class Asker:
         self.r = renderer
 
     def _prompt_text(self, text: str) -> str:
-        text = rtl.visible(text)
-        return (rtl.visual(text + ":") if self.r.visual else text + ":") + " "
+        # the hint's Latin words (`family.yaml; Enter`) apart as in every other line, in both modes
+        text = rtl.isolate_latin(rtl.visible(text) + ":")
+        return (rtl.visual(text) if self.r.visual else text) + " "
 
     def ask(self, key: str, required: bool = False, check: Callable[[str], str | None] | None = None) -> str:
         """Ask one question until the answer is acceptable. `check` returns an error text or None."""

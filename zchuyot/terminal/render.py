@@ -176,12 +176,13 @@ class Renderer:
         def emit(row: list[str]) -> None:
             wrapped = [rtl.wrap(str(row[j]), widths[j]) for j in range(ncol)]
             height = max(map(len, wrapped))
+            hebrew = [height > 1 and rtl.has_hebrew(str(row[j])) for j in range(ncol)]
             for k in range(height):
                 parts = []
                 for j in order:
                     piece = wrapped[j][k] if k < len(wrapped[j]) else ""
                     if visual:
-                        piece = rtl.visual(piece)
+                        piece = rtl.visual(piece, paragraph_rtl=hebrew[j])
                     pad = " " * (widths[j] - width_of(piece))
                     parts.append(pad + piece if right[j] else piece + pad)
                 out.append(" │ ".join(parts) if visual else " │ ".join(parts).rstrip())
@@ -196,7 +197,11 @@ class Renderer:
         flush()
 
     def _vcell(self, text: str, width: int) -> str:
-        return "\n".join(rtl.visual(ln) for ln in rtl.wrap(text, width))
+        """A cell's lines in visual order; a wrapped line of a Hebrew cell is a line of a right-to-left
+        paragraph even when it holds only Latin (`family waiver)` is the end of a Hebrew sentence)."""
+        lines = rtl.wrap(text, width)
+        hebrew = len(lines) > 1 and rtl.has_hebrew(text)
+        return "\n".join(rtl.visual(ln, paragraph_rtl=hebrew) for ln in lines)
 
     def _widths(self, cells: list[list[str]], ncol: int, nowrap: Sequence[int] = (), border: int = 3,
                 prefer: int | None = None) -> list[int]:

@@ -13,6 +13,7 @@ import functools
 import os
 import re
 import unicodedata
+from collections.abc import Callable
 
 HEBREW = re.compile(r"[\u05d0-\u05ea\ufb1d-\ufb4f]")
 MODES = ("auto", "visual", "logical")
@@ -71,7 +72,9 @@ _LATIN = "!-~\u00c0-\u024f"  # ASCII and the accented Latin letters (Café, Mül
 _LATIN_RUN = re.compile(f"[{_LATIN}]+(?: [{_LATIN}]+)*")
 # a command with its flags and quoted values (Hebrew only inside the quotes), not one quoted as a whole
 # — and a flag with its quoted value (`--refusal "מה נאמר"`): each one left-to-right unit, as it is typed
-_COMMAND = re.compile(r'(?<![\'"])zchuyot(?: (?:"[^"\n]*"|[!#-~]+))+|(?<![\w-])--[a-z][a-z0-9-]* "[^"\n]*"')
+# (an argument never holds a parenthesis: `zchuyot (זכויות)` is a name and its gloss, `(zchuyot family waiver)` an
+# aside whose closing bracket is the sentence's)
+_COMMAND = re.compile(r'(?<![\'"])zchuyot(?: (?:"[^"\n]*"|[!#-\'*-~]+))+|(?<![\w-])--[a-z][a-z0-9-]* "[^"\n]*"')
 _BRACKETS = "()[]{}"
 _CLOSES = {")": "(", "]": "[", "}": "{"}
 _OPENS = {v: k for k, v in _CLOSES.items()}
@@ -219,17 +222,43 @@ def _marks_after_base(s: str) -> str:
 
 
 _IN_ISOLATE = re.compile(f"{FSI}[^{FSI}{PDI}]*{PDI}")
+_IN_BRACKETS = re.compile(r"\([^()\n]*\)|\[[^\[\]\n]*\]")
+_SHORT_ASIDE = 32  # cells
+_HELD_SPACE = "\ue0ff"  # stands for a space the wrapping must not break at (a private-use character, one cell)
+
+
+def visual_lines(text: str, width: int) -> list[str]:
+    """A paragraph as a terminal that does not reorder must be sent it: wrapped to `width` first (in logical
+    order: the words that begin the sentence on the first line), each line then in visual order and, when the
+    paragraph is Hebrew, pushed to the right edge."""
+    hebrew = has_hebrew(text)
+    out = []
+    for ln in wrap(text, width):
+        vis = visual(ln, paragraph_rtl=hebrew)
+        out.append(" " * max(width - cell_width(vis), 0) + vis if hebrew else vis)
+    return out
 
 
 def wrap(text: str, width: int) -> list[str]:
     """Wrap by words to `width` terminal cells (long words are cut). Keeps explicit newlines; an isolated
-    run of Latin words (a command with its id) is one word, moved to the next line whole."""
+    run of Latin words (a command with its id) and a short bracketed aside (`(עוד 6 ימים)`,
+    `(zchuyot family waiver)`) are each one word, moved to the next line whole — a bracket pair cut in
+    two is a pair no more, and each half would be shown facing the wrong way."""
     if "\n" not in text and cell_width(text) <= width:  # the usual cell: it fits as it is
         return [text]
-    if FSI in text:
-        held = _IN_ISOLATE.sub(lambda m: m.group().replace(" ", "\u00a0"), text)
-        return [_IN_ISOLATE.sub(lambda m: m.group().replace("\u00a0", " "), ln) for ln in _wrap(held, width)]
-    return _wrap(text, width)
+
+    def hold(most: int) -> Callable[[re.Match[str]], str]:
+        def one(m: re.Match[str]) -> str:
+            group = m.group()
+            return group.replace(" ", _HELD_SPACE) if cell_width(group) <= most else group
+        return one
+
+    held = _IN_ISOLATE.sub(hold(width), text) if FSI in text else text
+    if "(" in held or "[" in held:  # a short aside; a long one is wrapped like the rest of the sentence
+        held = _IN_BRACKETS.sub(hold(min(width, _SHORT_ASIDE)), held)
+    if held is text:
+        return _wrap(text, width)
+    return [ln.replace(_HELD_SPACE, " ") for ln in _wrap(held, width)]
 
 
 def _wrap(text: str, width: int) -> list[str]:
