@@ -109,7 +109,7 @@ def test_reopen_keeps_the_closing_and_is_honest_in_the_report(ws: Path) -> None:
     assert f"zchuyot reopen {i}" in r.stderr  # type: ignore[attr-defined]
     # bad input: no reason; an open issue; nothing written
     before, commits = issue_path(ws, i).read_bytes(), len(git_log(ws))
-    assert "--why" in z("reopen", i, code=1).stderr  # type: ignore[attr-defined]
+    assert "--why" in z("reopen", i, code=2).stderr  # type: ignore[attr-defined]  # (usage: no terminal to ask)
     assert "--why" in z("reopen", i, "--why", "   ", code=1).stderr  # type: ignore[attr-defined]
     assert issue_path(ws, i).read_bytes() == before and len(git_log(ws)) == commits
     z("reopen", i, "--why", "העירייה ביטלה את ההנחה")

@@ -371,3 +371,119 @@ def test_interactive_refer_offers_the_domains_partners_and_plan_the_bodys_people
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+
+
+# ------------------------------------------------------------------ every step asks (issue 27)
+def _answer(child: pexpect.spawn, *pairs: tuple[str, str]) -> None:
+    for question, answer in pairs:
+        child.expect(question)
+        child.sendline(answer)
+
+
+def _done(child: pexpect.spawn) -> int:
+    child.expect(pexpect.EOF)
+    child.close()
+    return child.exitstatus
+
+
+def test_treat_asks_what_was_done_and_names_the_issue(ws: Path) -> None:
+    from conftest import new_issue
+
+    i = new_issue(ws)
+    assert run("--root", str(ws), "plan", i, "--action", "לאסוף תלושי שכר", "--who", "worker").exit_code == 0
+    child = spawn(ws, "treat", i)
+    child.expect(f"הסוגיה .?{i}")  # which issue: a family may have three open
+    _answer(child, ("מה נעשה", "התקשרתי לסניף"), ("סוג הפעולה", "2"), ("מתי", "4.11.26"),
+            ("השלים פעולה", "7"))  # no action 7: said, asked again
+    child.expect("יש להקליד מספר פעולה פתוחה: 1")
+    child.sendline("1")
+    _answer(child, ("מועד המעקב הבא", "+7"))
+    assert _done(child) == 0
+    d = json.loads(run("--root", str(ws), "show", i, "--json").stdout)
+    entry = d["log"][-1]
+    assert (entry["text"], entry["kind"], entry["date"], entry.get("action")) == ("התקשרתי לסניף", "call",
+                                                                                  "2026-11-04", 1)
+    assert d["actions"][0]["done"] == "2026-11-04" and d["next_followup"] == "2026-11-30"
+
+
+def test_persist_asks_the_kind_the_body_from_the_issue_and_the_clock(ws: Path) -> None:
+    from conftest import new_issue
+
+    i = new_issue(ws)
+    assert run("--root", str(ws), "collect", i, "--body", "ביטוח לאומי|פקידת התביעות|").exit_code == 0
+    child = spawn(ws, "persist", i)
+    _answer(child, ("מה קרה", "1"), ("מה נאמר", "התביעה נדחתה"), ("מאיזה גוף", "1"), ("מתי", ""))
+    child.expect("ערר לוועדה רפואית לעררים")
+    child.expect("מתחיל מועד חוקי")
+    child.sendline("")  # no clock
+    assert _done(child) == 0
+    d = json.loads(run("--root", str(ws), "show", i, "--json").stdout)
+    entry = d["log"][-1]
+    assert (entry["kind"], entry["text"], entry["body"]) == ("refusal", "התביעה נדחתה", "ביטוח לאומי")
+    assert d["deadlines"] == []
+
+
+def test_close_asks_how_and_what_was_won_and_reopen_asks_why(ws: Path) -> None:
+    from conftest import new_issue
+
+    i = new_issue(ws)
+    child = spawn(ws, "close", i)
+    child.expect(f"הסוגיה .?{i}")
+    _answer(child, ("איך הסתיים", "1"), ("הושגה זכות", "2"))  # "2" is no answer to yes/no: said, asked again
+    child.expect("יש לענות Enter או כ")
+    child.sendline("")
+    _answer(child, ("איזו זכות הושגה", "קצבת נכות כללית"), ("הסכום", "₪1,250"), ("כל חודש", "1"),
+            ("כסף שהושג או חוב", "1"), ("תובנות", "ללוות לוועדה"), ("מתי", ""))
+    assert _done(child) == 0
+    d = json.loads(run("--root", str(ws), "show", i, "--json").stdout)
+    assert d["status"] == "ended" and d["insights"] == "ללוות לוועדה"
+    assert {k: d["outcome"][k] for k in ("benefit", "amount", "period", "kind")} == {
+        "benefit": "קצבת נכות כללית", "amount": 1250, "period": "monthly", "kind": "recovery"}
+    child = spawn(ws, "reopen", i)
+    _answer(child, ("למה נפתחת", "הקצבה בוטלה"))
+    assert _done(child) == 0
+    assert json.loads(run("--root", str(ws), "show", i, "--json").stdout)["status"] == "open"
+
+
+def test_ctrl_c_while_closing_writes_nothing(ws: Path) -> None:
+    from conftest import issue_path, new_issue
+
+    i = new_issue(ws)
+    before = issue_path(ws, i).read_text(encoding="utf-8")
+    child = spawn(ws, "close", i)
+    _answer(child, ("איך הסתיים", "2"), ("מדוע", "המשפחה עברה דירה"))
+    child.expect("תובנות")
+    child.sendintr()
+    assert _done(child) == 1
+    assert issue_path(ws, i).read_text(encoding="utf-8") == before
+
+
+def test_collect_again_shows_the_answers_and_enter_keeps_them(ws: Path) -> None:
+    from conftest import new_issue
+
+    i = new_issue(ws)
+    assert run("--root", str(ws), "collect", i, "--problem", "הוועדה לא ראתה את המסמכים", "--history",
+               "refused").exit_code == 0
+    child = spawn(ws, "collect", i)
+    child.expect(f"הסוגיה .?{i}")
+    child.expect("כעת רשום: הוועדה לא ראתה את המסמכים")
+    child.expect("מהי הבעיה")
+    child.sendline("")  # kept
+    child.expect("כעת רשום: ")
+    child.expect("היסטוריית הטיפול")
+    child.sendline("")
+    _answer(child, ("שם הארגון", ""), ("סוג החסם", "3"), ("איפה בדיוק", "המסמכים לא הגיעו"),
+            ("להמשיך עכשיו לתכנית", "ל"))
+    assert _done(child) == 0
+    d = json.loads(run("--root", str(ws), "show", i, "--json").stdout)
+    assert (d["problem"], d["history"]) == ("הוועדה לא ראתה את המסמכים", "refused")
+    assert d["barrier"] == {"kind": "documents", "where": "המסמכים לא הגיעו"}
+
+
+def test_a_step_without_its_values_outside_a_terminal_is_a_usage_error(ws: Path) -> None:
+    from conftest import new_issue
+
+    i = new_issue(ws)
+    for args in (("treat", i), ("persist", i), ("close", i), ("reopen", i)):
+        r = run(*args)
+        assert r.exit_code == 2 and "--help" in r.stderr and "בלי טרמינל" in r.stderr, (args, r.stderr)

@@ -406,6 +406,17 @@ def _notes(result: Any, info: bool = False) -> None:
             _say(t(key, **params))
 
 
+def _ask_or_usage(ws: "Any", issue_id: str, what: str, command: str) -> "Any":
+    """A step run without what it records: asked in a terminal (the issue returned, to name it and offer
+    its bodies and actions), else the usage error a script expects — nothing is written either way."""
+    if not _interactive():
+        from zchuyot.errors import UsageError
+
+        raise UsageError("usage.missing_no_terminal", what=what, command=f"zchuyot {command}")
+    ws.require_worker()
+    return ws.get_issue(issue_id).issue
+
+
 def _interactive() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
@@ -901,7 +912,7 @@ def family_show(
 @app.command()
 def treat(
     issue_id: IssueId,
-    text: Annotated[str, typer.Argument(help="מה נעשה.")],
+    text: Annotated[Optional[str], typer.Argument(help="מה נעשה (בלי – נשאל בטרמינל).")] = None,
     kind: Annotated[Optional[str], typer.Option("--kind", help="meeting, call, letter, documents, contact, accompaniment, simulation, refusal, escalation, appeal, answer, note")] = None,
     date: Annotated[Optional[str], typer.Option("--date", help="מתי (ברירת מחדל: היום).")] = None,
     done: Annotated[Optional[str], typer.Option("--done", help="מספר פעולה מהתכנית שבוצעה.")] = None,
@@ -911,7 +922,15 @@ def treat(
     from zchuyot.practice import core
     from zchuyot.text.labels import t
 
-    result = core.treat(_ws(), issue_id, text, kind, date, done, next_date)
+    ws = _ws()
+    if text is None:
+        issue = _ask_or_usage(ws, issue_id, "TEXT", "treat")
+        from zchuyot.terminal.prompts import Asker, ask_treat
+
+        asked = ask_treat(Asker(*_out()), issue)
+        text, kind, date, done, next_date = (asked["text"], kind or asked["kind"], date or asked["date"],
+                                             done or asked["done"], next_date or asked["next_date"])
+    result = core.treat(ws, issue_id, text, kind, date, done, next_date)
     _notes(result)
     _say(t("ui.logged", id=result.id))
 
@@ -933,7 +952,18 @@ def close(
     from zchuyot.practice import core
     from zchuyot.text.labels import choice_label, t
 
-    result = core.close(_ws(), issue_id, ended=ended, stopped=stopped, referred=referred, insights=insights,
+    ws = _ws()
+    if not ended and stopped is None and referred is None:
+        issue = _ask_or_usage(ws, issue_id, "--ended | --stopped | --referred", "close")
+        from zchuyot.practice import steps
+        from zchuyot.terminal.prompts import Asker, ask_close
+
+        a = ask_close(Asker(*_out()), issue, steps.rights(ws))
+        ended, stopped, referred = a["ended"], a["stopped"], a["referred"]
+        benefit, amount, period, kind = (benefit or a["benefit"], amount or a["amount"], period or a["period"],
+                                         kind or a["kind"])
+        insights, date = insights or a["insights"], date or a["date"]
+    result = core.close(ws, issue_id, ended=ended, stopped=stopped, referred=referred, insights=insights,
                         benefit=benefit, amount=amount, period=period, kind=kind, date=date)
     _notes(result)
     status = result.issue.status if result.issue else ""
@@ -964,7 +994,12 @@ def reopen(
     """פתיחה מחדש של סוגיה סגורה; הסגירה נשמרת בתיעוד. / Reopen a closed issue (its closing kept in the log)."""
     from zchuyot.practice import core
 
-    result = core.reopen(_ws(), issue_id, why, date)
+    ws = _ws()
+    if why is None:
+        from zchuyot.terminal.prompts import Asker, ask_reopen
+
+        why = ask_reopen(Asker(*_out()), _ask_or_usage(ws, issue_id, "--why", "reopen"))
+    result = core.reopen(ws, issue_id, why, date)
     _notes(result, info=True)
 
 
@@ -1034,7 +1069,7 @@ def collect(
         rec = ws.get_issue(issue_id)
         ws.require_worker()
         asker = Asker(console, rnd)
-        c = ask_collect(asker)
+        c = ask_collect(asker, rec.issue)
         if c.empty():
             walk_from("collect", asker, ws, issue_id=rec.issue.id, family=rec.issue.family)
             return
@@ -1094,6 +1129,17 @@ def persist(
     from zchuyot.practice import steps
     from zchuyot.text.labels import choice_label, t
 
+    ws = _ws()
+    if refusal is None and escalate is None and appeal is None:
+        issue = _ask_or_usage(ws, issue_id, "--refusal | --escalate | --appeal", "persist")
+        from zchuyot.practice import steps as steps_
+        from zchuyot.practice.directory import names
+        from zchuyot.terminal.prompts import Asker, ask_persist
+
+        known = names(ws)
+        a = ask_persist(Asker(*_out()), issue, steps_.deadline_rules(ws), lambda r, b: r.applies_to(b, known))
+        refusal, escalate, appeal = (a["text"] if a["kind"] == k else None for k in ("refusal", "escalation", "appeal"))
+        body, date, deadline = body or a["body"], date or a["date"], deadline or a["deadline"]
     ask = None
     if deadline and _interactive():  # a clock of another body's decisions is asked about, not assumed
         from zchuyot.terminal.prompts import Asker, confirm
@@ -1103,7 +1149,7 @@ def persist(
         def ask(key: str, params: dict[str, str]) -> bool:
             return confirm(asker, key, **params)
 
-    result = steps.persist(_ws(), issue_id, refusal=refusal, escalate=escalate, appeal=appeal, body=body,
+    result = steps.persist(ws, issue_id, refusal=refusal, escalate=escalate, appeal=appeal, body=body,
                            date=date, deadline=deadline, confirm=ask)
     kind = "refusal" if refusal is not None else "escalation" if escalate is not None else "appeal"
     _say(t("ui.persisted", id=result.id, kind=choice_label("kind", kind)))

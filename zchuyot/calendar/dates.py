@@ -9,7 +9,7 @@ import re
 from zchuyot.errors import InputError
 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_IL = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})$")
+_IL = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4}|\d{2})$")  # 4.12.26 is 4.12.2026
 _REL = re.compile(r"^([+-])\s*(\d{1,4})$")
 _WORDS = {
     "today": 0, "היום": 0, "yesterday": -1, "אתמול": -1, "tomorrow": 1, "מחר": 1,
@@ -34,8 +34,8 @@ _REL_SHOWN = re.compile(r"^(\d{1,4})([+-])$")
 
 
 def parse_date(text: str | dt.date | None, base: dt.date | None = None) -> dt.date:
-    """`YYYY-MM-DD`, `DD/MM/YYYY`, `DD.MM.YYYY`, today/היום, yesterday/אתמול, tomorrow/מחר, +N/-N days (and
-    N+/N-, as right-to-left display may show it)."""
+    """`YYYY-MM-DD`, `DD/MM/YYYY`, `DD.MM.YYYY` (and `DD.MM.YY`, this century), today/היום, yesterday/אתמול,
+    tomorrow/מחר, +N/-N days (and N+/N-, as right-to-left display may show it)."""
     if isinstance(text, dt.date):
         return text
     s = (text or "").strip()
@@ -46,7 +46,8 @@ def parse_date(text: str | dt.date | None, base: dt.date | None = None) -> dt.da
         if m := _ISO.match(s):
             return dt.date(int(m[1]), int(m[2]), int(m[3]))
         if m := _IL.match(s):
-            return dt.date(int(m[3]), int(m[2]), int(m[1]))
+            year = int(m[3]) + (2000 if len(m[3]) == 2 else 0)
+            return dt.date(year, int(m[2]), int(m[1]))
         if m := _REL.match(s):
             n = int(m[2])
             return base + dt.timedelta(days=n if m[1] == "+" else -n)

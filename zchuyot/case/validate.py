@@ -182,6 +182,11 @@ def suggestion(vocab: str, value: Any) -> str:
     from zchuyot.text.labels import t
 
     s = _suggest(str(value), VOCABULARIES[vocab])
+    if not s:  # a Hebrew typo (`חובת`): the nearest Hebrew name, as the worker typed it
+        from zchuyot.text.labels import choice_label
+
+        names = {choice_label(vocab, k, "he"): k for k in VOCABULARIES[vocab]}
+        s = _suggest(str(value), tuple(names))
     return t("err.file.suggest", None, key=s) if s else ""
 
 

@@ -26,19 +26,27 @@ class Asker:
         text = rtl.isolate_latin(rtl.visible(text) + ":")
         return (rtl.visual(text) if self.r.visual else text) + " "
 
-    def ask(self, key: str, required: bool = False, check: Callable[[str], str | None] | None = None) -> str:
+    def ask(self, key: str, required: bool = False, check: Callable[[str], str | None] | None = None,
+            default: str | None = None) -> str:
         """Ask one question until the answer is acceptable. `check` returns an error text or None."""
-        return self.ask_text(t(key), required, check)
+        return self.ask_text(t(key), required, check, default)
 
-    def ask_text(self, text: str, required: bool = False, check: Callable[[str], str | None] | None = None) -> str:
+    def ask_text(self, text: str, required: bool = False, check: Callable[[str], str | None] | None = None,
+                 default: str | None = None) -> str:
+        """`default`: the answer recorded now, shown above the question; Enter keeps it."""
         lines = text.split("\n")
         for extra in lines[:-1]:
             self.r.line(extra)
+        if default:
+            self.r.line(t("walk.current", value=default), style="dim")
         while True:
             try:
-                answer = self.console.input(self._prompt_text(lines[-1])).strip()
+                answer = self.console.input(self._prompt_text(lines[-1] + (t("walk.keep") if default else "")))
+                answer = answer.strip()
             except (KeyboardInterrupt, EOFError):
                 raise Cancelled("ui.cancelled") from None
+            if not answer and default:
+                return default
             if required and not answer:
                 self.r.line(t("prompt.required"), style="yellow")
                 continue
@@ -162,20 +170,31 @@ def confirm(asker: Asker, key: str, **params: str) -> bool:
             return True
         if a in _NO:
             return False
+        asker.r.line(t("walk.yes_no"), style="yellow")  # never asked again without a word
 
 
-def choose_optional(asker: Asker, values: tuple[str, ...], vocab: str, key: str) -> str | None:
-    """A numbered choice that may be skipped with Enter."""
+def choose_optional(asker: Asker, values: tuple[str, ...], vocab: str, key: str,
+                    default: str | None = None) -> str | None:
+    """A numbered choice that may be skipped with Enter (or, with `default`, Enter keeps the current one)."""
     rows = [[str(n), choice_label(vocab, v)] for n, v in enumerate(values, 1)]
     asker.r.table(["#", t(key).split("–")[0].strip()], rows)
 
     def ok(a: str) -> str | None:
         if a.isdigit() and 1 <= int(a) <= len(values):
             return None
+        if a in values or any(a == choice_label(vocab, v) for v in values):
+            return None
         return t("prompt.choose_number", n=len(values))
 
-    a = asker.ask(key, check=ok)
-    return values[int(a) - 1] if a else None
+    shown = choice_label(vocab, default) if default else None
+    a = asker.ask(key, check=ok, default=shown)
+    if not a:
+        return None
+    if a == shown:
+        return default
+    if a.isdigit():
+        return values[int(a) - 1]
+    return next(v for v in values if a in (v, choice_label(vocab, v)))
 
 
 def _numbers(text: str, n: int) -> list[int] | None:
@@ -242,19 +261,40 @@ def ask_order(asker: Asker, recs: list) -> tuple[list[str], list[str]]:
     return [recs[i - 1].issue.id for i in order], [recs[i - 1].issue.id for i in now]
 
 
-def ask_collect(asker: Asker) -> Collected:
-    """The five questions of step 3."""
+def about(asker: Asker, issue: Any) -> None:
+    """The issue a step is about, named before its questions (a family may have three open)."""
+    if issue is not None:
+        asker.r.line(t("walk.about", id=issue.id, subject=issue.subject, family=issue.family), style="bold")
+
+
+def ask_collect(asker: Asker, issue: Any = None) -> Collected:
+    """The five questions of step 3; asked again, each shows what is recorded and Enter keeps it (only what
+    changed is returned)."""
     from zchuyot.case.form import BARRIERS, HISTORIES
 
     asker.r.line(t("step.collect") + ": " + t("guide.collect"), style="bold")
+    about(asker, issue)
+    was_problem = getattr(issue, "problem", None)
+    was_history = getattr(issue, "history", None)
+    barrier = getattr(issue, "barrier", None)
+    was_kind, was_where = (barrier.kind, barrier.where) if barrier is not None else (None, None)
     c = Collected()
-    c.problem = asker.ask("walk.problem") or None
-    c.history = choose_optional(asker, HISTORIES, "history", "walk.history")
+    c.problem = asker.ask("walk.problem", default=was_problem) or None
+    c.history = choose_optional(asker, HISTORIES, "history", "walk.history", default=was_history)
     asker.r.line(t("walk.bodies"))
+    for b in getattr(issue, "bodies", None) or []:
+        asker.r.line("  • " + " – ".join(x for x in (b.org, b.contact, b.details) if x), style="dim")
     c.bodies = ask_bodies(asker)
-    c.barrier_kind = choose_optional(asker, BARRIERS, "barrier", "walk.barrier_kind")
-    c.barrier_where = asker.ask("walk.barrier_where") or None
+    c.barrier_kind = choose_optional(asker, BARRIERS, "barrier", "walk.barrier_kind", default=was_kind)
+    c.barrier_where = asker.ask("walk.barrier_where", default=was_where) or None
     asker.r.line(t("walk.todo"))
+    # Enter kept an answer: nothing to write for it
+    if c.problem == was_problem:
+        c.problem = None
+    if c.history == was_history:
+        c.history = None
+    if c.barrier_kind == was_kind and c.barrier_where == was_where:
+        c.barrier_kind = c.barrier_where = None
     return c
 
 
@@ -362,14 +402,16 @@ def walk_from(step: str, asker: Asker, ws: object, issue_id: str | None = None, 
         elif issue_id is None:
             return
         elif nxt == "collect":
-            if not confirm(asker, "walk.continue", step=t("step.collect")):
+            issue = ws.get_issue(issue_id).issue  # type: ignore[attr-defined]
+            if not confirm(asker, "walk.continue_about", step=t("step.collect"), subject=issue.subject):
                 return
-            c = ask_collect(asker)
+            c = ask_collect(asker, issue)
             if not c.empty():
                 steps.collect(ws, issue_id, c)  # type: ignore[arg-type]
                 asker.r.line(t("ui.collected", id=issue_id))
         elif nxt == "plan":
-            if not confirm(asker, "walk.continue", step=t("step.plan")):
+            issue = ws.get_issue(issue_id).issue  # type: ignore[attr-defined]
+            if not confirm(asker, "walk.continue_about", step=t("step.plan"), subject=issue.subject):
                 return
             actions = ask_plan(asker, ws)
             if actions:
@@ -378,3 +420,125 @@ def walk_from(step: str, asker: Asker, ws: object, issue_id: str | None = None, 
                     asker.r.line(t(key, **params))
         step = nxt
         nxt = flow.WALK.get(step)
+
+
+# ------------------------------------------------------------------ steps 5, 6 and closing, asked
+def _pick_number(asker: Asker, key: str, n: int, required: bool = False, **params: str) -> int | None:
+    def ok(a: str) -> str | None:
+        return None if a.isdigit() and 1 <= int(a) <= n else t("prompt.choose_number", n=n)
+
+    a = asker.ask_text(t(key, **params), required=required, check=ok)
+    return int(a) if a else None
+
+
+def _ask_date(asker: Asker, key: str) -> str | None:
+    return asker.ask(key, check=date_error) or None
+
+
+def ask_treat(asker: Asker, issue: Any) -> dict[str, Any]:
+    """Step 5 in a terminal: what was done, its kind, when, the plan action it completes, the next
+    follow-up — the same values `treat`'s flags give."""
+    from zchuyot.case.form import LOG_KINDS, PERSIST_KINDS
+
+    asker.r.line(t("step.treat") + ": " + t("guide.treat"), style="bold")
+    about(asker, issue)
+    out: dict[str, Any] = {"text": asker.ask("walk.treat_text", required=True)}
+    kinds = tuple(k for k in LOG_KINDS if k not in PERSIST_KINDS and k not in (
+        "reopen", "correction", "referral", "feedback"))
+    out["kind"] = choose_optional(asker, kinds, "kind", "walk.treat_kind")
+    out["date"] = _ask_date(asker, "walk.when")
+    pending = [a for a in issue.actions if a.done is None]
+    out["done"] = None
+    if pending:
+        asker.r.table(["#", t("field.actions")], [[str(a.id), a.what] for a in pending], nowrap=(0,))
+        ids = [str(a.id) for a in pending]
+
+        def ok(a: str) -> str | None:
+            return None if a in ids else t("walk.bad_action", options=", ".join(ids))
+
+        out["done"] = asker.ask("walk.treat_done", check=ok) or None
+    out["next_date"] = _ask_date(asker, "walk.next")
+    return out
+
+
+def ask_persist(asker: Asker, issue: Any, rules: list[Any], fits: Callable[[Any, str | None], bool]
+                ) -> dict[str, Any]:
+    """Step 6 in a terminal: a "no", the floor above or an appeal; the body from the issue's bodies (or
+    typed); the date; for a "no", the legal clock it starts — those of its body first."""
+    from zchuyot.case.form import PERSIST_KINDS
+
+    asker.r.line(t("step.persist") + ": " + t("guide.persist"), style="bold")
+    about(asker, issue)
+    kind = asker.choose(PERSIST_KINDS, "kind", "walk.persist_kind")
+    text = asker.ask(f"walk.persist_{kind}", required=True)
+    orgs = [b.org for b in issue.bodies if b.org]
+    body: str | None
+    if orgs:
+        asker.r.table(["#", t("field.org")], [[str(n), o] for n, o in enumerate(orgs, 1)], nowrap=(0,))
+
+        def ok(a: str) -> str | None:
+            return None if not a.isdigit() or 1 <= int(a) <= len(orgs) else t("prompt.choose_number", n=len(orgs))
+
+        a = asker.ask("walk.persist_body_pick", required=kind == "refusal", check=ok)
+        body = orgs[int(a) - 1] if a.isdigit() else (a or None)
+    else:
+        body = asker.ask("walk.persist_body", required=kind == "refusal") or None
+    out: dict[str, Any] = {"kind": kind, "text": text, "body": body, "date": _ask_date(asker, "walk.when"),
+                           "deadline": None}
+    if kind == "refusal" and rules:
+        ordered = sorted(rules, key=lambda r: not (r.bodies and fits(r, body)))
+        rows = [[str(n), r.name, t("walk.clock_days", n=str(r.days)) if r.days else
+                 t("walk.clock_months", n=str(r.months))] for n, r in enumerate(ordered, 1)]
+        asker.r.table(["#", t("field.deadlines"), ""], rows, nowrap=(0, 2))
+        n = _pick_number(asker, "walk.persist_clock", len(ordered))
+        out["deadline"] = ordered[n - 1].key if n else None
+    return out
+
+
+def ask_close(asker: Asker, issue: Any, rights: list[Any]) -> dict[str, Any]:
+    """Closing in a terminal, as the form asks it: how the issue ended (ended / stopped, why / referred, to
+    whom); when it ended with something won, the right (from the checklist, the issue's own first, or in
+    words), the amount, monthly or once, money won or debt avoided; then the insights."""
+    from zchuyot.case.form import OUTCOME_KINDS, PERIODS
+    from zchuyot.practice.core import parse_amount
+
+    asker.r.line(t("walk.close_title"), style="bold")
+    about(asker, issue)
+    how = asker.choose(("ended", "stopped", "referred"), "status", "walk.close_how")
+    out: dict[str, Any] = {"ended": how == "ended", "stopped": None, "referred": None, "benefit": None,
+                           "amount": None, "period": None, "kind": None}
+    if how == "stopped":
+        out["stopped"] = asker.ask("walk.close_stopped", required=True)
+    elif how == "referred":
+        out["referred"] = asker.ask("walk.close_referred", required=True)
+    elif confirm(asker, "walk.close_won"):
+        mine = [r for r in rights if r.name == issue.right or r.domain == issue.domain]
+        offered = sorted(mine, key=lambda r: r.name != issue.right)[:12]
+        if offered:
+            asker.r.table(["#", t("field.right")], [[str(n), r.name] for n, r in enumerate(offered, 1)],
+                          nowrap=(0,))
+        benefit = asker.ask("walk.close_benefit", required=True)
+        if benefit.isdigit() and 1 <= int(benefit) <= len(offered):
+            benefit = offered[int(benefit) - 1].name
+        out["benefit"] = benefit
+
+        def amount_ok(a: str) -> str | None:
+            try:
+                parse_amount(a)
+                return None
+            except ZError as e:
+                return e.render()
+
+        out["amount"] = asker.ask("walk.close_amount", required=True, check=amount_ok)
+        out["period"] = asker.choose(PERIODS, "period", "walk.close_period")
+        out["kind"] = asker.choose(OUTCOME_KINDS, "outcome_kind", "walk.close_kind")
+    out["insights"] = asker.ask("walk.close_insights", default=issue.insights) or None
+    if out["insights"] == issue.insights:
+        out["insights"] = None
+    out["date"] = _ask_date(asker, "walk.when")
+    return out
+
+
+def ask_reopen(asker: Asker, issue: Any) -> str:
+    about(asker, issue)
+    return asker.ask("walk.reopen_why", required=True)
