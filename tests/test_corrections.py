@@ -299,3 +299,69 @@ def test_check_explains_correct_when_a_log_entry_was_changed_by_hand(ws: Path) -
                  encoding="utf-8")
     assert run("--root", str(ws), "correct", i, "2", "--text", "ביקור בית עם האב").exit_code == 0
     assert "שונתה בקובץ" not in run("--root", str(ws), "check").stdout
+
+
+# ------------------------------------------------------------------ amend (issue 27)
+def test_amend_a_closing_amount_keeps_the_original_and_every_reader_sees_the_new(ws: Path) -> None:
+    import json
+    import subprocess
+
+    from conftest import issue_path, new_issue, run
+
+    i = new_issue(ws)
+    assert run("--root", str(ws), "close", i, "--ended", "--benefit", "הנחה בארנונה", "--amount", "1520",
+               "--period", "monthly", "--kind", "avoidance").exit_code == 0
+    r = run("--root", str(ws), "amend", i, "outcome.amount", "1,250", "--why", "טעות הקלדה")
+    assert r.exit_code == 0, r.stderr
+    assert "מה הושג – סכום" in r.stdout + r.stderr
+    d = json.loads(run("--root", str(ws), "show", i, "--json").stdout)
+    assert d["outcome"]["amount"] == 1250
+    entry = d["log"][-1]
+    assert entry["kind"] == "amendment" and entry["amends"] == "outcome.amount" and entry["was"] == "1520"
+    assert "טעות הקלדה" in entry["text"]
+    rep = json.loads(run("--root", str(ws), "report", "--json").stdout)
+    assert rep["benefits"]["monthly_total"] == 1250  # the report (through the cache) reads the amended value
+    history = subprocess.run(["git", "-C", str(ws), "log", "-p", "-2"], capture_output=True, text=True).stdout
+    assert "-  amount: 1520" in history and "+  amount: 1250" in history  # the history keeps the original
+    before = issue_path(ws, i).read_bytes()
+    r = run("--root", str(ws), "amend", i, "outcome.amount", "1250")
+    assert r.exit_code == 1 and "כבר רשום" in r.stderr
+    for args, needle in ((("nope", "x"), "outcome.amount"), (("domain", "חובת"), "חובות"),
+                         (("opened", "+30"), ""), (("actions.3.due", "+3"), "אין רשומה"),
+                         (("log.1.text", "x"), "zchuyot correct"), (("status", "ended"), "close"),
+                         (("outcome.kind", "gift"), "recovery")):
+        r = run("--root", str(ws), "amend", i, *args)
+        assert r.exit_code == 1 and needle in r.stderr, (args, r.stderr)
+    assert issue_path(ws, i).read_bytes() == before
+
+
+def test_amend_cancels_a_plan_action_and_a_mistaken_closing_never_counts(ws: Path) -> None:
+    import json
+
+    from conftest import new_issue, run
+
+    i = new_issue(ws)
+    assert run("--root", str(ws), "plan", i, "--action", "מכתב לעירייה", "--who", "worker", "--due", "+2",
+               "--person", "dana").exit_code == 0
+    assert run("--root", str(ws), "amend", i, "actions.1.due", "+5").exit_code == 0
+    d = json.loads(run("--root", str(ws), "show", i, "--json").stdout)
+    assert d["actions"][0]["due"] == "2026-11-28"
+    assert "מכתב לעירייה" in run("--root", str(ws), "followup", env={"ZCHUYOT_TODAY": "2026-11-29"}).stdout
+    assert run("--root", str(ws), "amend", i, "actions.1", "--cancel", "--why", "המשפחה הגישה בעצמה").exit_code == 0
+    assert "מכתב לעירייה" not in run("--root", str(ws), "followup", env={"ZCHUYOT_TODAY": "2026-11-29"}).stdout
+    assert "בוטלה" in run("--root", str(ws), "plan", i).stdout
+    r = run("--root", str(ws), "treat", i, "נשלח", "--done", "1")
+    assert r.exit_code == 1 and "בוטלה" in r.stderr
+    assert run("--root", str(ws), "amend", i, "actions.1", "--cancel").exit_code == 1  # once
+    # a closing that was a mistake: reopened, the benefit would show "won and lost"; marked, it never counted
+    assert run("--root", str(ws), "close", i, "--ended", "--benefit", "הנחה בארנונה", "--amount", "300",
+               "--period", "monthly", "--kind", "avoidance").exit_code == 0
+    assert run("--root", str(ws), "reopen", i, "--why", "נסגרה בטעות").exit_code == 0
+    lost = json.loads(run("--root", str(ws), "report", "--json").stdout)["benefits"]
+    assert lost["lost"]["count"] == 1
+    assert run("--root", str(ws), "amend", i, "outcome", "--mistaken", "--why", "נסגרה בטעות").exit_code == 0
+    b = json.loads(run("--root", str(ws), "report", "--json").stdout)["benefits"]
+    assert b["count"] == 0 and b["lost"]["count"] == 0 and b["monthly_total"] == 0
+    assert json.loads(run("--root", str(ws), "show", i, "--json").stdout)["log"][-1]["was"].startswith("benefit:")
+    r = run("--root", str(ws), "amend", i, "subject", "--cancel")
+    assert r.exit_code == 2 and "actions.N --cancel" in r.stderr

@@ -168,7 +168,7 @@ def _help_formatter() -> type:
 HELP_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("help.intake", ("init", "new", "family", "worker")),
     ("help.steps", ("listen", "list", "collect", "plan", "treat", "persist", "followup", "policy")),
-    ("help.issue", ("show", "search", "correct", "close", "reopen", "letter")),
+    ("help.issue", ("show", "search", "correct", "amend", "close", "reopen", "letter")),
     ("help.network", ("body", "partner", "refer", "feedback")),
     ("help.center", ("report", "export", "event")),
     ("help.files", ("check", "sync", "purge", "keys")),
@@ -982,6 +982,22 @@ def correct(
     from zchuyot.practice import core
 
     result = core.correct(_ws(), issue_id, n, text=text, date=date, kind=kind)
+    _notes(result, info=True)
+
+
+@app.command()
+def amend(
+    issue_id: IssueId,
+    field: Annotated[str, typer.Argument(metavar="FIELD", help="השדה: מפתח בטופס, עם נקודות לרשומה (outcome.amount, actions.2.due, referrals.1.ask, status_reason).")],
+    value: Annotated[Optional[str], typer.Argument(metavar="VALUE", help="הערך הנכון (ריק – מוחק שדה שאינו חובה).")] = None,
+    why: Annotated[Optional[str], typer.Option("--why", help="למה (נשמר בתיעוד).")] = None,
+    cancel: Annotated[bool, typer.Option("--cancel", help="ביטול פעולה מהתכנית: actions.N --cancel.")] = False,
+    mistaken: Annotated[bool, typer.Option("--mistaken", help="סגירה שנעשתה בטעות: outcome --mistaken (ההישג לא נספר).")] = False,
+) -> None:
+    """תיקון שדה שנרשם; המקור נשמר בתיעוד וב-git. / Amend a recorded field (the original is kept)."""
+    from zchuyot.practice import core
+
+    result = core.amend(_ws(), issue_id, field, value, why=why, cancel=cancel, mistaken=mistaken)
     _notes(result, info=True)
 
 

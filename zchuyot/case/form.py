@@ -29,7 +29,7 @@ URGENCIES = ("now", "later")
 HISTORIES = ("never", "stopped", "refused", "unclear")
 LOG_KINDS = (
     "meeting", "call", "letter", "documents", "contact", "accompaniment", "simulation",
-    "refusal", "escalation", "appeal", "answer", "note", "reopen", "correction", "referral", "feedback",
+    "refusal", "escalation", "appeal", "answer", "note", "reopen", "correction", "referral", "feedback", "amendment",
 )
 PERSIST_KINDS = ("refusal", "escalation", "appeal")
 WHO = ("client", "client_advised", "simulation", "accompanied", "worker", "rights_worker", "volunteer")
@@ -211,6 +211,7 @@ ACTION_FIELDS = (
     Field("body", "text", flag="--body", label="field.org"),
     Field("agreed", "bool", default=False, flag="--agreed"),
     Field("done", "date"),
+    Field("cancelled", "date", label="field.action_cancelled"),  # `amend ID actions.N --cancel`: not to be done
 )
 LOG_FIELDS = (
     Field("date", "date", required=True, past=True, flag="--date"),
@@ -225,13 +226,15 @@ LOG_FIELDS = (
     Field("fix_date", "date", past=True, flag="--date", show=False, label="field.date"),
     Field("fix_kind", "choice", vocab="kind", flag="--kind", show=False, label="field.kind"),
     Field("fix_text", "longtext", flag="--text", show=False, label="field.text"),
+    # an amendment (`zchuyot amend ID FIELD VALUE`): the field it amended (`was` keeps what it held)
+    Field("amends", "text", show=False, label="field.amends"),
 )
 # a record's sub-fields written only when they have a value (every other sub-field is written, empty until
 # filled): a log entry's optional links and a correction's fields; a reopened outcome's `until`
 WRITTEN_WHEN_SET: dict[str, frozenset[str]] = {
-    "log": frozenset({"action", "body", "corrects", "was", "fix_date", "fix_kind", "fix_text"}),
+    "log": frozenset({"action", "body", "corrects", "was", "fix_date", "fix_kind", "fix_text", "amends"}),
     "outcome": frozenset({"until"}),
-    "actions": frozenset({"person"}),
+    "actions": frozenset({"person", "cancelled"}),
     "referrals": frozenset({"due", "uid"}),
 }
 # a referral to a partner (a volunteer, a student, a legal clinic…) and the partner's feedback on it

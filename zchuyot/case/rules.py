@@ -128,7 +128,7 @@ def attention(issue: Any) -> Attention:
         [(d.name or d.key, d.due.toordinal()) for d in open_clocks(issue)],
         [(e.text, e.date.toordinal()) for e in open_refusals(issue)],
         [(a.what, a.due.toordinal(), getattr(a, "person", None) or "") for a in issue.actions
-         if not a.done and a.due is not None],
+         if not a.done and not getattr(a, "cancelled", None) and a.due is not None],
         [(r.to, r.due.toordinal() if r.due else None, r.date.toordinal(), r.ask) for r in open_referrals(issue)],
         new_feedback(issue), waiver_needs(issue))
 
@@ -155,7 +155,8 @@ def new_feedback(issue: Any) -> tuple[str, int] | None:
 def waiver_needs(issue: Any) -> list[str]:
     """What a confidentiality waiver of the family must cover for the open work: the bodies of undone actions
     and the partners ("p:KEY") of open referrals."""
-    bodies = [a.body for a in issue.actions if not a.done and getattr(a, "body", None)]
+    bodies = [a.body for a in issue.actions if not a.done and not getattr(a, "cancelled", None)
+              and getattr(a, "body", None)]
     return list(dict.fromkeys([*bodies, *(f"p:{r.to}" for r in open_referrals(issue))]))
 
 

@@ -115,7 +115,9 @@ RECORDS: dict[str, tuple[Any, Any]] = {
     "referrals": (lambda i: [[r.id, r.to, _iso(r.date), _iso(r.due), r.status, [_iso(f.date) for f in r.feedback]]
                              for r in i.referrals],
                   lambda c: [ReferralView(r[0], r[1], _d(r[2]), _opt(r[3]), r[4], [_d(x) for x in r[5]]) for r in c]),
-    "actions": (lambda i: [[a.id, a.what, _iso(a.due), _iso(a.done)] for a in i.actions],
+    # (a cancelled action is no longer waited for: the screens read it as finished)
+    "actions": (lambda i: [[a.id, a.what, _iso(a.due), _iso(a.done or getattr(a, "cancelled", None))]
+                           for a in i.actions],
                 lambda c: [ActionView(a[0], a[1], _opt(a[2]), _opt(a[3])) for a in c]),
     "deadlines": (lambda i: [[d.key, d.name, _iso(d.from_), _iso(d.due)] for d in i.deadlines],
                   lambda c: [DeadlineView(d[0], d[1], _opt(d[2]), _d(d[3])) for d in c]),

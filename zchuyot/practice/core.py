@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import os
-import re
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,30 +25,15 @@ from zchuyot.case.file import (
     WriteResult,
     load_family,
 )
-from zchuyot.case.form import PERSIST_KINDS, VOCABULARIES, normalize_phone, valid_israeli_id
+from zchuyot.case.form import PERSIST_KINDS, normalize_phone, valid_israeli_id
 from zchuyot.case.validate import Problem
+from zchuyot.case.values import choice, parse_amount  # (defined with the form; used by every step)
 from zchuyot.errors import DataError, InputError, UsageError
-from zchuyot.text.labels import choice_label, options_text, t
+from zchuyot.text.labels import choice_label, t
 from zchuyot.workspace.store import Workspace, check_slug
 
 
 # ------------------------------------------------------------------ input helpers
-def choice(vocab: str, value: str | None, field: str) -> str:
-    """A vocabulary value given by key or by its Hebrew/English name (`--domain דיור` works). `field` is
-    the form field's key (dotted for a record's field): the command line names its flag."""
-    v = (value or "").strip()
-    if v in VOCABULARIES[vocab]:
-        return v
-    low = v.lower()
-    for key in VOCABULARIES[vocab]:
-        if low in (key.lower(), choice_label(vocab, key, "he").lower(), choice_label(vocab, key, "en").lower()):
-            return key
-    from zchuyot.case.validate import suggestion
-
-    raise InputError("err.bad_choice", field=field, value=v, options=options_text(vocab, VOCABULARIES[vocab]),
-                     suggest=suggestion(vocab, v))
-
-
 def text_required(value: str | None, field: str) -> str:
     v = (value or "").strip()
     if not v:
@@ -64,23 +48,6 @@ def parse_body(spec: str) -> dict[str, str]:
         raise InputError("err.bad_body", value=spec)
     parts += [""] * (3 - len(parts))
     return {"org": parts[0], "contact": parts[1] or None, "details": parts[2] or None}
-
-
-_AMOUNT_JUNK = re.compile(r"[₪\s,]|ש\"ח|שח|nis|ils", re.I)
-
-
-def parse_amount(text: str | float | int) -> float | int:
-    if isinstance(text, (int, float)):
-        value = float(text)
-    else:
-        s = _AMOUNT_JUNK.sub("", str(text))
-        try:
-            value = float(s)
-        except ValueError:
-            raise InputError("err.bad_amount", value=text) from None
-    if value < 0 or value != value or value > 1e9:
-        raise InputError("err.bad_amount", value=text)
-    return int(value) if value.is_integer() else round(value, 2)
 
 
 def past_date(text: str | None, base: dt.date | None = None) -> dt.date:
@@ -246,6 +213,9 @@ def treat(ws: Workspace, issue_id: str, text: str, kind: str | None = None, date
                 raise InputError("err.unknown_action", field="log.action", value=done,
                                  options=", ".join(ids) or t("ui.none"))
             action = issue.actions[ids.index(str(done))]
+            if action.cancelled is not None:
+                raise InputError("err.action_cancelled", field="log.action", value=done,
+                                 date=action.cancelled.strftime("%d/%m/%Y"))
             if action.done is not None:
                 raise InputError("err.action_done", field="log.action", value=done,
                                  date=action.done.strftime("%d/%m/%Y"))
@@ -338,6 +308,63 @@ def reopen(ws: Workspace, issue_id: str, why: str | None, date: str | None = Non
         if issue.next_followup is None or issue.next_followup < dates.today():
             issue.next_followup = dates.today()
     edit.result.info.append(("ui.reopened", {"id": edit.result.id}))
+    return edit.result
+
+
+def amend(ws: Workspace, issue_id: str, path: str, value: str | None, *, why: str | None = None,
+          cancel: bool = False, mistaken: bool = False) -> WriteResult:
+    """Amend a recorded field (`outcome.amount`, `actions.2.due`, `referrals.1.ask`, `status_reason`…), cancel
+    a plan action (`actions.N`, `cancel`), or mark a closing's outcome a mistake (`outcome`, `mistaken`: it
+    never counted). The field takes the new value — every screen, report and the cache read it — and an
+    `amendment` entry in the log names the field and keeps what it held (the file and git keep the original)."""
+    from zchuyot.case import amend as am
+    from zchuyot.case.views import record
+
+    worker = ws.require_worker()
+    reason = f" ({why.strip()})" if why and why.strip() else ""
+    today = dates.today()
+    edit = ws.edit(issue_id, "zchuyot amend: {id}")
+    with edit as issue:
+        tg = am.target(issue, path)
+        f, where = tg.field, am.label(tg.path)
+        if cancel or mistaken:
+            if cancel and not (f.key == "actions" and tg.holder is not issue):
+                raise UsageError("err.amend_cancel_action")
+            if mistaken and not (f.key == "outcome" and tg.holder is issue):
+                raise UsageError("err.amend_mistaken")
+            if value not in (None, ""):
+                raise UsageError("usage.extra", what=value, command="zchuyot amend")
+        if cancel:
+            action = tg.holder
+            if action.done is not None:
+                raise InputError("err.action_done", field="log.action", value=str(action.id),
+                                 date=action.done.strftime("%d/%m/%Y"))
+            if action.cancelled is not None:
+                raise InputError("err.action_cancelled", value=str(action.id),
+                                 date=action.cancelled.strftime("%d/%m/%Y"))
+            action.cancelled = today
+            was, text = action.what, t("ui.amended_cancel", "he", n=str(action.id), what=action.what, why=reason)
+        elif mistaken:
+            if issue.outcome is None or not issue.outcome.benefit:
+                raise InputError("err.amend_empty_map", value=path, field_name=where)
+            was = am.shown(issue.outcome)
+            text = t("ui.amended_mistaken", "he", was=issue.outcome.benefit, why=reason)
+            issue.outcome = None
+        else:
+            if f.kind in ("list", "map"):
+                raise InputError("err.amend_field", value=path, options=", ".join(am.amendable()))
+            if value is None:
+                raise UsageError("err.amend_value_needed", name=path)
+            new = past_date(value) if f.kind == "date" and f.past and value.strip() else am.parse(f, value, today)
+            old = getattr(tg.holder, f.attr)
+            if new == old:
+                raise InputError("err.amend_same", name=where, value=am.shown(old))
+            setattr(tg.holder, f.attr, new)  # checked by the form (a required field is never emptied)
+            was = am.shown(old)
+            text = t("ui.amended", "he", field=where, was=was, now=am.shown(new), why=reason)
+        issue.log.append(record("log", date=today, kind="amendment", text=text, by=worker, amends=tg.path,
+                                was=was))
+    edit.result.info.append(("ui.amend_done", {"id": edit.result.id, "field": where}))
     return edit.result
 
 

@@ -447,7 +447,7 @@ def ask_treat(asker: Asker, issue: Any) -> dict[str, Any]:
         "reopen", "correction", "referral", "feedback"))
     out["kind"] = choose_optional(asker, kinds, "kind", "walk.treat_kind")
     out["date"] = _ask_date(asker, "walk.when")
-    pending = [a for a in issue.actions if a.done is None]
+    pending = [a for a in issue.actions if a.done is None and a.cancelled is None]
     out["done"] = None
     if pending:
         asker.r.table(["#", t("field.actions")], [[str(a.id), a.what] for a in pending], nowrap=(0,))

@@ -441,7 +441,9 @@ class Renderer:
                     t("field.done")],
                    [[str(a.id), a.what, choice_label("who", a.who) + (f" ({a.person})" if getattr(a, "person", None)
                                                                     else ""), fmt_date(a.due), a.body or "",
-                     t("ui.yes") if a.agreed else "", fmt_date(a.done) if a.done else ""] for a in issue.actions],
+                     t("ui.yes") if a.agreed else "", fmt_date(a.done) if a.done else
+                     t("ui.action_cancelled", date=fmt_date(a.cancelled)) if getattr(a, "cancelled", None) else ""]
+                    for a in issue.actions],
                    title=t("ui.plan_title", id=issue.id), nowrap=(0, 3, 6), prefer=1)
 
     def suggestions(self, items: Sequence[Any]) -> None:
