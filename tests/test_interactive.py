@@ -487,3 +487,33 @@ def test_a_step_without_its_values_outside_a_terminal_is_a_usage_error(ws: Path)
     for args in (("treat", i), ("persist", i), ("close", i), ("reopen", i)):
         r = run(*args)
         assert r.exit_code == 2 and "--help" in r.stderr and "בלי טרמינל" in r.stderr, (args, r.stderr)
+
+
+def test_personal_data_typed_in_a_terminal_is_moved_to_the_family_record(ws: Path) -> None:
+    from conftest import new_issue
+
+    i = new_issue(ws)
+    child = spawn(ws, "treat", i, "התקשרתי לאם 052-7654321 ואמרה ת.ז. 123456782")
+    child.expect("מספר טלפון")
+    _answer(child, ("לכתוב את הטקסט מחדש", "1"))  # moved: the family record had no phone
+    child.expect("מספר תעודת זהות")
+    _answer(child, ("לכתוב את הטקסט מחדש", "3"), ("הטקסט מחדש", "התקשרתי לאם, מסרה את מספר הזהות"))
+    assert _done(child) == 0
+    d = json.loads(run("--root", str(ws), "show", i, "--json").stdout)
+    assert d["log"][-1]["text"] == "התקשרתי לאם, מסרה את מספר הזהות"
+    fam = json.loads(run("--root", str(ws), "family", "show", "f1", "--json").stdout)
+    assert fam["phone"] == "052-7654321"
+
+
+def test_family_add_in_a_terminal_asks_the_household(ws: Path) -> None:
+    child = spawn(ws, "family", "add", "f7")
+    _answer(child, ("שם הפונה", "רות לוי"), ("טלפון", "050-1234567"), ("תעודת זהות", ""), ("מגדר הפונה", "1"),
+            ("כתובת", "רחוב הגפן 3"), ("להוסיף את בני הבית", ""), ("קרבה", "1"), ("שנת לידה", "1984"),
+            ("מגדר", "1"), ("שם", ""), ("תעודת זהות", ""), ("אחוזי נכות", ""), ("קצבאות", ""),
+            ("להוסיף עוד", ""), ("קרבה", "4"), ("שנת לידה", "2012"), ("מגדר", "2"), ("שם", ""), ("תעודת זהות", ""),
+            ("אחוזי נכות", "45"), ("קצבאות", "disabled_child"), ("להוסיף עוד", "ל"))
+    assert _done(child) == 0
+    d = json.loads(run("--root", str(ws), "family", "show", "f7", "--json").stdout)
+    assert (d["name"], d["gender"], d["address"]) == ("רות לוי", "female", "רחוב הגפן 3")
+    assert [(m["relation"], m["born"], m.get("disability")) for m in d["members"]] == [("mother", 1984, None),
+                                                                                       ("child", 2012, 45)]

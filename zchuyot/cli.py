@@ -40,21 +40,22 @@ def message(e: "Any") -> str:
     """An error of the core as the one line the worker reads: a field's key becomes its flag and label."""
     if not getattr(e, "field", None):
         return e.render()
-    from zchuyot.case.form import field_at, flag_of
+    from zchuyot.case.form import FAMILY, field_at, flag_of
     from zchuyot.text.labels import t
 
-    f = field_at(tuple(e.field.split(".")))
+    f = field_at(tuple(e.field.split("."))) or field_at(tuple(e.field.split(".")), FAMILY)
     label = t(f.label_key) if f else e.field
     return e.render(flag=flag_of(e.field) or e.field, label=label)
 
 
 GLOBAL_OPTIONS = ("--root", "--worker", "--lang", "--bidi")
 FOLLOWUP_SCREEN = 20  # the morning screen's items (whole families); `--all` for every one
-GLOBAL_FLAGS = ("--no-cache",)
+GLOBAL_FLAGS = ("--no-cache", "--keep-personal-data")
 
 
 class _State:
     no_cache: bool = False
+    keep_personal_data: bool = False
     root: str | None = None
     roots: tuple[str, ...] = ()  # --root given more than once: the district's view (report, policy)
     worker: str | None = None
@@ -274,8 +275,10 @@ app = typer.Typer(
     rich_markup_mode=None,
     help="zchuyot (זכויות) – מעקב סוגיות למיצוי זכויות אקטיבי. / A case tracker for active rights exhaustion.",
 )
-family_app = typer.Typer(cls=ZGroup, no_args_is_help=True, help="פרטי המשפחה (שם, טלפון, ת.ז.) – רק ב-family.yaml.")
+family_app = typer.Typer(cls=ZGroup, no_args_is_help=True, help="פרטי המשפחה ובני הבית (שם, טלפון, ת.ז., כתובת) – רק ב-family.yaml.")
 app.add_typer(family_app, name="family")
+member_app = typer.Typer(cls=ZGroup, no_args_is_help=True, help="בני הבית: קרבה, שנת לידה, מגדר, נכות, קצבאות.")
+family_app.add_typer(member_app, name="member")
 worker_app = typer.Typer(cls=ZGroup, no_args_is_help=True, help="העובדות של המחלקה: קוד, שם ותפקיד של כל אחת.")
 app.add_typer(worker_app, name="worker")
 event_app = typer.Typer(cls=ZGroup, no_args_is_help=True, help="אירועים שהמרכז סופר: הדרכות, ירידי זכויות, סדנאות.")
@@ -296,6 +299,7 @@ def _globals(
     lang: Annotated[Optional[str], typer.Option("--lang", help="he | en (ZCHUYOT_LANG).")] = None,
     bidi: Annotated[Optional[str], typer.Option("--bidi", help="auto | visual | logical (ZCHUYOT_BIDI).")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="לקרוא את כל הקבצים בלי מטמון האינדקס (ZCHUYOT_NO_CACHE=1).")] = False,
+    keep_personal_data: Annotated[bool, typer.Option("--keep-personal-data", help="לשמור בסוגיה טלפון, ת.ז. או דוא\"ל שהוקלדו בטקסט (נרשם ב-git); בלי זה – נעצר לפני השמירה.")] = False,
 ) -> None:
     from zchuyot.text import labels
 
@@ -308,6 +312,7 @@ def _globals(
     STATE.roots = tuple(root or ())
     STATE.root, STATE.worker, STATE.lang, STATE.bidi = (root[0] if root else None), worker, lang, bidi
     STATE.no_cache = no_cache
+    STATE.keep_personal_data = keep_personal_data
 
 
 # ------------------------------------------------------------------ helpers
@@ -349,6 +354,14 @@ def _ws() -> "Workspace":
     ws = Workspace.find(STATE.root, STATE.worker)
     if STATE.no_cache:
         ws.use_cache = False
+    ws.keep_personal_data = STATE.keep_personal_data
+    if _interactive():  # a phone typed into a text: asked before anything is written
+        def decide(found: list[Any]) -> Any:
+            from zchuyot.terminal.prompts import Asker, decide_personal
+
+            return decide_personal(Asker(*_out()), found)
+
+        ws.on_personal_data = decide
     if ws.worker:  # --worker nobody: one clear line, never issues no one's followup shows
         ws.check_worker(ws.worker)
     return ws
@@ -401,6 +414,14 @@ def _notes(result: Any, info: bool = False) -> None:
 
     for key, params in getattr(result, "notes", []):
         _say_error(t(key, **params))
+    moved = getattr(result, "moved", None)
+    if moved and getattr(result, "issue", None) is not None:
+        from zchuyot.practice import core
+
+        family = result.issue.family
+        core.take_personal(_ws(), family, moved)
+        for kind in dict.fromkeys(x.kind for x in moved):
+            _say(t("ui.pii_moved", kind=t(f"pii.kind.{kind}"), family=family))
     if info:
         for key, params in getattr(result, "info", []):
             _say(t(key, **params))
@@ -849,14 +870,110 @@ def family_add(
     name: Annotated[Optional[str], typer.Option("--name", help="שם המשפחה / הפונה.")] = None,
     phone: Annotated[Optional[str], typer.Option("--phone", help="טלפון.")] = None,
     id_number: Annotated[Optional[str], typer.Option("--id-number", help="מספר תעודת זהות (נבדקת ספרת ביקורת).")] = None,
+    gender: Annotated[Optional[str], typer.Option("--gender", help="מגדר הפונה: female | male (לפנייה ולמכתבים).")] = None,
+    address: Annotated[Optional[str], typer.Option("--address", help="כתובת המשפחה.")] = None,
 ) -> None:
-    """רישום או עדכון פרטי המשפחה (המקום היחיד למידע מזהה). / The family record."""
+    """רישום או עדכון פרטי המשפחה (המקום היחיד למידע מזהה); בטרמינל בלי דגלים – נשאל הכול, גם בני הבית. / The family record."""
     from zchuyot.practice import core
     from zchuyot.text.labels import t
 
-    result = core.add_family(_ws(), family, name, phone, id_number)
+    ws = _ws()
+    members: list[Any] = []
+    if all(x is None for x in (name, phone, id_number, gender, address)) and _interactive():
+        from zchuyot.terminal.prompts import Asker, ask_family
+
+        ws.require_worker()
+        asked = ask_family(Asker(*_out()), core.get_family(ws, family) if ws.family_known(family) else None)
+        name, phone, id_number, gender, address = (asked[k] for k in ("name", "phone", "id_number", "gender",
+                                                                      "address"))
+        members = asked["members"]
+    result = core.add_family(ws, family, name, phone, id_number, gender, address, members=members)
     _notes(result)
     _say(t("ui.family_saved", family=family))
+
+
+@family_app.command("edit")
+def family_edit(
+    family: FamilyCode,
+    name: Annotated[Optional[str], typer.Option("--name", help="שם המשפחה / הפונה.")] = None,
+    phone: Annotated[Optional[str], typer.Option("--phone", help="טלפון.")] = None,
+    id_number: Annotated[Optional[str], typer.Option("--id-number", help="מספר תעודת זהות.")] = None,
+    gender: Annotated[Optional[str], typer.Option("--gender", help="מגדר הפונה: female | male.")] = None,
+    address: Annotated[Optional[str], typer.Option("--address", help="כתובת המשפחה.")] = None,
+) -> None:
+    """עדכון פרטי משפחה רשומה (כתובת, טלפון…). / Update a family's record."""
+    from zchuyot.practice import core
+    from zchuyot.text.labels import t
+
+    if all(x is None for x in (name, phone, id_number, gender, address)):
+        from zchuyot.errors import UsageError
+
+        raise UsageError("err.family_edit_nothing")
+    result = core.add_family(_ws(), family, name, phone, id_number, gender, address, must_exist=True)
+    _notes(result)
+    _say(t("ui.family_saved", family=family))
+
+
+_RELATION = typer.Option("--relation", help="mother | father | spouse | child | other (או בעברית: אם, אב…).")
+_BORN = typer.Option("--born", help="שנת לידה (YYYY).")
+_GENDER = typer.Option("--gender", help="female | male.")
+_RECEIVES = typer.Option("--receives", help="זכות שכבר מתקבלת (מפתח מ-zchuyot listen --list); אפשר כמה.")
+
+
+@member_app.command("add")
+def member_add(
+    family: FamilyCode,
+    relation: Annotated[Optional[str], _RELATION] = None,
+    born: Annotated[Optional[str], _BORN] = None,
+    gender: Annotated[Optional[str], _GENDER] = None,
+    name: Annotated[Optional[str], typer.Option("--name", help="שם (לא חובה).")] = None,
+    id_number: Annotated[Optional[str], typer.Option("--id-number", help="ת.ז. (לא חובה).")] = None,
+    disability: Annotated[Optional[str], typer.Option("--disability", help="אחוזי נכות (0–100).")] = None,
+    receives: Annotated[Optional[list[str]], _RECEIVES] = None,
+) -> None:
+    """הוספת בן/בת בית. / Add a household member."""
+    from zchuyot.practice import core
+
+    m = core.Member(relation, born, gender, name, id_number, disability, receives)
+    if relation is None:
+        if not _interactive():
+            from zchuyot.errors import UsageError
+
+            raise UsageError("usage.missing_no_terminal", what="--relation", command="zchuyot family member add")
+        from zchuyot.terminal.prompts import Asker, ask_member
+
+        m = ask_member(Asker(*_out()))
+    _notes(core.member_add(_ws(), family, m), info=True)
+
+
+@member_app.command("edit")
+def member_edit(
+    family: FamilyCode,
+    n: Annotated[int, typer.Argument(metavar="N", help="מספר בן/בת הבית (zchuyot family show).")],
+    relation: Annotated[Optional[str], _RELATION] = None,
+    born: Annotated[Optional[str], _BORN] = None,
+    gender: Annotated[Optional[str], _GENDER] = None,
+    name: Annotated[Optional[str], typer.Option("--name", help="שם.")] = None,
+    id_number: Annotated[Optional[str], typer.Option("--id-number", help="ת.ז.")] = None,
+    disability: Annotated[Optional[str], typer.Option("--disability", help="אחוזי נכות (0–100).")] = None,
+    receives: Annotated[Optional[list[str]], _RECEIVES] = None,
+) -> None:
+    """עדכון פרטי בן/בת בית. / Update a household member."""
+    from zchuyot.practice import core
+
+    _notes(core.member_edit(_ws(), family, n, core.Member(relation, born, gender, name, id_number, disability,
+                                                          receives)), info=True)
+
+
+@member_app.command("remove")
+def member_remove(
+    family: FamilyCode,
+    n: Annotated[int, typer.Argument(metavar="N", help="מספר בן/בת הבית.")],
+) -> None:
+    """הסרת בן/בת בית (השינוי נשמר ב-git). / Remove a household member."""
+    from zchuyot.practice import core
+
+    _notes(core.member_remove(_ws(), family, n), info=True)
 
 
 @family_app.command("waiver")
@@ -884,7 +1001,7 @@ def family_show(
     """הצגת פרטי המשפחה. / Show the family record."""
     from zchuyot.errors import NotFound
     from zchuyot.practice import core
-    from zchuyot.text.labels import t
+    from zchuyot.text.labels import choice_label, t
     from zchuyot.workspace.privacy import log_access
 
     ws = _ws()
@@ -898,7 +1015,19 @@ def family_show(
         return
     console, rnd = _out()
     waivers = data.pop("waivers", [])
-    rnd.kv([(t(f"field.{k}"), str(v)) for k, v in data.items()])
+    members = data.pop("members", [])
+    if data.get("gender"):
+        data["gender"] = choice_label("gender", data["gender"])
+    rnd.kv([(t(f"field.{k}") if k != "gender" else t("field.client_gender"), str(v)) for k, v in data.items()])
+    if members:
+        rnd.blank()
+        rnd.table([t("field.member_n"), t("field.relation"), t("field.member_name"), t("field.born"),
+                   t("field.gender"), t("field.id_number"), t("field.disability"), t("field.receives")],
+                  [[str(m["n"]), choice_label("relation", m.get("relation")), m.get("name") or "",
+                    str(m.get("born") or ""), choice_label("gender", m.get("gender")), m.get("id_number") or "",
+                    f"{m['disability']}%" if m.get("disability") is not None else "",
+                    ", ".join(m.get("receives") or [])] for m in members],
+                  title=t("field.members"), nowrap=(0, 3, 5, 6))
     if waivers:
         from zchuyot.terminal.render import fmt_date
 

@@ -190,6 +190,17 @@ class WriteResult:
     notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # warnings, for stderr
     issue: Any = None
     info: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # what was done, for stdout
+    moved: list[Typed] = field(default_factory=list)  # personal data taken out of the issue: for its family record
+    kept: list[str] = field(default_factory=list)  # kinds of personal data kept in it knowingly (said in the commit)
+
+
+@dataclass(frozen=True)
+class Typed:
+    """A phone, ID number or e-mail typed into an issue's free text: what it is, as typed, and the text."""
+
+    kind: str
+    value: str
+    text: str
 
 
 def load_issue(path: Path, rel: str, text: str | None = None, future: bool = True) -> tuple[
@@ -356,6 +367,54 @@ def pii_notes(before: dict[str, Any], after: dict[str, Any]) -> list[tuple[str, 
     return [(f"ui.pii_typed.{kind}", {}) for kind in kinds]
 
 
+def typed_personal(before: dict[str, Any], after: dict[str, Any]) -> list[Typed]:
+    """The phones, ID numbers and e-mails in the texts this change types into an issue (not a body's contact
+    details, not a letter's entry) — caught before the file is written (issue 27)."""
+    from zchuyot.case.pii import Finder
+
+    old = set(_strings({k: v for k, v in before.items() if k != "bodies"}))
+    typed = {k: v for k, v in after.items() if k != "bodies"}
+    typed["log"] = [e for e in typed.get("log") or [] if not (isinstance(e, dict) and e.get("kind") == "letter")]
+    finder = Finder()
+    return [Typed(kind, text[a:b], text) for text in dict.fromkeys(_strings(typed)) if text not in old
+            for a, b, kind in finder.spans(text) if kind in ("phone", "id", "email")]
+
+
+def fix_texts(rec: Any, fixes: dict[str, str]) -> None:
+    """Every text of an issue (and of its records) that `fixes` names, replaced by its fixed version."""
+    for f in rec._fields:
+        v = getattr(rec, f.attr)
+        if isinstance(v, str) and v in fixes:
+            setattr(rec, f.attr, fixes[v])
+        elif isinstance(v, list):
+            for x in v:
+                if hasattr(x, "_fields"):
+                    fix_texts(x, fixes)
+        elif hasattr(v, "_fields"):
+            fix_texts(v, fixes)
+
+
+def _guard_personal(ws: Any, issue: Any, before: dict[str, Any], result: WriteResult) -> dict[str, Any]:
+    """Personal data typed into the issue: the workspace decides (kept, taken out, or refused — nothing is
+    written); returns the issue's values as they will be written."""
+    after = plain(issue)
+    found = typed_personal(before, after)
+    if not found:
+        return after
+    fixes, moved = ws.personal_data(found)
+    if fixes:
+        fix_texts(issue, fixes)
+        after = plain(issue)
+        result.moved += moved
+    result.kept = sorted({x.kind for x in typed_personal(before, after)})
+    return after
+
+
+def _said(message: str, result: WriteResult) -> str:
+    """A commit's message, saying when personal data was kept in the issue knowingly (its kinds, never it)."""
+    return message + (f" (personal data kept: {', '.join(result.kept)})" if result.kept else "")
+
+
 # ------------------------------------------------------------------ the one edit path
 def _stat_key(path: Path) -> tuple[int, int, int, int]:
     st = path.stat()
@@ -443,6 +502,7 @@ def edit(ws: Any, path: Path, message: str, result: WriteResult, commit: bool = 
         result.id, result.path, result.issue = issue_id, path, issue
         if after == before:
             return
+        after = _guard_personal(ws, issue, before, result)
         result.notes += pii_notes(before, after)
         new_text = appended(text, before, after)  # a log entry added to a long issue: no parse of the file
         if new_text is None:
@@ -453,7 +513,7 @@ def edit(ws: Any, path: Path, message: str, result: WriteResult, commit: bool = 
         write_atomic(path, new_text)
         ws.cache_written(path, issue, new_text)
         if commit:  # still under the issue's lock: one change, one commit
-            ws.commit([path], message.format(id=issue_id), result, tracked=True)
+            ws.commit([path], _said(message.format(id=issue_id), result), result, tracked=True)
 
 
 def renumbered(text: str, new_id: str) -> str:
@@ -482,19 +542,21 @@ def create(ws: Any, path: Path, template: Path, values: dict[str, Any], message:
         if value is not None or f.required:
             setattr(issue, f.attr, value)
     check_rules(issue)
+    result = WriteResult(issue.id, path, issue=issue)
+    values_now = _guard_personal(ws, issue, {}, result)
+    result.notes += pii_notes({}, values_now)
     template_text = read_text(template)
     doc = yamlio.parse(template_text)
-    apply(doc, {k: None for k in doc}, plain(issue))
+    apply(doc, {k: None for k in doc}, values_now)
     text = yamlio.dump(doc)
     fits(text)
     make_private_dirs(path.parent, ws.root)
-    result = WriteResult(issue.id, path, issue=issue, notes=pii_notes({}, plain(issue)))
     with ws.lock(issue.id):
         if path.exists():
             raise DataError("err.internal", what="id collision")
         write_atomic(path, text)
         ws.cache_written(path, issue, text)
-        ws.commit([path], message.format(id=issue.id), result)
+        ws.commit([path], _said(message.format(id=issue.id), result), result)
     return result
 
 

@@ -42,12 +42,15 @@ PERIODS = ("monthly", "one_off")
 STEPS = ("listen", "list", "collect", "plan", "treat", "persist", "followup", "policy")
 REFERRAL_STATUSES = ("open", "done", "returned")
 PARTNER_KINDS = ("volunteer", "student", "clinic", "lawyer", "organization")
+RELATIONS = ("mother", "father", "spouse", "child", "other")  # a household member, to the family
+GENDERS = ("female", "male")
 
 VOCABULARIES: dict[str, tuple[str, ...]] = {
     "domain": DOMAINS, "role": ROLES, "status": STATUSES, "source": SOURCES,
     "urgency": URGENCIES, "history": HISTORIES, "kind": LOG_KINDS, "who": WHO,
     "barrier": BARRIERS, "outcome_kind": OUTCOME_KINDS, "period": PERIODS, "step": STEPS,
-    "referral_status": REFERRAL_STATUSES, "partner_kind": PARTNER_KINDS,
+    "referral_status": REFERRAL_STATUSES, "partner_kind": PARTNER_KINDS, "relation": RELATIONS,
+    "gender": GENDERS,
 }
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
@@ -104,6 +107,8 @@ CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "phone": (lambda v: normalize_phone(str(v)) is not None, "bad_phone"),
     "israeli_id": (lambda v: valid_israeli_id(str(v)), "bad_id_number"),
     "not_negative": (lambda v: v >= 0, "negative_amount"),
+    "birth_year": (lambda v: 1900 <= v <= 2100, "bad_birth_year"),
+    "percent": (lambda v: 0 <= v <= 100, "bad_percent"),
 }
 
 
@@ -236,6 +241,7 @@ WRITTEN_WHEN_SET: dict[str, frozenset[str]] = {
     "outcome": frozenset({"until"}),
     "actions": frozenset({"person", "cancelled"}),
     "referrals": frozenset({"due", "uid"}),
+    "members": frozenset({"name", "born", "gender", "id_number", "disability", "receives"}),
 }
 # a referral to a partner (a volunteer, a student, a legal clinic…) and the partner's feedback on it
 FEEDBACK_FIELDS = (
@@ -298,11 +304,25 @@ ISSUE: tuple[Field, ...] = (
     Field("outcome", "map", sub=OUTCOME_FIELDS),
 )
 
+# a member of the household (issue 27): who they are to the family, and the facts the rights questions need
+MEMBER_FIELDS = (
+    Field("n", "int", required=True, label="field.member_n"),
+    Field("relation", "choice", vocab="relation", required=True, flag="--relation"),
+    Field("name", "text", flag="--name", label="field.member_name"),
+    Field("born", "int", check="birth_year", flag="--born"),
+    Field("gender", "choice", vocab="gender", flag="--gender"),
+    Field("id_number", "text", check="israeli_id", flag="--id-number"),
+    Field("disability", "int", check="percent", flag="--disability"),
+    Field("receives", "texts", flag="--receives"),
+)
 FAMILY: tuple[Field, ...] = (
     Field("code", "text", required=True),
     Field("name", "text", flag="--name"),
     Field("phone", "text", check="phone", flag="--phone"),
     Field("id_number", "text", check="israeli_id", flag="--id-number"),
+    Field("gender", "choice", vocab="gender", flag="--gender", label="field.client_gender"),
+    Field("address", "text", flag="--address"),
+    Field("members", "list", sub=MEMBER_FIELDS, same=("n",)),
     Field("notes", "longtext"),
     # encryption at rest (keys.py): the family's public data key and its personal fields sealed with it
     Field("key", "text"),
@@ -406,7 +426,7 @@ def field_at(path: tuple[Any, ...], fields: tuple[Field, ...] = ISSUE) -> Field 
 
 def flag_of(key: str) -> str | None:
     """The command-line flag that gives a field (`domain_other` → `--domain-other`), by key or dotted path."""
-    f = field_at(tuple(key.split("."))) or FAMILY_BY_KEY.get(key)
+    f = field_at(tuple(key.split("."))) or FAMILY_BY_KEY.get(key) or field_at(tuple(key.split(".")), FAMILY)
     return f.flag if f else None
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import os
+import re
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -160,9 +161,15 @@ def workers(ws: Workspace) -> list[tuple[str, str, str]]:
 
 
 # ------------------------------------------------------------------ family record
-def add_family(ws: Workspace, family: str, name: str | None, phone: str | None, id_number: str | None) -> WriteResult:
+def add_family(ws: Workspace, family: str, name: str | None, phone: str | None, id_number: str | None,
+               gender: str | None = None, address: str | None = None, must_exist: bool = False,
+               members: list[Member] | None = None) -> WriteResult:
+    """Create or update the family record: the client's name, phone, ID number, gender, the address — and
+    household members to add (`family add` in a terminal: all of it in one commit)."""
     worker = ws.require_worker()
     check_slug(family, "family")
+    if must_exist and not ws.family_known(family):
+        raise InputError("err.unknown_family", value=family)
     if phone is not None and phone.strip() and normalize_phone(phone) is None:
         raise InputError("err.bad_phone", field="phone")
     if id_number is not None and id_number.strip() and not valid_israeli_id(id_number.strip()):
@@ -171,10 +178,156 @@ def add_family(ws: Workspace, family: str, name: str | None, phone: str | None, 
         "name": name.strip() if name and name.strip() else None,
         "phone": phone.strip() if phone and phone.strip() else None,
         "id_number": id_number.strip() if id_number and id_number.strip() else None,
+        "gender": choice("gender", gender, "gender") if gender else None,
+        "address": address.strip() if address and address.strip() else None,
     }
     from zchuyot.workspace import keys
 
-    return ws.write_family(family, worker, values, sealer=keys.family_sealer(ws, family))
+    if not members:
+        return ws.write_family(family, worker, values, sealer=keys.family_sealer(ws, family))
+    typed = [m.values() for m in members]
+
+    def with_members(data: dict[str, Any]) -> dict[str, Any]:
+        opened = keys.unseal(ws, family, data, "family add") if data.get("sealed") else data
+        now = [dict(m) for m in opened.get("members") or []]
+        first = max((int(x.get("n") or 0) for x in now), default=0) + 1
+        return {**values, "members": now + [{"n": first + k, **m} for k, m in enumerate(typed)]}
+
+    return ws.write_family(family, worker, with_members, sealer=keys.family_sealer(ws, family))
+
+
+def take_personal(ws: Workspace, family: str, moved: list[Any]) -> WriteResult:
+    """Personal data taken out of an issue's text into the family record, where it is protected: a phone or
+    an ID number into its field when the record has none, anything else added to the record's notes."""
+    from zchuyot.workspace import keys
+
+    worker = ws.require_worker()
+
+    def values(data: dict[str, Any]) -> dict[str, Any]:
+        opened = keys.unseal(ws, family, data, "family add") if data.get("sealed") else data
+        out: dict[str, Any] = {}
+        notes = [opened.get("notes") or ""]
+        for x in moved:
+            value = form.ascii_digits(x.value.strip())
+            if x.kind == "phone" and not opened.get("phone") and "phone" not in out and normalize_phone(value):
+                out["phone"] = value
+            elif x.kind == "id" and not opened.get("id_number") and "id_number" not in out and \
+                    valid_israeli_id(re.sub(r"\D", "", value)):
+                out["id_number"] = re.sub(r"\D", "", value)
+            else:
+                notes.append(f"{t('pii.kind.' + x.kind, 'he')}: {x.value.strip()}")
+        if len(notes) > 1:
+            out["notes"] = "\n".join(n for n in notes if n)
+        return out
+
+    return ws.write_family(family, worker, values, message="zchuyot family: personal data moved from an issue",
+                           sealer=keys.family_sealer(ws, family))
+
+
+@dataclass
+class Member:
+    """A household member as a command gives it (every value as typed; checked by the form)."""
+
+    relation: str | None = None
+    born: str | None = None
+    gender: str | None = None
+    name: str | None = None
+    id_number: str | None = None
+    disability: str | None = None
+    receives: list[str] | None = None
+
+    def values(self) -> dict[str, Any]:
+        """The given values, typed: a vocabulary's key from its name, numbers as numbers."""
+        out: dict[str, Any] = {}
+        if self.relation is not None:
+            out["relation"] = choice("relation", self.relation, "members.relation")
+        if self.gender is not None:
+            out["gender"] = choice("gender", self.gender, "members.gender")
+        for key in ("born", "disability"):
+            v = getattr(self, key)
+            if v is not None:
+                digits = form.ascii_digits(str(v)).strip().rstrip("%")
+                check = form.CHECKS["birth_year" if key == "born" else "percent"]
+                if not digits.isdigit() or not check[0](int(digits)):
+                    raise InputError("err.bad_value", field=f"members.{key}", value=str(v), why=t(f"why.{check[1]}"))
+                out[key] = int(digits)
+        for key in ("name", "id_number"):
+            v = getattr(self, key)
+            if v is not None:
+                out[key] = v.strip() or None
+        if out.get("id_number") and not valid_israeli_id(out["id_number"]):
+            raise InputError("err.bad_id_number", field="members.id_number")
+        if self.receives is not None:
+            out["receives"] = [x.strip() for x in self.receives if x.strip()]
+        return out
+
+
+def _members_change(ws: Workspace, family: str, change: Any, command: str) -> WriteResult:
+    """The household changed under the family's lock: `change(members)` on the members as they are (opened
+    for a recipient when the record is sealed), the record written — and sealed — again."""
+    from zchuyot.workspace import keys
+
+    worker = ws.require_worker()
+    check_slug(family, "family")
+    if not ws.family_known(family):
+        raise InputError("err.unknown_family", value=family)
+
+    def values(data: dict[str, Any]) -> dict[str, Any]:
+        opened = keys.unseal(ws, family, data, command) if data.get("sealed") else data
+        members = [dict(m) for m in opened.get("members") or []]
+        return {"members": change(members)}
+
+    return ws.write_family(family, worker, values, message=f"zchuyot {command}: household",
+                           sealer=keys.family_sealer(ws, family))
+
+
+def member_add(ws: Workspace, family: str, m: Member) -> WriteResult:
+    values = m.values()
+    if "relation" not in values:
+        raise InputError("err.required", field="members.relation")
+    added: list[int] = []
+
+    def change(members: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        n = max((int(x.get("n") or 0) for x in members), default=0) + 1
+        added.append(n)
+        return [*members, {"n": n, **values}]
+
+    result = _members_change(ws, family, change, "family member add")
+    result.info.append(("ui.member_added", {"family": family, "n": str(added[0])}))
+    return result
+
+
+def _member_at(members: list[dict[str, Any]], n: int) -> int:
+    for k, x in enumerate(members):
+        if int(x.get("n") or 0) == n:
+            return k
+    raise InputError("err.unknown_member", value=str(n),
+                     options=", ".join(str(x.get("n")) for x in members) or t("ui.none"))
+
+
+def member_edit(ws: Workspace, family: str, n: int, m: Member) -> WriteResult:
+    values = m.values()
+    if not values:
+        raise UsageError("err.member_nothing")
+
+    def change(members: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        k = _member_at(members, n)
+        members[k] = {**members[k], **values}
+        return members
+
+    result = _members_change(ws, family, change, "family member edit")
+    result.info.append(("ui.member_edited", {"family": family, "n": str(n)}))
+    return result
+
+
+def member_remove(ws: Workspace, family: str, n: int) -> WriteResult:
+    def change(members: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        del members[_member_at(members, n)]
+        return members
+
+    result = _members_change(ws, family, change, "family member remove")
+    result.info.append(("ui.member_removed", {"family": family, "n": str(n)}))
+    return result
 
 
 def get_family(ws: Workspace, family: str, command: str = "family show") -> Any:

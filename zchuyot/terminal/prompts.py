@@ -542,3 +542,88 @@ def ask_close(asker: Asker, issue: Any, rights: list[Any]) -> dict[str, Any]:
 def ask_reopen(asker: Asker, issue: Any) -> str:
     about(asker, issue)
     return asker.ask("walk.reopen_why", required=True)
+
+
+# ------------------------------------------------------------------ the family and its household
+def ask_family(asker: Asker, fam: Any = None) -> dict[str, Any]:
+    """`family add` in a terminal: the client's details (what is recorded shown, Enter keeps it), then the
+    household's members one by one."""
+    from zchuyot.case.form import GENDERS, normalize_phone
+
+    asker.r.line(t("walk.family_title"), style="bold")
+
+    def phone_ok(a: str) -> str | None:
+        return None if normalize_phone(a) else t("why.bad_phone")
+
+    out: dict[str, Any] = {
+        "name": asker.ask("walk.family_name", default=getattr(fam, "name", None)) or None,
+        "phone": asker.ask("walk.family_phone", check=phone_ok, default=getattr(fam, "phone", None)) or None,
+        "id_number": asker.ask("walk.family_id", check=_id_problem, default=getattr(fam, "id_number", None)) or None,
+        "gender": choose_optional(asker, GENDERS, "gender", "walk.family_gender", default=getattr(fam, "gender", None)),
+        "address": asker.ask("walk.family_address", default=getattr(fam, "address", None)) or None,
+    }
+    for key in ("name", "phone", "id_number", "gender", "address"):
+        if out[key] == getattr(fam, key, None):
+            out[key] = None  # kept: nothing to write
+    members = []
+    for m in getattr(fam, "members", None) or []:
+        asker.r.line("  • " + ", ".join(x for x in (choice_label("relation", m.relation), m.name or "",
+                                                     str(m.born or "")) if x), style="dim")
+    while confirm(asker, "walk.member_more" if members or getattr(fam, "members", None) else "walk.member_first"):
+        members.append(ask_member(asker))
+    out["members"] = members
+    return out
+
+
+def _id_problem(a: str) -> str | None:
+    from zchuyot.case.form import valid_israeli_id
+
+    return None if valid_israeli_id(a) else t("err.bad_id_number")
+
+
+def ask_member(asker: Asker) -> Any:
+    """One household member: relation, year of birth, gender, and — optional — name, ID, disability, what
+    they already receive."""
+    from zchuyot.case.form import GENDERS, RELATIONS
+    from zchuyot.practice.core import Member
+
+    def year_ok(a: str) -> str | None:
+        return None if a.isdigit() and 1900 <= int(a) <= 2100 else t("why.bad_birth_year")
+
+    def pct_ok(a: str) -> str | None:
+        a = a.rstrip("%")
+        return None if a.isdigit() and 0 <= int(a) <= 100 else t("why.bad_percent")
+
+    relation = asker.choose(RELATIONS, "relation", "walk.member_relation")
+    born = asker.ask("walk.member_born", check=year_ok) or None
+    gender = choose_optional(asker, GENDERS, "gender", "walk.member_gender")
+    name = asker.ask("walk.member_name") or None
+    id_number = asker.ask("walk.member_id", check=_id_problem) or None
+    disability = asker.ask("walk.member_disability", check=pct_ok) or None
+    receives = [x.strip() for x in (asker.ask("walk.member_receives") or "").split(",") if x.strip()]
+    return Member(relation, born, gender, name, id_number, disability, receives or None)
+
+
+# ------------------------------------------------------------------ personal data typed into free text
+def decide_personal(asker: Asker, found: list[Any]) -> tuple[dict[str, str], list[Any]]:
+    """Before an issue is written with a phone, ID number or e-mail in its text: for each one, move it to
+    the family record (a mark stays in the text), keep it, or retype the text. Ctrl-C: nothing written."""
+    fixes: dict[str, str] = {}
+    moved: list[Any] = []
+    for x in found:
+        text = fixes.get(x.text, x.text)
+        if x.value not in text:
+            continue  # retyped without it
+        asker.r.line(t("walk.pii_found", kind=t(f"pii.kind.{x.kind}"), value=x.value), style="yellow")
+        asker.r.line("  " + text)
+
+        def ok(a: str) -> str | None:
+            return None if a in ("1", "2", "3") else t("prompt.choose_number", n=3)
+
+        a = asker.ask_text(t("walk.pii_choose"), required=True, check=ok)
+        if a == "1":
+            fixes[x.text] = text.replace(x.value, t(f"pii.placeholder.{x.kind}"))
+            moved.append(x)
+        elif a == "3":
+            fixes[x.text] = asker.ask("walk.pii_retype", required=True)
+    return fixes, moved

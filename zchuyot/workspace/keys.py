@@ -182,7 +182,9 @@ def decrypt(data: bytes, worker: str, what: str) -> bytes:
 
 # ---------------------------------------------------------------- the families' personal data, sealed
 FAMILY_KEYS = f"{KEYS_DIR}/families"
-PII = ("name", "phone", "id_number", "notes")  # the fields of family.yaml that are sealed
+# the fields of family.yaml that are sealed: who they are, where they live, the household and its facts
+PII = ("name", "phone", "id_number", "gender", "address", "members", "notes")
+_EMPTY = (None, "", [])
 
 
 def encryption_on(ws: Workspace) -> bool:
@@ -282,7 +284,7 @@ def seal_with(identity: Any, pii: dict[str, Any]) -> dict[str, Any]:
 
     import pyrage
 
-    plain = json.dumps({k: pii.get(k) for k in PII if pii.get(k) not in (None, "")}, ensure_ascii=False)
+    plain = json.dumps({k: pii.get(k) for k in PII if pii.get(k) not in _EMPTY}, ensure_ascii=False)
     sealed = pyrage.encrypt(plain.encode(), [identity.to_public()], armored=True).decode()
     return {"key": str(identity.to_public()), "sealed": sealed}
 
@@ -348,7 +350,7 @@ def merge_opener(ws: Workspace, family: str) -> tuple[Any, Any]:
         return {**{k: v for k, v in data.items() if k != "sealed"}, **fields, "sealed": None, "key": None}
 
     def seal_(data: dict[str, Any], sides: tuple[Any, Any, Any]) -> dict[str, Any]:
-        if not any(data.get(k) for k in PII):
+        if not any(data.get(k) not in _EMPTY for k in PII):
             return data
         b, o, t = sides
         pick = t if (t and t != b and o == b) else (o or t)  # as keystore.merged picks the wrapped key
@@ -415,11 +417,11 @@ def family_sealer(ws: Workspace, family: str, index: dict[str, list[str]] | None
     def seal_(data: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
         if not (encryption_on(ws) or data.get("sealed")):
             return new
-        typed = {k: new.get(k) for k in PII if new.get(k) not in (None, "") and new.get(k) != data.get(k)}
+        typed = {k: new.get(k) for k in PII if new.get(k) not in _EMPTY and new.get(k) != data.get(k)}
         if data.get("sealed") and not typed:
             return new  # nothing personal changed (a waiver): the sealed fields stay as they are
         old = unseal(ws, family, data, "family add") if data.get("sealed") else {}
-        stored = seal(ws, family, {**old, **{k: new.get(k) for k in PII if new.get(k) not in (None, "")}}, index)
+        stored = seal(ws, family, {**old, **{k: new.get(k) for k in PII if new.get(k) not in _EMPTY}}, index)
         return {**{k: v for k, v in new.items() if k not in PII}, **dict.fromkeys(PII), **stored}
 
     return seal_
@@ -446,7 +448,7 @@ def migrate(ws: Workspace) -> tuple[WriteResult, list[str]]:
     for record in sorted(ws.cases.glob(f"*/*/{FAMILY_FILE}")) if ws.cases.is_dir() else []:
         family, owner = record.parent.name, record.parent.parent.name
         data = parse_file(record)[0] or {}
-        if data.get("sealed") or not any(data.get(k) not in (None, "") for k in PII):
+        if data.get("sealed") or not any(data.get(k) not in _EMPTY for k in PII):
             continue
         ws.write_family(family, owner, {}, f"zchuyot keys migrate: {family}", family_sealer(ws, family, index),
                         commit=False)
@@ -494,6 +496,6 @@ def plain_records(ws: Workspace) -> list[str]:
             data = parse_file(record)[0] or {}
         except DataError:
             continue
-        if any(data.get(k) not in (None, "") for k in PII):
+        if any(data.get(k) not in _EMPTY for k in PII):
             out.append(ws.rel(record))
     return out

@@ -171,11 +171,27 @@ class Workspace:
     settings: dict[str, Any]
     worker: str | None
     use_cache: bool = True  # the index cache for bulk reads (--no-cache / ZCHUYOT_NO_CACHE=1 turn it off)
+    # personal data typed into an issue's free text (case/file.py): kept knowingly (--keep-personal-data), or
+    # decided by the worker in a terminal (`on_personal_data`, set by the command line), else refused
+    keep_personal_data: bool = False
+    on_personal_data: Any = None
 
     def __post_init__(self) -> None:
         # every commit this process makes is signed by the worker it runs as (where this computer holds her key)
         gitio.SIGN_ENV.clear()
         gitio.SIGN_ENV.update(signing.git_env(self.worker))
+
+    def personal_data(self, found: list[Any]) -> tuple[dict[str, str], list[Any]]:
+        """What to do with the phones, IDs and e-mails typed into an issue: ({text: fixed text}, what was
+        taken out for the family record). Refused (InputError, nothing written) unless kept or decided."""
+        if self.keep_personal_data:
+            return {}, []
+        if self.on_personal_data is not None:
+            return self.on_personal_data(found)
+        from zchuyot.text.labels import t
+
+        kinds = ", ".join(dict.fromkeys(t(f"pii.kind.{x.kind}") for x in found))
+        raise InputError("err.personal_data", kinds=kinds)
 
     @property
     def roster(self) -> Any:
