@@ -97,7 +97,7 @@ def test_corrupt_or_old_cache_is_rebuilt_and_no_cache_agrees(ws: Path) -> None:
     assert ids(ws) == [a]
     assert ids(ws, "--no-cache") == ids(ws) and errors(ws, "--no-cache") == errors(ws)
     # the same answers, cold, warm and without the cache, for every read command
-    odd = issue_path(ws, new_issue(ws, "--description", "טלפון 050-1234567, ₪300", family="f2"))
+    odd = issue_path(ws, new_issue(ws, "--description", "טלפון 050-1234567, ₪300", "--keep-personal-data", family="f2"))
     odd.write_text(odd.read_text(encoding="utf-8") + "# הערה ביד\nextra:\n  2: אַחַת\n  true: .nan\n"
                    "  when: 2026-11-01\n  sums: [1.5, -2, ₪7]\n", encoding="utf-8")
     assert "אַחַת" in run("--root", str(ws), "list", "--all-workers", "--json").stdout  # valid, unknown key kept

@@ -153,3 +153,31 @@ def test_the_english_page(ws: Path, tmp_path: Path) -> None:
     assert run("--root", str(ws), "--lang", "en", "report", "--html", str(page)).exit_code == 0
     text = page.read_text(encoding="utf-8")
     assert '<html lang="en" dir="ltr">' in text and "The year in figures" in text and "Families" in text
+
+
+def test_the_page_and_the_spreadsheet_name_people_and_months(ws: Path, tmp_path: Path) -> None:
+    """Names where people read (issue 27): the worker's name, the partner's name and Hebrew month names on the
+    page and in the spreadsheet; the codes stay in the JSON."""
+    from conftest import new_issue
+    from openpyxl import load_workbook
+
+    i = new_issue(ws)
+    assert run("--root", str(ws), "partner", "add", "vol_sara", "--name", "שרה – מתנדבת ליווי", "--kind",
+               "volunteer").exit_code == 0
+    assert run("--root", str(ws), "refer", i, "--to", "vol_sara", "--ask", "ליווי לעירייה").exit_code == 0
+    assert run("--root", str(ws), "close", i, "--ended", "--benefit", "הנחה בארנונה", "--amount", "300",
+               "--period", "monthly", "--kind", "avoidance", "--date", "2026-10-12").exit_code == 0
+    xlsx, page = tmp_path / "y.xlsx", tmp_path / "y.html"
+    r = run("--root", str(ws), "report", "--from", "2026-01-01", "--format", "xlsx", "--out", str(xlsx),
+            "--html", str(page))
+    assert r.exit_code == 0, r.stderr
+    html = page.read_text(encoding="utf-8")
+    assert "אוקטובר 2026" in html and ">2026-10<" not in html
+    assert "<td>דנה</td>" in html and "<td>dana</td>" not in html
+    assert "שרה – מתנדבת ליווי" in html and ">vol_sara<" not in html
+    book = load_workbook(xlsx)
+    assert [c.value for c in book["לפי עובדת"]["A"]][1:] == ["דנה"]
+    assert [c.value for c in book["זכויות לפי חודש"]["A"]][1:] == ["אוקטובר 2026"]
+    j = json.loads(run("--root", str(ws), "report", "--from", "2026-01-01", "--json").stdout)
+    assert "dana" in j["by_worker"] and "vol_sara" in j["referrals"]["by_partner"]
+    assert "שרה – מתנדבת ליווי" in run("--root", str(ws), "report", "--from", "2026-01-01").stdout

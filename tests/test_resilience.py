@@ -112,7 +112,7 @@ def test_purge_refuses_a_family_under_treatment_or_within_retention(ws: Path) ->
     import sqlite3
 
     issue = new_issue(ws, family="f104")
-    z(ws, "treat", issue, "שיחה עם האם, טלפון 050-7654321", "--kind", "call")
+    z(ws, "--keep-personal-data", "treat", issue, "שיחה עם האם, טלפון 050-7654321", "--kind", "call")
     z(ws, "family", "add", "f104", "--name", "משפחת ניסיון", "--phone", "050-7654321")
     z(ws, "list")  # the cache holds the issue's row
     before = git(ws, "log", "--oneline")

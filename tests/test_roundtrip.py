@@ -57,7 +57,7 @@ def test_a_file_saved_by_notepad_is_written_back_with_one_kind_of_line_ending(ws
     text = p.read_text(encoding="utf-8").replace("subject: ", "# נשמר בפנקס רשימות\nsubject: ", 1)
     p.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))  # BOM + CRLF
     assert run("--root", str(ws), "check").exit_code == 0
-    r = run("--root", str(ws), "treat", i, "שיחה עם האם – 050-1234567, ₪300")
+    r = run("--root", str(ws), "--keep-personal-data", "treat", i, "שיחה עם האם – 050-1234567, ₪300")
     assert r.exit_code == 0, r.stderr
     data = p.read_bytes()
     assert b"\r" not in data and not data.startswith(b"\xef\xbb\xbf")

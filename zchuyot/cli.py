@@ -753,7 +753,7 @@ def letter(
     ws = _ws()
     if show_list:
         rnd = _out()[1]
-        rnd.table(["key", t("field.name")], [[x.key, x.title] for x in letters.templates(ws)],
+        rnd.table([t("ui.key"), t("field.name")], [[x.key, x.title] for x in letters.templates(ws)],
                   title=t("ui.letters_title"), nowrap=(0,))
         return
     if issue_id is None or template is None:
@@ -774,7 +774,7 @@ def body_list(as_json: Annotated[bool, typer.Option("--json", help="JSON.")] = F
     if as_json:
         _json([b.as_json() for b in known])
         return
-    _out()[1].table(["key", t("field.name"), t("dir.aliases"), t("dir.contacts")],
+    _out()[1].table([t("ui.key"), t("field.name"), t("dir.aliases"), t("dir.contacts")],
                     [[b.key, b.name, ", ".join(b.aliases), str(len(b.contacts))] for b in known],
                     nowrap=(0, 3), prefer=2)
 
@@ -840,7 +840,7 @@ def partner_list(as_json: Annotated[bool, typer.Option("--json", help="JSON.")] 
     if not known:
         _say(t("ui.partners_none"))
         return
-    _out()[1].table(["key", t("field.name"), t("dir.kind"), t("field.domain"), t("field.worker_code")],
+    _out()[1].table([t("ui.key"), t("field.name"), t("dir.kind"), t("field.domain"), t("field.worker_code")],
                     [[p.key, p.name, choice_label("partner_kind", p.kind),
                       ", ".join(choice_label("domain", d) for d in p.domains), p.worker] for p in known],
                     nowrap=(0, 4), prefer=1)
@@ -1032,9 +1032,13 @@ def family_show(
         from zchuyot.terminal.render import fmt_date
 
         rnd.blank()
+        from zchuyot.practice.directory import display_names
+
+        named = display_names(ws)
         rnd.table([t("field.waiver_bodies"), t("field.signed"), t("field.expires")],
-                  [[", ".join(w["bodies"]), fmt_date(w["signed"]), fmt_date(w.get("expires")) or t("ui.no_expiry")]
-                   for w in waivers], title=t("field.waivers"), nowrap=(1, 2))
+                  [[", ".join(named(b) for b in w["bodies"]), fmt_date(w["signed"]),
+                    fmt_date(w.get("expires")) or t("ui.no_expiry")] for w in waivers],
+                  title=t("field.waivers"), nowrap=(1, 2))
 
 
 # ------------------------------------------------------------------ treat / close
@@ -1163,7 +1167,7 @@ def listen(
     if show_list:
         console, rnd = _out()
         rows = [[r.key, choice_label("domain", r.domain), r.name, r.question] for r in steps.rights(ws)]
-        rnd.table(["key", t("field.domain"), t("field.right"), t("ui.question")], rows, nowrap=(0,),
+        rnd.table([t("ui.key"), t("field.domain"), t("field.right"), t("ui.question")], rows, nowrap=(0,),
                   title=t("ui.rights_title"), prefer=3)
         return
     keys, needs = list(right or []), {}

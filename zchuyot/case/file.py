@@ -354,16 +354,9 @@ def _strings(v: Any) -> list[str]:
 
 
 def pii_notes(before: dict[str, Any], after: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    """A warning when a phone or an ID number was just typed into the issue (not a body's contact details):
+    """A warning when a phone or an ID number is kept in the issue's text (knowingly: `--keep-personal-data`):
     personal data belongs in family.yaml, where it is protected; an issue file is shared for learning."""
-    from zchuyot.case.pii import typed_pii
-
-    old = set(_strings({k: v for k, v in before.items() if k != "bodies"}))
-    # a letter's entry names its file (an id and a date): zchuyot wrote it, nobody typed a number there
-    typed = {k: v for k, v in after.items() if k != "bodies"}
-    typed["log"] = [e for e in typed.get("log") or [] if not (isinstance(e, dict) and e.get("kind") == "letter")]
-    kinds = sorted({k for s in _strings(typed) if s not in old
-                    for k in typed_pii(s)})
+    kinds = sorted({x.kind for x in typed_personal(before, after) if x.kind in ("phone", "id")})
     return [(f"ui.pii_typed.{kind}", {}) for kind in kinds]
 
 
@@ -375,7 +368,8 @@ def typed_personal(before: dict[str, Any], after: dict[str, Any]) -> list[Typed]
     old = set(_strings({k: v for k, v in before.items() if k != "bodies"}))
     typed = {k: v for k, v in after.items() if k != "bodies"}
     typed["log"] = [e for e in typed.get("log") or [] if not (isinstance(e, dict) and e.get("kind") == "letter")]
-    finder = Finder()
+    # a body's own number (the day-care center's phone, in the issue's bodies) is no personal data
+    finder = Finder.of(None, keep_numbers=_strings(after.get("bodies") or []))
     return [Typed(kind, text[a:b], text) for text in dict.fromkeys(_strings(typed)) if text not in old
             for a, b, kind in finder.spans(text) if kind in ("phone", "id", "email")]
 

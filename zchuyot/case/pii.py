@@ -214,8 +214,3 @@ class Finder:
 def numbers_in(texts: Iterable[str]) -> frozenset[str]:
     """The digits of every number in these texts (the bodies' contact details: numbers to keep)."""
     return frozenset(re.sub(r"\D", "", m.group()) for text in texts for m in _DIGITS.finditer(normalise(text)[0]))
-
-
-def typed_pii(text: str) -> list[str]:
-    """The kinds of personal number typed in a text ('phone', 'id'): for the warning at the edit path."""
-    return sorted({kind for _, _, kind in Finder().spans(text) if kind in ("phone", "id")})

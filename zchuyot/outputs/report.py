@@ -18,6 +18,7 @@ from zchuyot.calendar import dates
 from zchuyot.case.form import DOMAINS, STATUSES
 from zchuyot.case.rules import clock_states
 from zchuyot.case.validate import Problem
+from zchuyot.errors import ZError
 from zchuyot.workspace.store import Workspace
 
 
@@ -48,6 +49,12 @@ class Report:
     by_month: dict[str, dict[str, float]] = field(default_factory=dict)  # YYYY-MM → monthly, one_off won
     clocks: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CLOCK_KEYS, 0))
     departments: list[dict[str, Any]] = field(default_factory=list)  # a district report: each department
+    # what people read for the codes (workers', partners' names): the screens, page and spreadsheet; not the JSON
+    names: dict[str, dict[str, str]] = field(default_factory=lambda: {"worker": {}, "partner": {}})
+
+    def name(self, kind: str, code: str) -> str:
+        """A worker's or a partner's name as people read it (the code where none is recorded)."""
+        return self.names.get(kind, {}).get(code) or code
     missed: list[tuple[str, str, dt.date]] = field(default_factory=list)  # (issue id, clock, due) missed
     errors: list[Problem] = field(default_factory=list)
 
@@ -128,6 +135,14 @@ def count_clocks(rep: Report, issue: Any, start: dt.date, on: dt.date) -> None:
 def report(ws: Workspace, start: dt.date, end: dt.date, worker: str | None = None) -> Report:
     issues, errors = ws.stream_issues(worker)
     rep = Report(start, end, errors=errors)
+    rep.names["worker"] = {str(w): str(info.get("name") or w) for w, info in (ws.settings.get("workers") or {}).items()
+                           if isinstance(info, dict)}
+    try:
+        from zchuyot.practice.directory import partners
+
+        rep.names["partner"] = {p.key: p.name for p in partners(ws)}
+    except ZError:  # a broken directory: the codes are shown (check says what is wrong)
+        pass
     workers, families = set(), set()
     domains: dict[str, int] = {}
     statuses: dict[str, int] = {}
@@ -225,6 +240,7 @@ def combine(parts: list[tuple[str, Report]]) -> Report:
         for k, v in r.events["by_kind"].items():
             rep.events["by_kind"][k] = rep.events["by_kind"].get(k, 0) + v
         rep.errors += r.errors
+        rep.names["partner"].update(r.names["partner"])
         rep.departments.append({"name": name, "families": r.families, "issues": r.issues,
                                 "yearly_total": r.yearly_total})
     rep.by_domain = {d: rep.by_domain[d] for d in DOMAINS if d in rep.by_domain}

@@ -10,7 +10,7 @@ import html
 from pathlib import Path
 from typing import Any
 
-from zchuyot.text.labels import choice_label, current_lang, t
+from zchuyot.text.labels import choice_label, current_lang, month_label, t
 
 SHEKEL_FORMAT = '"₪"#,##0.00;-"₪"#,##0.00'
 
@@ -64,11 +64,12 @@ def write_xlsx(rep: Any, barriers: list[Any], path: Path) -> None:
         summary.write_number(r, 1, value, money if is_money else None)
     sheet(t("rep.by_domain"), [t("field.domain"), t("rep.count")],
           [[choice_label("domain", k), v] for k, v in j["by_domain"].items()])
-    who = ("xl.by_department", "xl.department") if rep.departments else ("xl.by_worker", "field.worker_code")
+    who = ("xl.by_department", "xl.department") if rep.departments else ("xl.by_worker", "xl.worker")
     sheet(t(who[0]), [t(who[1]), t("rep.issues"), t("rep.benefits"), t("rep.yearly_total")],
-          [[w, d["issues"], d["benefits"], d["yearly_total"]] for w, d in j["by_worker"].items()], money_cols=(3,))
+          [[rep.name("worker", w), d["issues"], d["benefits"], d["yearly_total"]] for w, d in j["by_worker"].items()],
+          money_cols=(3,))
     sheet(t("xl.benefits"), [t("xl.month"), t("rep.monthly_total"), t("rep.one_off_total")],
-          [[m, d["monthly"], d["one_off"]] for m, d in j["benefits_by_month"].items()], money_cols=(1, 2))
+          [[month_label(m), d["monthly"], d["one_off"]] for m, d in j["benefits_by_month"].items()], money_cols=(1, 2))
     sheet(t("xl.barriers"), [t("field.barrier_kind"), t("rep.count"), t("xl.families"), t("xl.bodies")],
           [[choice_label("barrier", x.kind), len(x.issues), len(x.families), ", ".join(x.bodies)] for x in barriers])
     book.close()
@@ -144,17 +145,17 @@ def page(rep: Any, barriers: list[Any], department: str) -> str:
     out.append(_bars(t("rep.by_domain"), [(choice_label("domain", k), v) for k, v in j["by_domain"].items()]))
     out.append(_bars(t("rep.by_status"), [(choice_label("status", k), v) for k, v in j["by_status"].items()]))
     months = j["benefits_by_month"]
-    out.append(_bars(t("page.monthly_by_month"), [(m, d["monthly"]) for m, d in months.items() if d["monthly"]],
-                     money=True))
-    out.append(_bars(t("page.one_off_by_month"), [(m, d["one_off"]) for m, d in months.items() if d["one_off"]],
-                     money=True))
+    out.append(_bars(t("page.monthly_by_month"), [(month_label(m), d["monthly"]) for m, d in months.items()
+                                                   if d["monthly"]], money=True))
+    out.append(_bars(t("page.one_off_by_month"), [(month_label(m), d["one_off"]) for m, d in months.items()
+                                                   if d["one_off"]], money=True))
     out.append(_bars(t("rep.accompaniments_by"), [(t(f"rep.acc_{k}"), v) for k, v in j["accompaniments_by"].items()]))
     r = j["referrals"]
     if r["count"]:
         med = r["median_days_to_feedback"]
         line = t("rep.referrals_line", n=r["count"], fb=r["with_feedback"], days="-" if med is None else f"{med:g}")
         out.append(f'<h2>{html.escape(t("field.referrals"))}</h2><p>{html.escape(line)}</p>')
-        out.append(_bars(t("page.by_partner"), list(r["by_partner"].items())))
+        out.append(_bars(t("page.by_partner"), [(rep.name("partner", k), v) for k, v in r["by_partner"].items()]))
     if barriers:
         out.append(f'<h2>{html.escape(t("page.barriers"))}</h2><table><tr><th>{html.escape(t("field.barrier_kind"))}'
                    f'</th><th>{html.escape(t("rep.count"))}</th><th>{html.escape(t("xl.families"))}</th>'
@@ -165,12 +166,13 @@ def page(rep: Any, barriers: list[Any], department: str) -> str:
                        f'<td class="num">{len(x.families)}</td><td>{html.escape(", ".join(x.bodies))}</td></tr>')
         out.append("</table>")
     if j["by_worker"]:
-        who = ("xl.by_department", "xl.department") if rep.departments else ("xl.by_worker", "field.worker_code")
+        who = ("xl.by_department", "xl.department") if rep.departments else ("xl.by_worker", "xl.worker")
         out.append(f'<h2>{html.escape(t(who[0]))}</h2><table><tr><th>{html.escape(t(who[1]))}'
                    f'</th><th>{html.escape(t("rep.issues"))}</th><th>{html.escape(t("rep.benefits"))}</th>'
                    f'<th>{html.escape(t("rep.yearly_total"))}</th></tr>')
         for w, d in j["by_worker"].items():
-            out.append(f'<tr data-worker="{html.escape(w)}"><td>{html.escape(w)}</td><td class="num">{d["issues"]}</td>'
+            out.append(f'<tr data-worker="{html.escape(w)}"><td>{html.escape(rep.name("worker", w))}</td>'
+                       f'<td class="num">{d["issues"]}</td>'
                        f'<td class="num">{d["benefits"]}</td><td class="num">{html.escape(_shekel(d["yearly_total"]))}'
                        "</td></tr>")
         out.append("</table>")

@@ -636,6 +636,17 @@ class CheckResult:
     warnings: list[Problem]
 
 
+# the files zchuyot itself writes in a family's folder besides its YAML: its letters (.docx, .pdf, sealed .age)
+# and the documents attached to its issues
+_OURS = re.compile(r"^(?:letters/[^/]+\.(?:docx|pdf)|documents/[^/]+)(?:\.age)?$")
+
+
+def written_by_zchuyot(rel: str, depth: int) -> bool:
+    """Whether `rel` (cases/W/F/…) is a file zchuyot writes in a family's folder — never "unexpected"."""
+    parts = rel.split("/")
+    return depth == 4 and len(parts) >= 5 and bool(_OURS.match("/".join(parts[-2:])))
+
+
 def _walk_cases(ws: Workspace) -> Iterator[tuple[str, int, int]]:
     """(workspace-relative path, depth under cases/, mode without following links) of everything under
     cases/, in sorted path order — one lstat each, links never followed."""
@@ -793,7 +804,8 @@ def check(ws: Workspace) -> CheckResult:
             if not (regular or folder) and not named_like_a_case:  # a link, a FIFO, a device
                 errors.append(Problem(rel, 1, "err.file.not_regular", {}, "fix.not_regular"))
                 continue
-            if regular and not rel.rsplit("/", 1)[-1].startswith(".") and not named_like_a_case:
+            if regular and not rel.rsplit("/", 1)[-1].startswith(".") and not named_like_a_case \
+                    and not written_by_zchuyot(rel, depth):
                 warnings.append(Problem(rel, 1, "err.file.bad_path", {}, "fix.generic", "warning"))
             if (regular or folder) and st_mode & 0o077:  # readable by others here
                 warnings.append(Problem(rel, 1, "err.file.mode", {"mode": oct(st_mode & 0o777)[2:]},

@@ -17,7 +17,7 @@ from typing import Any
 
 from zchuyot.case.file import WriteResult, read_text, write_atomic
 from zchuyot.case.form import DOMAINS, PARTNER_KINDS, normalize_phone
-from zchuyot.errors import DataError, InputError
+from zchuyot.errors import DataError, InputError, ZError
 from zchuyot.practice.knowledge import BodyDirectory
 from zchuyot.workspace.store import (
     DIRECTORY_STARTERS,
@@ -95,6 +95,22 @@ def partners(ws: Workspace) -> list[Partner]:
 def names(ws: Workspace) -> BodyDirectory:
     """Every way a body is written (its key, name and aliases) → its name: one body counts once."""
     return BodyDirectory([{"name": b.name, "aliases": [b.key, *b.aliases]} for b in bodies(ws)])
+
+
+def display_names(ws: Workspace) -> Callable[[str], str]:
+    """A body's or a partner's key as people read it: "חברת החשמל" for `electric_company`, the partner's name
+    for its key (`p:KEY` too); anything unknown as it is written."""
+    try:
+        body_names = names(ws)
+        partner_names = {p.key: p.name for p in partners(ws)}
+    except ZError:
+        return lambda key: key
+
+    def named(key: str) -> str:
+        bare = key[2:] if key.startswith("p:") else key
+        return partner_names.get(bare) or body_names.canonical(key)
+
+    return named
 
 
 def find_body(ws: Workspace, text: str) -> Body:

@@ -571,7 +571,8 @@ class Renderer:
             med = j["median_days_to_feedback"]
             self.line(t("rep.referrals_line", n=rep.referrals, fb=rep.with_feedback,
                         days="-" if med is None else f"{med:g}"), style="bold")
-            self.table([t("field.partner"), t("rep.count")], [[k, str(v)] for k, v in rep.by_partner.items()],
+            self.table([t("field.partner"), t("rep.count")], [[rep.name("partner", k), str(v)]
+                                                               for k, v in rep.by_partner.items()],
                        nowrap=(1,))
         if rep.accompaniments_by:
             self.line(t("rep.accompaniments_by") + ": " + ", ".join(

@@ -805,7 +805,7 @@ T: dict[str, tuple[str, str]] = {
                           "No public key yet for: {workers}; each runs zchuyot keys init and zchuyot sync."),
     "err.not_recipient": ("אין הרשאה לפרטי המשפחה {what} – רק לעובדת שלה ולעו\"ס מיצוי הזכויות.",
                           "No access to the family {what}'s personal data – only its worker and the rights workers."),
-    "ui.migrated": ("ההצפנה הופעלה; נחתמו {n} רשומות משפחה: {families}.", "Encryption is on; {n} family records sealed: {families}."),
+    "ui.migrated": ("ההצפנה הופעלה; הוצפנו {n} רשומות משפחה: {families}.", "Encryption is on; {n} family records sealed: {families}."),
     "ui.migrate_history": ("לתשומת לב: הגרסאות הקודמות והגלויות של {n} הרשומות האלה (שמות, טלפונים, מספרי זהות) עדיין נמצאות בהיסטוריה של כל עותק ושל השרת. כדי להסיר אותן: zchuyot keys migrate --rewrite-history (מנהלת מערכת), ואז לפעול לפי SECURITY.md לגבי גיבויים ישנים.",
                            "Note: the earlier plain versions of these {n} records (names, phones, ID numbers) are still in every clone's and the server's history. To remove them: zchuyot keys migrate --rewrite-history (an admin), then follow SECURITY.md about old backups."),
     "ui.granted": ("עודכנו מקבלי ההרשאה של {n} משפחות: {families}.", "Recipients updated for {n} families: {families}."),
@@ -830,6 +830,8 @@ T: dict[str, tuple[str, str]] = {
     "ui.xlsx_written": ("הגיליון נכתב: {path}", "The spreadsheet was written: {path}"),
     "err.xlsx_out": ("לגיליון יש לכתוב לאן: zchuyot report --format xlsx --out FILE.xlsx", "Say where the spreadsheet goes: zchuyot report --format xlsx --out FILE.xlsx"),
     "err.html_out": ("קובץ הדף צריך להסתיים ב-.html: {value}", "The page's file must end in .html: {value}"),
+    "ui.key": ("מפתח", "Key"),
+    "xl.worker": ("עובדת", "Worker"),
     "xl.summary": ("סיכום", "Summary"),
     "xl.figure": ("נתון", "Figure"),
     "xl.value": ("ערך", "Value"),
@@ -910,6 +912,37 @@ T: dict[str, tuple[str, str]] = {
     "walk.close_insights": ("תובנות והמלצות (Enter לדלג)", "Insights and recommendations (Enter to skip)"),
     "walk.reopen_why": ("למה נפתחת הסוגיה מחדש? (למשל: העירייה ביטלה את ההנחה)",
                         "Why is the issue reopened? (e.g. the municipality cancelled the discount)"),
+    # ------------------------------------------------------------ the singular of counts (t() picks it for n=1)
+    "ui.check_ok_one": ("הכול תקין: קובץ אחד נבדק.", "All good: 1 file checked."),
+    "ui.search_count_one": ("נמצאה סוגיה אחת:", "1 issue found:"),
+    "fu.count_one": ("סוגיה אחת דורשת תשומת לב.", "1 issue needs attention."),
+    "fu.more_one": ("ועוד סוגיה אחת שלא הוצגה: {parts}.", "And 1 more issue not shown: {parts}."),
+    "ui.purged_one": ("נמחק קובץ אחד של המשפחה {family}, והמחיקה נשמרה ב-git.", "Removed 1 file of family {family}; the removal is committed."),
+    "sync.server_refused_one": ("השרת של המחלקה סירב לקבל את השינויים: {why}. שינוי אחד ממתין כאן ולא אבד; אם זו לא בדיקת המחלקה (zchuyot), יש לפנות לאיש/ת ה-IT.", "The department's server refused the changes: {why}. 1 change waits here, nothing is lost; if this is not the department's check (zchuyot), ask IT."),
+    "sync.contended_one": ("עובדות אחרות שולחות בדיוק עכשיו: שינוי אחד עדיין ממתין כאן ולא אבד. יש להריץ zchuyot sync שוב בעוד רגע.", "Other workers are sending right now: 1 change still waits here, nothing is lost. Run zchuyot sync again in a moment."),
+    "sync.new_in_one": ("התקבלה סוגיה חדשה אחת: {ids}", "Received 1 new issue: {ids}"),
+    "sync.changed_in_one": ("סוגיה אחת עודכנה על ידי אחרים: {ids}", "1 issue changed by others: {ids}"),
+    "sync.sent_one": ("נשלחה למאגר המחלקה סוגיה אחת: {ids}", "Sent 1 issue to the department: {ids}"),
+    "sync.offline_one": ("אין חיבור למאגר המחלקה ({why}). העבודה שמורה במחשב הזה (שמירה אחת) ותישלח בסנכרון הבא.", "Cannot reach the department's repository ({why}). Your work is saved here (1 commit) and goes out at the next sync."),
+    "sync.status_unsent_one": ("שמירה אחת עוד לא נשלחה (סוגיות: {ids})", "1 commit not yet sent (issues: {ids})"),
+    "ui.migrated_one": ("ההצפנה הופעלה; הוצפנה רשומת משפחה אחת: {families}.", "Encryption is on; 1 family record sealed: {families}."),
+    "ui.granted_one": ("עודכנו מקבלי ההרשאה של משפחה אחת: {families}.", "Recipients updated for 1 family: {families}."),
+    "ui.verify_ok_one": ("ההיסטוריה אומתה: commit אחד חתום בידי עובדת המחלקה ומותר לפי הכללים; מאגר המפתחות תקין.", "The history verifies: 1 commit signed by a department member and permitted by the rules; the key store is sound."),
+    "walk.clock_days_one": ("יום אחד", "1 day"),
+    "walk.clock_months_one": ("חודש אחד", "1 month"),
+    "ui.migrate_history_one": ("לתשומת לב: הגרסה הקודמת והגלויה של הרשומה הזו (שמות, טלפונים, מספרי זהות) עדיין נמצאת בהיסטוריה של כל עותק ושל השרת. כדי להסיר אותה: zchuyot keys migrate --rewrite-history (מנהלת מערכת), ואז לפעול לפי SECURITY.md לגבי גיבויים ישנים.", "Note: the earlier plain version of this record (names, phones, ID numbers) is still in every clone's and the server's history. To remove it: zchuyot keys migrate --rewrite-history (an admin), then follow SECURITY.md about old backups."),
+    "fuc.referral_due_one": ("הפניה אחת באיחור", "1 referral overdue"),
+    "fuc.feedback_new_one": ("משוב חדש אחד", "1 new feedback"),
+    "fuc.referral_open_one": ("הפניה פתוחה אחת", "1 open referral"),
+    "fuc.waiver_expiring_one": ("ויתור סודיות אחד שפג", "1 waiver expiring"),
+    "fuc.waiver_missing_one": ("אחת בלי ויתור סודיות", "1 without a waiver"),
+    "fuc.deadline_missed_one": ("מועד אחד שעבר", "1 deadline missed"),
+    "fuc.deadline_near_one": ("מועד אחד מתקרב", "1 deadline near"),
+    "fuc.refusal_open_one": ("סירוב אחד בלי מענה", "1 refusal unanswered"),
+    "fuc.action_overdue_one": ("פעולה אחת באיחור", "1 action overdue"),
+    "fuc.action_due_one": ("פעולה אחת להיום", "1 action due today"),
+    "fuc.followup_due_one": ("מעקב אחד שהגיע", "1 follow-up due"),
+    "fuc.stale_one": ("אחת שקטה", "1 quiet"),
     # ------------------------------------------------------------ usage errors (exit 2)
     "usage.missing_no_terminal": ("חסר {what} בשורת הפקודה (בלי טרמינל אין את מי לשאול). לעזרה: {command} --help",
                                   "Missing {what} (no terminal to ask in). Help: {command} --help"),
@@ -1152,6 +1185,8 @@ T: dict[str, tuple[str, str]] = {
 def t(key: str, lang: str | None = None, /, **params: Any) -> str:
     """The text of `key` in `lang` (default: the UI language), filled with `params`."""
     lang = lang or current_lang()
+    if params.get("n") in (1, "1") and key + "_one" in T:
+        key += "_one"  # the singular, wherever a count is said ("סוגיה אחת", never "1 סוגיות")
     pair = T.get(key)
     text = key if pair is None else pair[1] if lang == "en" else pair[0]
     if params:
@@ -1167,6 +1202,21 @@ def t(key: str, lang: str | None = None, /, **params: Any) -> str:
 
 _AFTER_QUESTION = re.compile(r"\?[.:;](?=\s|$)")
 _DOUBLE_STOP = re.compile(r"(?<!\.)\.[.:](?=\s|$)")
+
+
+MONTHS = {
+    "he": ("ינואר", "פברואר", "מרץ", "אפריל", "מאי", "יוני", "יולי", "אוגוסט", "ספטמבר", "אוקטובר", "נובמבר", "דצמבר"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December"),
+}
+
+
+def month_label(ym: str, lang: str | None = None) -> str:
+    """`2026-10` as people read it: "אוקטובר 2026" (the key itself where it is no month)."""
+    year, _, month = ym.partition("-")
+    if not (year.isdigit() and month.isdigit() and 1 <= int(month) <= 12):
+        return ym
+    return f"{MONTHS[lang or current_lang()][int(month) - 1]} {year}"
 
 
 def choice_label(vocab: str, value: str | None, lang: str | None = None) -> str:

@@ -58,6 +58,28 @@ def edited_entries(base: dict[str, Any], side: dict[str, Any]) -> list[tuple[int
             and s.get("kind") not in ADMIN_KINDS and b.get("kind") not in ADMIN_KINDS]
 
 
+
+def _as_read(field: str, value: Any) -> str:
+    """A value the merge replaced, as the worker reads it in the log: the form's label and the value's name
+    ("היסטוריית הטיפול: סירוב", never `history: refused`)."""
+    from zchuyot.case.form import FAMILY, field_at
+    from zchuyot.text.labels import choice_label, t
+
+    path = tuple(field.split("."))
+    f = field_at(path) or field_at(path, FAMILY)
+    label = t(f.label_key, "he").rstrip("?") if f is not None else field
+    if isinstance(value, dict):
+        subs = {x.key: x for x in (f.sub if f is not None else ())}
+        shown = "; ".join(_as_read(f"{field}.{k}", v).split(": ", 1)[1] if k in subs else f"{k}: {v}"
+                          for k, v in value.items() if v not in (None, "", []))
+    elif f is not None and f.kind == "choice":
+        shown = choice_label(f.vocab or "", str(value), "he")
+    elif isinstance(value, dt.date):
+        shown = value.strftime("%d/%m/%Y")
+    else:
+        shown = str(value)
+    return f"{label}: {shown}"
+
 class Merger:
     def __init__(self, base: dict[str, Any], ours: dict[str, Any], theirs: dict[str, Any], today: dt.date) -> None:
         self.base, self.ours, self.theirs, self.today = base, ours, theirs, today
@@ -76,7 +98,7 @@ class Merger:
         else:
             winner, loser = (t, o) if self.theirs_wins_ties else (o, t)
         if loser not in (None, ""):
-            self.lost.append(f"{field}: {loser if not isinstance(loser, dict) else _key(loser)}")
+            self.lost.append(_as_read(field, loser))
         return winner
 
     # -------------------------------------------------------- lists
