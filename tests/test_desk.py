@@ -76,3 +76,39 @@ def test_check_knows_the_files_zchuyot_writes(ws: Path) -> None:
     flagged = [p["file"] for p in j["warnings"] + j["errors"]]
     assert not [f for f in flagged if f.endswith((".docx.age", ".pdf"))], flagged
     assert any(f.endswith("stray.sh") for f in flagged), flagged
+
+
+def test_accompaniments_say_where_and_a_partners_feedback_can_be_one(ws: Path) -> None:
+    i = new_issue(ws)
+    assert run("--root", str(ws), "treat", i, "ליוויתי לוועדה", "--kind", "accompaniment", "--body",
+               "ביטוח לאומי", "--meeting", "medical_committee").exit_code == 0
+    r = run("--root", str(ws), "treat", i, "שיחה", "--kind", "call", "--meeting", "branch")
+    assert r.exit_code == 1 and "--meeting" in r.stderr
+    assert run("--root", str(ws), "partner", "add", "vol_sara", "--name", "שרה", "--kind", "volunteer").exit_code == 0
+    assert run("--root", str(ws), "refer", i, "--to", "vol_sara", "--ask", "ליווי לעמידר").exit_code == 0
+    r = run("--root", str(ws), "feedback", i, "ליוויתי את האם לעמידר", "--done", "--accompanied", "עמידר",
+            "--meeting", "branch")
+    assert r.exit_code == 0, r.stderr
+    j = json.loads(run("--root", str(ws), "report", "--json").stdout)
+    assert j["accompaniments"] == 2
+    assert j["accompaniments_where"]["by_meeting"] == {"branch": 1, "medical_committee": 1}
+    assert set(j["accompaniments_where"]["by_body"]) == {"ביטוח לאומי", "עמידר"}
+
+
+def test_a_benefit_named_by_the_checklist_is_counted_by_right_and_check_suggests_the_key(ws: Path) -> None:
+    i, k = new_issue(ws), new_issue(ws, family="f2")
+    assert run("--root", str(ws), "close", i, "--ended", "--benefit", "arnona_discount", "--amount", "100",
+               "--period", "monthly", "--kind", "avoidance").exit_code == 0
+    assert run("--root", str(ws), "close", k, "--ended", "--benefit", "הנחה בארנונה!", "--amount", "1,000",
+               "--period", "one_off", "--kind", "recovery").exit_code == 0
+    d = json.loads(run("--root", str(ws), "show", i, "--json").stdout)["outcome"]
+    assert (d["benefit"], d["right"]) == ("הנחה בארנונה", "arnona_discount")
+    j = json.loads(run("--root", str(ws), "report", "--json").stdout)
+    assert j["benefits_by_right"] == {"arnona_discount": 1}
+    assert j["benefits_by_kind"]["avoidance"]["yearly_total"] == 1200
+    assert j["benefits_by_kind"]["recovery"]["yearly_total"] == 1000
+    warned = [p for p in json.loads(run("--root", str(ws), "check", "--json").stdout)["warnings"]
+              if "arnona_discount" in json.dumps(p, ensure_ascii=False)]
+    assert warned, "check suggests the checklist's key"
+    assert run("--root", str(ws), "amend", k, "outcome.benefit", "arnona_discount").exit_code == 0
+    assert json.loads(run("--root", str(ws), "report", "--json").stdout)["benefits_by_right"] == {"arnona_discount": 2}

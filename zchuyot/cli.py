@@ -645,11 +645,13 @@ def feedback(
     done: Annotated[bool, typer.Option("--done", help="ההפניה הסתיימה.")] = False,
     returned: Annotated[bool, typer.Option("--returned", help="ההפניה הוחזרה לעובדת.")] = False,
     date: Annotated[Optional[str], typer.Option("--date", help="מתי (ברירת מחדל: היום).")] = None,
+    accompanied: Annotated[Optional[str], typer.Option("--accompanied", help="השותף ליווה את המשפחה לגוף הזה (נספר כליווי בדוח).")] = None,
+    meeting: Annotated[Optional[str], typer.Option("--meeting", help="לאן היה הליווי: medical_committee | branch | court | committee | other.")] = None,
 ) -> None:
     """משוב של השותף על הפניה (בידי השותף או העובדת). / A partner's feedback on a referral."""
     from zchuyot.practice import referrals
 
-    _notes(referrals.feedback(_ws(), issue_id, text, referral, done, returned, date), info=True)
+    _notes(referrals.feedback(_ws(), issue_id, text, referral, done, returned, date, accompanied, meeting), info=True)
 
 
 # ------------------------------------------------------------------ events
@@ -1050,6 +1052,8 @@ def treat(
     date: Annotated[Optional[str], typer.Option("--date", help="מתי (ברירת מחדל: היום).")] = None,
     done: Annotated[Optional[str], typer.Option("--done", help="מספר פעולה מהתכנית שבוצעה.")] = None,
     next_date: Annotated[Optional[str], typer.Option("--next", help="תאריך המעקב הבא.")] = None,
+    body: Annotated[Optional[str], typer.Option("--body", help="מול איזה גוף (בליווי: לאן ליווית).", autocompletion=_completer("body"))] = None,
+    meeting: Annotated[Optional[str], typer.Option("--meeting", help="ליווי – לאן: medical_committee | branch | court | committee | other.")] = None,
 ) -> None:
     """טיפול ותיעוד (שלב 5): תיעוד פעולה בסוגיה (נוסף, לא נמחק). / Step 5: log an action."""
     from zchuyot.practice import core
@@ -1063,7 +1067,8 @@ def treat(
         asked = ask_treat(Asker(*_out()), issue)
         text, kind, date, done, next_date = (asked["text"], kind or asked["kind"], date or asked["date"],
                                              done or asked["done"], next_date or asked["next_date"])
-    result = core.treat(ws, issue_id, text, kind, date, done, next_date)
+        body, meeting = body or asked.get("body"), meeting or asked.get("meeting")
+    result = core.treat(ws, issue_id, text, kind, date, done, next_date, body, meeting)
     _notes(result)
     _say(t("ui.logged", id=result.id))
 
@@ -1075,7 +1080,7 @@ def close(
     stopped: Annotated[Optional[str], typer.Option("--stopped", help="הפסקה – מדוע?")] = None,
     referred: Annotated[Optional[str], typer.Option("--referred", help="הפניה לגורם אחר – איזה?")] = None,
     insights: Annotated[Optional[str], typer.Option("--insights", help="תובנות והמלצות.")] = None,
-    benefit: Annotated[Optional[str], typer.Option("--benefit", help="הזכות שהושגה (למשל קצבת נכות כללית).")] = None,
+    benefit: Annotated[Optional[str], typer.Option("--benefit", help="הזכות שהושגה: מפתח או שם מרשימת ההקשבה (general_disability, קצבת נכות כללית), או במילים.")] = None,
     amount: Annotated[Optional[str], typer.Option("--amount", help="סכום בש\"ח.")] = None,
     period: Annotated[Optional[str], typer.Option("--period", help="monthly | one_off")] = None,
     kind: Annotated[Optional[str], typer.Option("--kind", help="recovery | avoidance")] = None,
@@ -1494,6 +1499,7 @@ def report(
     html_file: Annotated[Optional[str], typer.Option("--html", help="דף אחד מימין לשמאל עם גרפים, להנהלה (קובץ).")] = None,
     out: Annotated[Optional[str], typer.Option("--out", help="קובץ הגיליון (עם --format xlsx).")] = None,
     roots_from: Annotated[Optional[str], typer.Option("--roots-from", help="קובץ עם סביבת עבודה אחת בכל שורה: דוח מחוזי.")] = None,
+    compare: Annotated[bool, typer.Option("--compare", help="לצד התקופה – אותה תקופה לפני שנה.")] = False,
 ) -> None:
     """נתוני המרכז: משפחות, סוגיות, ליוויים, זכויות שהושגו ו-₪ (חודשי × 12). --worker W לעובדת אחת. / Figures."""
     import datetime as dt
@@ -1521,10 +1527,13 @@ def report(
     from zchuyot.workspace.store import check_slug
 
     worker = check_slug(STATE.worker, "worker") if STATE.worker else None
-    if len(spaces) > 1:  # the district: each department's figures, summed
-        rep = rp.combine([(_department(w), rp.report(w, d0, d1, worker)) for w in spaces])
-    else:
-        rep = rp.report(ws, d0, d1, worker)
+    def figures(a: dt.date, b: dt.date) -> Any:
+        if len(spaces) > 1:  # the district: each department's figures, summed
+            return rp.combine([(_department(w), rp.report(w, a, b, worker)) for w in spaces])
+        return rp.report(ws, a, b, worker)
+
+    rep = figures(d0, d1)
+    earlier = figures(dates.year_before(d0), dates.year_before(d1)) if compare else None
     if html_file is not None or fmt == "xlsx":
         from zchuyot.case.file import write_atomic
         from zchuyot.outputs import reportout
@@ -1542,7 +1551,7 @@ def report(
             _say(t("ui.xlsx_written", path=str(target)))
         return
     if as_json or fmt == "json":
-        _json(rep.as_json())
+        _json({**rep.as_json(), **({"compare": earlier.as_json()} if earlier is not None else {})})
     elif fmt == "csv":
         import csv
 
@@ -1562,7 +1571,7 @@ def report(
             w.writerow([section, key, label, value])
     else:
         console, rnd = _out()
-        rnd.report(rep)
+        rnd.report(rep, earlier)
 
 
 @app.command()

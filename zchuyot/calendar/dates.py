@@ -59,5 +59,13 @@ def parse_date(text: str | dt.date | None, base: dt.date | None = None) -> dt.da
     raise InputError("err.bad_date", value=s)
 
 
+def year_before(d: dt.date) -> dt.date:
+    """The same day a year earlier (29 February: the 28th)."""
+    try:
+        return d.replace(year=d.year - 1)
+    except ValueError:
+        return d.replace(year=d.year - 1, day=28)
+
+
 def iso(d: dt.date | None) -> str:
     return d.isoformat() if d else ""

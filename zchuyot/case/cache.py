@@ -30,9 +30,10 @@ from zchuyot.case.rules import Attention, attention
 from zchuyot.case.validate import Problem, dated_fields, future_problems, unknown_key_problems
 from zchuyot.case.views import facts, from_facts
 
-SCHEMA = f"14/{__version__}"  # 11: the facts row named once (views.PLAIN, views.RECORDS); 12: outcome's until,
+SCHEMA = f"15/{__version__}"  # 11: the facts row named once (views.PLAIN, views.RECORDS); 12: outcome's until,
 # the searchable words (case/search.py); 13: the closing date among the facts, the workers and partners the
-# open work waits on, the referrals' due dates, new feedback, waiver needs; 14: cancelled plan actions
+# open work waits on, the referrals' due dates, new feedback, waiver needs; 14: cancelled plan actions;
+# 15: an accompaniment's meeting, the outcome's right
 
 # One row per issue file: its stat key, whether it loaded (ok) and, if so, its facts (`views.facts`)
 # for list/report/policy/check, its whole mapping as JSON (data, for --json and export) and, while it

@@ -42,6 +42,7 @@ PERIODS = ("monthly", "one_off")
 STEPS = ("listen", "list", "collect", "plan", "treat", "persist", "followup", "policy")
 REFERRAL_STATUSES = ("open", "done", "returned")
 PARTNER_KINDS = ("volunteer", "student", "clinic", "lawyer", "organization")
+MEETINGS = ("medical_committee", "branch", "court", "committee", "other")  # where an accompaniment went
 RELATIONS = ("mother", "father", "spouse", "child", "other")  # a household member, to the family
 GENDERS = ("female", "male")
 
@@ -50,7 +51,7 @@ VOCABULARIES: dict[str, tuple[str, ...]] = {
     "urgency": URGENCIES, "history": HISTORIES, "kind": LOG_KINDS, "who": WHO,
     "barrier": BARRIERS, "outcome_kind": OUTCOME_KINDS, "period": PERIODS, "step": STEPS,
     "referral_status": REFERRAL_STATUSES, "partner_kind": PARTNER_KINDS, "relation": RELATIONS,
-    "gender": GENDERS,
+    "gender": GENDERS, "meeting": MEETINGS,
 }
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
@@ -225,6 +226,7 @@ LOG_FIELDS = (
     Field("by", "text"),
     Field("action", "ref", flag="--done"),
     Field("body", "text", flag="--body", label="field.org"),
+    Field("meeting", "choice", vocab="meeting", flag="--meeting"),  # an accompaniment: where it went
     # a correction (`zchuyot correct ID N`): the entry it corrects (its place, and the text it had), and
     # the new values; the corrected entry stays in the file as it was
     Field("corrects", "int", show=False, label="field.log"), Field("was", "longtext", show=False, label="field.text"),
@@ -237,8 +239,8 @@ LOG_FIELDS = (
 # a record's sub-fields written only when they have a value (every other sub-field is written, empty until
 # filled): a log entry's optional links and a correction's fields; a reopened outcome's `until`
 WRITTEN_WHEN_SET: dict[str, frozenset[str]] = {
-    "log": frozenset({"action", "body", "corrects", "was", "fix_date", "fix_kind", "fix_text", "amends"}),
-    "outcome": frozenset({"until"}),
+    "log": frozenset({"action", "body", "meeting", "corrects", "was", "fix_date", "fix_kind", "fix_text", "amends"}),
+    "outcome": frozenset({"until", "right"}),
     "actions": frozenset({"person", "cancelled"}),
     "referrals": frozenset({"due", "uid"}),
     "members": frozenset({"name", "born", "gender", "id_number", "disability", "receives"}),
@@ -265,6 +267,7 @@ DEADLINE_FIELDS = (Field("key", "text", required=True, flag="--deadline", show=F
 POLICY_FIELDS = (Field("flag", "bool", default=False), Field("note", "text", flag="--flag"))
 OUTCOME_FIELDS = (
     Field("benefit", "text", flag="--benefit"),
+    Field("right", "text", label="field.outcome_right"),  # the checklist's key (rights.yaml) of what was won
     Field("kind", "choice", vocab="outcome_kind", flag="--kind"),
     Field("amount", "number", check="not_negative", flag="--amount"),
     Field("period", "choice", vocab="period", flag="--period"),

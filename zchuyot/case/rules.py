@@ -27,6 +27,7 @@ class Entry(NamedTuple):
     body: str | None
     n: int  # its place in the file's log, 1-based (what `zchuyot correct ID N` names)
     corrected: bool
+    meeting: str | None = None  # an accompaniment: the kind of meeting it went to
 
 
 def corrected(log: list[Any]) -> list[Entry]:
@@ -50,7 +51,8 @@ def corrected(log: list[Any]) -> list[Entry]:
             continue
         fix = fixes.get(n, {})
         out.append(Entry(fix.get("date", e.date), fix.get("kind", e.kind), fix.get("text", e.text),
-                         getattr(e, "by", None), getattr(e, "action", None), getattr(e, "body", None), n, bool(fix)))
+                         getattr(e, "by", None), getattr(e, "action", None), getattr(e, "body", None), n, bool(fix),
+                         getattr(e, "meeting", None)))
     return out
 
 

@@ -29,6 +29,7 @@ class LogView(NamedTuple):
     text: str
     body: str | None
     by: str | None = None
+    meeting: str | None = None
 
 
 class ReferralView(NamedTuple):
@@ -55,12 +56,12 @@ class DeadlineView(NamedTuple):
 
 
 class OutcomeView(_V):
-    __slots__ = ("benefit", "kind", "amount", "period", "from_", "until")
+    __slots__ = ("benefit", "kind", "amount", "period", "from_", "until", "right")
 
     def __init__(self, benefit: str | None, kind: str | None, amount: float | None, period: str | None,
-                 from_: dt.date | None, until: dt.date | None = None) -> None:
+                 from_: dt.date | None, until: dt.date | None = None, right: str | None = None) -> None:
         self.benefit, self.kind, self.amount, self.period, self.from_ = benefit, kind, amount, period, from_
-        self.until = until
+        self.until, self.right = until, right
 
 
 class BarrierView(_V):
@@ -110,8 +111,8 @@ RECORDS: dict[str, tuple[Any, Any]] = {
     # the whole log stays a JSON string inside the row: decoded only by the commands that read it
     # (corrections applied: the cache keeps the log as it is read)
     "log": (lambda i: json.dumps([[_iso(e.date), e.kind, e.text if e.kind == "refusal" else "",
-                                   e.body, e.by] for e in corrected(i.log)], ensure_ascii=False),
-            lambda c: [LogView(_d(d), k, t, b, by) for d, k, t, b, by in json.loads(c)]),
+                                   e.body, e.by, e.meeting] for e in corrected(i.log)], ensure_ascii=False),
+            lambda c: [LogView(_d(d), k, t, b, by, m) for d, k, t, b, by, m in json.loads(c)]),
     "referrals": (lambda i: [[r.id, r.to, _iso(r.date), _iso(r.due), r.status, [_iso(f.date) for f in r.feedback]]
                              for r in i.referrals],
                   lambda c: [ReferralView(r[0], r[1], _d(r[2]), _opt(r[3]), r[4], [_d(x) for x in r[5]]) for r in c]),
@@ -122,8 +123,9 @@ RECORDS: dict[str, tuple[Any, Any]] = {
     "deadlines": (lambda i: [[d.key, d.name, _iso(d.from_), _iso(d.due)] for d in i.deadlines],
                   lambda c: [DeadlineView(d[0], d[1], _opt(d[2]), _d(d[3])) for d in c]),
     "outcome": (lambda i: [i.outcome.benefit, i.outcome.kind, i.outcome.amount, i.outcome.period,
-                           _iso(i.outcome.from_), _iso(i.outcome.until)] if i.outcome else None,
-                lambda c: OutcomeView(c[0], c[1], c[2], c[3], _opt(c[4]), _opt(c[5])) if c else None),
+                           _iso(i.outcome.from_), _iso(i.outcome.until), getattr(i.outcome, "right", None)]
+                if i.outcome else None,
+                lambda c: OutcomeView(c[0], c[1], c[2], c[3], _opt(c[4]), _opt(c[5]), c[6]) if c else None),
     "barrier": (lambda i: [i.barrier.kind, i.barrier.where] if i.barrier else None,
                 lambda c: BarrierView(c[0], c[1]) if c else None),
     "bodies": (lambda i: [x.org for x in i.bodies], lambda c: [BodyView(x) for x in c]),

@@ -40,6 +40,12 @@ class Report:
     lost_monthly: float = 0
     lost_one_off: float = 0
     accompaniments_by: dict[str, int] = field(default_factory=dict)  # worker | volunteer | student
+    accompaniments_to: dict[str, int] = field(default_factory=dict)  # the body (its directory name) → count
+    accompaniments_at: dict[str, int] = field(default_factory=dict)  # the meeting kind (medical_committee…)
+    by_right: dict[str, int] = field(default_factory=dict)  # the checklist's key of what was won → count
+    # money won (recovery) and debt avoided (avoidance) apart, and the year's value by domain
+    by_outcome_kind: dict[str, dict[str, float]] = field(default_factory=dict)
+    value_by_domain: dict[str, float] = field(default_factory=dict)
     referrals: int = 0
     by_partner: dict[str, int] = field(default_factory=dict)
     with_feedback: int = 0
@@ -77,6 +83,10 @@ class Report:
                          "lost": {"count": self.lost_count, "monthly_total": num(self.lost_monthly),
                                   "one_off_total": num(self.lost_one_off)}},
             "accompaniments_by": self.accompaniments_by,
+            "accompaniments_where": {"by_body": self.accompaniments_to, "by_meeting": self.accompaniments_at},
+            "benefits_by_right": self.by_right,
+            "benefits_by_kind": {k: {x: num(v) for x, v in d.items()} for k, d in self.by_outcome_kind.items()},
+            "benefits_by_domain": {k: num(v) for k, v in self.value_by_domain.items()},
             "referrals": {"count": self.referrals, "by_partner": self.by_partner, "with_feedback": self.with_feedback,
                           "median_days_to_feedback": (statistics.median(self.days_to_feedback)
                                                       if self.days_to_feedback else None)},
@@ -103,6 +113,12 @@ class Report:
         for k in ("count", "monthly_total", "one_off_total"):
             out.append(("benefits_lost", k, b["lost"][k]))
         out += [("accompaniments_by", k, v) for k, v in self.accompaniments_by.items()]
+        out += [("accompaniments_by_body", k, v) for k, v in self.accompaniments_to.items()]
+        out += [("accompaniments_by_meeting", k, v) for k, v in self.accompaniments_at.items()]
+        out += [("benefits_by_right", k, v) for k, v in self.by_right.items()]
+        for kind, d in j["benefits_by_kind"].items():
+            out += [(f"benefits_{kind}", k, v) for k, v in d.items()]
+        out += [("benefits_by_domain", k, v) for k, v in j["benefits_by_domain"].items()]
         r = j["referrals"]
         out += [("referrals", k, r[k]) for k in ("count", "with_feedback", "median_days_to_feedback")]
         out += [("by_partner", k, v) for k, v in self.by_partner.items()]
@@ -168,6 +184,10 @@ def report(ws: Workspace, start: dt.date, end: dt.date, worker: str | None = Non
                 rep.accompaniments += 1
                 who = ACCOMPANIED_BY.get(roles.get(e.by or rec.worker_dir, ""), "worker")
                 rep.accompaniments_by[who] = rep.accompaniments_by.get(who, 0) + 1
+                if e.body:
+                    rep.accompaniments_to[e.body] = rep.accompaniments_to.get(e.body, 0) + 1
+                at = getattr(e, "meeting", None) or "unknown"
+                rep.accompaniments_at[at] = rep.accompaniments_at.get(at, 0) + 1
         for r in getattr(i, "referrals", None) or []:
             if start <= r.date <= end:
                 rep.referrals += 1
@@ -186,7 +206,16 @@ def report(ws: Workspace, start: dt.date, end: dt.date, worker: str | None = Non
         elif o and o.benefit and (o.from_ is None or start <= o.from_ <= end):
             rep.benefit_count += 1
             rep.by_benefit[o.benefit] = rep.by_benefit.get(o.benefit, 0) + 1
+            if getattr(o, "right", None):
+                rep.by_right[o.right] = rep.by_right.get(o.right, 0) + 1
             amount = float(o.amount or 0)
+            value = amount * (12 if o.period == "monthly" else 1)
+            kind = rep.by_outcome_kind.setdefault(o.kind or "recovery", {"count": 0, "monthly_total": 0,
+                                                                          "one_off_total": 0, "yearly_total": 0})
+            kind["count"] += 1
+            kind["monthly_total" if o.period == "monthly" else "one_off_total"] += amount
+            kind["yearly_total"] += value
+            rep.value_by_domain[i.domain] = rep.value_by_domain.get(i.domain, 0) + value
             month = rep.by_month.setdefault((o.from_ or i.closed or end).strftime("%Y-%m"),
                                             {"monthly": 0, "one_off": 0})
             if o.period == "monthly":
@@ -203,6 +232,11 @@ def report(ws: Workspace, start: dt.date, end: dt.date, worker: str | None = Non
     rep.by_benefit = dict(sorted(rep.by_benefit.items(), key=lambda kv: (-kv[1], kv[0])))
     rep.by_partner = dict(sorted(rep.by_partner.items(), key=lambda kv: (-kv[1], kv[0])))
     rep.by_month = dict(sorted(rep.by_month.items()))
+    rep.value_by_domain = {d: rep.value_by_domain[d] for d in DOMAINS if d in rep.value_by_domain}
+    for d in (rep.accompaniments_to, rep.accompaniments_at, rep.by_right):
+        ordered = sorted(d.items(), key=lambda kv: (-kv[1], kv[0]))
+        d.clear()
+        d.update(ordered)
     from zchuyot.practice import events
 
     rep.events = events.counted(events.events(ws), start, end)
@@ -223,9 +257,16 @@ def combine(parts: list[tuple[str, Report]]) -> Report:
             setattr(rep, f, getattr(rep, f) + getattr(r, f))
         for target, source in ((rep.by_domain, r.by_domain), (rep.by_status, r.by_status),
                                (rep.by_benefit, r.by_benefit), (rep.accompaniments_by, r.accompaniments_by),
-                               (rep.by_partner, r.by_partner), (rep.clocks, r.clocks)):
+                               (rep.by_partner, r.by_partner), (rep.clocks, r.clocks),
+                               (rep.accompaniments_to, r.accompaniments_to),
+                               (rep.accompaniments_at, r.accompaniments_at),
+                               (rep.by_right, r.by_right), (rep.value_by_domain, r.value_by_domain)):
             for k, v in source.items():
                 target[k] = target.get(k, 0) + v
+        for kind, d in r.by_outcome_kind.items():
+            mine = rep.by_outcome_kind.setdefault(kind, dict.fromkeys(d, 0))
+            for k, v in d.items():
+                mine[k] += v
         for m, d in r.by_month.items():
             mine = rep.by_month.setdefault(m, {"monthly": 0, "one_off": 0})
             for k, v in d.items():

@@ -346,20 +346,31 @@ def get_family(ws: Workspace, family: str, command: str = "family show") -> Any:
 
 # ------------------------------------------------------------------ documenting (treat)
 def treat(ws: Workspace, issue_id: str, text: str, kind: str | None = None, date: str | None = None,
-          done: str | None = None, next_date: str | None = None) -> WriteResult:
+          done: str | None = None, next_date: str | None = None, org: str | None = None,
+          meeting: str | None = None) -> WriteResult:
+    """Step 5: an action logged. An accompaniment says where it went (`org`, the body; `meeting`, the kind of
+    meeting) so the report counts accompaniments to offices apart from those to medical committees."""
     from zchuyot.case.views import record
 
     worker = ws.require_worker()
     body = (text or "").strip()
     if not body:
         raise InputError("err.empty_text", field="log.text")
-    k = choice("kind", kind, "log.kind") if kind else "note"
+    k = choice("kind", kind, "log.kind") if kind else ("accompaniment" if meeting else "note")
+    where = choice("meeting", meeting, "log.meeting") if meeting else None
+    if where and k != "accompaniment":
+        raise InputError("err.meeting_not_accompaniment", field="log.meeting")
+    org = (org or "").strip() or None
+    if org:
+        from zchuyot.practice.directory import names
+
+        org = names(ws).canonical(org)
     when = past_date(date)
     nxt = future_date(next_date) if next_date else None
     notes: list[tuple[str, dict[str, Any]]] = []
     edit = ws.edit(issue_id, "zchuyot treat: {id}")
     with edit as issue:
-        entry = record("log", date=when, kind=k, text=body, by=worker)
+        entry = record("log", date=when, kind=k, text=body, by=worker, body=org, meeting=where)
         if done is not None:
             ids = [str(a.id) for a in issue.actions]
             if str(done) not in ids:
@@ -409,8 +420,12 @@ def close(ws: Workspace, issue_id: str, *, ended: bool = False, stopped: str | N
     if given:
         if len(given) != 4 or not (benefit or "").strip():
             raise InputError("err.outcome_partial", field="outcome")
+        from zchuyot.practice import knowledge
+
+        won = knowledge.match_right(knowledge.rights_from(ws.template_data("rights.yaml")), benefit or "")
         outcome = {
-            "benefit": benefit.strip(),  # type: ignore[union-attr]
+            "benefit": won.name if won else benefit.strip(),  # type: ignore[union-attr]
+            "right": won.key if won else None,
             "kind": choice("outcome_kind", kind, "outcome.kind"),
             "amount": parse_amount(amount),  # type: ignore[arg-type]
             "period": choice("period", period, "outcome.period"),
@@ -512,6 +527,14 @@ def amend(ws: Workspace, issue_id: str, path: str, value: str | None, *, why: st
             old = getattr(tg.holder, f.attr)
             if new == old:
                 raise InputError("err.amend_same", name=where, value=am.shown(old))
+            if tg.path == "outcome.benefit" and new:  # a right of the checklist: named, and counted by its key
+                from zchuyot.practice import knowledge
+
+                won = knowledge.match_right(knowledge.rights_from(ws.template_data("rights.yaml")), new)
+                new = won.name if won else new
+                tg.holder.right = won.key if won else None
+                if new == old:
+                    old = None  # the same words, now the checklist's right: said as an amendment still
             setattr(tg.holder, f.attr, new)  # checked by the form (a required field is never emptied)
             was = am.shown(old)
             text = t("ui.amended", "he", field=where, was=was, now=am.shown(new), why=reason)
@@ -670,6 +693,23 @@ def _walk_cases(ws: Workspace) -> Iterator[tuple[str, int, int]]:
     yield from walk(str(ws.cases), base, 1)
 
 
+def benefits_not_rights(ws: Workspace, benefits: dict[str, str]) -> list[Problem]:
+    """What was won written in words that are near a right of the checklist: counted by right only under its
+    key, so `check` suggests it (`zchuyot amend ID outcome.benefit KEY`)."""
+    from zchuyot.practice import knowledge
+
+    catalogue = knowledge.rights_from(ws.template_data("rights.yaml"))
+    names = {r.name: r.key for r in catalogue}
+    out = []
+    for benefit, rel in benefits.items():
+        near = difflib.get_close_matches(benefit, list(names), n=1, cutoff=0.6)
+        if near:
+            out.append(Problem(rel, _line_with(ws.root / rel, benefit), "err.file.benefit_not_right",
+                               {"benefit": benefit, "name": near[0], "key": names[near[0]]}, "fix.benefit_not_right",
+                               "warning"))
+    return out
+
+
 def unknown_bodies(ws: Workspace, orgs: dict[str, str]) -> list[Problem]:
     """A warning for each body name the issues use that the directory does not know — a new body to add,
     or a typo of a known one (did you mean…?): one body must count once in policy and the report."""
@@ -743,8 +783,11 @@ def check(ws: Workspace) -> CheckResult:
     good: list[tuple[str, str]] = []  # (file, id): one issue at a time, never every issue in memory
     kept: list[tuple[str, bool, dt.date]] = []  # (family, open, last activity), for retention
     orgs: dict[str, str] = {}  # every body name the issues use → the first file that uses it
+    benefits: dict[str, str] = {}  # what was won in words, not a right of the checklist → the first file
     if ws.use_cache:
         for rec in ws.cache().records(None, errors=errors, warnings=warnings, future_on=dates.today()):
+            if rec.issue.outcome is not None and rec.issue.outcome.benefit and not rec.issue.outcome.right:
+                benefits.setdefault(rec.issue.outcome.benefit, rec.rel)
             good.append((rec.rel, rec.issue.id))
             kept.append((rec.issue.family, rec.issue.is_open, rec.issue.last_activity()))
             for org in [b.org for b in rec.issue.bodies] + [e.body for e in rec.issue.log]:
@@ -759,6 +802,8 @@ def check(ws: Workspace) -> CheckResult:
             errors += [p for p in problems if p.severity == "error"]
             warnings += [p for p in problems if p.severity != "error"]
             if issue is not None:
+                if issue.outcome is not None and issue.outcome.benefit and not issue.outcome.right:
+                    benefits.setdefault(issue.outcome.benefit, ws.rel(path))
                 good.append((ws.rel(path), issue.id))
                 kept.append((issue.family, issue.is_open, issue.last_activity()))
                 for org in [b.org for b in issue.bodies] + [e.body for e in issue.log]:
@@ -812,6 +857,7 @@ def check(ws: Workspace) -> CheckResult:
                                         "fix.mode", "warning"))
     warnings += hand_edited_entries(ws)
     warnings += unknown_bodies(ws, orgs)
+    warnings += benefits_not_rights(ws, benefits)
     from zchuyot.workspace import keys
 
     if keys.encryption_on(ws):

@@ -142,6 +142,18 @@ def deadlines_from(doc: Any, name: str = "deadlines.yaml") -> list[DeadlineRule]
     return out
 
 
+def match_right(rights: list[Right], text: str) -> Right | None:
+    """The checklist's right a worker's words name — its key, its name, its Kol Zchut title (spelling marks
+    and spaces aside) — or None: what was won is counted by right when it is one of the checklist's."""
+    said = _norm(text)
+    if not said:
+        return None
+    for r in rights:
+        if said in (_norm(r.key), _norm(r.name), _norm(r.kolzchut)):
+            return r
+    return None
+
+
 def find_right(rights: list[Right], key: str) -> Right:
     for r in rights:
         if r.key == key:

@@ -16,7 +16,7 @@ from zchuyot.case import form
 from zchuyot.case.file import WriteResult
 from zchuyot.errors import InputError
 from zchuyot.practice import directory
-from zchuyot.practice.core import future_date, past_date
+from zchuyot.practice.core import choice, future_date, past_date
 from zchuyot.workspace.store import Workspace
 
 
@@ -67,9 +67,11 @@ def _follow(ws: Workspace, family: str | None) -> list[tuple[str, dict[str, Any]
 
 
 def feedback(ws: Workspace, issue_id: str, text: str, referral: int | str | None = None, done: bool = False,
-             returned: bool = False, date: str | None = None) -> WriteResult:
+             returned: bool = False, date: str | None = None, accompanied: str | None = None,
+             meeting: str | None = None) -> WriteResult:
     """A partner's feedback on a referral (written by the partner, or recorded by the worker); `done` ends
-    the referral, `returned` hands it back to the worker."""
+    the referral, `returned` hands it back to the worker. `accompanied`: the partner accompanied the family
+    to that body (`meeting`: the kind of meeting) — logged as an accompaniment, counted by the report."""
     from zchuyot.case.views import record
 
     worker = ws.require_worker()
@@ -80,6 +82,10 @@ def feedback(ws: Workspace, issue_id: str, text: str, referral: int | str | None
         raise InputError("err.empty_text", field="referrals.feedback.text")
     when = past_date(date)
     known = {p.key: p.name for p in directory.partners(ws)}
+    where = choice("meeting", meeting, "log.meeting") if meeting else None
+    if where and not (accompanied or "").strip():
+        raise InputError("err.meeting_needs_body", field="log.meeting")
+    org = directory.names(ws).canonical(accompanied) if (accompanied or "").strip() else None
     edit = ws.edit(issue_id, "zchuyot feedback: {id}")
     with edit as issue:
         _guard_open(issue)
@@ -91,8 +97,8 @@ def feedback(ws: Workspace, issue_id: str, text: str, referral: int | str | None
         ref.feedback = [*ref.feedback, record("referrals.feedback", date=when, by=worker, text=said)]
         if done or returned:
             ref.status = "done" if done else "returned"
-        issue.log.append(record("log", date=when, kind="feedback", by=worker,
-                                text=f"{known.get(ref.to, ref.to)}: {said}"))
+        issue.log.append(record("log", date=when, kind="accompaniment" if org else "feedback", by=worker,
+                                text=f"{known.get(ref.to, ref.to)}: {said}", body=org, meeting=where))
     result = edit.result
     result.info.append(("ui.feedback_saved", {"id": result.id, "n": ref.id}))
     if done or returned:  # the partner's access ends with its referral

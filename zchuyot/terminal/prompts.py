@@ -446,6 +446,15 @@ def ask_treat(asker: Asker, issue: Any) -> dict[str, Any]:
     kinds = tuple(k for k in LOG_KINDS if k not in PERSIST_KINDS and k not in (
         "reopen", "correction", "referral", "feedback"))
     out["kind"] = choose_optional(asker, kinds, "kind", "walk.treat_kind")
+    if out["kind"] == "accompaniment":  # where to: the report counts offices apart from medical committees
+        from zchuyot.case.form import MEETINGS
+
+        orgs = [b.org for b in issue.bodies if b.org]
+        if orgs:
+            asker.r.table(["#", t("field.org")], [[str(n), o] for n, o in enumerate(orgs, 1)], nowrap=(0,))
+        a = asker.ask("walk.accompanied_to")
+        out["body"] = orgs[int(a) - 1] if a.isdigit() and 1 <= int(a) <= len(orgs) else (a or None)
+        out["meeting"] = choose_optional(asker, MEETINGS, "meeting", "walk.meeting")
     out["date"] = _ask_date(asker, "walk.when")
     pending = [a for a in issue.actions if a.done is None and a.cancelled is None]
     out["done"] = None

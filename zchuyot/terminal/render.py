@@ -546,25 +546,53 @@ class Renderer:
         days = (r.date - on).days if r.date else 0
         return t(f"fu.{r.code}", detail=r.detail, date=fmt_date(r.date), days=days)
 
-    def report(self, rep: Any) -> None:
+    def report(self, rep: Any, earlier: Any = None) -> None:
         self.line(t("rep.title", start=fmt_date(rep.start), end=fmt_date(rep.end)), style="bold")
         if not rep.issues:
             self.line(t("rep.empty"))
+        kinds = rep.by_outcome_kind
+        won = [(t(f"rep.kind_{k}"), fmt_shekel(kinds[k]["yearly_total"])) for k in ("recovery", "avoidance")
+               if k in kinds]
+        at = rep.accompaniments_at
+        where = [(t("rep.acc_offices"), str(sum(v for k, v in at.items() if k != "medical_committee"))),
+                 (t("rep.acc_medical"), str(at.get("medical_committee", 0)))] if rep.accompaniments else []
         self.kv([
             (t("rep.workers"), str(rep.workers)),
             (t("rep.families"), str(rep.families)),
             (t("rep.issues"), str(rep.issues)),
             (t("rep.accompaniments"), str(rep.accompaniments)),
+            *where,
             (t("rep.benefits"), str(rep.benefit_count)),
             (t("rep.monthly_total"), fmt_shekel(rep.monthly_total)),
             (t("rep.one_off_total"), fmt_shekel(rep.one_off_total)),
             (t("rep.yearly_total"), fmt_shekel(rep.yearly_total)),
+            *won,
         ] + ([(t("rep.lost"), t("rep.lost_value", n=rep.lost_count, monthly=fmt_shekel(rep.lost_monthly),
                                  one_off=fmt_shekel(rep.lost_one_off)))] if rep.lost_count else [])
           + ([(t("rep.clocks"), t("rep.clocks_value", **{k: str(v) for k, v in rep.clocks.items()}))]
              if rep.clocks["due"] else [])
           + ([(t("rep.events"), t("rep.events_value", count=rep.events["count"],
                                     participants=rep.events["participants"]))] if rep.events["count"] else []))
+        if rep.value_by_domain:
+            self.blank()
+            self.table([t("field.domain"), t("rep.yearly_total")],
+                       [[choice_label("domain", k), fmt_shekel(v)] for k, v in rep.value_by_domain.items()],
+                       title=t("rep.value_by_domain"), nowrap=(1,))
+        if rep.accompaniments_to:
+            self.blank()
+            self.table([t("field.org"), t("rep.count")], [[k, str(v)] for k, v in rep.accompaniments_to.items()],
+                       title=t("rep.acc_by_body"), nowrap=(1,))
+        if earlier is not None:
+            self.blank()
+            rows = [(t("rep.families"), rep.families, earlier.families), (t("rep.issues"), rep.issues, earlier.issues),
+                    (t("rep.accompaniments"), rep.accompaniments, earlier.accompaniments),
+                    (t("rep.benefits"), rep.benefit_count, earlier.benefit_count)]
+            money = [(t("rep.yearly_total"), rep.yearly_total, earlier.yearly_total)]
+            self.table([t("rep.figure"), t("rep.this_period"), t("rep.year_before")],
+                       [[k, str(a), str(b)] for k, a, b in rows] +
+                       [[k, fmt_shekel(a), fmt_shekel(b)] for k, a, b in money],
+                       title=t("rep.compare_title", start=fmt_date(earlier.start), end=fmt_date(earlier.end)),
+                       nowrap=(1, 2))
         if rep.referrals:
             self.blank()
             j = rep.as_json()["referrals"]
