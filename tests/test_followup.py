@@ -243,3 +243,19 @@ def test_an_action_that_waits_on_another_worker_is_on_her_morning_screen(ws: Pat
     r = run("--root", str(ws), "treat", i, "בוצעה בדיקה", "--done", "1", "--date", "2026-11-20")
     assert r.exit_code == 0, r.stderr
     assert items("miri") == []
+
+
+def test_election_day_and_the_departments_closed_days_are_not_working_days(ws: Path) -> None:
+    """Issue 27: the Knesset election day (a statutory rest day the `holidays` package does not list;
+    templates/rest_days.yaml) and a day in the settings' `closed_days:` are not counted as working days."""
+    i = new_issue(ws, "--date", "2026-10-25")  # a Sunday; Tuesday 27/10 is election day
+    quiet = {x["id"]: x for x in fu(ws, "2026-11-02")["items"]}[i]["reasons"]
+    # 25/10 → 02/11: Mon 26, (Tue 27 election), Wed 28, Thu 29, Sun 1, Mon 2: five working days, not six
+    assert {"code": "stale", "detail": "5", "date": "2026-10-25"} in quiet, quiet
+    settings = ws / ".zchuyot.yaml"
+    text = settings.read_text(encoding="utf-8")
+    assert "closed_days: []" in text  # a new department's settings say where its own closed days go
+    closed = "closed_days: [2026-10-29, {date: 2026-11-01, name: יום גיבוש}]"
+    settings.write_text(text.replace("closed_days: []", closed), encoding="utf-8")
+    item = {x["id"]: x for x in fu(ws, "2026-11-02")["items"]}.get(i)  # three working days: not yet quiet
+    assert item is None or not any(r["code"] == "stale" for r in item["reasons"]), item

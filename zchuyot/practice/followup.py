@@ -266,7 +266,7 @@ def followup(ws: Workspace, on: dt.date, all_workers: bool = False) -> Followup:
 
     set_cache_dir(str(ws.local_dir))
     rules = Rules.from_settings(ws.settings)
-    cal = from_settings(ws.settings)
+    cal = from_settings(ws.settings, ws.template_data("rest_days.yaml"))
     scope = None if (all_workers or not ws.worker) else ws.worker
     from zchuyot.practice.directory import partners_of
 
