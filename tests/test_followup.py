@@ -92,7 +92,8 @@ def test_legal_clock_near_missed_and_only_an_appeal_stops_it(ws: Path) -> None:
     # 14 days left: the escalation did not stop the clock
     assert codes(ws, "2026-11-16", i, stale=False) == ["deadline_near"]
     d = fu(ws, "2026-11-30")["items"][0]["reasons"][0]  # the most pressing reason first
-    assert d == {"code": "deadline_near", "detail": "ערר לוועדה רפואית לעררים", "date": "2026-11-30"}
+    assert d == {"code": "deadline_near", "detail": "ערר לוועדה רפואית לעררים (נכות כללית, ילד נכה)",
+                 "date": "2026-11-30"}
     assert codes(ws, "2026-12-01", i, stale=False) == ["deadline_missed"]
     run("--root", str(ws), "persist", i, "--appeal", "הוגש ערר לוועדה לעררים", "--date", "2026-11-20")
     assert codes(ws, "2026-12-01", i, stale=False) == []

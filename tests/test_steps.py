@@ -371,3 +371,24 @@ def test_steps_in_english(ws: Path) -> None:
     assert "client (Client alone)" in r.stderr
     r = z(ws, "--lang", "en", "show", i)
     assert "Persistence" in r.stdout and "What now" in r.stdout
+
+
+def test_the_clocks_are_the_bodies_own(ws: Path) -> None:
+    """Issue 27: checked against Kol Zchut and the bodies' own pages — a work-injury appeal is 30 days, a
+    general-disability one 60; the Population Authority's internal appeal (21 days) comes before the
+    tribunal; an arnona objection is the tax manager's, not the discount committee's; every clock says its
+    source, and what could not be confirmed says so."""
+    import yaml
+    from conftest import REPO
+
+    rules = {r["key"]: r for r in yaml.safe_load((REPO / "templates" / "deadlines.yaml").read_text(encoding="utf-8"))}
+    assert rules["medical_appeal"]["days"] == 60 and rules["medical_appeal_work_injury"]["days"] == 30
+    assert rules["population_internal_appeal"]["days"] == 21
+    assert "בערר הפנימי" in rules["population_humanitarian_appeal"]["note"]
+    assert rules["arnona_objection"]["bodies"] == ["עירייה – מנהל הארנונה"]
+    assert all(r.get("source") for r in rules.values())
+    assert {k for k, r in rules.items() if r.get("verify")} >= {"income_support_appeal", "housing_appeal"}
+    i = new_issue(ws)
+    r = z(ws, "persist", i, "--refusal", "נקבעו 5%", "--body", "ביטוח לאומי", "--date", "2026-11-01",
+          "--deadline", "medical_appeal_work_injury")
+    assert "01/12/2026" in r.stdout  # 30 days

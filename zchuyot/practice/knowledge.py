@@ -34,6 +34,7 @@ class DeadlineRule:
     note: str
     bodies: tuple[str, ...] = ()  # the bodies (names in bodies.yaml) whose decisions start this clock
     source: str = ""  # where the rule comes from (a law, a regulation, a public guide)
+    verify: str = ""  # what a written source did not confirm, or what to check in the letter itself
 
     def applies_to(self, body: str | None, directory: BodyDirectory) -> bool:
         """Whether a "no" from `body` can start this clock (a clock that names no bodies fits any)."""
@@ -138,7 +139,8 @@ def deadlines_from(doc: Any, name: str = "deadlines.yaml") -> list[DeadlineRule]
             raise _bad(name, f"{item['key']}: bodies is a list of names from bodies.yaml")
         out.append(DeadlineRule(str(item["key"]), str(item["name"]), days if isinstance(days, int) else None,
                                 months if isinstance(months, int) else None, str(item.get("note") or ""),
-                                tuple(str(b) for b in bodies), str(item.get("source") or "")))
+                                tuple(str(b) for b in bodies), str(item.get("source") or ""),
+                                str(item.get("verify") or "")))
     return out
 
 
