@@ -392,3 +392,22 @@ def test_the_clocks_are_the_bodies_own(ws: Path) -> None:
     r = z(ws, "persist", i, "--refusal", "נקבעו 5%", "--body", "ביטוח לאומי", "--date", "2026-11-01",
           "--deadline", "medical_appeal_work_injury")
     assert "01/12/2026" in r.stdout  # 30 days
+
+
+def test_every_right_has_a_kol_zchut_link_and_says_whether_it_was_verified(ws: Path) -> None:
+    """Issue 27: each right of the checklist has its Kol Zchut title, the file says which titles were checked
+    against the stored pages and when, and `show` prints the link of an issue's right."""
+    import yaml
+    from conftest import REPO
+
+    doc = yaml.safe_load((REPO / "templates" / "rights.yaml").read_text(encoding="utf-8"))
+    rights = [r for items in doc.values() for r in items]
+    assert len(rights) == 33 and all(r.get("kolzchut") and r.get("verified") for r in rights)
+    checked = {r["key"]: r["kolzchut"] for r in rights if str(r["verified"]).startswith("2026-12")}
+    assert checked["general_disability"] == "קצבת נכות כללית" and checked["rent_assistance"] == "זכאות לסיוע בשכר דירה"
+    assert len(checked) >= 12
+    z(ws, "listen", "--family", "f1", "--right", "general_disability")
+    i = json.loads(z(ws, "list", "--json").stdout)[0]["id"]
+    shown = z(ws, "show", i).stdout
+    assert ("https://www.kolzchut.org.il/he/"  # קצבת_נכות_כללית, percent-encoded
+            "%D7%A7%D7%A6%D7%91%D7%AA_%D7%A0%D7%9B%D7%95%D7%AA_%D7%9B%D7%9C%D7%9C%D7%99%D7%AA") in shown

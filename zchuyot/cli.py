@@ -1379,6 +1379,12 @@ def show(
 
     console, rnd = _out()
     rnd.issue(rec)
+    from zchuyot.practice import knowledge
+    from zchuyot.text.labels import t
+
+    right = knowledge.match_right(steps.rights(ws), rec.issue.right or "") if rec.issue.right else None
+    if right is not None and right.link:  # the page to read before acting, a link the worker can open
+        rnd.line(t("ui.right_link", name=right.name, link=right.link))
     rnd.waivers(*_coverage(ws, rec.issue))
     rnd.suggestions(steps.suggestions(rec.issue))
 

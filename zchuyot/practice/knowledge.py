@@ -23,6 +23,16 @@ class Right:
     name: str
     question: str
     kolzchut: str
+    verified: str = ""  # when the Kol Zchut title was checked against its stored pages ("no …" when it was not)
+
+    @property
+    def link(self) -> str:
+        """The right's page on Kol Zchut, as a link a terminal and a browser open (the title percent-encoded)."""
+        if not self.kolzchut:
+            return ""
+        from urllib.parse import quote
+
+        return "https://www.kolzchut.org.il/he/" + quote(self.kolzchut.replace(" ", "_"), safe="()_,")
 
 
 @dataclass(frozen=True)
@@ -120,7 +130,7 @@ def rights_from(doc: Any, name: str = "rights.yaml") -> list[Right]:
                 raise _bad(name, f"duplicate key {key}")
             seen.add(key)
             out.append(Right(key, str(domain), str(item["name"]), str(item.get("question") or item["name"]),
-                             str(item.get("kolzchut") or "")))
+                             str(item.get("kolzchut") or ""), str(item.get("verified") or "")))
     return out
 
 

@@ -235,6 +235,8 @@ def ask_listen(asker: Asker, rights: list, family: str, won: dict[str, Any] | No
                     if not confirm(asker, "walk.right_won_ask", id=w.id):
                         continue
                 keys.append(r.key)
+                if r.link:  # what to read before acting, a link the worker can open
+                    asker.r.line(t("walk.right_link", link=r.link), style="dim")
                 need = asker.ask("walk.need")
                 if need:
                     needs[r.key] = need

@@ -894,6 +894,8 @@ T: dict[str, tuple[str, str]] = {
     "walk.member_disability": ("אחוזי נכות, אם נקבעו (Enter לדלג)", "Disability percentage, if set (Enter to skip)"),
     "walk.member_receives": ("קצבאות או זכויות שכבר מתקבלות, מופרדות בפסיק (Enter לדלג)",
                              "Allowances or rights already received, separated by commas (Enter to skip)"),
+    "walk.right_link": ("  לקריאה לפני שפועלים – כל זכות: {link}", "  To read before acting – Kol Zchut: {link}"),
+    "ui.right_link": ("כל זכות – {name}: {link}", "Kol Zchut – {name}: {link}"),
     "walk.current": ("כעת רשום: {value}", "Recorded now: {value}"),
     "walk.keep": (" (Enter – להשאיר כך)", " (Enter – keep it)"),
     "walk.yes_no": ("יש לענות Enter או כ (כן), או ל (לא).", "Answer Enter or y (yes), or n (no)."),
