@@ -57,11 +57,11 @@ def test_waivers_and_tables_name_bodies_not_keys(ws: Path) -> None:
 
 
 def test_the_merge_says_what_it_replaced_in_hebrew() -> None:
-    from zchuyot.workspace.merge import _as_read
+    from zchuyot.workspace.merge import as_read
 
-    assert _as_read("history", "refused") == "היסטוריית הטיפול: טופל והתקבלה תשובה שלילית"
-    assert _as_read("next_followup", dt.date(2026, 1, 2)) == "מעקב הבא: 02/01/2026"
-    assert _as_read("barrier", {"kind": "documents", "where": "בסניף"}) == "איפה נמצא החסם: מסמכים חסרים; בסניף"
+    assert as_read("history", "refused") == "היסטוריית הטיפול: טופל והתקבלה תשובה שלילית"
+    assert as_read("next_followup", dt.date(2026, 1, 2)) == "מעקב הבא: 02/01/2026"
+    assert as_read("barrier", {"kind": "documents", "where": "בסניף"}) == "איפה נמצא החסם: מסמכים חסרים; בסניף"
 
 
 def test_check_knows_the_files_zchuyot_writes(ws: Path) -> None:

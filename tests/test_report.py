@@ -52,7 +52,8 @@ def test_report_figures_and_sums(ws: Path) -> None:
                              "lost": {"count": 0, "monthly_total": 0, "one_off_total": 0}}
     assert list(j) == ["from", "to", "workers", "families", "issues", "by_domain", "by_status",
                        "accompaniments", "benefits", "accompaniments_by", "referrals", "events", "by_worker",
-                       "benefits_by_month", "clocks"]  # DESIGN §4's keys first, then round two's
+                       "benefits_by_month", "clocks", "accompaniments_where", "benefits_by_right", "benefits_by_kind",
+                       "benefits_by_domain"]  # DESIGN §4's keys first, then round two's, then round three's
 
 
 def test_report_period_and_worker(ws: Path) -> None:

@@ -91,7 +91,8 @@ def test_close_ended_with_outcome(ws: Path) -> None:
     assert data["status"] == "ended" and data["status_reason"] is None
     assert data["insights"] == "לשאול כל הורה יחיד על ארנונה"
     assert data["outcome"] == {"benefit": "הנחה בארנונה", "kind": "avoidance", "amount": 1250.5,
-                               "period": "monthly", "from": "2026-11-23"}
+                               "period": "monthly", "from": "2026-11-23",
+                               "right": "arnona_discount"}  # the checklist's right, by its key
     assert data["log"][-1]["text"] == "סיום טיפול"
     assert git_log(ws)[0] == f"zchuyot close: {i}"
     # closing twice is refused, nothing changes

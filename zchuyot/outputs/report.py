@@ -83,10 +83,6 @@ class Report:
                          "lost": {"count": self.lost_count, "monthly_total": num(self.lost_monthly),
                                   "one_off_total": num(self.lost_one_off)}},
             "accompaniments_by": self.accompaniments_by,
-            "accompaniments_where": {"by_body": self.accompaniments_to, "by_meeting": self.accompaniments_at},
-            "benefits_by_right": self.by_right,
-            "benefits_by_kind": {k: {x: num(v) for x, v in d.items()} for k, d in self.by_outcome_kind.items()},
-            "benefits_by_domain": {k: num(v) for k, v in self.value_by_domain.items()},
             "referrals": {"count": self.referrals, "by_partner": self.by_partner, "with_feedback": self.with_feedback,
                           "median_days_to_feedback": (statistics.median(self.days_to_feedback)
                                                       if self.days_to_feedback else None)},
@@ -96,6 +92,11 @@ class Report:
             **({"departments": self.departments} if self.departments else {}),
             "clocks": {**self.clocks, "missed_issues": [{"id": i, "clock": c, "due": d.isoformat()}
                                                         for i, c, d in self.missed]},
+            # round three's: where accompaniments went, what was won by right, money apart from debt, by domain
+            "accompaniments_where": {"by_body": self.accompaniments_to, "by_meeting": self.accompaniments_at},
+            "benefits_by_right": self.by_right,
+            "benefits_by_kind": {k: {x: num(v) for x, v in d.items()} for k, d in self.by_outcome_kind.items()},
+            "benefits_by_domain": {k: num(v) for k, v in self.value_by_domain.items()},
         }
 
     def rows(self) -> list[tuple[str, str, str | float]]:

@@ -908,7 +908,7 @@ T: dict[str, tuple[str, str]] = {
     "walk.meeting": ("איזו פגישה? – מספר מהרשימה (Enter לדלג)", "What kind of meeting? – type a number (Enter to skip)"),
     "err.meeting_not_accompaniment": ("--meeting נרשם רק לליווי (--kind accompaniment).", "--meeting is only for an accompaniment (--kind accompaniment)."),
     "err.meeting_needs_body": ("עם --meeting צריך לומר לאיזה גוף היה הליווי: --accompanied \"הגוף\".", "--meeting needs the body accompanied to: --accompanied \"BODY\"."),
-    "err.file.benefit_not_right": ("ההישג \"{benefit}\" כתוב במילים, ולכן לא נספר לפי זכות; אולי זו \"{name}\" מרשימת ההקשבה?",
+    "err.file.benefit_not_right": ("ההישג \"{benefit}\" נרשם במילים, ולכן לא נספר לפי זכות; אולי זו \"{name}\" מרשימת ההקשבה?",
                                    "The benefit \"{benefit}\" is in words, so it is not counted by right; is it \"{name}\" of the checklist?"),
     "fix.benefit_not_right": ("אם כן: zchuyot amend ID outcome.benefit {key}", "If so: zchuyot amend ID outcome.benefit {key}"),
     "walk.when": ("מתי? (למשל 23/11/2026 או אתמול; Enter = היום)", "When? (e.g. 23/11/2026 or yesterday; Enter = today)"),

@@ -59,7 +59,7 @@ def edited_entries(base: dict[str, Any], side: dict[str, Any]) -> list[tuple[int
 
 
 
-def _as_read(field: str, value: Any) -> str:
+def as_read(field: str, value: Any) -> str:
     """A value the merge replaced, as the worker reads it in the log: the form's label and the value's name
     ("היסטוריית הטיפול: סירוב", never `history: refused`)."""
     from zchuyot.case.form import FAMILY, field_at
@@ -70,7 +70,7 @@ def _as_read(field: str, value: Any) -> str:
     label = t(f.label_key, "he").rstrip("?") if f is not None else field
     if isinstance(value, dict):
         subs = {x.key: x for x in (f.sub if f is not None else ())}
-        shown = "; ".join(_as_read(f"{field}.{k}", v).split(": ", 1)[1] if k in subs else f"{k}: {v}"
+        shown = "; ".join(as_read(f"{field}.{k}", v).split(": ", 1)[1] if k in subs else f"{k}: {v}"
                           for k, v in value.items() if v not in (None, "", []))
     elif f is not None and f.kind == "choice":
         shown = choice_label(f.vocab or "", str(value), "he")
@@ -98,7 +98,7 @@ class Merger:
         else:
             winner, loser = (t, o) if self.theirs_wins_ties else (o, t)
         if loser not in (None, ""):
-            self.lost.append(_as_read(field, loser))
+            self.lost.append(as_read(field, loser))
         return winner
 
     # -------------------------------------------------------- lists
