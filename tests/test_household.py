@@ -91,3 +91,13 @@ def test_personal_data_in_free_text_is_refused_before_saving(ws: Path) -> None:
     r = run("--root", str(ws), "--keep-personal-data", "treat", i, "התקשרתי לאם 052-1234567")
     assert r.exit_code == 0, r.stderr
     assert git_log(ws)[0].endswith("(personal data kept: phone)") and "052" not in git_log(ws)[0]
+
+
+def test_the_anonymised_export_removes_the_household_members_names(ws: Path) -> None:
+    assert run("--root", str(ws), "family", "add", "f1", "--name", "משפחת אבוטבול").exit_code == 0
+    assert run("--root", str(ws), "family", "member", "add", "f1", "--relation", "child", "--name",
+               "נועם אבוטבול", "--born", "2014").exit_code == 0
+    i = new_issue(ws)
+    assert run("--root", str(ws), "treat", i, "שוחחתי עם נועם על בית הספר").exit_code == 0
+    anon = run("--root", str(ws), "export", "--anonymize").stdout
+    assert "נועם" not in anon and "[שם]" in anon

@@ -129,10 +129,13 @@ class Finder:
     _compiled: list[re.Pattern[str]] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
-    def of(cls, name: str | None, keep_numbers: Iterable[str] | frozenset[str] = ()) -> Finder:
-        """The finder of one family's data. `keep_numbers`: texts holding the numbers to keep, or (made
-        once for many families by `numbers_in`) their digits."""
+    def of(cls, name: str | None, keep_numbers: Iterable[str] | frozenset[str] = (),
+           members: Iterable[str] = ()) -> Finder:
+        """The finder of one family's data: its name and its household members' (`members`). `keep_numbers`:
+        texts holding the numbers to keep, or (made once for many families by `numbers_in`) their digits."""
         names: set[str] = set()
+        for other in members:  # each member's name, as the family's own
+            names.update(cls.of(other).names)
         if name:
             full = re.sub(r"\s+", " ", normalise(re.sub(r"\(.*?\)", "", name))[0]).strip()
             if len(full) >= 2:

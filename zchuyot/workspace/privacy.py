@@ -85,7 +85,8 @@ class Scrubber:
 
     @classmethod
     def of(cls, fam: Any, keep_numbers: Iterable[str] = ()) -> Scrubber:
-        return cls(Finder.of(fam.name if fam is not None else None, keep_numbers))
+        members = [str(m.name) for m in (getattr(fam, "members", None) or []) if getattr(m, "name", None)]
+        return cls(Finder.of(fam.name if fam is not None else None, keep_numbers, members))
 
     def text(self, s: str) -> str:
         return self.finder.replace(s, _LABELS)
