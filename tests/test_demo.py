@@ -125,3 +125,20 @@ def test_export_is_every_issue_file_as_json_in_id_order(demo: Path) -> None:
     issue.write_text(issue.read_text(encoding="utf-8").replace("subject: ", "subject: (נערך ביד) ", 1),
                      encoding="utf-8")
     assert "(נערך ביד)" in export() and export() == reference()
+
+
+def test_the_readmes_console_samples_are_what_zchuyot_prints() -> None:
+    """Issue 27: every console sample the README marks as a real run (the tour, in a new workspace; the demo's
+    screens) is run through the installed zchuyot and compared with what the README shows (ids mapped,
+    hashes and fingerprints by shape). When this fails: `python scripts/readme_samples.py --write`."""
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    if not shutil.which("zchuyot"):
+        pytest.skip("the zchuyot console script is not installed (pip install -e .)")
+    r = subprocess.run([sys.executable, str(REPO / "scripts" / "readme_samples.py")], capture_output=True, text=True,
+                       timeout=300)
+    assert r.returncode == 0, r.stdout[-4000:] + r.stderr
+    assert "sample commands match" in r.stdout

@@ -52,6 +52,13 @@ def fmt_value(f: form.Field, v: Any) -> str:
         return fmt_shekel(v)
     if f.kind == "bool":
         return ""
+    if f.key == "outcome":  # "הנחה בארנונה – ₪310 חודשי (חוב או חיוב שנמנע)", and when it was lost
+        said = " ".join(x for x in (fmt_shekel(getattr(v, "amount", None)),
+                                    choice_label("period", getattr(v, "period", None))) if x)
+        kind = choice_label("outcome_kind", getattr(v, "kind", None))
+        until = getattr(v, "until", None)
+        return (" – ".join(x for x in (getattr(v, "benefit", None), said) if x) + (f" ({kind})" if kind else "")
+                + (f" – {t('field.outcome_until')}{fmt_date(until)}" if until else ""))
     if f.kind == "map":
         return " – ".join(x for x in (fmt_value(s, getattr(v, s.attr, None)) for s in f.sub) if x)
     return str(v)
