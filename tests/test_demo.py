@@ -142,3 +142,19 @@ def test_the_readmes_console_samples_are_what_zchuyot_prints() -> None:
                        timeout=300)
     assert r.returncode == 0, r.stdout[-4000:] + r.stderr
     assert "sample commands match" in r.stdout
+
+
+def test_the_readmes_walk_at_the_desk_is_the_real_one() -> None:
+    """Issue 27: the README's tour at the desk — intake to closing with no flag typed — is run in a real
+    pseudo-terminal and must read exactly as the README shows it. When this fails:
+    `python scripts/readme_walk.py --write`."""
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    if not shutil.which("zchuyot") or sys.platform == "win32":
+        pytest.skip("needs the installed zchuyot and a pseudo-terminal")
+    r = subprocess.run([sys.executable, str(REPO / "scripts" / "readme_walk.py")], capture_output=True, text=True,
+                       timeout=300)
+    assert r.returncode == 0, r.stdout[-4000:] + r.stderr

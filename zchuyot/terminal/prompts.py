@@ -446,7 +446,7 @@ def ask_treat(asker: Asker, issue: Any) -> dict[str, Any]:
     about(asker, issue)
     out: dict[str, Any] = {"text": asker.ask("walk.treat_text", required=True)}
     kinds = tuple(k for k in LOG_KINDS if k not in PERSIST_KINDS and k not in (
-        "reopen", "correction", "referral", "feedback"))
+        "reopen", "correction", "referral", "feedback", "amendment"))
     out["kind"] = choose_optional(asker, kinds, "kind", "walk.treat_kind")
     if out["kind"] == "accompaniment":  # where to: the report counts offices apart from medical committees
         from zchuyot.case.form import MEETINGS
