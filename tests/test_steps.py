@@ -42,7 +42,7 @@ def test_rights_checklist_covers_every_domain() -> None:
     assert len(rights) >= 25
     assert len({r["key"] for r in rights}) == len(rights)
     for r in rights:
-        assert set(r) == {"key", "name", "question", "kolzchut"} and r["key"].isascii()
+        assert set(r) == {"key", "name", "question", "kolzchut", "verified"} and r["key"].isascii()
 
 
 def test_listen_opens_an_issue_per_right(ws: Path) -> None:
