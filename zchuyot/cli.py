@@ -169,7 +169,7 @@ def _help_formatter() -> type:
 HELP_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("help.intake", ("init", "new", "family", "worker")),
     ("help.steps", ("listen", "list", "collect", "plan", "treat", "persist", "followup", "policy")),
-    ("help.issue", ("show", "search", "correct", "amend", "close", "reopen", "letter")),
+    ("help.issue", ("show", "search", "correct", "amend", "close", "reopen", "letter", "attach", "open")),
     ("help.network", ("body", "partner", "refer", "feedback")),
     ("help.center", ("report", "export", "event")),
     ("help.files", ("check", "sync", "purge", "keys")),
@@ -1137,6 +1137,51 @@ def amend(
 
     result = core.amend(_ws(), issue_id, field, value, why=why, cancel=cancel, mistaken=mistaken)
     _notes(result, info=True)
+
+
+@app.command()
+def attach(
+    issue_id: IssueId,
+    files: Annotated[list[str], typer.Argument(metavar="FILE...", help="הקבצים: PDF, JPEG, PNG, HEIC או Word.")],
+    kind: Annotated[Optional[str], typer.Option("--kind", help="refusal | decision | medical | income | id | other")] = None,
+    date: Annotated[Optional[str], typer.Option("--date", help="תאריך המסמך (למשל תאריך מכתב הסירוב).")] = None,
+    note: Annotated[Optional[str], typer.Option("--note", help="מה זה (בלי פרטים מזהים).")] = None,
+) -> None:
+    """צירוף מסמכים לסוגיה (סירוב סרוק, סיכום רפואי, תלושים); מוצפנים במפתח המשפחה. / Attach documents."""
+    from zchuyot.practice import documents
+
+    _notes(documents.attach(_ws(), issue_id, list(files), kind, date, note), info=True)
+
+
+@app.command("open")
+def open_(
+    issue_id: IssueId,
+    n: Annotated[int, typer.Argument(metavar="N", help="מספר המסמך (zchuyot show).")],
+    out: Annotated[Optional[str], typer.Option("--out", help="לכתוב עותק לקובץ או לתיקייה (מחוץ לסביבת העבודה).")] = None,
+) -> None:
+    """פתיחת מסמך מצורף (למי שרשאית לפרטי המשפחה). / Open an attached document."""
+    import shlex
+    import shutil
+    import subprocess
+
+    from zchuyot.practice import documents
+    from zchuyot.text.labels import t
+
+    path = documents.open_document(_ws(), issue_id, n, out)
+    if out is not None:
+        _say(t("ui.doc_written", path=str(path)))
+        return
+    opener = os.environ.get("ZCHUYOT_OPENER")
+    cmd = shlex.split(opener) if opener else next(([c] for c in ("xdg-open", "open") if shutil.which(c)), None)
+    if sys.platform == "win32" and not opener:
+        os.startfile(str(path))  # type: ignore[attr-defined]  # the system's viewer
+        _say(t("ui.doc_opened", path=str(path)))
+        return
+    if not cmd:
+        _say(t("ui.doc_no_viewer", path=str(path)))
+        return
+    subprocess.run([*cmd, str(path)], check=False, stdin=subprocess.DEVNULL)
+    _say(t("ui.doc_opened", path=str(path)))
 
 
 @app.command()

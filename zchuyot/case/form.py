@@ -43,6 +43,7 @@ STEPS = ("listen", "list", "collect", "plan", "treat", "persist", "followup", "p
 REFERRAL_STATUSES = ("open", "done", "returned")
 PARTNER_KINDS = ("volunteer", "student", "clinic", "lawyer", "organization")
 MEETINGS = ("medical_committee", "branch", "court", "committee", "other")  # where an accompaniment went
+DOC_KINDS = ("refusal", "decision", "medical", "income", "id", "other")  # a document attached to an issue
 RELATIONS = ("mother", "father", "spouse", "child", "other")  # a household member, to the family
 GENDERS = ("female", "male")
 
@@ -51,7 +52,7 @@ VOCABULARIES: dict[str, tuple[str, ...]] = {
     "urgency": URGENCIES, "history": HISTORIES, "kind": LOG_KINDS, "who": WHO,
     "barrier": BARRIERS, "outcome_kind": OUTCOME_KINDS, "period": PERIODS, "step": STEPS,
     "referral_status": REFERRAL_STATUSES, "partner_kind": PARTNER_KINDS, "relation": RELATIONS,
-    "gender": GENDERS, "meeting": MEETINGS,
+    "gender": GENDERS, "meeting": MEETINGS, "doc_kind": DOC_KINDS,
 }
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
@@ -244,6 +245,7 @@ WRITTEN_WHEN_SET: dict[str, frozenset[str]] = {
     "actions": frozenset({"person", "cancelled"}),
     "referrals": frozenset({"due", "uid"}),
     "members": frozenset({"name", "born", "gender", "id_number", "disability", "receives"}),
+    "documents": frozenset({"date", "note", "bytes"}),
 }
 # a referral to a partner (a volunteer, a student, a legal clinic…) and the partner's feedback on it
 FEEDBACK_FIELDS = (
@@ -261,6 +263,18 @@ REFERRAL_FIELDS = (
     Field("due", "date", flag="--due"),
     Field("status", "choice", vocab="referral_status", default="open", label="field.referral_status"),
     Field("feedback", "list", sub=FEEDBACK_FIELDS, same=("date", "by", "text"), show=False),
+)
+# a document attached to the issue (`zchuyot attach`): a scan of a refusal, a medical summary, pay slips —
+# stored in the family's folder (documents/), sealed with the family's key when the department encrypts
+DOCUMENT_FIELDS = (
+    Field("id", "ref", required=True),
+    Field("kind", "choice", vocab="doc_kind", default="other", flag="--kind", label="field.doc_kind"),
+    Field("date", "date", past=True, flag="--date"),
+    Field("file", "text", required=True, show=False),
+    Field("type", "text", label="field.doc_type"),
+    Field("bytes", "int", show=False),
+    Field("note", "text", flag="--note"),
+    Field("added", "date", label="field.doc_added"),
 )
 DEADLINE_FIELDS = (Field("key", "text", required=True, flag="--deadline", show=False), Field("name", "text"),
                    Field("from", "date"), Field("due", "date", required=True))
@@ -295,6 +309,7 @@ ISSUE: tuple[Field, ...] = (
     Field("barrier", "map", step="collect", sub=BARRIER_FIELDS),
     Field("actions", "list", step="plan", sub=ACTION_FIELDS, same=("id",)),
     Field("referrals", "list", step="treat", sub=REFERRAL_FIELDS, same=("id",)),
+    Field("documents", "list", step="collect", sub=DOCUMENT_FIELDS, same=("id",)),
     Field("log", "list", form=True, step="treat", sub=LOG_FIELDS, same=("date", "kind", "text", "by")),
     Field("deadlines", "list", step="persist", sub=DEADLINE_FIELDS, same=("key", "from")),
     Field("next_followup", "date", step="followup", flag="--next"),

@@ -268,14 +268,19 @@ def seal(ws: Workspace, family: str, pii: dict[str, Any], index: dict[str, list[
     """The family's personal fields sealed with its data key (made, and wrapped to its recipients, the first
     time): the mapping to store ({key, sealed})."""
 
+    return seal_with(family_key(ws, family, index), pii)
+
+
+def family_key(ws: Workspace, family: str, index: dict[str, list[str]] | None = None) -> Any:
+    """The family's data key — made and wrapped to its recipients the first time something of the family is
+    sealed (its record, a letter, a document), opened with this worker's identity after that."""
     from pyrage import x25519
 
     if _wrapped(ws, family).is_file():
-        identity = open_family_key(ws, family)
-    else:
-        identity = x25519.Identity.generate()
-        _wrap(ws, family, identity, family_recipients(ws, family, index))
-    return seal_with(identity, pii)
+        return open_family_key(ws, family)
+    identity = x25519.Identity.generate()
+    _wrap(ws, family, identity, family_recipients(ws, family, index))
+    return identity
 
 
 def seal_with(identity: Any, pii: dict[str, Any]) -> dict[str, Any]:

@@ -143,6 +143,9 @@ def export(ws: Workspace, anonymize: bool = False) -> tuple[Iterator[dict[str, A
                 # an issue's id carries its worker's code: ids become pseudonyms, in the text too
                 data = _ids_replaced(data, ids)
                 data["family"] = pseudonym(secret, fam)
+                # attached documents by kind only: no file name (it carries the id), no note
+                data["documents"] = [{k: d.get(k) for k in ("id", "kind", "date", "type")}
+                                     for d in data.get("documents") or [] if isinstance(d, dict)]
                 if isinstance(data.get("worker"), dict):
                     data["worker"] = {"role": data["worker"].get("role")}
                 for e in data.get("log") or []:

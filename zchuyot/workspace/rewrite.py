@@ -22,7 +22,8 @@ from zchuyot.workspace import gitio
 from zchuyot.workspace.store import SETTINGS_FILE, Workspace
 
 REWRITTEN = "refs/zchuyot/rewritten"
-PLAIN = re.compile(r"^cases/[a-z0-9][a-z0-9_-]{0,31}/[a-z0-9][a-z0-9_-]{0,31}/(family\.yaml|letters/[^/]+\.docx)$")
+PLAIN = re.compile(r"^cases/[a-z0-9][a-z0-9_-]{0,31}/[a-z0-9][a-z0-9_-]{0,31}/"
+                   r"(family\.yaml|letters/[^/]+\.docx|documents/[^/]+(?<!\.age))$")  # a document not sealed too
 
 
 def _plain_blobs(ws: Workspace, shas: set[str]) -> set[str]:

@@ -103,7 +103,8 @@ def recover(ws: Workspace) -> bool:
     return recovered
 
 
-KINDS = ("issues", "families", "letters", "directory", "events", "settings", "members", "purges", "templates", "other")
+KINDS = ("issues", "families", "letters", "documents", "directory", "events", "settings", "members", "purges",
+         "templates", "other")
 
 
 def kinds_of(paths: list[str]) -> dict[str, int]:
@@ -113,7 +114,8 @@ def kinds_of(paths: list[str]) -> dict[str, int]:
     for p in paths:
         parts = p.split("/")
         if parts[0] == CASES:
-            kind = "families" if parts[-1] == "family.yaml" else "letters" if "letters" in parts else "issues"
+            kind = "families" if parts[-1] == "family.yaml" else "letters" if "letters" in parts else \
+                "documents" if "documents" in parts else "issues"
         else:
             kind = {"directory": "directory", "events": "events", SETTINGS_FILE: "settings", "keys": "members",
                     "purged": "purges", "templates": "templates"}.get(parts[0], "other")
