@@ -16,82 +16,116 @@ from pathlib import Path
 from docx import Document
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Pt
+from docx.shared import Mm, Pt
 
 FONT = "Arial"  # has Hebrew in Word on Windows; LibreOffice maps it to Liberation Sans (Hebrew too)
-SIGN_OFF = ["בברכה,", "{{ worker_name }}", "{{ worker_role }}", "{{ department }}"]
-HEADER = ["{{ date }}{% if hebrew_date %} ({{ hebrew_date }}){% endif %}", "", "לכבוד", "{{ body }}",
-          "{% if body_contact %}לידי {{ body_contact }}{% endif %}", ""]
+
+# the department's letterhead (`letterhead:` in its settings: name, address, phone, fax, e-mail)
+LETTERHEAD = [
+    "**{{ lh_name }}**",
+    "{% if lh_address %}{{ lh_address }}{% endif %}{% if lh_phone %} · טל' {{ lh_phone }}{% endif %}"
+    "{% if lh_fax %} · פקס {{ lh_fax }}{% endif %}{% if lh_email %} · {{ lh_email }}{% endif %}",
+    "",
+]
+DATE = ["{{ date }}{% if hebrew_date %} ({{ hebrew_date }}){% endif %}", ""]
+# the addressee from the directory: the body, its contact person and role, its postal address and fax
+TO = [
+    "לכבוד",
+    "{{ body }}",
+    "{% if body_contact %}לידי {{ body_contact }}{% if body_contact_role %}, {{ body_contact_role }}{% endif %}"
+    "{% endif %}",
+    "{% if body_address %}{{ body_address }}{% endif %}{% if body_fax %}{% if body_address %} · {% endif %}"
+    "פקס {{ body_fax }}{% endif %}",
+    "",
+]
+ABOUT = "{{ family_name }}, ת\"ז {{ id_number }}{% if claim_number %}, תיק מס' {{ claim_number }}{% endif %}"
+GROUNDS = ["{%p for line in grounds %}", "• {{ line }}", "{%p endfor %}"]
+ATTACHED = ["{%p if attachments %}", "", "**מצורפים:**", "{%p for a in attachments %}", "{{ loop.index }}. {{ a }}",
+            "{%p endfor %}", "{%p endif %}"]
+SIGN_OFF = ["", "בברכה,", "", "{{ worker_name }}", "{{ worker_role }}, {{ department }}",
+            "{% if worker_phone %}טל' {{ worker_phone }}{% endif %}{% if worker_email %}"
+            "{% if worker_phone %} · {% endif %}{{ worker_email }}{% endif %}"]
+COPIES = ["{%p if copies %}", "", "העתק:", "{%p for c in copies %}", "{{ c }}", "{%p endfor %}", "{%p endif %}"]
 
 LETTERS: dict[str, tuple[str, list[str]]] = {
+    # to the body that decides, before any decision: what is asked and why — never the worker's own notes
     "request": ("בקשה", [
-        *HEADER,
-        "**הנדון: בקשה בעניין {{ subject }} – {{ family_name }}, ת\"ז {{ id_number }}**",
+        *LETTERHEAD, *DATE, *TO,
+        f"**הנדון: בקשה בעניין {{{{ subject }}}} – {ABOUT}**",
         "",
         "שלום רב,",
-        "אני פונה אליכם בשם {{ family_name }} (ת\"ז {{ id_number }}{% if phone %}, טלפון {{ phone }}{% endif %}),"
-        " המלווה על ידי המחלקה לשירותים חברתיים, בבקשה למימוש הזכות: {{ right }}.",
-        "{{ description }}",
+        "אני פונה אליכם בשם {{ g.title }} {{ family_name }} (ת\"ז {{ id_number }}{% if phone %}, טל' {{ phone }}"
+        "{% endif %}), שהמחלקה לשירותים חברתיים"
+        " מלווה, בבקשה לטפל בעניין: {{ subject }}{% if right %} – {{ right }}{% endif %}.",
+        "{%p if grounds %}",
+        "רקע לבקשה:",
+        *GROUNDS,
+        "{%p endif %}",
         "{% if amount %}הסכום הנדון: {{ amount }}.{% endif %}",
         "נבקש לבחון את הבקשה ולהשיב בכתב בתוך 30 יום. אם נדרשים מסמכים נוספים, נודה אם תפרטו אילו,"
         " ונדאג להמציא אותם.",
-        "",
-        *SIGN_OFF,
+        *ATTACHED, *SIGN_OFF, *COPIES,
     ]),
+    # to the body that decided: reconsider your own decision (השגה), in the time its law gives
     "objection": ("השגה", [
-        *HEADER,
-        "**הנדון: השגה על החלטתכם מיום {{ refusal_date }} – {{ family_name }}, ת\"ז {{ id_number }}**",
+        *LETTERHEAD, *DATE, *TO,
+        f"**הנדון: השגה על החלטתכם מיום {{{{ refusal_date }}}} – {ABOUT}**",
         "",
         "שלום רב,",
         "ביום {{ refusal_date }} התקבלה החלטתכם בעניין {{ subject }}: \"{{ refusal_text }}\".",
-        "בשם {{ family_name }} ובהסכמתו/ה, אנו משיגים על ההחלטה ומבקשים לשוב ולבחון אותה, מהטעמים האלה:",
-        "{{ grounds }}",
+        "{{ g.consent }} של {{ family_name }}, אנו משיגים על ההחלטה ומבקשים לשוב ולבחון אותה, מהטעמים"
+        " האלה:{{ '' if grounds else grounds }}",
+        *GROUNDS,
         "{% if clock_due %}ההשגה מוגשת בתוך המועד הקבוע לכך ({{ clock_name }} – עד {{ clock_due }}).{% endif %}",
         "נבקש לקבל את החלטתכם המנומקת בכתב. נשמח להעביר כל מסמך נוסף שיידרש.",
-        "",
-        *SIGN_OFF,
+        *ATTACHED, *SIGN_OFF, *COPIES,
     ]),
+    # to the appeals committee or tribunal: the decision, in time, its grounds, what is asked
     "appeal": ("ערר", [
-        *HEADER,
-        "**הנדון: ערר על ההחלטה מיום {{ refusal_date }} – {{ family_name }}, ת\"ז {{ id_number }}**",
+        *LETTERHEAD, *DATE, *TO,
+        f"**הנדון: ערר על ההחלטה מיום {{{{ refusal_date }}}} – {ABOUT}**",
         "",
         "שלום רב,",
-        "בשם {{ family_name }} (ת\"ז {{ id_number }}) מוגש בזה ערר על ההחלטה מיום {{ refusal_date }}"
-        " בעניין {{ subject }}, שבה נקבע: \"{{ refusal_text }}\".",
+        "בשם {{ g.title }} {{ family_name }} (ת\"ז {{ id_number }}) ו{{ g.consent }}, מוגש בזה ערר על ההחלטה"
+        " מיום {{ refusal_date }} בעניין {{ subject }}, שבה נקבע: \"{{ refusal_text }}\".",
         "הערר מוגש בתוך המועד: {{ clock_name }} – עד {{ clock_due }}.",
-        "טעמי הערר:",
-        "{{ grounds }}",
+        "טעמי הערר:{{ '' if grounds else grounds }}",
+        *GROUNDS,
         "{% if amount %}הסכום הנדון: {{ amount }}.{% endif %}",
-        "אשר על כן נבקש לקבל את הערר, לבטל את ההחלטה ולהכיר בזכותו/ה של {{ family_name }} ל{{ right }}.",
-        "",
-        *SIGN_OFF,
+        "אשר על כן נבקש לקבל את הערר, לבטל את ההחלטה ולהכיר ב{{ g.right_of }} של {{ family_name }}"
+        "{% if right %} ל{{ right }}{% endif %}.",
+        *ATTACHED, *SIGN_OFF, *COPIES,
     ]),
+    # to the one above the clerk who said no: look at it yourself, decide
     "floor_above": ("פנייה לקומה מעל", [
-        *HEADER,
-        "**הנדון: בקשה להכרעתכם – {{ subject }} – {{ family_name }}, ת\"ז {{ id_number }}**",
+        *LETTERHEAD, *DATE, *TO,
+        f"**הנדון: בקשה להכרעתכם בעניין {{{{ subject }}}} – {ABOUT}**",
         "",
         "שלום רב,",
         "ביום {{ refusal_date }} השיבו ל{{ family_name }} בעניין {{ subject }}: \"{{ refusal_text }}\".",
-        "לדעתנו התשובה אינה מביאה בחשבון את מצבה של המשפחה: {{ grounds }}",
+        "לדעתנו התשובה אינה מביאה בחשבון את מצבה של המשפחה:{{ '' if grounds else grounds }}",
+        *GROUNDS,
         "אנו פונים אליכם, כממונים, בבקשה לבחון את הדברים בעצמכם ולהכריע בבקשה. נשמח לשיחה או לפגישה,"
         " ונעביר כל מסמך שיידרש.",
         "{% if clock_due %}לתשומת לבכם: המועד להגשת {{ clock_name }} הוא {{ clock_due }}.{% endif %}",
-        "",
-        *SIGN_OFF,
+        *ATTACHED, *SIGN_OFF, *COPIES,
     ]),
+    # for the family to sign: each body on its own line, a signature line for each adult of the household
     "waiver": ("טופס ויתור סודיות", [
-        "{{ date }}{% if hebrew_date %} ({{ hebrew_date }}){% endif %}",
+        *LETTERHEAD, *DATE,
+        "**טופס ויתור סודיות והסכמה להעברת מידע**",
         "",
-        "**טופס ויתור סודיות**",
+        "אנו, בני המשפחה ({{ family_name }}) החתומים מטה, מסכימים ש{{ department }} ומי שפועל מטעמה יקבלו"
+        " מהגופים שלהלן, ויעבירו אליהם, מידע עלינו ככל שנדרש לטיפול בעניין {{ subject }}:",
+        "{%p for b in waiver_bodies %}",
+        "• {{ b }}",
+        "{%p endfor %}",
+        "ידוע לנו שכל אחד מאיתנו רשאי לבטל את הסכמתו בכל עת, בהודעה למחלקה.",
         "",
-        "אני, {{ family_name }}, ת\"ז {{ id_number }}, מסכים/ה ש{{ department }}"
-        " ומי שפועל מטעמה יקבלו מהגופים שלהלן ויעבירו אליהם מידע עליי ועל בני משפחתי, ככל שנדרש לטיפול"
-        " בעניין {{ subject }}:",
-        "{{ waiver_bodies }}",
-        "ידוע לי שאני רשאי/ת לבטל את הסכמתי בכל עת, בהודעה למחלקה.",
+        "{%p for s in signers %}",
+        "{{ s.name }} – ת\"ז {{ s.id or '______________' }}   חתימה ______________   תאריך ____________",
         "",
-        "חתימה: ____________________     תאריך: ______________",
-        "",
+        "{%p endfor %}",
         "העובד/ת: {{ worker_name }}, {{ worker_role }}",
     ]),
 }
@@ -135,6 +169,10 @@ def build(key: str, title: str, lines: list[str], out: Path) -> None:
     doc.core_properties.title = title
     doc.core_properties.subject = f"zchuyot letter: {key}"
     section = doc.sections[0]
+    # A4, with the margins an Israeli office letter has (python-docx's default page is US Letter)
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(25), Mm(20)
+    section.left_margin, section.right_margin = Mm(25), Mm(25)
     section.right_to_left = True if hasattr(section, "right_to_left") else None
     sect = section._sectPr
     sect.append(OxmlElement("w:bidi"))

@@ -177,6 +177,8 @@ def test_the_guided_walk_new_collect_plan(ws: Path) -> None:
     child.sendline("4")
     child.expect("איפה בדיוק")
     child.sendline("הכנסת הבן נספרת")
+    child.expect("מספר התיק או התביעה")
+    child.sendline("123-456")
     child.expect("להמשיך עכשיו לתכנית פעולה משותפת")
     child.sendline("כ")
     child.expect("מה עושים")
@@ -197,7 +199,7 @@ def test_the_guided_walk_new_collect_plan(ws: Path) -> None:
     assert child.exitstatus == 0
     d = json.loads(run("--root", str(ws), "show", new_id, "--json").stdout)
     assert d["problem"] == "הקצבה הופסקה אחרי שהבן התחיל לעבוד" and d["history"] == "refused"
-    assert d["barrier"] == {"kind": "eligibility", "where": "הכנסת הבן נספרת"}
+    assert d["barrier"] == {"kind": "eligibility", "where": "הכנסת הבן נספרת"} and d["claim_number"] == "123-456"
     assert d["bodies"] == [{"org": "ביטוח לאומי", "contact": None, "details": "*6050"}]
     assert d["actions"] == [{"id": 1, "what": "מכתב לסניף עם תלושי השכר", "who": "worker", "due": "2026-11-30",
                              "body": "ביטוח לאומי", "agreed": True, "done": None}]
@@ -218,6 +220,8 @@ def test_ctrl_c_in_a_step_leaves_the_issue_as_before_it(ws: Path) -> None:
     child.expect("סוג החסם")
     child.sendline("")
     child.expect("איפה בדיוק")
+    child.sendline("")
+    child.expect("מספר התיק")
     child.sendline("")
     child.expect("להמשיך עכשיו לתכנית")
     child.sendline("")
@@ -472,7 +476,7 @@ def test_collect_again_shows_the_answers_and_enter_keeps_them(ws: Path) -> None:
     child.expect("כעת רשום: ")
     child.expect("היסטוריית הטיפול")
     child.sendline("")
-    _answer(child, ("שם הארגון", ""), ("סוג החסם", "3"), ("איפה בדיוק", "המסמכים לא הגיעו"),
+    _answer(child, ("שם הארגון", ""), ("סוג החסם", "3"), ("איפה בדיוק", "המסמכים לא הגיעו"), ("מספר התיק", ""),
             ("להמשיך עכשיו לתכנית", "ל"))
     assert _done(child) == 0
     d = json.loads(run("--root", str(ws), "show", i, "--json").stdout)

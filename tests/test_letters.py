@@ -172,3 +172,110 @@ def test_libreoffice_reads_each_letter_right_to_left_with_every_number_in_place(
         # the Hebrew lines are right-aligned: the layout puts them at the page's right (leading spaces)
         lines = [ln for ln in text.splitlines() if "משפחת לוי" in ln or "לוי משפחת" in ln]
         assert lines and all(len(ln) - len(ln.lstrip()) > 0 or len(ln) > 60 for ln in lines), key
+
+
+# ------------------------------------------------------------------ letters as they go out (issue 28)
+def _text(path: Path) -> str:
+    return "\n".join(p.text for p in Document(str(path)).paragraphs)
+
+
+def _office(ws: Path) -> None:
+    """The department's letterhead in its settings, the body's postal address and fax in the directory."""
+    settings = ws / ".zchuyot.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8") + "letterhead:\n"
+                        "  name: המחלקה לשירותים חברתיים – עיר לדוגמה\n"
+                        "  address: רחוב העצמאות 1, עיר לדוגמה\n  phone: 08-6000000\n  fax: 08-6000001\n"
+                        "  email: rivcha@example.org\n", encoding="utf-8")
+    bodies = ws / "directory" / "bodies.yaml"
+    text = bodies.read_text(encoding="utf-8") if bodies.exists() else ""
+    assert "national_insurance" in text or not text
+    z(ws, "body", "contact", "national_insurance", "--person", "רונית (פקידת תביעות)", "--role", "סניף באר שבע")
+    text = bodies.read_text(encoding="utf-8")
+    text = text.replace("  - key: national_insurance\n", "  - key: national_insurance\n"
+                        "    address: שדרות שז\"ר 31, באר שבע\n    fax: 08-6295500\n", 1)
+    bodies.write_text(text, encoding="utf-8")
+
+
+def test_letters_go_out_as_an_office_sends_them(case: tuple[Path, str], tmp_path: Path) -> None:
+    from docx.shared import Mm
+
+    ws, i = case
+    _office(ws)
+    z(ws, "family", "add", "f1", "--gender", "female", "--address", "רחוב הגפן 3, דימונה")
+    z(ws, "collect", i, "--claim-number", "12-3456789", "--history", "refused", "--barrier-kind", "documents",
+      "--barrier", "המסמכים מהרופא המטפל לא הוגשו לוועדה")
+    z(ws, "treat", i, "שוחחתי עם פקידת התביעות: הערר יידון אם יוגש עם חוות הדעת", "--kind", "call")
+    z(ws, "treat", i, "פנימי: האב לא משתף פעולה", "--kind", "note")  # not picked: never in a letter
+    settings = ws / ".zchuyot.yaml"
+    assert "letterhead" in settings.read_text(encoding="utf-8")
+    pdf = tmp_path / "refusal.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    z(ws, "attach", i, str(pdf), "--kind", "refusal", "--date", "2026-11-10", "--note", "מכתב ההחלטה")
+    log = json.loads(z(ws, "show", i, "--json").stdout)["log"]
+    call = next(n for n, e in enumerate(log, 1) if e["kind"] == "call")
+    for key in ("request", "objection", "appeal", "floor_above", "waiver"):
+        z(ws, "letter", i, "--template", key, "--include", str(call), "--attach", "1", "--copy", "המשפחה",
+          "--copy", "עו\"ס מיצוי זכויות")
+        path = ws / f"cases/dana/f1/letters/{i}-{key}-2026-11-23.docx"
+        doc = Document(str(path))
+        section = doc.sections[0]
+        assert abs(section.page_width - Mm(210)) < Mm(1) and abs(section.page_height - Mm(297)) < Mm(1), key  # A4
+        text = _text(path)
+        assert "{{" not in text and "{%" not in text, key
+        assert "המחלקה לשירותים חברתיים – עיר לדוגמה" in text and "פקס 08-6000001" in text, key  # the letterhead
+        assert "פנימי" not in text and "האב לא משתף" not in text, key  # a log entry not picked
+        if key == "waiver":
+            assert "• ביטוח לאומי" in text and "משפחת לוי – ת\"ז 012345674" in text
+            continue
+        assert "לידי רונית (פקידת תביעות), סניף באר שבע" in text and "פקס 08-6295500" in text, key  # the addressee
+        assert "תיק מס' 12-3456789" in text, key
+        assert "שוחחתי עם פקידת התביעות" in text, key  # the entry picked
+        assert "מצורפים:" in text and "1. מכתב סירוב – 10/11/2026 – מכתב ההחלטה" in text, key
+        assert "העתק:" in text and "עו\"ס מיצוי זכויות" in text, key
+        if key == "appeal":
+            assert "זכותה של משפחת לוי" in text and "זכותו/ה" not in text
+            assert "ערר לוועדה רפואית לעררים" in text  # the appeal's clock
+        if key == "objection":
+            assert "ערר לוועדה רפואית" not in text  # an objection never cites the appeal's clock
+    z(ws, "family", "edit", "f1", "--gender", "male")
+    z(ws, "letter", i, "--template", "appeal", "--date", "2026-11-22")
+    assert "זכותו של משפחת לוי" in _text(ws / f"cases/dana/f1/letters/{i}-appeal-2026-11-22.docx")
+    r = z(ws, "letter", i, "--template", "appeal", "--include", "99", code=1)
+    assert "99" in r.stderr
+
+
+def test_the_description_never_goes_into_a_letter(ws: Path) -> None:
+    z(ws, "family", "add", "f1", "--name", "משפחת כהן", "--id-number", "012345674")
+    i = new_issue(ws, "--description", "אם לחמישה, בעל בכלא", subject="חוב לחברת החשמל – ניתוק צפוי",
+                  domain="debts")
+    z(ws, "collect", i, "--problem", "חוב של שנתיים בגלל הכנסה שנפגעה", "--body", "חברת החשמל")
+    z(ws, "letter", i, "--template", "request")
+    text = _text(ws / f"cases/dana/f1/letters/{i}-request-2026-11-23.docx")
+    assert "בכלא" not in text and "חוב של שנתיים" in text
+    assert "למימוש הזכות" not in text and "זכותו/ה" not in text
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdfinfo") is None,
+                    reason="LibreOffice (soffice) and poppler (pdfinfo) are not installed: the PDF check needs them")
+def test_a_letter_with_its_pdf_on_a4(case: tuple[Path, str], tmp_path: Path) -> None:
+    ws, i = case
+    r = z(ws, "letter", i, "--template", "appeal", "--pdf")
+    pdf = ws / f"cases/dana/f1/letters/{i}-appeal-2026-11-23.pdf"
+    assert str(pdf.relative_to(ws)) in r.stdout and pdf.read_bytes().startswith(b"%PDF")
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "A4" in info, info
+    out = subprocess.run(["git", "-C", str(ws), "show", "--stat", "--format=%s", "HEAD"], capture_output=True,
+                         text=True).stdout
+    assert f"{i}-appeal-2026-11-23.pdf" in out and f"{i}-appeal-2026-11-23.docx" in out
+
+
+def test_no_pdf_without_libreoffice_and_nothing_written(case: tuple[Path, str],
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    ws, i = case
+    n = commits(ws)
+    which = shutil.which
+    monkeypatch.setattr(shutil, "which", lambda name, *a, **k: None if name in ("soffice", "libreoffice")
+                        else which(name, *a, **k))  # a computer without LibreOffice
+    r = z(ws, "letter", i, "--template", "appeal", "--pdf", code=1)
+    assert "LibreOffice" in r.stderr and commits(ws) == n
+    assert not (ws / "cases" / "dana" / "f1" / "letters").exists()

@@ -747,6 +747,10 @@ def letter(
     out: Annotated[Optional[str], typer.Option("--out", help="לאן לכתוב (ברירת מחדל: תיקיית letters של המשפחה).")] = None,
     date: Annotated[Optional[str], typer.Option("--date", help="תאריך המכתב (ברירת מחדל: היום).")] = None,
     show_list: Annotated[bool, typer.Option("--list", help="תבניות המכתבים ושמותיהן.")] = False,
+    include: Annotated[Optional[list[int]], typer.Option("--include", help="רשומה מהתיעוד (#) שתיכנס לנימוקים; אפשר כמה.")] = None,
+    attach: Annotated[Optional[list[int]], typer.Option("--attach", help="מסמך מצורף (# ב-show) שיופיע תחת \"מצורפים\"; אפשר כמה.")] = None,
+    copy: Annotated[Optional[list[str]], typer.Option("--copy", help="שורת \"העתק\" (למשל: המשפחה); אפשר כמה.")] = None,
+    pdf: Annotated[bool, typer.Option("--pdf", help="גם PDF לצד ה-Word (דרוש LibreOffice).")] = False,
 ) -> None:
     """מכתב ב-Word מתבנית, ממולא מפרטי המשפחה, הסוגיה והעובדת. / A Word letter from a template."""
     from zchuyot.outputs import letters
@@ -762,7 +766,8 @@ def letter(
         from zchuyot.errors import UsageError
 
         raise UsageError("err.letter_usage")
-    _notes(letters.write_letter(ws, issue_id, template, to, out, date), info=True)
+    _notes(letters.write_letter(ws, issue_id, template, to, out, date, list(include or []), list(attach or []),
+                                list(copy or []), pdf), info=True)
 
 
 # ------------------------------------------------------------------ the directory: bodies and partners
@@ -1253,13 +1258,14 @@ def collect(
     body: Annotated[Optional[list[str]], typer.Option("--body", help='3. גוף מעורב: "ארגון|איש קשר|פרטים".')] = None,
     barrier_kind: Annotated[Optional[str], typer.Option("--barrier-kind", help="4. סוג החסם: information, bureaucracy, documents, eligibility, attitude, digital, language, cost, stuck, other")] = None,
     barrier: Annotated[Optional[str], typer.Option("--barrier", help="4. איפה בדיוק החסם (במילים).")] = None,
+    claim_number: Annotated[Optional[str], typer.Option("--claim-number", help="מספר התיק או התביעה בגוף (למכתבים).")] = None,
 ) -> None:
     """איסוף נתונים (שלב 3): חמש השאלות על הסוגיה. / Step 3: the five questions."""
     from zchuyot.practice import steps
     from zchuyot.text.labels import t
 
     ws = _ws()
-    c = steps.Collected(problem, history, barrier_kind, barrier, list(body or []))
+    c = steps.Collected(problem, history, barrier_kind, barrier, list(body or []), claim_number)
     interactive = c.empty() and _interactive()
     if interactive:
         from zchuyot.terminal.prompts import Asker, ask_collect, walk_from

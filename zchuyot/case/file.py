@@ -365,8 +365,9 @@ def typed_personal(before: dict[str, Any], after: dict[str, Any]) -> list[Typed]
     details, not a letter's entry) — caught before the file is written (issue 27)."""
     from zchuyot.case.pii import Finder
 
-    old = set(_strings({k: v for k, v in before.items() if k != "bodies"}))
-    typed = {k: v for k, v in after.items() if k != "bodies"}
+    theirs = ("bodies", "claim_number", "documents")  # the bodies' own details, their file number, stored names
+    old = set(_strings({k: v for k, v in before.items() if k not in theirs}))
+    typed = {k: v for k, v in after.items() if k not in theirs}
     typed["log"] = [e for e in typed.get("log") or [] if not (isinstance(e, dict) and e.get("kind") == "letter")]
     # a body's own number (the day-care center's phone, in the issue's bodies) is no personal data
     finder = Finder.of(None, keep_numbers=_strings(after.get("bodies") or []))

@@ -305,6 +305,7 @@ ISSUE: tuple[Field, ...] = (
     Field("priority", "int", step="list", flag="--priority"),
     Field("urgency", "choice", vocab="urgency", step="list", flag="--urgency"),
     Field("problem", "longtext", step="collect", flag="--problem"),
+    Field("claim_number", "text", step="collect", flag="--claim-number"),  # the body's file or claim number
     Field("history", "choice", vocab="history", step="collect", flag="--history"),
     Field("barrier", "map", step="collect", sub=BARRIER_FIELDS),
     Field("actions", "list", step="plan", sub=ACTION_FIELDS, same=("id",)),

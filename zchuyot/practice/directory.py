@@ -51,6 +51,8 @@ class Body:
     kind: str = "other"
     aliases: tuple[str, ...] = ()
     contacts: tuple[Contact, ...] = ()
+    address: str = ""  # where its letters go (postal address), and its fax
+    fax: str = ""
 
     def as_json(self) -> dict[str, Any]:
         return {"key": self.key, "name": self.name, "kind": self.kind, "aliases": list(self.aliases),
@@ -82,7 +84,7 @@ def bodies(ws: Workspace) -> list[Body]:
         contacts = tuple(Contact(**{k: str(c.get(k) or "") for k in Contact.__dataclass_fields__})
                          for c in e.get("contacts") or [] if isinstance(c, dict) and c.get("person"))
         out.append(Body(str(e["key"]), str(e["name"]), str(e.get("kind") or "other"), _texts(e.get("aliases")),
-                        contacts))
+                        contacts, str(e.get("address") or ""), str(e.get("fax") or "")))
     return out
 
 

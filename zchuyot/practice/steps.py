@@ -156,9 +156,11 @@ class Collected:
     barrier_kind: str | None = None
     barrier_where: str | None = None
     bodies: list[str] = field(default_factory=list)
+    claim_number: str | None = None  # the body's file or claim number (letters print it)
 
     def empty(self) -> bool:
-        return not (self.problem or self.history or self.barrier_kind or self.barrier_where or self.bodies)
+        return not (self.problem or self.history or self.barrier_kind or self.barrier_where or self.bodies
+                    or self.claim_number)
 
 
 def collect(ws: Workspace, issue_id: str, c: Collected) -> WriteResult:
@@ -177,6 +179,8 @@ def collect(ws: Workspace, issue_id: str, c: Collected) -> WriteResult:
         _open_issue_guard(issue)
         if problem:
             issue.problem = problem
+        if (c.claim_number or "").strip():
+            issue.claim_number = c.claim_number.strip()  # type: ignore[union-attr]
         if history:
             issue.history = history
         if kind or where:

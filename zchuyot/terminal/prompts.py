@@ -289,6 +289,10 @@ def ask_collect(asker: Asker, issue: Any = None) -> Collected:
     c.bodies = ask_bodies(asker)
     c.barrier_kind = choose_optional(asker, BARRIERS, "barrier", "walk.barrier_kind", default=was_kind)
     c.barrier_where = asker.ask("walk.barrier_where", default=was_where) or None
+    was_claim = getattr(issue, "claim_number", None)
+    c.claim_number = asker.ask("walk.claim_number", default=was_claim) or None
+    if c.claim_number == was_claim:
+        c.claim_number = None
     asker.r.line(t("walk.todo"))
     # Enter kept an answer: nothing to write for it
     if c.problem == was_problem:

@@ -88,6 +88,8 @@ T: dict[str, tuple[str, str]] = {
     "field.done": ("בוצע", "Done"),
     "field.agreed": ("סוכם עם המשפחה", "Agreed with family"),
     "field.name": ("שם", "Name"),
+    "field.claim_number": ("מספר תיק / תביעה בגוף", "The body's file / claim number"),
+    "walk.claim_number": ("   מספר התיק או התביעה בגוף (למכתבים; Enter לדלג)", "   The body's file or claim number (for letters; Enter to skip)"),
     "field.documents": ("מסמכים מצורפים", "Documents"),
     "field.doc_kind": ("סוג המסמך", "Kind"),
     "field.doc_type": ("קובץ", "File"),
@@ -908,6 +910,11 @@ T: dict[str, tuple[str, str]] = {
                              "Allowances or rights already received, separated by commas (Enter to skip)"),
     "walk.right_link": ("  לקריאה לפני שפועלים – כל זכות: {link}", "  To read before acting – Kol Zchut: {link}"),
     "ui.right_link": ("כל זכות – {name}: {link}", "Kol Zchut – {name}: {link}"),
+    "err.letter_include": ("אין בתיעוד של {id} רשומה {value} (העמודה # ב-zchuyot show {id}).", "The log of {id} has no entry {value} (the # column of zchuyot show {id})."),
+    "err.letter_no_pdf": ("ל-PDF נדרש LibreOffice (soffice), והוא אינו מותקן כאן; המכתב לא נכתב. להתקנה: apt install libreoffice-writer-nogui – או בלי --pdf.",
+                          "A PDF needs LibreOffice (soffice), which is not installed here; no letter written. Install it, or drop --pdf."),
+    "err.letter_pdf_failed": ("LibreOffice לא הצליח להמיר את המכתב ל-PDF ({why}); המכתב לא נכתב.", "LibreOffice could not convert the letter to PDF ({why}); no letter written."),
+    "ui.letter_pdf": ("וגם PDF: {path}", "And a PDF: {path}"),
     "ui.doc_logged": ("צורף מסמך {n}: {kind} ({type})", "Document {n} attached: {kind} ({type})"),
     "ui.doc_attached": ("צורפו לסוגיה {id} {n} מסמכים{sealed}.", "{n} documents attached to {id}{sealed}."),
     "ui.doc_attached_one": ("צורף לסוגיה {id} מסמך אחד{sealed}.", "1 document attached to {id}{sealed}."),
@@ -1260,6 +1267,24 @@ def t(key: str, lang: str | None = None, /, **params: Any) -> str:
 
 _AFTER_QUESTION = re.compile(r"\?[.:;](?=\s|$)")
 _DOUBLE_STOP = re.compile(r"(?<!\.)\.[.:](?=\s|$)")
+
+
+# the words of a letter that take the gender of the person it is about (`{{ g.right_of }}`); unknown: both
+GENDER_FORMS: dict[str, dict[str, str]] = {
+    "female": {"right_of": "זכותה", "agrees": "מסכימה", "entitled": "זכאית", "may": "רשאית", "to": "לה",
+               "consent": "בהסכמתה", "her": "שלה", "title": "הגב'", "is": "היא", "resident": "תושבת",
+               "signs": "מאשרת"},
+    "male": {"right_of": "זכותו", "agrees": "מסכים", "entitled": "זכאי", "may": "רשאי", "to": "לו",
+             "consent": "בהסכמתו", "her": "שלו", "title": "מר", "is": "הוא", "resident": "תושב", "signs": "מאשר"},
+    "": {"right_of": "זכותו/ה", "agrees": "מסכים/ה", "entitled": "זכאי/ת", "may": "רשאי/ת", "to": "לו/לה",
+         "consent": "בהסכמתו/ה", "her": "שלו/שלה", "title": "", "is": "הוא/היא", "resident": "תושב/ת",
+         "signs": "מאשר/ת"},
+}
+
+
+def gendered(gender: str | None) -> dict[str, str]:
+    """A letter's gendered words for a woman, a man, or — the gender not recorded — both forms."""
+    return GENDER_FORMS.get(gender or "", GENDER_FORMS[""])
 
 
 MONTHS = {
