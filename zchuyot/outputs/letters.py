@@ -114,14 +114,16 @@ def context(ws: Workspace, rec: Any, to: str | None, on: dt.date, include: list[
         "date": on.strftime("%d/%m/%Y"),
         "hebrew_date": _hebrew_date(on),
         "subject": i.subject,
-        "right": i.right,  # the subject is no right: a letter names a right only when the issue is one
+        "right": _right_name(ws, i.right),  # the subject is no right: a letter names one only when the issue is
         "department": department,
         "lh_name": str(head.get("name") or department),
         **{f"lh_{k}": str(head[k]) for k in ("address", "phone", "fax", "email") if head.get(k)},
         "worker_name": info["name"],
         "worker_role": _role(info["role"]),
         **{f"worker_{k}": str(worker[k]) for k in ("phone", "email") if isinstance(worker, dict) and worker.get(k)},
-        "claim_number": getattr(i, "claim_number", None),
+        # "12-3456789" never split at the end of a line: a word joiner after each hyphen (bidi-neutral, unlike the
+        # non-breaking hyphen, which turns the number around in a right-to-left line)
+        "claim_number": (getattr(i, "claim_number", None) or "").replace("-", "-\u2060") or None,
     }
     gender = None
     if fam is not None:
@@ -129,12 +131,9 @@ def context(ws: Workspace, rec: Any, to: str | None, on: dt.date, include: list[
                                                                                                    None))
         gender = getattr(fam, "gender", None)
     ctx["g"] = gendered(gender)
-    grounds = [x for x in (
-        i.problem,
-        choice_label("history", i.history, "he") if i.history else None,
-        (" – ".join(x for x in (choice_label("barrier", i.barrier.kind, "he") if i.barrier.kind else None,
-                                i.barrier.where) if x) if i.barrier is not None else None) or None,
-    ) if x]
+    # the grounds in the worker's own words: what the problem is and where the barrier is (the history's and
+    # the barrier's kinds are the department's own classification, not an argument to a body)
+    grounds = [x for x in (i.problem, i.barrier.where if i.barrier is not None else None) if x]
     log = i.corrected_log
     for n in include or []:
         entry = next((e for e in log if e.n == n), None)
@@ -189,6 +188,16 @@ def context(ws: Workspace, rec: Any, to: str | None, on: dt.date, include: list[
     ctx["signers"] = _signers(fam, on) or ([{"name": fam.name, "id": fam.id_number or ""}]
                                            if fam is not None and fam.name else None)
     return {k: v for k, v in ctx.items() if v not in (None, "", [])}
+
+
+def _right_name(ws: Workspace, right: str | None) -> str | None:
+    """The right as a letter says it: the checklist's name for its key (`general_disability` → קצבת נכות כללית)."""
+    if not right:
+        return None
+    from zchuyot.practice import knowledge
+
+    found = knowledge.match_right(knowledge.rights_from(ws.template_data("rights.yaml")), right)
+    return found.name if found else right
 
 
 def _clock_of(ws: Workspace, key: str, body: str, names: Any) -> bool:
