@@ -54,8 +54,8 @@ LETTERS: dict[str, tuple[str, list[str]]] = {
         f"**הנדון: בקשה בעניין {{{{ subject }}}} – {ABOUT}**",
         "",
         "שלום רב,",
-        "אני פונה אליכם בשם {{ g.title }} {{ family_name }} (ת\"ז {{ id_number }}{% if phone %}, טל' {{ phone }}"
-        "{% endif %}), שהמחלקה לשירותים חברתיים"
+        "אני פונה אליכם בשם {{ g.title }} {{ family_name }} (ת\"ז {{ id_number }}{% if address %}, {{ address }}"
+        "{% endif %}{% if phone %}, טל' {{ phone }}{% endif %}), שהמחלקה לשירותים חברתיים"
         " מלווה, בבקשה לטפל בעניין: {{ subject }}{% if right %} – {{ right }}{% endif %}.",
         "{%p if grounds %}",
         "רקע לבקשה:",
@@ -86,7 +86,8 @@ LETTERS: dict[str, tuple[str, list[str]]] = {
         f"**הנדון: ערר על ההחלטה מיום {{{{ refusal_date }}}} – {ABOUT}**",
         "",
         "שלום רב,",
-        "בשם {{ g.title }} {{ family_name }} (ת\"ז {{ id_number }}) ו{{ g.consent }}, מוגש בזה ערר על ההחלטה"
+        "בשם {{ g.title }} {{ family_name }} (ת\"ז {{ id_number }}{% if address %}, {{ address }}{% endif %})"
+        " ו{{ g.consent }}, מוגש בזה ערר על ההחלטה"
         " מיום {{ refusal_date }} בעניין {{ subject }}, שבה נקבע: \"{{ refusal_text }}\".",
         "הערר מוגש בתוך המועד: {{ clock_name }} – עד {{ clock_due }}.",
         "טעמי הערר:{{ '' if grounds else grounds }}",

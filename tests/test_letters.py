@@ -232,6 +232,8 @@ def test_letters_go_out_as_an_office_sends_them(case: tuple[Path, str], tmp_path
         assert "שוחחתי עם פקידת התביעות" in text, key  # the entry picked
         assert "מצורפים:" in text and "1. מכתב סירוב – 10/11/2026 – מכתב ההחלטה" in text, key
         assert "העתק:" in text and "עו\"ס מיצוי זכויות" in text, key
+        if key in ("request", "appeal"):
+            assert "רחוב הגפן 3, דימונה" in text, key  # the family's address from its record
         if key == "appeal":
             assert "זכותה של משפחת לוי" in text and "זכותו/ה" not in text
             assert "ערר לוועדה רפואית לעררים" in text  # the appeal's clock
