@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,6 +61,21 @@ def run(*args: str, cwd: Path | None = None, input: str | None = None, env: dict
     return Result(r.exit_code, readable(r.stdout), readable(r.stderr), r.stdout, r.stderr)
 
 
+@contextlib.contextmanager
+def environ(**values: str) -> Iterator[None]:
+    """The process's environment with `values` set while a session-wide fixture builds, as it was after."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
 def zchuyot_subprocess(*args: str, cwd: Path, env: dict[str, str] | None = None,
                        input: str | None = None) -> subprocess.CompletedProcess[str]:
     """The installed console script, as a user runs it."""
@@ -77,11 +94,8 @@ def _ws_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     plain (the department's setting turned off by its admin), as the tests before encryption expect."""
     base = tmp_path_factory.mktemp("ws-template")
     root, config = base / "ws", base / "_config"
-    saved = {k: os.environ.get(k) for k in ("ZCHUYOT_CONFIG_DIR", "ZCHUYOT_TODAY", "GIT_CONFIG_GLOBAL",
-                                            "GIT_CONFIG_NOSYSTEM")}
-    os.environ.update({"ZCHUYOT_CONFIG_DIR": str(config), "ZCHUYOT_TODAY": TODAY,
-                       "GIT_CONFIG_GLOBAL": str(base / "_gitconfig"), "GIT_CONFIG_NOSYSTEM": "1"})
-    try:
+    with environ(ZCHUYOT_CONFIG_DIR=str(config), ZCHUYOT_TODAY=TODAY, GIT_CONFIG_GLOBAL=str(base / "_gitconfig"),
+                 GIT_CONFIG_NOSYSTEM="1"):
         r = run("init", str(root), "--worker", "dana", "--department", "מחלקה לדוגמה", "--name", "דנה")
         assert r.exit_code == 0, r.stderr
         for code, role in (("miri", "rights"), ("noa", "student"), ("yael", "family")):  # the department's others
@@ -94,12 +108,6 @@ def _ws_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
                             encoding="utf-8")
         subprocess.run(["git", "-C", str(root), "commit", "-q", "-m", "zchuyot: plain family records (tests)",
                         "--", ".zchuyot.yaml"], check=True, capture_output=True)
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
     return root, config
 
 

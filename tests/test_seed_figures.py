@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import TODAY, run
+from conftest import TODAY, environ, run
 
 SEED = {"workers": 75, "offices": 195, "clients": 293, "disability": 108, "trained": 56, "medical": 30,
         "income": 3_137_037}
@@ -20,21 +20,16 @@ SEED = {"workers": 75, "offices": 195, "clients": 293, "disability": 108, "train
 
 @pytest.fixture(scope="module")
 def year(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    import os
-
     base = tmp_path_factory.mktemp("bnei-brak")
     root = base / "ws"
-    saved = {k: os.environ.get(k) for k in ("ZCHUYOT_CONFIG_DIR", "ZCHUYOT_TODAY", "GIT_CONFIG_GLOBAL",
-                                            "GIT_CONFIG_NOSYSTEM", "COLUMNS")}
-    os.environ.update({"ZCHUYOT_CONFIG_DIR": str(base / "_config"), "ZCHUYOT_TODAY": TODAY,
-                       "GIT_CONFIG_GLOBAL": str(base / "_gitconfig"), "GIT_CONFIG_NOSYSTEM": "1"})
 
     def ok(*args: str) -> str:
         r = run("--root", str(root), *args)
         assert r.exit_code == 0, (args, r.stderr)
         return r.stdout
 
-    try:
+    with environ(ZCHUYOT_CONFIG_DIR=str(base / "_config"), ZCHUYOT_TODAY=TODAY,
+                 GIT_CONFIG_GLOBAL=str(base / "_gitconfig"), GIT_CONFIG_NOSYSTEM="1"):
         assert run("init", str(root), "--worker", "dana", "--name", "דנה", "--department", "מרכז לדוגמה").exit_code == 0
         workers = ["dana"] + [f"w{n:02d}" for n in range(1, SEED["workers"])]
         for w in workers[1:]:  # the department's family social workers, each on her own key
@@ -63,12 +58,6 @@ def year(tmp_path_factory: pytest.TempPathFactory) -> Path:
            "--period", "one_off", "--kind", "recovery", "--date", "2026-08-01")
         ok("event", "add", "--kind", "training", "--title", "הכשרה במיצוי זכויות לעו\"ס המשפחה", "--date",
            "2026-03-10", "--participants", str(SEED["trained"]))
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
     return root
 
 

@@ -871,15 +871,16 @@ def partner_add(
 
 
 # ------------------------------------------------------------------ family
+_FamName = Annotated[Optional[str], typer.Option("--name", help="שם המשפחה / הפונה.")]
+_FamPhone = Annotated[Optional[str], typer.Option("--phone", help="טלפון.")]
+_FamId = Annotated[Optional[str], typer.Option("--id-number", help="מספר תעודת זהות (נבדקת ספרת ביקורת).")]
+_FamGender = Annotated[Optional[str], typer.Option("--gender", help="מגדר הפונה: female | male (לפנייה ולמכתבים).")]
+_FamAddress = Annotated[Optional[str], typer.Option("--address", help="כתובת המשפחה.")]
+
+
 @family_app.command("add")
-def family_add(
-    family: FamilyCode,
-    name: Annotated[Optional[str], typer.Option("--name", help="שם המשפחה / הפונה.")] = None,
-    phone: Annotated[Optional[str], typer.Option("--phone", help="טלפון.")] = None,
-    id_number: Annotated[Optional[str], typer.Option("--id-number", help="מספר תעודת זהות (נבדקת ספרת ביקורת).")] = None,
-    gender: Annotated[Optional[str], typer.Option("--gender", help="מגדר הפונה: female | male (לפנייה ולמכתבים).")] = None,
-    address: Annotated[Optional[str], typer.Option("--address", help="כתובת המשפחה.")] = None,
-) -> None:
+def family_add(family: FamilyCode, name: _FamName = None, phone: _FamPhone = None, id_number: _FamId = None,
+               gender: _FamGender = None, address: _FamAddress = None) -> None:
     """רישום או עדכון פרטי המשפחה (המקום היחיד למידע מזהה); בטרמינל בלי דגלים – נשאל הכול, גם בני הבית. / The family record."""
     from zchuyot.practice import core
     from zchuyot.text.labels import t
@@ -900,14 +901,8 @@ def family_add(
 
 
 @family_app.command("edit")
-def family_edit(
-    family: FamilyCode,
-    name: Annotated[Optional[str], typer.Option("--name", help="שם המשפחה / הפונה.")] = None,
-    phone: Annotated[Optional[str], typer.Option("--phone", help="טלפון.")] = None,
-    id_number: Annotated[Optional[str], typer.Option("--id-number", help="מספר תעודת זהות.")] = None,
-    gender: Annotated[Optional[str], typer.Option("--gender", help="מגדר הפונה: female | male.")] = None,
-    address: Annotated[Optional[str], typer.Option("--address", help="כתובת המשפחה.")] = None,
-) -> None:
+def family_edit(family: FamilyCode, name: _FamName = None, phone: _FamPhone = None, id_number: _FamId = None,
+                gender: _FamGender = None, address: _FamAddress = None) -> None:
     """עדכון פרטי משפחה רשומה (כתובת, טלפון…). / Update a family's record."""
     from zchuyot.practice import core
     from zchuyot.text.labels import t
