@@ -807,13 +807,29 @@ def body_add(
     key: Annotated[Optional[str], typer.Option("--key", help="מפתח באנגלית (ברירת מחדל: נקבע לבד).")] = None,
     alias: Annotated[Optional[list[str]], typer.Option("--alias", help="שם נוסף של אותו גוף (אפשר כמה).")] = None,
     kind: Annotated[Optional[str], typer.Option("--kind", help="government | municipality | housing_company | health | organization | company | other")] = None,
+    address: Annotated[Optional[str], typer.Option("--address", help="הכתובת למכתבים.")] = None,
+    fax: Annotated[Optional[str], typer.Option("--fax", help="מספר הפקס.")] = None,
 ) -> None:
     """הוספת גוף למדריך. / Add a body to the directory."""
     from zchuyot.practice import directory
     from zchuyot.text.labels import t
 
-    directory.add_body(_ws(), name, key, alias, kind)
+    directory.add_body(_ws(), name, key, alias, kind, address, fax)
     _say(t("ui.body_added", name=name))
+
+
+@body_app.command("edit")
+def body_edit(
+    key: Annotated[str, typer.Argument(metavar="KEY", help="הגוף (מפתח, שם או כינוי).", autocompletion=_completer("body"))],
+    address: Annotated[Optional[str], typer.Option("--address", help="הכתובת למכתבים.")] = None,
+    fax: Annotated[Optional[str], typer.Option("--fax", help="מספר הפקס.")] = None,
+) -> None:
+    """לאן נשלחים המכתבים לגוף: כתובת ופקס. / Where a body's letters go."""
+    from zchuyot.practice import directory
+    from zchuyot.text.labels import t
+
+    directory.edit_body(_ws(), key, address, fax)
+    _say(t("ui.body_edited", name=key))
 
 
 @body_app.command("contact")

@@ -200,7 +200,7 @@ def _text(value: str | None, what: str) -> str:
 
 
 def add_body(ws: Workspace, name: str, key: str | None = None, aliases: list[str] | None = None,
-             kind: str | None = None) -> WriteResult:
+             kind: str | None = None, address: str | None = None, fax: str | None = None) -> WriteResult:
     ws.require_worker()
     name = _text(name, "name")
     known = bodies(ws)
@@ -213,14 +213,42 @@ def add_body(ws: Workspace, name: str, key: str | None = None, aliases: list[str
     for word in (key, name, *(aliases or [])):
         if taken.known(word):
             raise InputError("err.body_exists", value=word, name=taken.known(word))
+    _check_fax(fax)
     entry = _mapping({"key": key, "name": name, "kind": kind, "aliases": [a.strip() for a in aliases or []
-                                                                         if a.strip()], "contacts": []})
+                                                                         if a.strip()],
+                      "address": (address or "").strip() or None, "fax": (fax or "").strip() or None,
+                      "contacts": []})
 
     def change(doc: Any) -> str:
         doc.append(entry)
         return key
 
     return _edit(ws, BODIES, change, "zchuyot body add: {what}")
+
+
+def _check_fax(fax: str | None) -> None:
+    if fax and fax.strip() and normalize_phone(fax) is None:
+        raise InputError("err.bad_phone_value", value=fax)
+
+
+def edit_body(ws: Workspace, body: str, address: str | None = None, fax: str | None = None) -> WriteResult:
+    """Where a body's letters go: its postal address and fax (`zchuyot letter` prints them under "לכבוד")."""
+    ws.require_worker()
+    b = find_body(ws, body)
+    if address is None and fax is None:
+        raise InputError("err.body_edit_nothing")
+    _check_fax(fax)
+
+    def change(doc: Any) -> str:
+        for item in doc:
+            if isinstance(item, dict) and str(item.get("key")) == b.key:
+                for k, v in (("address", address), ("fax", fax)):
+                    if v is not None:
+                        item[k] = v.strip() or None
+                return b.key
+        raise InputError("err.unknown_body", value=body, near_text="", options="")
+
+    return _edit(ws, BODIES, change, "zchuyot body edit: {what}")
 
 
 def _key_for(name: str, taken: set[str]) -> str:

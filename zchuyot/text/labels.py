@@ -918,6 +918,8 @@ T: dict[str, tuple[str, str]] = {
                           "A PDF needs LibreOffice (soffice), which is not installed here; no letter written. Install it, or drop --pdf."),
     "err.letter_pdf_failed": ("LibreOffice לא הצליח להמיר את המכתב ל-PDF ({why}); המכתב לא נכתב.", "LibreOffice could not convert the letter to PDF ({why}); no letter written."),
     "ui.letter_pdf": ("וגם PDF: {path}", "And a PDF: {path}"),
+    "ui.body_edited": ("פרטי המשלוח של {name} עודכנו.", "{name}'s address for letters updated."),
+    "err.body_edit_nothing": ("מה לעדכן? --address \"...\" או --fax ...", "What to update? --address \"...\" or --fax ..."),
     "ui.doc_logged": ("צורף מסמך {n}: {kind} ({type})", "Document {n} attached: {kind} ({type})"),
     "ui.doc_attached": ("צורפו לסוגיה {id} {n} מסמכים{sealed}.", "{n} documents attached to {id}{sealed}."),
     "ui.doc_attached_one": ("צורף לסוגיה {id} מסמך אחד{sealed}.", "1 document attached to {id}{sealed}."),
