@@ -521,3 +521,32 @@ def test_family_add_in_a_terminal_asks_the_household(ws: Path) -> None:
     assert (d["name"], d["gender"], d["address"]) == ("רות לוי", "female", "רחוב הגפן 3")
     assert [(m["relation"], m["born"], m.get("disability")) for m in d["members"]] == [("mother", 1984, None),
                                                                                        ("child", 2012, 45)]
+
+
+def test_a_letter_in_a_terminal_asks_which_entries_and_documents_go_out(ws: Path, tmp_path: Path) -> None:
+    """Issue 28: only what the worker picks goes into a letter — asked in a terminal."""
+    from conftest import new_issue
+    from docx import Document
+
+    r = run("--root", str(ws), "family", "add", "f1", "--name", "משפחת לוי", "--id-number", "012345674")
+    assert r.exit_code == 0
+    i = new_issue(ws, subject="קצבת נכות", domain="national_insurance")
+    for args in (("collect", i, "--problem", "הוועדה לא ראתה את המסמכים"),
+                 ("treat", i, "שיחה עם הסניף: יידון אם יוגש עם חוות דעת", "--kind", "call"),
+                 ("treat", i, "פנימי: לא לכתוב במכתב", "--kind", "note"),
+                 ("persist", i, "--refusal", "נקבעו 20%", "--body", "ביטוח לאומי", "--deadline", "medical_appeal")):
+        assert run("--root", str(ws), *args).exit_code == 0, args
+    pdf = tmp_path / "d.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    assert run("--root", str(ws), "attach", i, str(pdf), "--kind", "refusal", "--note", "ההחלטה").exit_code == 0
+    child = spawn(ws, "letter", i, "--template", "appeal")
+    child.expect(f"הסוגיה .?{i}")
+    child.expect("פנימי: לא לכתוב במכתב")
+    _answer(child, ("ייכנסו לנימוקים", "9"))  # no entry 9: said, asked again
+    child.expect("יש להקליד מספרים מהרשימה")
+    child.sendline("1")
+    _answer(child, ("לצרף למכתב", "1"))
+    assert _done(child) == 0
+    text = "\n".join(p.text for p in Document(str(next((ws / "cases").glob(f"dana/f1/letters/{i}-appeal-*.docx"))))
+                     .paragraphs)
+    assert "שיחה עם הסניף" in text and "פנימי" not in text and "מכתב סירוב – ההחלטה" in text

@@ -766,6 +766,11 @@ def letter(
         from zchuyot.errors import UsageError
 
         raise UsageError("err.letter_usage")
+    if include is None and attach is None and _interactive():  # asked: only what the worker picks goes out
+        from zchuyot.terminal.prompts import Asker, ask_letter
+
+        ws.require_worker()
+        include, attach = ask_letter(Asker(*_out()), ws.get_issue(issue_id).issue)
     _notes(letters.write_letter(ws, issue_id, template, to, out, date, list(include or []), list(attach or []),
                                 list(copy or []), pdf), info=True)
 
