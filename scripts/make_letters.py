@@ -22,6 +22,9 @@ FONT = "Arial"  # has Hebrew in Word on Windows; LibreOffice maps it to Liberati
 
 # the department's letterhead (`letterhead:` in its settings: name, address, phone, fax, e-mail)
 LETTERHEAD = [
+    "{%p if lh_logo %}",
+    "{{ lh_logo }}",
+    "{%p endif %}",
     "**{{ lh_name }}**",
     "{% if lh_address %}{{ lh_address }}{% endif %}{% if lh_phone %} · טל' {{ lh_phone }}{% endif %}"
     "{% if lh_fax %} · פקס {{ lh_fax }}{% endif %}{% if lh_email %} · {{ lh_email }}{% endif %}",

@@ -128,12 +128,13 @@ def test_a_workspaces_own_template_overrides_the_shipped_one(case: tuple[Path, s
     own.mkdir(parents=True)
     doc = Document(str(REPO / "templates" / "letters" / "request.docx"))
     doc.core_properties.title = "בקשה – נוסח המחלקה"
-    doc.paragraphs[0].runs[0].text = "נוסח המחלקה {{ date }}"
+    dated = next(p for p in doc.paragraphs if p.text.startswith("{{ date }}"))
+    dated.runs[0].text = "נוסח המחלקה {{ date }}"
     doc.save(str(own / "request.docx"))
     assert "בקשה – נוסח המחלקה" in z(ws, "letter", "--list").stdout
     z(ws, "letter", i, "--template", "request")
-    text = Document(str(ws / "cases/dana/f1/letters" / f"{i}-request-2026-11-23.docx")).paragraphs[0].text
-    assert text.startswith("נוסח המחלקה 23/11/2026")
+    text = _text(ws / "cases/dana/f1/letters" / f"{i}-request-2026-11-23.docx")
+    assert "נוסח המחלקה 23/11/2026" in text
 
 
 def test_letters_stay_with_the_family_and_out_of_the_anonymised_export(case: tuple[Path, str]) -> None:
@@ -280,3 +281,23 @@ def test_no_pdf_without_libreoffice_and_nothing_written(case: tuple[Path, str],
     r = z(ws, "letter", i, "--template", "appeal", "--pdf", code=1)
     assert "LibreOffice" in r.stderr and commits(ws) == n
     assert not (ws / "cases" / "dana" / "f1" / "letters").exists()
+
+
+def test_the_letterhead_carries_the_departments_logo(case: tuple[Path, str]) -> None:
+    import base64
+
+    ws, i = case
+    png = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAA"
+                           "AABJRU5ErkJggg==")  # a 1 × 1 PNG
+    (ws / "templates").mkdir(exist_ok=True)
+    (ws / "templates" / "logo.png").write_bytes(png)
+    settings = ws / ".zchuyot.yaml"
+    base = settings.read_text(encoding="utf-8")
+    settings.write_text(base + "letterhead:\n  name: המחלקה\n  logo: templates/logo.png\n", encoding="utf-8")
+    z(ws, "letter", i, "--template", "appeal")
+    doc = Document(str(ws / f"cases/dana/f1/letters/{i}-appeal-2026-11-23.docx"))
+    assert len(doc.inline_shapes) == 1  # the logo, an image in the letter
+    for bad in ("../../etc/passwd", "cases/dana/f1/family.yaml"):  # a path from the settings: inside, an image
+        settings.write_text(base + f"letterhead:\n  logo: {bad}\n", encoding="utf-8")
+        r = z(ws, "letter", i, "--template", "appeal", "--date", "2026-11-22", code=1)
+        assert "logo" in r.stderr

@@ -118,6 +118,7 @@ def context(ws: Workspace, rec: Any, to: str | None, on: dt.date, include: list[
         "department": department,
         "lh_name": str(head.get("name") or department),
         **{f"lh_{k}": str(head[k]) for k in ("address", "phone", "fax", "email") if head.get(k)},
+        "lh_logo_path": _logo(ws, head.get("logo")),
         "worker_name": info["name"],
         "worker_role": _role(info["role"]),
         **{f"worker_{k}": str(worker[k]) for k in ("phone", "email") if isinstance(worker, dict) and worker.get(k)},
@@ -190,6 +191,22 @@ def context(ws: Workspace, rec: Any, to: str | None, on: dt.date, include: list[
     return {k: v for k, v in ctx.items() if v not in (None, "", [])}
 
 
+def _logo(ws: Workspace, logo: Any) -> str | None:
+    """The letterhead's logo — a PNG or JPEG inside the workspace (a path from the settings, which sync brings:
+    never followed outside it, never a link), or None."""
+    if not logo:
+        return None
+    root = ws.root.resolve()
+    path = (ws.root / str(logo)).resolve()
+    if not path.is_relative_to(root) or (ws.root / str(logo)).is_symlink() or not path.is_file():
+        raise InputError("err.letter_logo", value=str(logo))
+    with path.open("rb") as f:
+        head = f.read(8)
+    if not (head.startswith(b"\x89PNG") or head.startswith(b"\xff\xd8\xff")):
+        raise InputError("err.letter_logo", value=str(logo))
+    return str(path)
+
+
 def _right_name(ws: Workspace, right: str | None) -> str | None:
     """The right as a letter says it: the checklist's name for its key (`general_disability` → קצבת נכות כללית)."""
     if not right:
@@ -260,6 +277,11 @@ def render(template: Template, ctx: dict[str, Any]) -> tuple[bytes, list[str]]:
 
     try:
         tpl = DocxTemplate(str(template.path))
+        if ctx.get("lh_logo_path"):  # the department's logo, 3 cm wide, at the letterhead's top
+            from docx.shared import Mm
+            from docxtpl import InlineImage
+
+            ctx = {**ctx, "lh_logo": InlineImage(tpl, ctx["lh_logo_path"], width=Mm(30))}
         tpl.render(ctx, jinja_env=jinja2.Environment(undefined=Recording, autoescape=True))
     except (jinja2.TemplateError, KeyError, ValueError, OSError) as e:
         raise InputError("err.letter_template", key=template.key, why=f"{type(e).__name__}: {e}") from None

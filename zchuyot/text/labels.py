@@ -922,6 +922,8 @@ T: dict[str, tuple[str, str]] = {
                             "Which log entries go into the grounds? Numbers separated by commas (Enter – none)"),
     "walk.letter_attach": ("אילו מסמכים לצרף למכתב? מספרים מופרדים בפסיק (Enter – אף אחד)",
                            "Which documents does the letter attach? Numbers separated by commas (Enter – none)"),
+    "err.letter_logo": ("הלוגו '{value}' (letterhead.logo בהגדרות) אינו קובץ PNG או JPEG בתוך סביבת העבודה.",
+                        "The logo '{value}' (letterhead.logo in the settings) is not a PNG or JPEG inside the workspace."),
     "ui.body_edited": ("פרטי המשלוח של {name} עודכנו.", "{name}'s address for letters updated."),
     "err.body_edit_nothing": ("מה לעדכן? --address \"...\" או --fax ...", "What to update? --address \"...\" or --fax ..."),
     "ui.doc_logged": ("צורף מסמך {n}: {kind} ({type})", "Document {n} attached: {kind} ({type})"),
