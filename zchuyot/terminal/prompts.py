@@ -645,6 +645,17 @@ def decide_personal(asker: Asker, found: list[Any]) -> tuple[dict[str, str], lis
 
 
 # ------------------------------------------------------------------ a letter's grounds and attachments
+def _pick_some(asker: Asker, key: str, valid: set[int]) -> list[int]:
+    """Numbers from a shown list, separated by commas (Enter: none); anything else is said and asked again."""
+    def split(a: str) -> list[str]:
+        return [x for x in a.replace(" ", "").split(",") if x]
+
+    def ok(a: str) -> str | None:
+        return None if all(x.isdigit() and int(x) in valid for x in split(a)) else t("walk.bad_numbers")
+
+    return [int(x) for x in split(asker.ask(key, check=ok))]
+
+
 def ask_letter(asker: Asker, issue: Any) -> tuple[list[int], list[int]]:
     """`letter` in a terminal: which log entries go into the grounds and which documents are attached —
     only what the worker picks goes out (the log is hers; a letter is the body's)."""
@@ -655,24 +666,12 @@ def ask_letter(asker: Asker, issue: Any) -> tuple[list[int], list[int]]:
         asker.r.table(["#", t("field.date"), t("field.kind"), t("field.text")],
                       [[str(e.n), e.date.strftime("%d/%m/%Y"), choice_label("kind", e.kind), e.text] for e in entries],
                       title=t("field.log"), nowrap=(0, 1))
-        valid = {e.n for e in entries}
-
-        def ok(a: str) -> str | None:
-            nums = [x for x in a.replace(" ", "").split(",") if x]
-            return None if all(x.isdigit() and int(x) in valid for x in nums) else t("walk.bad_numbers")
-
-        include = [int(x) for x in asker.ask("walk.letter_include", check=ok).replace(" ", "").split(",") if x]
+        include = _pick_some(asker, "walk.letter_include", {e.n for e in entries})
     attach: list[int] = []
     docs = list(getattr(issue, "documents", None) or [])
     if docs:
         asker.r.table(["#", t("field.doc_kind"), t("field.date"), t("field.note")],
                       [[str(d.id), choice_label("doc_kind", d.kind), d.date.strftime("%d/%m/%Y") if d.date else "",
                         d.note or ""] for d in docs], title=t("field.documents"), nowrap=(0, 2))
-        ids = {int(d.id) for d in docs}
-
-        def ok_doc(a: str) -> str | None:
-            nums = [x for x in a.replace(" ", "").split(",") if x]
-            return None if all(x.isdigit() and int(x) in ids for x in nums) else t("walk.bad_numbers")
-
-        attach = [int(x) for x in asker.ask("walk.letter_attach", check=ok_doc).replace(" ", "").split(",") if x]
+        attach = _pick_some(asker, "walk.letter_attach", {int(d.id) for d in docs})
     return include, attach
